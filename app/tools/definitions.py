@@ -1,0 +1,390 @@
+"""One typed tool per platform action the design names, plus hydration's read.
+
+Tiers: Tracking gets the three shipment reads, Policy the two policy reads, Negotiation the
+fraud check and every write (plus a read of the order it is negotiating). No tool takes a
+customer id, and `client_id` is pinned to the token's client by narrowing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.platform.contract import (
+    AWB_PATTERN,
+    CLIENT_ID_PATTERN,
+    ORDER_ID_PATTERN,
+    SKU_PATTERN,
+    Customer,
+    DeliveryPhoto,
+    Eta,
+    FraudScore,
+    Notification,
+    NotificationChannel,
+    NotificationRequest,
+    Order,
+    OrderSummary,
+    ReasonCode,
+    Refund,
+    RefundRequest,
+    Region,
+    Return,
+    ReturnLine,
+    ReturnRequest,
+    ReturnWindow,
+    Shipment,
+    Ticket,
+    TicketPriority,
+    TicketRequest,
+    Tier,
+)
+from app.tools.narrowing import Narrowing, NarrowTo
+from app.tools.spec import (
+    Access,
+    AgentTier,
+    PolicySearchResult,
+    Tool,
+    ToolContext,
+)
+
+OrderIdArg = Annotated[str, Field(pattern=ORDER_ID_PATTERN), NarrowTo.ORDER_ID]
+AwbArg = Annotated[str, Field(pattern=AWB_PATTERN), NarrowTo.AWB]
+SkuArg = Annotated[str, Field(pattern=SKU_PATTERN), NarrowTo.SKU]
+RegionArg = Annotated[Region, NarrowTo.REGION]
+# Refunds are bounded even before narrowing, so a decoder cannot loop on digits.
+AmountArg = Annotated[float, Field(gt=0, le=100_000), NarrowTo.AMOUNT]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AwbInput(_Input):
+    awb: AwbArg = Field(description="Air waybill number of one of the customer's shipments.")
+
+
+class EtaInput(_Input):
+    awb: AwbArg = Field(description="Air waybill number of one of the customer's shipments.")
+    region: RegionArg = Field(description="Region whose local time the ETA is given in.")
+
+
+class PolicySearchInput(_Input):
+    query: str = Field(min_length=3, max_length=500, description="Rewritten policy question.")
+    client_id: Annotated[str, Field(pattern=CLIENT_ID_PATTERN), NarrowTo.CLIENT_ID] = Field(
+        description="The customer's client (tenant)."
+    )
+    region: RegionArg = Field(description="The region whose policy applies.")
+
+
+class ReturnWindowInput(_Input):
+    sku: Annotated[str, Field(pattern=SKU_PATTERN)] = Field(description="Product SKU.")
+    tier: Tier = Field(description="Customer tier the window is asked for.")
+
+
+class OrderInput(_Input):
+    order_id: OrderIdArg = Field(description="One of the customer's orders.")
+
+
+class RefundInput(_Input):
+    order_id: OrderIdArg = Field(description="The order to refund.")
+    amount: AmountArg = Field(description="Amount to refund, at most what remains refundable.")
+    reason_code: ReasonCode
+
+
+class ReturnItemInput(_Input):
+    sku: SkuArg = Field(description="SKU of an item in the order.")
+    quantity: int = Field(ge=1, le=20)
+
+
+class ReturnInput(_Input):
+    order_id: OrderIdArg = Field(description="The order the items come from.")
+    items: list[ReturnItemInput] = Field(min_length=1, max_length=10)
+    reason_code: ReasonCode
+
+
+class EscalationReason(StrEnum):
+    CUSTOMER_REQUEST = "customer_request"
+    HIGH_FRAUD_RISK = "high_fraud_risk"
+    POLICY_UNDECIDABLE = "policy_undecidable"
+    WRITE_FAILED = "write_failed"
+    WRITE_NOT_SETTLED = "write_not_settled"
+    UNRESOLVED = "unresolved"
+    SAFETY = "safety"
+
+
+class EscalationInput(_Input):
+    reason: EscalationReason
+    summary: str = Field(min_length=10, max_length=2000, description="Case summary for a human.")
+    priority: TicketPriority = TicketPriority.NORMAL
+    order_id: Annotated[str | None, Field(pattern=ORDER_ID_PATTERN), NarrowTo.ORDER_ID] = Field(
+        default=None, description="The order concerned, if any."
+    )
+    decision_trace: list[Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=list, max_length=50, description="Steps taken and their results."
+    )
+
+
+class NotificationInput(_Input):
+    channel: NotificationChannel
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=2000)
+    order_id: Annotated[str | None, Field(pattern=ORDER_ID_PATTERN), NarrowTo.ORDER_ID] = Field(
+        default=None, description="The order the notification is about, if any."
+    )
+
+
+class NoInput(_Input):
+    pass
+
+
+class CustomerContext(BaseModel):
+    """What hydration needs: tier, region and active orders; no name or contact details."""
+
+    customer_id: str
+    client_id: str
+    tier: Tier
+    region: Region
+    active_orders: list[OrderSummary]
+
+    @classmethod
+    def from_platform(cls, customer: Customer, orders: list[OrderSummary]) -> CustomerContext:
+        return cls(
+            customer_id=customer.customer_id,
+            client_id=customer.client_id,
+            tier=customer.tier,
+            region=customer.region,
+            active_orders=orders,
+        )
+
+
+# ---------------------------------------------------------------- handlers
+
+
+async def _order_status(ctx: ToolContext, args: AwbInput) -> Shipment:
+    return await ctx.platform.get_shipment(ctx.who, args.awb)
+
+
+async def _delivery_photo(ctx: ToolContext, args: AwbInput) -> DeliveryPhoto:
+    return await ctx.platform.get_delivery_photo(ctx.who, args.awb)
+
+
+async def _eta(ctx: ToolContext, args: EtaInput) -> Eta:
+    return await ctx.platform.get_eta(ctx.who, args.awb, args.region)
+
+
+class PolicySearchUnavailable(RuntimeError):
+    """No retrieval backend is configured for this executor."""
+
+
+async def _search_policy(ctx: ToolContext, args: PolicySearchInput) -> PolicySearchResult:
+    if ctx.policy_search is None:
+        raise PolicySearchUnavailable("policy search is not configured")
+    # The client filter comes from the verified identity, whatever the arguments say.
+    chunks = await ctx.policy_search.search(
+        args.query, client_id=ctx.who.client_id, region=args.region.value, top_k=5
+    )
+    return PolicySearchResult(chunks=chunks)
+
+
+async def _return_window(ctx: ToolContext, args: ReturnWindowInput) -> ReturnWindow:
+    return await ctx.platform.get_return_window(ctx.who, args.sku, args.tier)
+
+
+async def _fraud(ctx: ToolContext, args: OrderInput) -> FraudScore:
+    return await ctx.platform.get_fraud_score(ctx.who, args.order_id)
+
+
+async def _order_details(ctx: ToolContext, args: OrderInput) -> Order:
+    return await ctx.platform.get_order(ctx.who, args.order_id)
+
+
+async def _customer_context(ctx: ToolContext, _: NoInput) -> CustomerContext:
+    customer = await ctx.platform.get_customer(ctx.who)
+    orders = await ctx.platform.list_orders(ctx.who, active_only=True, limit=10)
+    return CustomerContext.from_platform(customer, orders)
+
+
+# Writes receive their idempotency key from the executor (see executor.idempotency_key).
+async def _refund(ctx: ToolContext, args: RefundInput, key: str) -> Refund:
+    request = RefundRequest(
+        order_id=args.order_id,
+        amount=Decimal(str(args.amount)).quantize(Decimal("0.01")),
+        reason_code=args.reason_code,
+    )
+    return await ctx.platform.create_refund(ctx.who, request, idempotency_key=key)
+
+
+async def _return(ctx: ToolContext, args: ReturnInput, key: str) -> Return:
+    request = ReturnRequest(
+        order_id=args.order_id,
+        items=[ReturnLine(sku=i.sku, quantity=i.quantity) for i in args.items],
+        reason_code=args.reason_code,
+    )
+    return await ctx.platform.create_return(ctx.who, request, idempotency_key=key)
+
+
+async def _escalate(ctx: ToolContext, args: EscalationInput, key: str) -> Ticket:
+    request = TicketRequest(
+        reason=args.reason.value,
+        summary=args.summary,
+        priority=args.priority,
+        order_id=args.order_id,
+        session_id=ctx.session_id,
+        decision_trace=list(args.decision_trace),
+    )
+    return await ctx.platform.create_ticket(ctx.who, request, idempotency_key=key)
+
+
+async def _notify(ctx: ToolContext, args: NotificationInput, key: str) -> Notification:
+    request = NotificationRequest(
+        channel=args.channel, subject=args.subject, body=args.body, order_id=args.order_id
+    )
+    return await ctx.platform.send_notification(ctx.who, request, idempotency_key=key)
+
+
+_TRACKING = frozenset({AgentTier.TRACKING})
+_POLICY = frozenset({AgentTier.POLICY})
+_NEGOTIATION = frozenset({AgentTier.NEGOTIATION})
+
+TOOLS: dict[str, Tool] = {  # type: ignore[type-arg]
+    tool.name: tool
+    for tool in (
+        Tool(
+            "get_order_status",
+            "Current status, carrier, timeline and delivery confirmation of a shipment.",
+            AwbInput,
+            Shipment,
+            Access.READ,
+            _TRACKING,
+            _order_status,
+        ),
+        Tool(
+            "get_delivery_photo",
+            "Proof-of-delivery photo reference of a delivered shipment.",
+            AwbInput,
+            DeliveryPhoto,
+            Access.READ,
+            _TRACKING,
+            _delivery_photo,
+        ),
+        Tool(
+            "get_eta",
+            "Estimated delivery time of a shipment in a region's local time.",
+            EtaInput,
+            Eta,
+            Access.READ,
+            _TRACKING,
+            _eta,
+        ),
+        Tool(
+            "search_policy_kb",
+            "Search the client's return and refund policy knowledge base.",
+            PolicySearchInput,
+            PolicySearchResult,
+            Access.READ,
+            _POLICY,
+            _search_policy,
+        ),
+        Tool(
+            "get_return_window",
+            "Return window in days for a SKU and customer tier.",
+            ReturnWindowInput,
+            ReturnWindow,
+            Access.READ,
+            _POLICY,
+            _return_window,
+        ),
+        Tool(
+            "get_order_details",
+            "Items, shipments and refundable amount of one order.",
+            OrderInput,
+            Order,
+            Access.READ,
+            _NEGOTIATION,
+            _order_details,
+        ),
+        Tool(
+            "check_fraud_score",
+            "Fraud risk score for a refund on an order.",
+            OrderInput,
+            FraudScore,
+            Access.READ,
+            _NEGOTIATION,
+            _fraud,
+        ),
+        Tool(
+            "initiate_refund",
+            "Refund an amount on an order (needs explicit customer confirmation first).",
+            RefundInput,
+            Refund,
+            Access.WRITE,
+            _NEGOTIATION,
+            _refund,
+        ),
+        Tool(
+            "initiate_return",
+            "Start a return for items of a delivered order (needs "
+            "explicit customer confirmation first).",
+            ReturnInput,
+            Return,
+            Access.WRITE,
+            _NEGOTIATION,
+            _return,
+        ),
+        Tool(
+            "escalate_to_human",
+            "Hand the conversation to a human agent with a ticket and a case summary.",
+            EscalationInput,
+            Ticket,
+            Access.WRITE,
+            # The front door escalates for the read-only tiers; their models get no write tool.
+            frozenset({AgentTier.NEGOTIATION, AgentTier.SYSTEM}),
+            _escalate,
+        ),
+        Tool(
+            "send_notification",
+            "Send the customer an email, SMS or push notification.",
+            NotificationInput,
+            Notification,
+            Access.WRITE,
+            _NEGOTIATION,
+            _notify,
+        ),
+        Tool(
+            "get_customer_context",
+            "The customer's tier, region and active orders (context hydration).",
+            NoInput,
+            CustomerContext,
+            Access.READ,
+            frozenset({AgentTier.SYSTEM}),
+            _customer_context,
+        ),
+    )
+}
+
+
+def tools_for(tier: AgentTier) -> list[Tool]:  # type: ignore[type-arg]
+    return [tool for tool in TOOLS.values() if tier in tool.tiers]
+
+
+def narrowing_for(
+    context: CustomerContext,
+    *,
+    orders: list[OrderSummary] | None = None,
+    max_amount: Decimal | None = None,
+    regions: tuple[str, ...] | None = None,
+    skus: tuple[str, ...] | None = None,
+) -> Narrowing:
+    """Narrow tool arguments to what this customer owns (by default: hydrated active orders)."""
+    scoped = context.active_orders if orders is None else orders
+    return Narrowing(
+        order_ids=tuple(o.order_id for o in scoped),
+        awbs=tuple(s.awb for o in scoped for s in o.shipments),
+        regions=regions or (context.region.value,),
+        skus=skus,
+        client_id=context.client_id,
+        max_amount=max_amount,
+    )

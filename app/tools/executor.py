@@ -1,0 +1,305 @@
+"""Runs tool calls: tier check, narrowed validation, timeouts, retries, typed results.
+
+- Arguments are validated against the request's narrowed model; a payload that fails is never
+  executed.
+- Reads retry transient failures (5xx, timeouts, refused connections) with jittered
+  exponential backoff.
+- Writes are never retried blindly: every attempt of one call carries the same idempotency
+  key, derived from (client, customer, session, tool, arguments), so a replay can only return
+  the first result. Only outcome-unknown failures (5xx, timeouts) are replayed; a rule
+  violation is final. When the outcome stays unknown the result says so, and the caller must
+  read platform state back before telling the customer anything.
+- Failures come back as `ToolFailure` values, never as exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryError,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from app.platform.errors import PlatformError
+from app.tools.definitions import TOOLS, PolicySearchUnavailable
+from app.tools.narrowing import Narrowing, NothingToNarrowTo
+from app.tools.spec import AgentTier, Tool, ToolContext
+
+log = logging.getLogger("app.tools")
+
+
+@dataclass(frozen=True)
+class ToolSuccess:
+    tool: str
+    output: BaseModel
+    attempts: int
+    latency_ms: float
+    idempotency_key: str | None = None
+    ok: bool = field(default=True, init=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "tool": self.tool,
+            "output": self.output.model_dump(mode="json"),
+            "attempts": self.attempts,
+            "latency_ms": round(self.latency_ms, 2),
+        }
+
+
+@dataclass(frozen=True)
+class ToolFailure:
+    tool: str
+    code: str
+    message: str
+    retryable: bool = False
+    # For writes: the platform may or may not have applied it; read state back.
+    outcome_unknown: bool = False
+    attempts: int = 0
+    latency_ms: float = 0.0
+    idempotency_key: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    ok: bool = field(default=False, init=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": False,
+            "tool": self.tool,
+            "code": self.code,
+            "message": self.message,
+            "retryable": self.retryable,
+            "outcome_unknown": self.outcome_unknown,
+            "attempts": self.attempts,
+        }
+
+
+ToolResult = ToolSuccess | ToolFailure
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def idempotency_key(ctx: ToolContext, tool: str, arguments: BaseModel) -> str:
+    """Same session + same action = same key, so a repeated "yes" cannot write twice."""
+    material = "|".join(
+        (
+            ctx.who.client_id,
+            ctx.who.customer_id,
+            ctx.session_id,
+            tool,
+            canonical_json(arguments.model_dump(mode="json")),
+        )
+    )
+    return "osa-" + hashlib.sha256(material.encode()).hexdigest()[:48]
+
+
+def _backoff(settings: ExecutorSettings) -> wait_exponential_jitter:
+    # Jitter proportional to the first delay; tenacity's default (1 s) would dwarf it.
+    return wait_exponential_jitter(
+        multiplier=settings.backoff_initial_s,
+        max=settings.backoff_max_s,
+        jitter=settings.backoff_initial_s,
+    )
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, PlatformError):
+        return exc.transient
+    return isinstance(exc, TimeoutError)
+
+
+@dataclass(frozen=True)
+class ExecutorSettings:
+    read_timeout_s: float = 4.0
+    write_timeout_s: float = 8.0
+    read_attempts: int = 3
+    write_attempts: int = 3
+    backoff_initial_s: float = 0.05
+    backoff_max_s: float = 1.0
+
+
+class ToolExecutor:
+    def __init__(self, settings: ExecutorSettings | None = None) -> None:
+        self.settings = settings or ExecutorSettings()
+
+    def validate(
+        self,
+        tool: Tool,  # type: ignore[type-arg]
+        arguments: dict[str, Any] | str | BaseModel,
+        narrowing: Narrowing | None,
+    ) -> BaseModel:
+        """Parse arguments with the narrowed model. Raises ValidationError or NothingToNarrowTo."""
+        model = tool.input_model_for(narrowing)
+        if isinstance(arguments, BaseModel):
+            arguments = arguments.model_dump(mode="json")
+        if isinstance(arguments, str):
+            return model.model_validate_json(arguments)
+        return model.model_validate(arguments)
+
+    async def execute(
+        self,
+        ctx: ToolContext,
+        tier: AgentTier,
+        name: str,
+        arguments: dict[str, Any] | str | BaseModel,
+        narrowing: Narrowing | None = None,
+    ) -> ToolResult:
+        started = time.perf_counter()
+        tool = TOOLS.get(name)
+        if tool is None:
+            return ToolFailure(name, "unknown_tool", f"no tool named {name!r}")
+        if tier not in tool.tiers:
+            return ToolFailure(name, "tool_not_allowed", f"{name} is not a {tier.value} tool")
+        # The client is always pinned to the verified identity, even without other narrowing.
+        if narrowing is not None and narrowing.client_id not in (None, ctx.who.client_id):
+            return ToolFailure(name, "invalid_arguments", "narrowing names another client")
+        narrowing = _pin_client(narrowing, ctx)
+        try:
+            args = self.validate(tool, arguments, narrowing)
+        except ValidationError as exc:
+            return ToolFailure(
+                name,
+                "invalid_arguments",
+                "arguments do not match the tool schema",
+                details={
+                    "errors": [{"loc": list(e["loc"]), "type": e["type"]} for e in exc.errors()]
+                },
+            )
+        except NothingToNarrowTo as exc:
+            return ToolFailure(name, "invalid_arguments", str(exc))
+
+        if tool.writes:
+            return await self._run_write(ctx, tool, args, started)
+        return await self._run_read(ctx, tool, args, started)
+
+    async def _run_read(
+        self,
+        ctx: ToolContext,
+        tool: Tool,
+        args: BaseModel,
+        started: float,  # type: ignore[type-arg]
+    ) -> ToolResult:
+        s = self.settings
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(s.read_attempts),
+                wait=_backoff(s),
+                retry=retry_if_exception(_transient),
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    async with asyncio.timeout(s.read_timeout_s):
+                        output = await tool.run(ctx, args)
+        except (PlatformError, TimeoutError) as exc:
+            return self._failure(tool, exc, attempts, started, key=None)
+        except PolicySearchUnavailable as exc:
+            return ToolFailure(
+                tool.name, "unavailable", str(exc), attempts=attempts, latency_ms=_ms(started)
+            )
+        except Exception as exc:  # a bug or an unexpected payload: report, never raise
+            log.exception("tool %s failed unexpectedly", tool.name)
+            return ToolFailure(
+                tool.name,
+                "internal_error",
+                type(exc).__name__,
+                attempts=attempts,
+                latency_ms=_ms(started),
+            )
+        return ToolSuccess(tool.name, output, attempts, _ms(started))
+
+    async def _run_write(
+        self,
+        ctx: ToolContext,
+        tool: Tool,
+        args: BaseModel,
+        started: float,  # type: ignore[type-arg]
+    ) -> ToolResult:
+        s = self.settings
+        key = idempotency_key(ctx, tool.name, args)
+        attempts = 0
+        try:
+            # Replays reuse `key`: the platform returns the first result instead of writing again.
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(s.write_attempts),
+                wait=_backoff(s),
+                retry=retry_if_exception(_transient),
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    async with asyncio.timeout(s.write_timeout_s):
+                        output = await tool.run(ctx, args, key)
+        except (PlatformError, TimeoutError) as exc:
+            return self._failure(tool, exc, attempts, started, key=key)
+        except RetryError as exc:  # pragma: no cover - reraise=True makes this unreachable
+            return ToolFailure(
+                tool.name,
+                "outcome_unknown",
+                str(exc),
+                outcome_unknown=True,
+                attempts=attempts,
+                latency_ms=_ms(started),
+                idempotency_key=key,
+            )
+        except Exception as exc:
+            log.exception("tool %s failed unexpectedly", tool.name)
+            # The request may have reached the platform: treat the outcome as unknown.
+            return ToolFailure(
+                tool.name,
+                "internal_error",
+                type(exc).__name__,
+                outcome_unknown=True,
+                attempts=attempts,
+                latency_ms=_ms(started),
+                idempotency_key=key,
+            )
+        return ToolSuccess(tool.name, output, attempts, _ms(started), idempotency_key=key)
+
+    def _failure(
+        self,
+        tool: Tool,  # type: ignore[type-arg]
+        exc: PlatformError | TimeoutError,
+        attempts: int,
+        started: float,
+        *,
+        key: str | None,
+    ) -> ToolFailure:
+        if isinstance(exc, TimeoutError):
+            code, message, transient, details = "timeout", f"{tool.name} timed out", True, {}
+        else:
+            code, message, transient, details = exc.code, exc.message, exc.transient, exc.details
+        return ToolFailure(
+            tool.name,
+            code,
+            message,
+            retryable=transient,
+            outcome_unknown=tool.writes and transient,
+            attempts=attempts,
+            latency_ms=_ms(started),
+            idempotency_key=key,
+            details=details,
+        )
+
+
+def _pin_client(narrowing: Narrowing | None, ctx: ToolContext) -> Narrowing:
+    if narrowing is None:
+        return Narrowing(client_id=ctx.who.client_id)
+    return replace(narrowing, client_id=ctx.who.client_id)
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

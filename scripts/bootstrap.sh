@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Creates .venv/ in the checkout and installs the project into it.
+# Idempotent: a stamp keyed on the dependency files makes a second run a no-op.
+# Usage: scripts/bootstrap.sh  (one environment serves running and testing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile="dev"
+venv=".venv"
+python_bin="${PYTHON:-}"
+if [[ -z "$python_bin" ]]; then
+  if command -v python3.11 >/dev/null 2>&1; then python_bin=python3.11; else python_bin=python3; fi
+fi
+
+stamp_input="$(cat pyproject.toml scripts/bootstrap.sh; echo "$profile")"
+stamp="$(printf '%s' "$stamp_input" | sha256sum | cut -d' ' -f1)"
+stamp_file="$venv/.bootstrap-$profile"
+
+if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
+  exit 0
+fi
+
+if [[ ! -x "$venv/bin/python" ]]; then
+  echo "bootstrap: creating $venv with $python_bin" >&2
+  "$python_bin" -m venv "$venv"
+fi
+pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
+"${pip[@]}" install --upgrade pip setuptools wheel 2>&1 | grep -v "^WARNING: Location" >&2 || true
+
+# torch first, pinned to the CPU build on this machine's disk, so no dependency
+# resolves an unpinned torch to a multi-GB CUDA build.
+echo "bootstrap: installing torch (CPU build)" >&2
+"${pip[@]}" install "torch==2.13.0" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+
+extras="[dev]"
+echo "bootstrap: installing order-support-agent$extras" >&2
+"${pip[@]}" install -e ".$extras" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+
+# Verify the install really worked (pip's output is filtered above).
+"$venv/bin/python" -c "import app, fastapi, sqlalchemy, xgrammar, tenacity" 
+
+printf '%s' "$stamp" > "$stamp_file"
+echo "bootstrap: $profile environment ready in $venv" >&2

