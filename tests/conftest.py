@@ -16,8 +16,8 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 @pytest.fixture(scope="session")
 def seed_dataset() -> PlatformDataset:
-    # 100 customers per client keeps start-up fast; the generator still forces every state.
-    return generate(seed=7, customers_per_client=100)
+    # The full seed (200 customers per client): enough untaken orders of every state.
+    return generate(seed=7, customers_per_client=200)
 
 
 @pytest.fixture(scope="session")

@@ -158,12 +158,13 @@ class PlatformClient:
     async def get_delivery_photo(self, who: CustomerRef, awb: str) -> DeliveryPhoto:
         return await self._get(DeliveryPhoto, f"/v1/shipments/{awb}/photo", who=who)
 
-    async def get_eta(self, who: CustomerRef, awb: str, region: Region | None = None) -> Eta:
+    async def get_eta(self, who: CustomerRef, awb: str, region: Region | str | None = None) -> Eta:
+        # Narrowed tool inputs carry plain strings; Region() accepts both.
         return await self._get(
             Eta,
             f"/v1/shipments/{awb}/eta",
             who=who,
-            params={"region": region.value if region else None},
+            params={"region": Region(region).value if region else None},
         )
 
     async def get_return_window(

@@ -1,0 +1,55 @@
+"""What every worker needs: a platform client, the tool executor, and a ToolContext per request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from app.agents.events import ChatEvent, word_chunks
+from app.agents.worker import WorkerRequest
+from app.platform.client import CustomerRef, PlatformClient
+from app.tools.executor import ToolExecutor, ToolResult
+from app.tools.spec import AgentTier, PolicySearch, ToolContext
+
+
+@dataclass
+class WorkerDeps:
+    platform: PlatformClient
+    executor: ToolExecutor
+    policy_search: PolicySearch | None = None
+
+    def tool_context(self, request: WorkerRequest) -> ToolContext:
+        # Identity comes from the verified token via the request, never from model output.
+        return self.tool_context_for(
+            CustomerRef(request.client_id, request.customer_id), request.session_id
+        )
+
+    def tool_context_for(self, who: CustomerRef, session_id: str) -> ToolContext:
+        return ToolContext(
+            who=who,
+            session_id=session_id,
+            platform=self.platform,
+            policy_search=self.policy_search,
+        )
+
+
+def tool_event(result: ToolResult, arguments: dict[str, object]) -> ChatEvent:
+    extra: dict[str, object] = {"arguments": arguments}
+    if not result.ok:
+        extra["code"] = getattr(result, "code", "error")
+    return ChatEvent.tool(result.tool, result.ok, **extra)
+
+
+async def say(text: str) -> AsyncIterator[ChatEvent]:
+    for piece in word_chunks(text):
+        yield ChatEvent.token(piece)
+
+
+async def run_tool(
+    deps: WorkerDeps,
+    request: WorkerRequest,
+    tier: AgentTier,
+    name: str,
+    arguments: dict[str, object],
+) -> ToolResult:
+    return await deps.executor.execute(deps.tool_context(request), tier, name, arguments)

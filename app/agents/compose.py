@@ -1,0 +1,120 @@
+"""Builds the chat pipeline from settings, in one process (tests, local tooling).
+
+The Ray Serve graph (deployments/graph.py) composes the same pieces across deployments; this
+module is the in-process equivalent, so the domain runs end to end without a cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import httpx
+from redis.asyncio import Redis
+
+from app.agents.base import WorkerDeps
+from app.agents.escalation import EscalationAgent
+from app.agents.negotiation import NegotiationAgent
+from app.agents.pipeline import ChatPipeline, ReadinessProbe
+from app.agents.policy import PolicyAgent
+from app.agents.refusal import RefusalAgent
+from app.agents.tracking import TrackingAgent
+from app.agents.worker import Worker
+from app.config import AgentSettings
+from app.guardrails import Guardrail, GuardrailVerdict
+from app.platform.client import PlatformClient
+from app.routing.intents import Route
+from app.routing.router import IntentRouter, RouteDecision, RoutingContext
+from app.sessions.hydration import Hydrator
+from app.sessions.models import SessionSettings
+from app.sessions.store import SessionStore
+from app.tools.executor import ToolExecutor
+
+
+class LocalGuard:
+    """The guardrail in this process; CPU-bound, so it runs off the event loop."""
+
+    def __init__(self, guard: Guardrail) -> None:
+        self._guard = guard
+
+    async def check(self, text: str) -> GuardrailVerdict:
+        return await asyncio.to_thread(self._guard.check, text)
+
+
+class LocalRouter:
+    def __init__(self, router: IntentRouter) -> None:
+        self._router = router
+
+    async def route(self, text: str, context: RoutingContext) -> RouteDecision:
+        return await self._router.aroute(text, context)
+
+
+def worker_deps(settings: AgentSettings) -> WorkerDeps:
+    platform = PlatformClient(
+        settings.platform_url, settings.platform_api_key, timeout_s=settings.platform_timeout_s
+    )
+    return WorkerDeps(platform=platform, executor=ToolExecutor())
+
+
+def workers_for(deps: WorkerDeps) -> dict[Route, Worker]:
+    return {
+        Route.TRACKING: TrackingAgent(deps),
+        Route.POLICY: PolicyAgent(deps),
+        Route.NEGOTIATION: NegotiationAgent(deps),
+        Route.ESCALATION: EscalationAgent(deps),
+        Route.REFUSAL: RefusalAgent(),
+    }
+
+
+def readiness_probes(settings: AgentSettings, redis: Redis) -> dict[str, ReadinessProbe]:
+    async def redis_probe() -> str:
+        return "ok" if await redis.ping() else "error"
+
+    async def platform_probe() -> str:
+        async with httpx.AsyncClient(timeout=2.0) as http:
+            response = await http.get(settings.platform_url.rstrip("/") + "/readyz")
+        return "ok" if response.status_code == 200 else f"error: HTTP {response.status_code}"
+
+    async def not_configured() -> str:
+        # Milvus retrieval and the model fleets join the graph with their own issues.
+        return "not_configured"
+
+    return {
+        "redis": redis_probe,
+        "platform": platform_probe,
+        "milvus": not_configured,
+        "model": not_configured,
+    }
+
+
+@dataclass
+class FrontDoor:
+    """Session-side pieces the ingress owns (Redis-backed)."""
+
+    redis: Redis
+    sessions: SessionStore
+    hydrator: Hydrator
+
+
+def front_door(settings: AgentSettings, deps: WorkerDeps) -> FrontDoor:
+    redis = Redis.from_url(settings.redis_url)
+    sessions = SessionStore(
+        redis,
+        SessionSettings(ttl_s=settings.session_ttl_s, max_turns=settings.session_max_turns),
+    )
+    hydrator = Hydrator(deps.executor, redis, ttl_s=settings.hydration_ttl_s)
+    return FrontDoor(redis=redis, sessions=sessions, hydrator=hydrator)
+
+
+def build_local_pipeline(settings: AgentSettings) -> ChatPipeline:
+    deps = worker_deps(settings)
+    door = front_door(settings, deps)
+    return ChatPipeline(
+        sessions=door.sessions,
+        hydrator=door.hydrator,
+        guard=LocalGuard(Guardrail()),
+        router=LocalRouter(IntentRouter.load()),
+        workers=workers_for(deps),
+        deps=deps,
+        probes=readiness_probes(settings, door.redis),
+    )

@@ -1,0 +1,56 @@
+"""Typed events a chat turn produces; the ingress streams them as Server-Sent Events."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class EventType(StrEnum):
+    TOKEN = "token"
+    TOOL = "tool"
+    CONFIRMATION_REQUIRED = "confirmation_required"
+    ESCALATED = "escalated"
+    DONE = "done"
+    ERROR = "error"
+
+
+class ChatEvent(BaseModel):
+    type: EventType
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    def sse(self) -> bytes:
+        payload = json.dumps(self.data, separators=(",", ":"), ensure_ascii=False)
+        return f"event: {self.type.value}\ndata: {payload}\n\n".encode()
+
+    @classmethod
+    def token(cls, text: str) -> ChatEvent:
+        return cls(type=EventType.TOKEN, data={"text": text})
+
+    @classmethod
+    def tool(cls, name: str, ok: bool, **extra: Any) -> ChatEvent:
+        return cls(type=EventType.TOOL, data={"name": name, "ok": ok, **extra})
+
+    @classmethod
+    def escalated(cls, ticket_id: str, reason: str) -> ChatEvent:
+        return cls(type=EventType.ESCALATED, data={"ticket_id": ticket_id, "reason": reason})
+
+    @classmethod
+    def error(cls, code: str, message: str) -> ChatEvent:
+        return cls(type=EventType.ERROR, data={"code": code, "message": message})
+
+
+def word_chunks(text: str) -> list[str]:
+    """Split a rendered answer into token-sized pieces that concatenate back to the text."""
+    pieces: list[str] = []
+    start = 0
+    for index, char in enumerate(text):
+        if char == " " and index > start:
+            pieces.append(text[start:index])
+            start = index
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces

@@ -1,0 +1,255 @@
+"""One customer message, end to end, in the order the design draws it:
+
+    session lock → guardrail (scrub, then injection check) → hydration → routing → worker
+    → the turn written to the session (scrubbed) → done
+
+The ports (guardrail, router, workers) are plain async interfaces: in-process objects in tests
+and local runs, Ray Serve deployment handles in the served graph. A turn is written to the
+session only once it completed, so a failure leaves the session as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, Protocol
+
+from app.agents.base import WorkerDeps
+from app.agents.events import ChatEvent, EventType
+from app.agents.worker import Worker, WorkerRequest
+from app.api.auth import Identity
+from app.api.http import SessionBusy as ApiSessionBusy
+from app.api.http import UnknownSession as ApiUnknownSession
+from app.guardrails import SAFE_REPLY, GuardrailVerdict
+from app.platform.client import CustomerRef
+from app.routing.intents import Route
+from app.routing.router import RouteDecision, RoutingContext
+from app.sessions.errors import SessionBusy, UnknownSession
+from app.sessions.hydration import HydratedContext, Hydrator
+from app.sessions.models import Role, SessionState, ToolCallRecord, Turn
+from app.sessions.store import SessionStore
+from app.sessions.summary import render_summary
+
+log = logging.getLogger("app.agents.pipeline")
+
+_ORDER_IDS = re.compile(r"ORD-[0-9]{6,10}")
+
+HYDRATION_FAILED_REPLY = (
+    "I'm sorry, I can't reach your order details right now, so I can't answer reliably. "
+    "Please try again in a few minutes."
+)
+INTERNAL_ERROR_REPLY = (
+    "Something went wrong on our side and nothing has been changed. Please try again."
+)
+
+
+class GuardPort(Protocol):
+    async def check(self, text: str) -> GuardrailVerdict: ...
+
+
+class RouterPort(Protocol):
+    async def route(self, text: str, context: RoutingContext) -> RouteDecision: ...
+
+
+ReadinessProbe = Callable[[], Awaitable[str]]
+
+
+class ChatPipeline:
+    """The ChatService behind the HTTP API (see app.api.http.ChatService)."""
+
+    def __init__(
+        self,
+        *,
+        sessions: SessionStore,
+        hydrator: Hydrator,
+        guard: GuardPort,
+        router: RouterPort,
+        workers: Mapping[Route, Worker],
+        deps: WorkerDeps,
+        probes: Mapping[str, ReadinessProbe] | None = None,
+        lock_timeout_s: float = 120.0,
+    ) -> None:
+        self.sessions = sessions
+        self.hydrator = hydrator
+        self.guard = guard
+        self.router = router
+        self.workers = dict(workers)
+        self.deps = deps
+        self.probes = dict(probes or {})
+        self.lock_timeout_s = lock_timeout_s
+
+    # ------------------------------------------------------------ ChatService
+
+    async def create_session(self, identity: Identity) -> str:
+        return await self.sessions.create(identity.client_id, identity.user_id)
+
+    async def history(self, identity: Identity, session_id: str) -> list[dict[str, Any]]:
+        try:
+            state = await self.sessions.load(identity.client_id, identity.user_id, session_id)
+        except UnknownSession:
+            raise ApiUnknownSession() from None
+        return [t.model_dump(mode="json") for t in state.turns]
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        for name, probe in sorted(self.probes.items()):
+            try:
+                checks[name] = await probe()
+            except Exception as exc:
+                checks[name] = f"error: {type(exc).__name__}"
+        return checks
+
+    async def start_turn(
+        self, identity: Identity, session_id: str, message: str
+    ) -> AsyncIterator[ChatEvent]:
+        try:
+            state = await self.sessions.load(identity.client_id, identity.user_id, session_id)
+        except UnknownSession:
+            raise ApiUnknownSession() from None
+        lock = self.sessions.lock(identity.client_id, session_id, self.lock_timeout_s)
+        try:
+            await lock.acquire()
+        except SessionBusy:
+            raise ApiSessionBusy() from None
+        return self._turn(identity, state, message, lock)
+
+    # ------------------------------------------------------------ the turn
+
+    async def _turn(
+        self, identity: Identity, state: SessionState, message: str, lock: Any
+    ) -> AsyncIterator[ChatEvent]:
+        started = time.perf_counter()
+        try:
+            async for event in self._run(identity, state, message, started):
+                yield event
+        except Exception:
+            # Nothing was written for this turn; say so honestly instead of guessing.
+            log.exception("turn failed")
+            yield ChatEvent.error("internal_error", INTERNAL_ERROR_REPLY)
+            yield ChatEvent(type=EventType.DONE, data={"ok": False})
+        finally:
+            await lock.release()
+
+    async def _run(
+        self, identity: Identity, state: SessionState, message: str, started: float
+    ) -> AsyncIterator[ChatEvent]:
+        verdict = await self.guard.check(message)
+        user_turn = Turn(role=Role.USER, text=verdict.scrubbed_text)
+        if verdict.blocked:
+            # A flagged message is never routed, so it can never reach a write tool.
+            for event in _say(SAFE_REPLY):
+                yield event
+            await self._record(
+                identity,
+                state,
+                user_turn,
+                Turn(
+                    role=Role.ASSISTANT,
+                    text=SAFE_REPLY,
+                    decisions=[f"guardrail: blocked ({verdict.reason})"],
+                ),
+            )
+            yield ChatEvent(
+                type=EventType.DONE, data={"ok": True, "blocked": True, "reason": verdict.reason}
+            )
+            return
+
+        who = CustomerRef(identity.client_id, identity.user_id)
+        request_ctx = self.deps.tool_context_for(who, state.session_id)
+        hydrated = await self.hydrator.hydrate(request_ctx)
+        if not isinstance(hydrated, HydratedContext):
+            yield ChatEvent.error("platform_unavailable", HYDRATION_FAILED_REPLY)
+            yield ChatEvent(type=EventType.DONE, data={"ok": False})
+            return
+
+        decision = await self.router.route(verdict.scrubbed_text, _routing_context(state))
+        request = WorkerRequest(
+            client_id=identity.client_id,
+            customer_id=identity.user_id,
+            session_id=state.session_id,
+            message=verdict.scrubbed_text,
+            intent=decision.intent.value,
+            confidence=decision.confidence,
+            context=hydrated.context,
+            history=[{"role": t.role.value, "text": t.text} for t in state.turns],
+            summary=render_summary(state.summary) if state.summary else None,
+            pending=state.pending_confirmation,
+        )
+        worker = self.workers[decision.route]
+        reply: list[str] = []
+        calls: list[ToolCallRecord] = []
+        decisions = [
+            f"router: {decision.intent.value} {decision.confidence:.2f} ({decision.source})"
+        ]
+        async for event in worker.handle(request):
+            if event.type is EventType.TOKEN:
+                reply.append(str(event.data.get("text", "")))
+            elif event.type is EventType.TOOL:
+                calls.append(_tool_record(event))
+            elif event.type is EventType.ESCALATED:
+                decisions.append(f"escalated: {event.data.get('ticket_id')}")
+            yield event
+        user_turn = user_turn.model_copy(
+            update={"intent": decision.intent.value, "route": decision.route.value}
+        )
+        await self._record(
+            identity,
+            state,
+            user_turn,
+            Turn(
+                role=Role.ASSISTANT,
+                text="".join(reply),
+                intent=decision.intent.value,
+                route=decision.route.value,
+                tool_calls=calls[-20:],
+                decisions=decisions[-20:],
+            ),
+        )
+        yield ChatEvent(
+            type=EventType.DONE,
+            data={
+                "ok": True,
+                "intent": decision.intent.value,
+                "route": decision.route.value,
+                "confidence": round(decision.confidence, 3),
+                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+
+    async def _record(self, identity: Identity, state: SessionState, *turns: Turn) -> None:
+        for turn in turns:
+            await self.sessions.append_turn(
+                identity.client_id, identity.user_id, state.session_id, turn
+            )
+
+
+def _say(text: str) -> list[ChatEvent]:
+    from app.agents.events import word_chunks
+
+    return [ChatEvent.token(piece) for piece in word_chunks(text)]
+
+
+def _tool_record(event: ChatEvent) -> ToolCallRecord:
+    arguments = event.data.get("arguments")
+    return ToolCallRecord(
+        tool=str(event.data.get("name", "unknown"))[:64],
+        arguments=arguments if isinstance(arguments, dict) else {},
+        ok=bool(event.data.get("ok")),
+        summary=str(event.data.get("summary", event.data.get("code", "")))[:500],
+    )
+
+
+def _routing_context(state: SessionState) -> RoutingContext:
+    last_intent = next(
+        (t.intent for t in reversed(state.turns) if t.role is Role.USER and t.intent), None
+    )
+    recent: list[str] = []
+    for turn in state.turns[-4:]:
+        recent.extend(_ORDER_IDS.findall(turn.text))
+    return RoutingContext(
+        last_intent=last_intent,  # type: ignore[arg-type]
+        pending_confirmation=state.pending_confirmation is not None,
+        recent_order_ids=tuple(dict.fromkeys(recent)),
+    )

@@ -1,0 +1,89 @@
+"""Tracking worker: the deterministic fast path first, then a clarifying question.
+
+The LLM Tracking worker (2 turns, the three read tools, constrained decoding) arrives with the
+model-serving issue; until then, questions the fast path cannot resolve get a deterministic
+clarification built from the customer's own active orders — never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+from app.agents.base import WorkerDeps, say
+from app.agents.events import ChatEvent
+from app.agents.worker import WorkerRequest
+from app.platform.contract import AWB_PATTERN, ORDER_ID_PATTERN
+from app.routing.fast_path import FastPathAnswer, try_fast_path
+from app.routing.intents import Intent
+from app.tools.spec import AgentTier
+
+_IDS = re.compile(rf"{ORDER_ID_PATTERN.strip('^$')}|{AWB_PATTERN.strip('^$')}")
+
+
+class TrackingAgent:
+    def __init__(self, deps: WorkerDeps) -> None:
+        self.deps = deps
+
+    async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
+        answer = await self._fast_path(request, request.message)
+        if answer is None and not _IDS.search(request.message):
+            # A follow-up ("and when will it arrive?") means the order the conversation was
+            # about: the newest of the customer's own ids mentioned in earlier turns.
+            earlier = self._order_in_history(request)
+            if earlier is not None:
+                answer = await self._fast_path(request, f"{request.message} {earlier}")
+        if answer is not None:
+            for call in answer.tool_calls:
+                yield ChatEvent.tool(str(call["name"]), bool(call["ok"]), path="fast_path")
+            async for event in say(answer.text):
+                yield event
+            return
+        async for event in say(self._clarify(request)):
+            yield event
+
+    async def _fast_path(self, request: WorkerRequest, message: str) -> FastPathAnswer | None:
+        return await try_fast_path(
+            Intent(request.intent),
+            message,
+            request.context,
+            self.deps.executor,
+            self.deps.tool_context(request),
+        )
+
+    @staticmethod
+    def _order_in_history(request: WorkerRequest) -> str | None:
+        own = {o.order_id for o in request.context.active_orders} | {
+            s.awb for o in request.context.active_orders for s in o.shipments
+        }
+        for turn in reversed(request.history):
+            for found in reversed(_IDS.findall(str(turn.get("text", "")))):
+                if found in own:
+                    return str(found)
+        return None
+
+    def _clarify(self, request: WorkerRequest) -> str:
+        own = {o.order_id for o in request.context.active_orders} | {
+            s.awb for o in request.context.active_orders for s in o.shipments
+        }
+        mentioned = _IDS.findall(request.message)
+        if mentioned and not any(m in own for m in mentioned):
+            return (
+                f"I couldn't find {mentioned[0]} among the orders on your account. Could you "
+                "check the number, or tell me which of your orders you mean?"
+            )
+        orders = request.context.active_orders
+        if not orders:
+            return (
+                "I can't see any active orders on your account right now. If you share the "
+                "order number (ORD-...) or tracking number (AWB-...), I'll look it up."
+            )
+        lines = [
+            f"- {o.order_id} ({', '.join(o.item_names[:3])}), tracking "
+            + ", ".join(s.awb for s in o.shipments)
+            for o in orders[:5]
+        ]
+        return "Which order do you mean?\n" + "\n".join(lines)
+
+
+TIER = AgentTier.TRACKING

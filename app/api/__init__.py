@@ -1,0 +1,1 @@
+"""The HTTP front door (Starlette): identity, chat endpoints, SSE streaming. No Ray here."""

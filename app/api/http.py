@@ -1,0 +1,215 @@
+"""The chat HTTP API (FastAPI on Starlette): the ASGI app the Ray Serve ingress serves.
+
+Identity comes from the bearer token only. Malformed input gets a 4xx with a reason before
+anything touches the session; a turn is written to the session only once it completed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Protocol
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.agents.events import ChatEvent, EventType
+from app.api.auth import Identity, InvalidToken, Role, TokenService
+
+log = logging.getLogger("app.api")
+
+MAX_MESSAGE_CHARS = 4000
+MAX_BODY_BYTES = 32_768
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class UnknownSession(ApiError):
+    def __init__(self) -> None:
+        super().__init__(404, "unknown_session", "no such session for this user")
+
+
+class SessionBusy(ApiError):
+    def __init__(self) -> None:
+        super().__init__(409, "session_busy", "another message of this session is in progress")
+
+
+class ChatService(Protocol):
+    """What the API needs from the agent behind it (app/agents/pipeline.py)."""
+
+    async def create_session(self, identity: Identity) -> str: ...
+
+    async def start_turn(
+        self, identity: Identity, session_id: str, message: str
+    ) -> AsyncIterator[ChatEvent]:
+        """Validate the session and take its lock (raising ApiError), then stream the turn."""
+        ...
+
+    async def history(self, identity: Identity, session_id: str) -> list[dict[str, Any]]: ...
+
+    async def readiness(self) -> dict[str, str]: ...
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    stream: bool = Field(default=True, description="Server-Sent Events when true, else JSON.")
+
+
+class ChatIn(MessageIn):
+    session_id: str | None = Field(
+        default=None, max_length=64, description="Omit to start a new session."
+    )
+
+
+class SessionOut(BaseModel):
+    session_id: str
+
+
+class ChatOut(BaseModel):
+    session_id: str
+    reply: str
+    events: list[ChatEvent]
+
+
+class ErrorOut(BaseModel):
+    error: dict[str, str]
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _identity(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Identity:
+    tokens: TokenService = request.app.state.tokens
+    try:
+        who = tokens.verify_header(authorization)
+    except InvalidToken as exc:
+        raise ApiError(401, "unauthorized", "missing, expired or invalid token") from exc
+    if who.role is not Role.CUSTOMER:
+        raise ApiError(403, "forbidden", "chat is for customer tokens")
+    return who
+
+
+async def _json_body(request: Request) -> None:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise ApiError(415, "unsupported_media_type", "send application/json")
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise ApiError(413, "payload_too_large", f"bodies are limited to {MAX_BODY_BYTES} bytes")
+
+
+Who = Annotated[Identity, Depends(_identity)]
+
+
+def create_chat_app(service: ChatService, tokens: TokenService) -> FastAPI:
+    app = FastAPI(
+        title="Order support agent",
+        version="1.0.0",
+        description=(
+            "Chat with the support agent. Send `Authorization: Bearer <token>`; answers stream "
+            "as Server-Sent Events (`token`, `tool`, `confirmation_required`, `escalated`, "
+            "`done`, `error`) or come back as JSON with `stream: false`."
+        ),
+        responses={code: {"model": ErrorOut} for code in (401, 404, 409, 413, 415, 422)},
+    )
+    app.state.tokens = tokens
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        kind = first.get("type", "")
+        code = "invalid_json" if kind == "json_invalid" else "invalid_request"
+        if kind == "string_too_long" and where == "message":
+            code = "message_too_long"
+        # The offending value is not echoed: it may hold personal data.
+        return _error(422, code, f"{where or 'body'}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, "http_error", str(exc.detail))
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz() -> JSONResponse:
+        checks = await service.readiness()
+        ready = all(v in ("ok", "not_configured") for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.post("/v1/sessions", status_code=201, response_model=SessionOut, tags=["chat"])
+    async def create_session(who: Who) -> SessionOut:
+        return SessionOut(session_id=await service.create_session(who))
+
+    @app.get("/v1/sessions/{session_id}", tags=["chat"])
+    async def get_session(who: Who, session_id: str) -> dict[str, Any]:
+        return {"session_id": session_id, "turns": await service.history(who, session_id)}
+
+    @app.post(
+        "/v1/sessions/{session_id}/messages",
+        dependencies=[Depends(_json_body)],
+        response_model=ChatOut,
+        tags=["chat"],
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def post_message(who: Who, session_id: str, body: MessageIn) -> Any:
+        return await _turn(who, session_id, body)
+
+    @app.post(
+        "/v1/chat",
+        dependencies=[Depends(_json_body)],
+        response_model=ChatOut,
+        tags=["chat"],
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def chat(who: Who, body: ChatIn) -> Any:
+        session_id = body.session_id or await service.create_session(who)
+        return await _turn(who, session_id, body)
+
+    async def _turn(who: Identity, session_id: str, body: MessageIn) -> Any:
+        if len(session_id) > 64:
+            raise UnknownSession()
+        events = await service.start_turn(who, session_id, body.message)
+        if body.stream:
+            return StreamingResponse(
+                _sse(session_id, events),
+                media_type="text/event-stream",
+                headers={
+                    "Cache-Control": "no-cache",
+                    "X-Session-Id": session_id,
+                    "X-Accel-Buffering": "no",
+                },
+            )
+        collected = [event async for event in events]
+        reply = "".join(e.data.get("text", "") for e in collected if e.type is EventType.TOKEN)
+        return ChatOut(session_id=session_id, reply=reply, events=collected)
+
+    return app
+
+
+async def _sse(session_id: str, events: AsyncIterator[ChatEvent]) -> AsyncIterator[bytes]:
+    # A comment line first: proxies and clients see the stream open at once.
+    yield f": session {session_id}\n\n".encode()
+    async for event in events:
+        yield event.sse()

@@ -1,0 +1,42 @@
+"""Word lists for telling names from other capitalised words in support messages."""
+
+from __future__ import annotations
+
+import re
+
+# Not names, although a cue or the NER says so: "Hi team", "Dear Sir", "Guten Tag", "Email ...".
+NOT_NAMES = frozenset(
+    """
+    tel phone mobile email hi hello hey thanks cheers regards dear ref order refund parcel courier
+    driver customer customers support team sir madam ma'am mr mrs ms dr there all everyone guys
+    folks again sorry please ok okay yes no the and sure just still not very so really happy sad
+    angry afraid waiting writing calling back subject from to re fwd
+    guten tag buenos buenas días dias tardes bom dia salve goedemiddag goedendag bonsoir bonjour
+    buongiorno hola hallo ciao
+    """.split()
+)
+NAME_PARTICLES = frozenset("de van von der den da di le la del dos du bin al".split())
+
+_ENGLISH = frozenset(
+    "the and is my i you to of for it on was with have this not please can where what me be".split()
+)
+# Function words of the other languages we serve (de, es, fr, it, pt, nl).
+_OTHER = frozenset(
+    """
+    der die das und ich ist nicht mein meine ein eine mit für auf wo kann bitte sie noch
+    el los las que mi por pedido está gracias hola
+    je mon est pas pour et une merci vous commande
+    il che sono non della grazie ordine
+    não meu minha obrigado encomenda
+    het een niet mijn voor bestelling
+    """.split()
+)
+
+
+def looks_english(text: str) -> bool:
+    """Rough: more English than German/Spanish/French/... function words. spaCy's English NER
+    tags capitalised nouns and greetings in those languages as people, so there we rely on cues."""
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    english = sum(w in _ENGLISH for w in words)
+    other = sum(w in _OTHER for w in words)
+    return english >= other

