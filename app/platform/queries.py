@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -36,6 +37,8 @@ from app.platform.contract import (
     Tier,
 )
 from app.platform.errors import not_found
+
+OwnedRow = TypeVar("OwnedRow", db.RefundRow, db.ReturnRow, db.TicketRow)
 
 REGION_TIMEZONES = {
     Region.US: "America/New_York",
@@ -86,6 +89,27 @@ async def owned_shipment(
     )
     if row is None:
         raise not_found(ErrorCode.SHIPMENT_NOT_FOUND, "shipment")
+    return row
+
+
+async def owned_record(
+    session: AsyncSession,
+    customer: db.CustomerRow,
+    model: type[OwnedRow],
+    id_column: str,
+    record_id: str,
+    code: ErrorCode,
+) -> OwnedRow:
+    """A refund, return or ticket by id, only if it belongs to this customer of this client."""
+    row = await session.scalar(
+        select(model).where(
+            getattr(model, id_column) == record_id,
+            model.client_id == customer.client_id,  # type: ignore[attr-defined]
+            model.customer_id == customer.customer_id,  # type: ignore[attr-defined]
+        )
+    )
+    if row is None:
+        raise not_found(code, code.value.removesuffix("_not_found"))
     return row
 
 

@@ -59,7 +59,7 @@ from app.platform.contract import (
     Tier,
 )
 from app.platform.dataset import PlatformDataset, export_dataset, load_dataset
-from app.platform.errors import PlatformError, not_found
+from app.platform.errors import PlatformError
 from app.platform.faults import FaultInjector, lost_response
 from app.platform.settings import PlatformSettings
 
@@ -355,15 +355,9 @@ async def create_refund(
 async def get_refund(
     session: Session, scope: Scope, refund_id: Annotated[str, _path(REFUND_ID_PATTERN)]
 ) -> Refund:
-    row = await session.scalar(
-        select(db.RefundRow).where(
-            db.RefundRow.refund_id == refund_id,
-            db.RefundRow.client_id == scope.row.client_id,
-            db.RefundRow.customer_id == scope.row.customer_id,
-        )
+    row = await queries.owned_record(
+        session, scope.row, db.RefundRow, "refund_id", refund_id, ErrorCode.REFUND_NOT_FOUND
     )
-    if row is None:
-        raise not_found(ErrorCode.REFUND_NOT_FOUND, "refund")
     return queries.refund_view(row, utcnow())
 
 
@@ -396,15 +390,9 @@ async def create_return(
 async def get_return(
     session: Session, scope: Scope, return_id: Annotated[str, _path(RETURN_ID_PATTERN)]
 ) -> Return:
-    row = await session.scalar(
-        select(db.ReturnRow).where(
-            db.ReturnRow.return_id == return_id,
-            db.ReturnRow.client_id == scope.row.client_id,
-            db.ReturnRow.customer_id == scope.row.customer_id,
-        )
+    row = await queries.owned_record(
+        session, scope.row, db.ReturnRow, "return_id", return_id, ErrorCode.RETURN_NOT_FOUND
     )
-    if row is None:
-        raise not_found(ErrorCode.RETURN_NOT_FOUND, "return")
     return Return.model_validate(row)
 
 
@@ -485,15 +473,9 @@ async def create_ticket(
 async def get_ticket(
     session: Session, scope: Scope, ticket_id: Annotated[str, _path(TICKET_ID_PATTERN)]
 ) -> Ticket:
-    row = await session.scalar(
-        select(db.TicketRow).where(
-            db.TicketRow.ticket_id == ticket_id,
-            db.TicketRow.client_id == scope.row.client_id,
-            db.TicketRow.customer_id == scope.row.customer_id,
-        )
+    row = await queries.owned_record(
+        session, scope.row, db.TicketRow, "ticket_id", ticket_id, ErrorCode.TICKET_NOT_FOUND
     )
-    if row is None:
-        raise not_found(ErrorCode.TICKET_NOT_FOUND, "ticket")
     return Ticket.model_validate(row)
 
 

@@ -19,13 +19,13 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from tenacity import (
     AsyncRetrying,
-    RetryError,
     retry_if_exception,
     stop_after_attempt,
     wait_exponential_jitter,
@@ -191,21 +191,58 @@ class ToolExecutor:
         args: BaseModel,
         started: float,  # type: ignore[type-arg]
     ) -> ToolResult:
-        s = self.settings
+        return await self._run(
+            tool,
+            lambda: tool.run(ctx, args),
+            self.settings.read_attempts,
+            self.settings.read_timeout_s,
+            started,
+            key=None,
+        )
+
+    async def _run_write(
+        self,
+        ctx: ToolContext,
+        tool: Tool,
+        args: BaseModel,
+        started: float,  # type: ignore[type-arg]
+    ) -> ToolResult:
+        key = idempotency_key(ctx, tool.name, args)
+        # Replays reuse `key`: the platform returns the first result instead of writing again.
+        return await self._run(
+            tool,
+            lambda: tool.run(ctx, args, key),
+            self.settings.write_attempts,
+            self.settings.write_timeout_s,
+            started,
+            key=key,
+        )
+
+    async def _run(
+        self,
+        tool: Tool,  # type: ignore[type-arg]
+        call: Callable[[], Awaitable[BaseModel]],
+        max_attempts: int,
+        timeout_s: float,
+        started: float,
+        *,
+        key: str | None,
+    ) -> ToolResult:
+        """Runs `call` with a per-attempt timeout, retrying only transient failures."""
         attempts = 0
         try:
             async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(s.read_attempts),
-                wait=_backoff(s),
+                stop=stop_after_attempt(max_attempts),
+                wait=_backoff(self.settings),
                 retry=retry_if_exception(_transient),
                 reraise=True,
             ):
                 with attempt:
                     attempts += 1
-                    async with asyncio.timeout(s.read_timeout_s):
-                        output = await tool.run(ctx, args)
+                    async with asyncio.timeout(timeout_s):
+                        output = await call()
         except (PlatformError, TimeoutError) as exc:
-            return self._failure(tool, exc, attempts, started, key=None)
+            return self._failure(tool, exc, attempts, started, key=key)
         except PolicySearchUnavailable as exc:
             return ToolFailure(
                 tool.name, "unavailable", str(exc), attempts=attempts, latency_ms=_ms(started)
@@ -216,53 +253,8 @@ class ToolExecutor:
                 tool.name,
                 "internal_error",
                 type(exc).__name__,
-                attempts=attempts,
-                latency_ms=_ms(started),
-            )
-        return ToolSuccess(tool.name, output, attempts, _ms(started))
-
-    async def _run_write(
-        self,
-        ctx: ToolContext,
-        tool: Tool,
-        args: BaseModel,
-        started: float,  # type: ignore[type-arg]
-    ) -> ToolResult:
-        s = self.settings
-        key = idempotency_key(ctx, tool.name, args)
-        attempts = 0
-        try:
-            # Replays reuse `key`: the platform returns the first result instead of writing again.
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(s.write_attempts),
-                wait=_backoff(s),
-                retry=retry_if_exception(_transient),
-                reraise=True,
-            ):
-                with attempt:
-                    attempts += 1
-                    async with asyncio.timeout(s.write_timeout_s):
-                        output = await tool.run(ctx, args, key)
-        except (PlatformError, TimeoutError) as exc:
-            return self._failure(tool, exc, attempts, started, key=key)
-        except RetryError as exc:  # pragma: no cover - reraise=True makes this unreachable
-            return ToolFailure(
-                tool.name,
-                "outcome_unknown",
-                str(exc),
-                outcome_unknown=True,
-                attempts=attempts,
-                latency_ms=_ms(started),
-                idempotency_key=key,
-            )
-        except Exception as exc:
-            log.exception("tool %s failed unexpectedly", tool.name)
-            # The request may have reached the platform: treat the outcome as unknown.
-            return ToolFailure(
-                tool.name,
-                "internal_error",
-                type(exc).__name__,
-                outcome_unknown=True,
+                # A write may have reached the platform: its outcome is unknown.
+                outcome_unknown=tool.writes,
                 attempts=attempts,
                 latency_ms=_ms(started),
                 idempotency_key=key,
