@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from app.platform.client import CustomerRef, PlatformClient
 from app.platform.dataset import PlatformDataset
@@ -74,3 +75,12 @@ def redis_url() -> Iterator[str]:
 
     with local_redis() as url:
         yield url
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    try:
+        yield client
+    finally:
+        await client.aclose()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -16,15 +15,10 @@ from app.platform import db
 from app.platform.dataset import PlatformDataset, load_dataset
 from app.platform.service import create_app
 from app.platform.settings import PlatformSettings
+from app.sessions.local_redis import free_port
 
 API_KEY = "test-api-key"
 ADMIN_KEY = "test-admin-key"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _prepare(url: str, dataset: PlatformDataset) -> None:

@@ -16,7 +16,7 @@ from app.agents.pipeline import ChatPipeline
 from app.api.auth import Role, TokenService
 from app.api.http import create_chat_app
 from app.config import AgentSettings
-from app.platform.client import PlatformClient
+from app.platform.client import CustomerRef, PlatformClient
 from app.platform.contract import FaultSpec, ShipmentStatus
 from tests.fixtures import SeedIndex
 from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform
@@ -78,6 +78,14 @@ async def new_session(api: httpx.AsyncClient, headers: dict[str, str]) -> str:
     return str(response.json()["session_id"])
 
 
+async def signed_in(
+    api: httpx.AsyncClient, tokens: TokenService, who: CustomerRef
+) -> tuple[dict[str, str], str]:
+    """A token for `who` and a new session of theirs."""
+    headers = bearer(tokens, who.customer_id, who.client_id)
+    return headers, await new_session(api, headers)
+
+
 async def say(
     api: httpx.AsyncClient, headers: dict[str, str], session_id: str, message: str
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -122,8 +130,7 @@ async def test_malformed_requests_get_4xx_with_a_reason(
     api: httpx.AsyncClient, tokens: TokenService, seed: SeedIndex
 ) -> None:
     pick = seed.take(ShipmentStatus.IN_TRANSIT)
-    headers = bearer(tokens, pick.who.customer_id, pick.who.client_id)
-    session_id = await new_session(api, headers)
+    headers, session_id = await signed_in(api, tokens, pick.who)
     url = f"/v1/sessions/{session_id}/messages"
     cases = [
         (
@@ -198,8 +205,7 @@ async def test_tracking_question_streams_the_tokens_customers_status(
     api: httpx.AsyncClient, tokens: TokenService, seed: SeedIndex
 ) -> None:
     pick = seed.take(ShipmentStatus.IN_TRANSIT)
-    headers = bearer(tokens, pick.who.customer_id, pick.who.client_id)
-    session_id = await new_session(api, headers)
+    headers, session_id = await signed_in(api, tokens, pick.who)
     events = await say(api, headers, session_id, f"Where is my parcel {pick.shipment.awb}?")
     names = [name for name, _ in events]
     assert names[-1] == "done" and "token" in names
@@ -256,8 +262,7 @@ async def test_injection_is_blocked_and_never_routed(
     api: httpx.AsyncClient, tokens: TokenService, seed: SeedIndex
 ) -> None:
     pick = seed.take(ShipmentStatus.DELIVERED)
-    headers = bearer(tokens, pick.who.customer_id, pick.who.client_id)
-    session_id = await new_session(api, headers)
+    headers, session_id = await signed_in(api, tokens, pick.who)
     events = await say(
         api,
         headers,
@@ -279,8 +284,7 @@ async def test_pii_never_reaches_redis_or_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     pick = seed.take(ShipmentStatus.IN_TRANSIT)
-    headers = bearer(tokens, pick.who.customer_id, pick.who.client_id)
-    session_id = await new_session(api, headers)
+    headers, session_id = await signed_in(api, tokens, pick.who)
     caplog.set_level("DEBUG")
     await say(
         api,
@@ -307,8 +311,7 @@ async def test_human_request_escalates_with_a_ticket(
     api: httpx.AsyncClient, tokens: TokenService, seed: SeedIndex, pipeline: ChatPipeline
 ) -> None:
     pick = seed.take(ShipmentStatus.DELIVERED)
-    headers = bearer(tokens, pick.who.customer_id, pick.who.client_id)
-    session_id = await new_session(api, headers)
+    headers, session_id = await signed_in(api, tokens, pick.who)
     events = await say(api, headers, session_id, "I want to talk to a real person please")
     escalated = [d for name, d in events if name == "escalated"]
     assert escalated and escalated[0]["ticket_id"].startswith("TCK-")
@@ -320,8 +323,7 @@ async def test_refund_request_is_handed_to_a_person_without_any_write(
     api: httpx.AsyncClient, tokens: TokenService, seed: SeedIndex, pipeline: ChatPipeline
 ) -> None:
     pick = seed.take(ShipmentStatus.DELIVERED_DISPUTED)
-    headers = bearer(tokens, pick.who.customer_id, pick.who.client_id)
-    session_id = await new_session(api, headers)
+    headers, session_id = await signed_in(api, tokens, pick.who)
     events = await say(
         api, headers, session_id, f"I want a refund for {pick.order.order_id}, it never arrived"
     )
@@ -339,8 +341,7 @@ async def test_failed_turn_leaves_the_session_unchanged(
     platform_server: RunningPlatform,
 ) -> None:
     pick = seed.take(ShipmentStatus.IN_TRANSIT)
-    headers = bearer(tokens, pick.who.customer_id, pick.who.client_id)
-    session_id = await new_session(api, headers)
+    headers, session_id = await signed_in(api, tokens, pick.who)
     async with PlatformClient(platform_server.base_url, API_KEY, admin_key=ADMIN_KEY) as admin:
         await admin.set_fault("get_customer", FaultSpec(fail_first=100))
         try:
@@ -356,8 +357,7 @@ async def test_a_busy_session_answers_409(
     api: httpx.AsyncClient, tokens: TokenService, seed: SeedIndex, pipeline: ChatPipeline
 ) -> None:
     pick = seed.take(ShipmentStatus.IN_TRANSIT)
-    headers = bearer(tokens, pick.who.customer_id, pick.who.client_id)
-    session_id = await new_session(api, headers)
+    headers, session_id = await signed_in(api, tokens, pick.who)
     lock = pipeline.sessions.lock(pick.who.client_id, session_id, 30)
     await lock.acquire()
     try:

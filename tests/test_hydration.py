@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -31,15 +30,6 @@ from tests.seed_readers import reader
 
 NEW_YORK = ZoneInfo("America/New_York")
 FAST = ExecutorSettings(read_timeout_s=2.0, read_attempts=2, backoff_initial_s=0.01)
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from redis.asyncio import Redis
 
 from app.platform.client import PlatformClient
@@ -269,15 +267,6 @@ def test_a_failed_hydration_still_shares_the_static_prefix() -> None:
     failed = assemble(HydrationFailure("unavailable", "down", retryable=True))
     assert ok[: first_difference(ok, failed)].endswith(f"[CONTEXT]\n{CONTEXT_PREAMBLE}\n")
     assert "Unavailable: the order platform could not be reached." in failed
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 async def test_seeded_customers_share_the_prefix_through_the_static_header(

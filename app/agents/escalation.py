@@ -56,17 +56,12 @@ class EscalationAgent:
         self.deps = deps
 
     async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
-        async for event in _human_request(self.deps, request):
+        async for event in escalate(
+            self.deps,
+            request,
+            reason="customer_request",
+            summary=f"Customer asked for a person. Last message: {request.message}",
+            decision_trace=[f"router: human_agent ({request.confidence:.2f})"],
+            reply="Of course. I've asked a member of our support team to take over",
+        ):
             yield event
-
-
-async def _human_request(deps: WorkerDeps, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
-    async for event in escalate(
-        deps,
-        request,
-        reason="customer_request",
-        summary=f"Customer asked for a person. Last message: {request.message}",
-        decision_trace=[f"router: human_agent ({request.confidence:.2f})"],
-        reply="Of course. I've asked a member of our support team to take over",
-    ):
-        yield event

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from app.agents.base import WorkerDeps
-from app.agents.events import ChatEvent, EventType
+from app.agents.events import ChatEvent, EventType, word_chunks
 from app.agents.worker import Worker, WorkerRequest
 from app.api.auth import Identity
 from app.api.http import SessionBusy as ApiSessionBusy
@@ -139,8 +139,8 @@ class ChatPipeline:
         user_turn = Turn(role=Role.USER, text=verdict.scrubbed_text)
         if verdict.blocked:
             # A flagged message is never routed, so it can never reach a write tool.
-            for event in _say(SAFE_REPLY):
-                yield event
+            for piece in word_chunks(SAFE_REPLY):
+                yield ChatEvent.token(piece)
             await self._record(
                 identity,
                 state,
@@ -223,12 +223,6 @@ class ChatPipeline:
             await self.sessions.append_turn(
                 identity.client_id, identity.user_id, state.session_id, turn
             )
-
-
-def _say(text: str) -> list[ChatEvent]:
-    from app.agents.events import word_chunks
-
-    return [ChatEvent.token(piece) for piece in word_chunks(text)]
 
 
 def _tool_record(event: ChatEvent) -> ToolCallRecord:

@@ -14,11 +14,20 @@ from app.agents.base import WorkerDeps, say
 from app.agents.events import ChatEvent
 from app.agents.worker import WorkerRequest
 from app.platform.contract import AWB_PATTERN, ORDER_ID_PATTERN
-from app.routing.fast_path import FastPathAnswer, try_fast_path
+from app.routing.fast_path import try_fast_path
 from app.routing.intents import Intent
 from app.tools.spec import AgentTier
 
 _IDS = re.compile(rf"{ORDER_ID_PATTERN.strip('^$')}|{AWB_PATTERN.strip('^$')}")
+
+
+def _ids_newest_first(history: list[dict[str, object]]) -> list[str]:
+    """Order ids and AWBs of earlier turns, the most recent mention first."""
+    return [
+        found
+        for turn in reversed(history)
+        for found in reversed(_IDS.findall(str(turn.get("text", ""))))
+    ]
 
 
 class TrackingAgent:
@@ -26,13 +35,14 @@ class TrackingAgent:
         self.deps = deps
 
     async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
-        answer = await self._fast_path(request, request.message)
-        if answer is None and not _IDS.search(request.message):
-            # A follow-up ("and when will it arrive?") means the order the conversation was
-            # about: the newest of the customer's own ids mentioned in earlier turns.
-            earlier = self._order_in_history(request)
-            if earlier is not None:
-                answer = await self._fast_path(request, f"{request.message} {earlier}")
+        answer = await try_fast_path(
+            Intent(request.intent),
+            request.message,
+            request.context,
+            self.deps.executor,
+            self.deps.tool_context(request),
+            earlier_ids=_ids_newest_first(request.history),
+        )
         if answer is not None:
             for call in answer.tool_calls:
                 yield ChatEvent.tool(str(call["name"]), bool(call["ok"]), path="fast_path")
@@ -41,26 +51,6 @@ class TrackingAgent:
             return
         async for event in say(self._clarify(request)):
             yield event
-
-    async def _fast_path(self, request: WorkerRequest, message: str) -> FastPathAnswer | None:
-        return await try_fast_path(
-            Intent(request.intent),
-            message,
-            request.context,
-            self.deps.executor,
-            self.deps.tool_context(request),
-        )
-
-    @staticmethod
-    def _order_in_history(request: WorkerRequest) -> str | None:
-        own = {o.order_id for o in request.context.active_orders} | {
-            s.awb for o in request.context.active_orders for s in o.shipments
-        }
-        for turn in reversed(request.history):
-            for found in reversed(_IDS.findall(str(turn.get("text", "")))):
-                if found in own:
-                    return str(found)
-        return None
 
     def _clarify(self, request: WorkerRequest) -> str:
         own = {o.order_id for o in request.context.active_orders} | {

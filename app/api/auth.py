@@ -8,6 +8,7 @@ development tokens.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -85,8 +86,6 @@ class TokenService:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(type(exc).__name__) from exc
-        import re
-
         user_id, client_id, role = claims["sub"], claims["client_id"], claims["role"]
         if role not in {r.value for r in Role}:
             raise InvalidToken("unknown role")

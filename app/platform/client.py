@@ -8,6 +8,7 @@ they leave the outcome unknown exactly as a 5xx does.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -109,7 +110,7 @@ class PlatformClient:
             headers["Authorization"] = f"Bearer {self._admin_key}"
         content = None
         if body is not None:
-            content = body.model_dump_json() if isinstance(body, BaseModel) else _json_dumps(body)
+            content = body.model_dump_json() if isinstance(body, BaseModel) else json.dumps(body)
             headers["Content-Type"] = "application/json"
         try:
             response = await self._http.request(
@@ -296,12 +297,6 @@ def _error_from(response: httpx.Response) -> PlatformError:
             UNAVAILABLE if response.status_code >= 500 else "http_error",
             f"HTTP {response.status_code}",
         )
-
-
-def _json_dumps(value: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(value)
 
 
 _ORDER_SUMMARIES = TypeAdapter(list[OrderSummary])

@@ -267,7 +267,7 @@ async def create_return(
     )
     session.add(row)
     await session.flush()
-    return Return.model_validate({**_row_dict(row), "items": row.items})
+    return Return.model_validate(row)
 
 
 async def create_notification(
@@ -312,10 +312,6 @@ async def create_ticket(
     session.add(row)
     await session.flush()
     return Ticket.model_validate(row)
-
-
-def _row_dict(row: Any) -> dict[str, Any]:
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
 __all__ = [

@@ -9,6 +9,7 @@ None and the Tracking worker takes over; the fast path never guesses and never i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -62,12 +63,16 @@ async def try_fast_path(
     context: CustomerContext,
     executor: ToolExecutor,
     tool_ctx: ToolContext,
+    earlier_ids: Sequence[str] = (),
 ) -> FastPathAnswer | None:
     tool = _TOOLS.get(intent)
     if tool is None:
         return None
     target = resolve_shipment(
-        message, context.active_orders, delivered_only=intent is Intent.DELIVERY_PHOTO
+        message,
+        context.active_orders,
+        delivered_only=intent is Intent.DELIVERY_PHOTO,
+        earlier_ids=earlier_ids,
     )
     if target is None:
         return None

@@ -42,10 +42,16 @@ def mentioned_ids(message: str) -> tuple[set[str], set[str]]:
 
 
 def resolve_shipment(
-    message: str, orders: Sequence[OrderSummary], *, delivered_only: bool = False
+    message: str,
+    orders: Sequence[OrderSummary],
+    *,
+    delivered_only: bool = False,
+    earlier_ids: Sequence[str] = (),
 ) -> ShipmentTarget | None:
     """The one shipment the message is about, or None when that is not certain.
 
+    `earlier_ids` are ids from earlier turns, newest first: a follow-up that names nothing
+    ("and when will it arrive?") is about the newest of them that is the customer's.
     `delivered_only` narrows the last step (no id, no item named) to delivered shipments: a
     proof-of-delivery question can only be about one of those.
     """
@@ -56,6 +62,10 @@ def resolve_shipment(
     named = _by_item_name(message, orders)
     if named is not None:
         return _only(t for t in targets if t.order_id in named)
+    for earlier in earlier_ids:
+        target = _by_ids(targets, *mentioned_ids(earlier))
+        if target is not None:
+            return target
     if delivered_only:
         return _only(t for t in targets if t.status in DELIVERED_STATES)
     return _only(targets)
