@@ -22,6 +22,26 @@ class AgentSettings(BaseModel):
     session_max_turns: int = Field(default=10, ge=2)
     hydration_ttl_s: float = Field(default=30.0, ge=0)
     jwt_secret: str | None = Field(default=None, repr=False)
+    # Model fleets (Ray Serve LLM, OpenAI-compatible). None turns the LLM paths off: workers
+    # then answer only what they can say deterministically.
+    llm_base_url: str | None = "http://127.0.0.1:8000/llm/v1"
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+    tracking_model: str = "tracking-fleet"
+    policy_model: str = "policy-fleet"
+    router_model: str = "tracking-fleet"
+    # Ask the model when the kNN router is unsure. Off by default on the CPU profile: the
+    # 135M model classifies worse than the kNN vote's best guess (see README, serving).
+    router_llm_fallback: bool = False
+    # The negotiation tier's self-hosted fallback shares the tracking fleet on CPU.
+    negotiation_model: str = "tracking-fleet"
+    # A frontier API for the negotiation tier (OpenAI-compatible). Its key comes from the
+    # environment only (OSA_FRONTIER_API_KEY), never from a config file.
+    frontier_base_url: str | None = None
+    frontier_model: str | None = None
+    frontier_api_key: str | None = Field(default=None, repr=False)
+    frontier_timeout_s: float = Field(default=20.0, gt=0)
+    # Prompt versions per tier (app/llm/prompts/<id>.<version>.md); rollback = config change.
+    prompts: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None) -> AgentSettings:
@@ -35,7 +55,13 @@ class AgentSettings(BaseModel):
             "session_ttl_s": os.environ.get("OSA_SESSION_TTL_S"),
             "session_max_turns": os.environ.get("OSA_SESSION_MAX_TURNS"),
             "hydration_ttl_s": os.environ.get("OSA_HYDRATION_TTL_S"),
+            "llm_base_url": os.environ.get("OSA_LLM_BASE_URL"),
+            "frontier_base_url": os.environ.get("OSA_FRONTIER_BASE_URL"),
+            "frontier_model": os.environ.get("OSA_FRONTIER_MODEL"),
+            "frontier_api_key": os.environ.get("OSA_FRONTIER_API_KEY"),
         }
         values = {k: v for k, v in env.items() if v}
         values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        if values.get("llm_base_url") in ("off", "none", ""):
+            values["llm_base_url"] = None
         return cls.model_validate(values)

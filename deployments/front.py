@@ -7,6 +7,8 @@ from typing import Any
 
 from ray import serve
 
+from app.agents.compose import router_fallback
+from app.config import AgentSettings
 from app.guardrails import Guardrail
 from app.routing.router import IntentRouter, RoutingContext
 
@@ -27,8 +29,9 @@ class GuardrailDeployment:
 
 @serve.deployment(name="Router", ray_actor_options={"num_cpus": 0.3})
 class RouterDeployment:
-    def __init__(self) -> None:
-        self._router = IntentRouter.load()
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        config = AgentSettings.load(settings)
+        self._router = IntentRouter.load(fallback=router_fallback(config))
         self._router.route("where is my parcel")
 
     async def route(self, text: str, context: dict[str, Any]) -> dict[str, Any]:

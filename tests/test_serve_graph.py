@@ -43,6 +43,8 @@ def agent_url(platform_server: RunningPlatform, redis_url: str) -> Iterator[str]
             "platform_url": platform_server.base_url,
             "platform_api_key": API_KEY,
             "redis_url": redis_url,
+            # The graph without model fleets; test_llm_serving.py runs it with them.
+            "llm_base_url": "off",
         }
     )
     serve.run(app, name="support", route_prefix="/", blocking=False)

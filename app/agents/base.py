@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 
 from app.agents.events import ChatEvent, word_chunks
 from app.agents.worker import WorkerRequest
+from app.llm.endpoints import TierModels
+from app.llm.prompts import PromptVersion
 from app.platform.client import CustomerRef, PlatformClient
 from app.tools.executor import ToolExecutor, ToolResult
 from app.tools.spec import AgentTier, PolicySearch, ToolContext
@@ -17,6 +19,9 @@ class WorkerDeps:
     platform: PlatformClient
     executor: ToolExecutor
     policy_search: PolicySearch | None = None
+    # None when no model is configured: workers then answer only deterministically.
+    models: TierModels | None = None
+    prompts: Mapping[str, PromptVersion] = field(default_factory=dict)
 
     def tool_context(self, request: WorkerRequest) -> ToolContext:
         # Identity comes from the verified token via the request, never from model output.

@@ -22,8 +22,11 @@ from app.agents.tracking import TrackingAgent
 from app.agents.worker import Worker
 from app.config import AgentSettings
 from app.guardrails import Guardrail, GuardrailVerdict
+from app.llm.endpoints import tier_models
+from app.llm.prompts import PromptRegistry
 from app.platform.client import PlatformClient
 from app.routing.intents import Route
+from app.routing.llm_fallback import ConstrainedIntentFallback
 from app.routing.router import IntentRouter, RouteDecision, RoutingContext
 from app.sessions.hydration import Hydrator
 from app.sessions.models import SessionSettings
@@ -53,7 +56,22 @@ def worker_deps(settings: AgentSettings) -> WorkerDeps:
     platform = PlatformClient(
         settings.platform_url, settings.platform_api_key, timeout_s=settings.platform_timeout_s
     )
-    return WorkerDeps(platform=platform, executor=ToolExecutor())
+    return WorkerDeps(
+        platform=platform,
+        executor=ToolExecutor(),
+        models=tier_models(settings),
+        # Resolved at start-up, so an unknown prompt version fails the deploy, not a turn.
+        prompts=PromptRegistry().select(settings.prompts),
+    )
+
+
+def router_fallback(settings: AgentSettings) -> ConstrainedIntentFallback | None:
+    models = tier_models(settings)
+    if models is None or not settings.router_llm_fallback:
+        return None
+    return ConstrainedIntentFallback(
+        models.router, PromptRegistry().select(settings.prompts)["router"]
+    )
 
 
 def workers_for(deps: WorkerDeps) -> dict[Route, Worker]:
@@ -76,14 +94,24 @@ def readiness_probes(settings: AgentSettings, redis: Redis) -> dict[str, Readine
         return "ok" if response.status_code == 200 else f"error: HTTP {response.status_code}"
 
     async def not_configured() -> str:
-        # Milvus retrieval and the model fleets join the graph with their own issues.
         return "not_configured"
+
+    async def model_probe() -> str:
+        assert settings.llm_base_url is not None
+        async with httpx.AsyncClient(timeout=2.0) as http:
+            response = await http.get(settings.llm_base_url.rstrip("/") + "/models")
+        if response.status_code != 200:
+            return f"error: HTTP {response.status_code}"
+        served = {m.get("id") for m in response.json().get("data", [])}
+        missing = {settings.tracking_model, settings.policy_model} - served
+        return "ok" if not missing else f"error: not served: {sorted(missing)}"
 
     return {
         "redis": redis_probe,
         "platform": platform_probe,
+        # Milvus retrieval joins the graph with the policy issue.
         "milvus": not_configured,
-        "model": not_configured,
+        "model": model_probe if settings.llm_base_url else not_configured,
     }
 
 
@@ -113,7 +141,7 @@ def build_local_pipeline(settings: AgentSettings) -> ChatPipeline:
         sessions=door.sessions,
         hydrator=door.hydrator,
         guard=LocalGuard(Guardrail()),
-        router=LocalRouter(IntentRouter.load()),
+        router=LocalRouter(IntentRouter.load(fallback=router_fallback(settings))),
         workers=workers_for(deps),
         deps=deps,
         probes=readiness_probes(settings, door.redis),

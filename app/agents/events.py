@@ -16,6 +16,12 @@ class EventType(StrEnum):
     ESCALATED = "escalated"
     DONE = "done"
     ERROR = "error"
+    # Internal: a model call's token usage and prompt version. The pipeline records it in
+    # metrics and the turn's decision trace; it is never sent to the client.
+    USAGE = "usage"
+    # Internal: a worker's decision for the turn's trace (e.g. a policy answer that failed its
+    # grounding check, flagged for review). Recorded by the pipeline, never sent to the client.
+    DECISION = "decision"
 
 
 class ChatEvent(BaseModel):
@@ -37,6 +43,20 @@ class ChatEvent(BaseModel):
     @classmethod
     def escalated(cls, ticket_id: str, reason: str) -> ChatEvent:
         return cls(type=EventType.ESCALATED, data={"ticket_id": ticket_id, "reason": reason})
+
+    @classmethod
+    def usage(cls, tier: str, prompt_ref: str, endpoint: str, **tokens: int | None) -> ChatEvent:
+        return cls(
+            type=EventType.USAGE,
+            data={"tier": tier, "prompt_ref": prompt_ref, "endpoint": endpoint, **tokens},
+        )
+
+    @classmethod
+    def decision(cls, tier: str, text: str, *, review: bool = False, **extra: Any) -> ChatEvent:
+        return cls(
+            type=EventType.DECISION,
+            data={"tier": tier, "text": text, "review": review, **extra},
+        )
 
     @classmethod
     def error(cls, code: str, message: str) -> ChatEvent:

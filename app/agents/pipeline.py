@@ -23,6 +23,8 @@ from app.api.auth import Identity
 from app.api.http import SessionBusy as ApiSessionBusy
 from app.api.http import UnknownSession as ApiUnknownSession
 from app.guardrails import SAFE_REPLY, GuardrailVerdict
+from app.llm.client import Usage
+from app.observability.metrics import TTFT_SECONDS, TURN_SECONDS, record_usage
 from app.platform.client import CustomerRef
 from app.routing.intents import Route
 from app.routing.router import RouteDecision, RoutingContext
@@ -183,8 +185,19 @@ class ChatPipeline:
         decisions = [
             f"router: {decision.intent.value} {decision.confidence:.2f} ({decision.source})"
         ]
+        ttft_ms: float | None = None
         async for event in worker.handle(request):
+            if event.type is EventType.USAGE:
+                decisions.append(_record_usage(event))
+                continue
+            if event.type is EventType.DECISION:
+                decisions.append(_decision_line(event))
+                continue
             if event.type is EventType.TOKEN:
+                if ttft_ms is None and event.data.get("text"):
+                    ttft_s = time.perf_counter() - started
+                    TTFT_SECONDS.labels(decision.route.value).observe(ttft_s)
+                    ttft_ms = round(ttft_s * 1000, 1)
                 reply.append(str(event.data.get("text", "")))
             elif event.type is EventType.TOOL:
                 calls.append(_tool_record(event))
@@ -207,6 +220,8 @@ class ChatPipeline:
                 decisions=decisions[-20:],
             ),
         )
+        elapsed = time.perf_counter() - started
+        TURN_SECONDS.labels(decision.route.value).observe(elapsed)
         yield ChatEvent(
             type=EventType.DONE,
             data={
@@ -214,7 +229,8 @@ class ChatPipeline:
                 "intent": decision.intent.value,
                 "route": decision.route.value,
                 "confidence": round(decision.confidence, 3),
-                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+                "ttft_ms": ttft_ms,
+                "latency_ms": round(elapsed * 1000, 1),
             },
         )
 
@@ -223,6 +239,32 @@ class ChatPipeline:
             await self.sessions.append_turn(
                 identity.client_id, identity.user_id, state.session_id, turn
             )
+
+
+def _record_usage(event: ChatEvent) -> str:
+    """Count a model call's tokens and return its line for the turn's decision trace."""
+    data = event.data
+    usage = Usage(
+        prompt_tokens=int(data.get("prompt_tokens") or 0),
+        completion_tokens=int(data.get("completion_tokens") or 0),
+        cached_prompt_tokens=data.get("cached_prompt_tokens"),
+    )
+    record_usage(str(data.get("tier")), str(data.get("endpoint")), usage)
+    return (
+        f"model: {data.get('prompt_ref')} via {data.get('endpoint')} "
+        f"prompt={usage.prompt_tokens} cached={usage.cached_prompt_tokens} "
+        f"completion={usage.completion_tokens}"
+    )
+
+
+def _decision_line(event: ChatEvent) -> str:
+    """A worker's decision for the trace; answers flagged for review are logged as well."""
+    data = event.data
+    line = f"{data.get('tier')}: {data.get('text')}"
+    if data.get("review"):
+        log.warning("flagged for review: %s", line)
+        line = f"review: {line}"
+    return line[:300]
 
 
 def _tool_record(event: ChatEvent) -> ToolCallRecord:

@@ -1,8 +1,10 @@
-"""Tracking worker: the deterministic fast path first, then a clarifying question.
+"""Tracking worker: the deterministic fast path first, then the model, then a question.
 
-The LLM Tracking worker (2 turns, the three read tools, constrained decoding) arrives with the
-model-serving issue; until then, questions the fast path cannot resolve get a deterministic
-clarification built from the customer's own active orders — never a guess.
+The fast path answers from one tool and a template when the message resolves to one shipment.
+Otherwise, for a customer with a few active orders, the model turn (tracking_model.py) picks a
+read tool under constrained decoding and streams a fact-checked answer. When there is no model,
+too many candidate orders, or the model turn cannot answer, the customer gets a deterministic
+clarifying question built from their own active orders — never a guess.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from collections.abc import AsyncIterator
 
 from app.agents.base import WorkerDeps, say
 from app.agents.events import ChatEvent
+from app.agents.tracking_model import TrackingModelTurn
 from app.agents.worker import WorkerRequest
 from app.platform.contract import AWB_PATTERN, ORDER_ID_PATTERN
 from app.routing.fast_path import try_fast_path
 from app.routing.intents import Intent
 from app.tools.spec import AgentTier
+
+# Beyond this many active orders the model would be guessing which one is meant: ask instead.
+MODEL_MAX_CANDIDATE_ORDERS = 3
 
 _IDS = re.compile(rf"{ORDER_ID_PATTERN.strip('^$')}|{AWB_PATTERN.strip('^$')}")
 
@@ -49,6 +55,15 @@ class TrackingAgent:
             async for event in say(answer.text):
                 yield event
             return
+        models, prompt = self.deps.models, self.deps.prompts.get("tracking")
+        orders = request.context.active_orders
+        few_orders = 0 < len(orders) <= MODEL_MAX_CANDIDATE_ORDERS
+        if models is not None and prompt is not None and few_orders:
+            turn = TrackingModelTurn(self.deps, models.tracking, prompt)
+            async for event in turn.run(request):
+                yield event
+            if turn.outcome.answered:
+                return
         async for event in say(self._clarify(request)):
             yield event
 

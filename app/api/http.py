@@ -12,12 +12,13 @@ from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.agents.events import ChatEvent, EventType
 from app.api.auth import Identity, InvalidToken, Role, TokenService
+from app.observability.metrics import exposition
 
 log = logging.getLogger("app.api")
 
@@ -144,6 +145,11 @@ def create_chat_app(service: ChatService, tokens: TokenService) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error(exc.status_code, "http_error", str(exc.detail))
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    async def metrics() -> Response:
+        body, content_type = exposition()
+        return Response(content=body, media_type=content_type)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

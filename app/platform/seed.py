@@ -109,7 +109,7 @@ CLIENTS: tuple[ClientProfile, ...] = (
     ),
 )
 
-# EU consumer law gives at least 14 days; UK retailers here add a week less than US ones.
+# EU and UK consumer law give at least 14 days; UK windows here run 2 days shorter than US ones.
 _REGION_ADJUST = {Region.US: 0, Region.UK: -2, Region.EU: 0}
 _REGION_MINIMUM = {Region.US: 0, Region.UK: 14, Region.EU: 14}
 

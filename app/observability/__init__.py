@@ -1,0 +1,1 @@
+"""Metrics (Prometheus) and traces. No Ray imports: replicas expose these themselves."""
