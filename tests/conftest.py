@@ -10,6 +10,7 @@ from app.platform.client import CustomerRef, PlatformClient
 from app.platform.dataset import PlatformDataset
 from app.platform.seed import generate
 from tests.fixtures import SeedIndex
+from tests.negotiation_cases import CleanPool
 from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform, start_platform
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -84,3 +85,19 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def clean_orders(platform_server: RunningPlatform) -> CleanPool:
+    """tests/negotiation_cases.py's records, imported once; each test takes its own order."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from tests.negotiation_cases import negotiation_dataset
+
+    async def load() -> None:
+        async with PlatformClient(platform_server.base_url, API_KEY, admin_key=ADMIN_KEY) as client:
+            await client.import_dataset(negotiation_dataset(datetime.now(UTC)), rebase=False)
+
+    asyncio.run(load())
+    return CleanPool()

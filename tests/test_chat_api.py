@@ -36,8 +36,12 @@ def tokens() -> TokenService:
 
 
 @pytest.fixture
-async def pipeline(platform_server: RunningPlatform, redis_url: str) -> AsyncIterator[ChatPipeline]:
-    # The front door alone: no model fleet (test_llm_serving.py covers the model paths).
+async def pipeline(
+    platform_server: RunningPlatform, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[ChatPipeline]:
+    # The front door alone: no model fleet (test_llm_serving.py covers the model paths) and
+    # no policy retrieval (test_policy_agent.py covers it).
+    monkeypatch.setenv("MILVUS_URI", "off")
     settings = AgentSettings(
         platform_url=platform_server.base_url,
         platform_api_key=API_KEY,
@@ -323,7 +327,7 @@ async def test_human_request_escalates_with_a_ticket(
     assert ticket.session_id == session_id
 
 
-async def test_refund_request_is_handed_to_a_person_without_any_write(
+async def test_refund_request_is_proposed_and_written_only_after_a_yes(
     api: httpx.AsyncClient, tokens: TokenService, seed: SeedIndex, pipeline: ChatPipeline
 ) -> None:
     pick = seed.take(ShipmentStatus.DELIVERED_DISPUTED)
@@ -332,10 +336,14 @@ async def test_refund_request_is_handed_to_a_person_without_any_write(
         api, headers, session_id, f"I want a refund for {pick.order.order_id}, it never arrived"
     )
     assert events[-1][1]["route"] == "negotiation"
-    assert any(name == "escalated" for name, _ in events)
-    reply = text_of(events).lower()
-    assert "nothing has been changed" in reply and "approved" not in reply
+    (proposal,) = [data for name, data in events if name == "confirmation_required"]
+    assert (proposal["action"], proposal["order_id"]) == ("refund", pick.order.order_id)
     assert await pipeline.deps.platform.list_order_refunds(pick.who, pick.order.order_id) == []
+    # The session keeps the proposal, so the bare "yes" is routed back to negotiation.
+    events = await say(api, headers, session_id, "yes")
+    assert events[-1][1]["route"] == "negotiation"
+    (refund,) = await pipeline.deps.platform.list_order_refunds(pick.who, pick.order.order_id)
+    assert refund.refund_id in text_of(events)
 
 
 async def test_failed_turn_leaves_the_session_unchanged(

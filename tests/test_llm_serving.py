@@ -41,6 +41,8 @@ TOOL_REQUESTS = {
     "get_return_window": "What is the return window for SKU-9942-B for me?",
     "get_order_details": "What was in my order?",
     "check_fraud_score": "Check my order before a refund.",
+    "get_refund": "What is the status of my refund REF-1000001?",
+    "get_return": "Has my return RET-1000001 been approved?",
     "initiate_refund": "Please refund 20 pounds on my order, it arrived damaged.",
     "initiate_return": "I want to send back one item from my order, it does not fit.",
     "escalate_to_human": "I want to talk to a real person about my order now.",

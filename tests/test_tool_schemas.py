@@ -115,6 +115,8 @@ GOOD: list[tuple[str, str, dict[str, Any]]] = [
     ("get_order_details", "narrowed", {"order_id": ORDER_B}),
     ("get_order_details", "base", {"order_id": "ORD-1234567890"}),
     ("check_fraud_score", "narrowed", {"order_id": ORDER_A}),
+    ("get_refund", "narrowed", {"refund_id": "REF-1000007"}),
+    ("get_return", "base", {"return_id": "RET-1000007"}),
     (
         "initiate_refund",
         "narrowed",
@@ -236,6 +238,8 @@ BAD: list[tuple[str, str, str, dict[str, Any]]] = [
     ("get_order_status", "base", "awb-lowercase", {"awb": "awb-0000000001"}),
     ("initiate_refund", "base", "order-id-pattern", {**_REFUND, "order_id": "ORD-12"}),
     ("get_return_window", "base", "sku-pattern", {"sku": "SKU-12-AB", "tier": "Gold"}),
+    ("get_refund", "base", "refund-id-pattern", {"refund_id": "REF-12"}),
+    ("get_return", "base", "return-id-pattern", {"return_id": "ORD-1000001"}),
     # ids outside the narrowed enums
     ("get_order_status", "narrowed", "awb-not-narrowed", {"awb": OTHER_AWB}),
     ("get_delivery_photo", "narrowed", "awb-not-narrowed", {"awb": OTHER_AWB}),
@@ -346,6 +350,9 @@ def test_bad_payload_rejected_by_pydantic_and_grammar(
 TRACKING = {"get_order_status", "get_delivery_photo", "get_eta"}
 POLICY = {"search_policy_kb", "get_return_window"}
 NEGOTIATION = {
+    "get_return_window",
+    "get_refund",
+    "get_return",
     "check_fraud_score",
     "initiate_refund",
     "initiate_return",

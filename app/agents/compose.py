@@ -17,6 +17,11 @@ from app.agents.escalation import EscalationAgent
 from app.agents.negotiation import NegotiationAgent
 from app.agents.pipeline import ChatPipeline, ReadinessProbe
 from app.agents.policy import PolicyAgent
+from app.agents.policy_retrieval import (
+    OnDemandPolicySearch,
+    milvus_readiness,
+    policy_search_from_env,
+)
 from app.agents.refusal import RefusalAgent
 from app.agents.tracking import TrackingAgent
 from app.agents.worker import Worker
@@ -32,6 +37,7 @@ from app.sessions.hydration import Hydrator
 from app.sessions.models import SessionSettings
 from app.sessions.store import SessionStore
 from app.tools.executor import ToolExecutor
+from app.tools.spec import PolicySearch
 
 
 class LocalGuard:
@@ -59,6 +65,9 @@ def worker_deps(settings: AgentSettings) -> WorkerDeps:
     return WorkerDeps(
         platform=platform,
         executor=ToolExecutor(),
+        # The retrieval engine (MILVUS_URI, else the Milvus Lite file under var/): opened by
+        # the first policy search, so only the process that serves the Policy worker opens it.
+        policy_search=policy_search_from_env(),
         models=tier_models(settings),
         # Resolved at start-up, so an unknown prompt version fails the deploy, not a turn.
         prompts=PromptRegistry().select(settings.prompts),
@@ -84,7 +93,9 @@ def workers_for(deps: WorkerDeps) -> dict[Route, Worker]:
     }
 
 
-def readiness_probes(settings: AgentSettings, redis: Redis) -> dict[str, ReadinessProbe]:
+def readiness_probes(
+    settings: AgentSettings, redis: Redis, policy_search: PolicySearch | None = None
+) -> dict[str, ReadinessProbe]:
     async def redis_probe() -> str:
         return "ok" if await redis.ping() else "error"
 
@@ -95,6 +106,15 @@ def readiness_probes(settings: AgentSettings, redis: Redis) -> dict[str, Readine
 
     async def not_configured() -> str:
         return "not_configured"
+
+    searcher = (
+        policy_search
+        if isinstance(policy_search, OnDemandPolicySearch)
+        else policy_search_from_env()
+    )
+
+    async def milvus_probe() -> str:
+        return await milvus_readiness(searcher)
 
     async def model_probe() -> str:
         assert settings.llm_base_url is not None
@@ -109,8 +129,7 @@ def readiness_probes(settings: AgentSettings, redis: Redis) -> dict[str, Readine
     return {
         "redis": redis_probe,
         "platform": platform_probe,
-        # Milvus retrieval joins the graph with the policy issue.
-        "milvus": not_configured,
+        "milvus": milvus_probe,
         "model": model_probe if settings.llm_base_url else not_configured,
     }
 
@@ -144,5 +163,5 @@ def build_local_pipeline(settings: AgentSettings) -> ChatPipeline:
         router=LocalRouter(IntentRouter.load(fallback=router_fallback(settings))),
         workers=workers_for(deps),
         deps=deps,
-        probes=readiness_probes(settings, door.redis),
+        probes=readiness_probes(settings, door.redis, deps.policy_search),
     )

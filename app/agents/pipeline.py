@@ -26,7 +26,7 @@ from app.guardrails import SAFE_REPLY, GuardrailVerdict
 from app.llm.client import Usage
 from app.observability.metrics import TTFT_SECONDS, TURN_SECONDS, record_usage
 from app.platform.client import CustomerRef
-from app.routing.intents import Route
+from app.routing.intents import INTENT_LABELS, Route
 from app.routing.router import RouteDecision, RoutingContext
 from app.sessions.errors import SessionBusy, UnknownSession
 from app.sessions.hydration import HydratedContext, Hydrator
@@ -186,6 +186,7 @@ class ChatPipeline:
             f"router: {decision.intent.value} {decision.confidence:.2f} ({decision.source})"
         ]
         ttft_ms: float | None = None
+        proposal: dict[str, Any] | None = None
         async for event in worker.handle(request):
             if event.type is EventType.USAGE:
                 decisions.append(_record_usage(event))
@@ -203,7 +204,15 @@ class ChatPipeline:
                 calls.append(_tool_record(event))
             elif event.type is EventType.ESCALATED:
                 decisions.append(f"escalated: {event.data.get('ticket_id')}")
+            elif event.type is EventType.CONFIRMATION_REQUIRED:
+                proposal = {**event.data, "intent": decision.intent.value}
             yield event
+        # A proposal is answered in the very next turn or not at all: any other turn clears
+        # it, so a later "yes" can never confirm terms the customer no longer has in view.
+        if proposal is not None or state.pending_confirmation is not None:
+            await self.sessions.set_pending_confirmation(
+                identity.client_id, identity.user_id, state.session_id, proposal
+            )
         user_turn = user_turn.model_copy(
             update={"intent": decision.intent.value, "route": decision.route.value}
         )
@@ -281,6 +290,10 @@ def _routing_context(state: SessionState) -> RoutingContext:
     last_intent = next(
         (t.intent for t in reversed(state.turns) if t.role is Role.USER and t.intent), None
     )
+    pending = state.pending_confirmation
+    if pending and pending.get("intent") in INTENT_LABELS:
+        # A reply to a proposal ("yes", "no, $20") belongs to the worker that proposed.
+        last_intent = pending["intent"]
     recent: list[str] = []
     for turn in state.turns[-4:]:
         recent.extend(_ORDER_IDS.findall(turn.text))

@@ -19,7 +19,7 @@ import yaml
 PROMPTS_DIR = Path(__file__).with_name("prompts")
 DEFAULT_SELECTION: dict[str, str] = {
     "tracking": "v1",
-    "policy": "v1",
+    "policy": "v3",
     "negotiation": "v1",
     "router": "v1",
 }

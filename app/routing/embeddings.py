@@ -45,6 +45,26 @@ class SentenceEncoder:
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 
+    def encode_with_tokens(
+        self, texts: Sequence[str], batch_size: int = 16
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Sentence embeddings and, from the same forward pass, each text's contextual
+        word-piece embeddings ([CLS]/[SEP] dropped, rows L2-normalised) for late-interaction
+        (MaxSim) scoring in policy retrieval."""
+        with self._lock:
+            outputs = self._model.encode(
+                list(texts), batch_size=batch_size, output_value=None, show_progress_bar=False
+            )
+        vectors = np.stack([np.asarray(o["sentence_embedding"], dtype=np.float32) for o in outputs])
+        tokens = []
+        for output in outputs:
+            # Rows come padded to the batch's longest text: keep the real word pieces only.
+            length = int(np.asarray(output["attention_mask"]).sum())
+            rows = np.asarray(output["token_embeddings"], dtype=np.float32)[1 : length - 1]
+            norms = np.linalg.norm(rows, axis=1, keepdims=True)
+            tokens.append(rows / np.maximum(norms, 1e-12))
+        return vectors, tokens
+
 
 @lru_cache(maxsize=1)
 def shared_encoder() -> SentenceEncoder:

@@ -1,8 +1,9 @@
 """One typed tool per platform action the design names, plus hydration's read.
 
 Tiers: Tracking gets the three shipment reads, Policy the two policy reads, Negotiation the
-fraud check and every write (plus a read of the order it is negotiating). No tool takes a
-customer id, and `client_id` is pinned to the token's client by narrowing.
+fraud check and every write, plus the reads it decides and verifies with (the order, the
+return window, and the refund or return it wrote, read back). No tool takes a customer id, and
+`client_id` is pinned to the token's client by narrowing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from app.platform.contract import (
     AWB_PATTERN,
     CLIENT_ID_PATTERN,
     ORDER_ID_PATTERN,
+    REFUND_ID_PATTERN,
+    RETURN_ID_PATTERN,
     SKU_PATTERN,
     Customer,
     DeliveryPhoto,
@@ -86,6 +89,18 @@ class ReturnWindowInput(_Input):
 
 class OrderInput(_Input):
     order_id: OrderIdArg = Field(description="One of the customer's orders.")
+
+
+class RefundIdInput(_Input):
+    refund_id: Annotated[str, Field(pattern=REFUND_ID_PATTERN)] = Field(
+        description="A refund of this customer (another customer's answers not found)."
+    )
+
+
+class ReturnIdInput(_Input):
+    return_id: Annotated[str, Field(pattern=RETURN_ID_PATTERN)] = Field(
+        description="A return of this customer (another customer's answers not found)."
+    )
 
 
 class RefundInput(_Input):
@@ -201,6 +216,14 @@ async def _order_details(ctx: ToolContext, args: OrderInput) -> Order:
     return await ctx.platform.get_order(ctx.who, args.order_id)
 
 
+async def _refund_status(ctx: ToolContext, args: RefundIdInput) -> Refund:
+    return await ctx.platform.get_refund(ctx.who, args.refund_id)
+
+
+async def _return_status(ctx: ToolContext, args: ReturnIdInput) -> Return:
+    return await ctx.platform.get_return(ctx.who, args.return_id)
+
+
 async def _customer_context(ctx: ToolContext, _: NoInput) -> CustomerContext:
     customer = await ctx.platform.get_customer(ctx.who)
     orders = await ctx.platform.list_orders(ctx.who, active_only=True, limit=10)
@@ -294,7 +317,8 @@ TOOLS: dict[str, Tool] = {  # type: ignore[type-arg]
             ReturnWindowInput,
             ReturnWindow,
             Access.READ,
-            _POLICY,
+            # Negotiation decides return eligibility from the same platform rule.
+            frozenset({AgentTier.POLICY, AgentTier.NEGOTIATION}),
             _return_window,
         ),
         Tool(
@@ -314,6 +338,24 @@ TOOLS: dict[str, Tool] = {  # type: ignore[type-arg]
             Access.READ,
             _NEGOTIATION,
             _fraud,
+        ),
+        Tool(
+            "get_refund",
+            "Current status of one of the customer's refunds (read back after a write).",
+            RefundIdInput,
+            Refund,
+            Access.READ,
+            _NEGOTIATION,
+            _refund_status,
+        ),
+        Tool(
+            "get_return",
+            "Current status of one of the customer's returns (read back after a write).",
+            ReturnIdInput,
+            Return,
+            Access.READ,
+            _NEGOTIATION,
+            _return_status,
         ),
         Tool(
             "initiate_refund",

@@ -1,0 +1,109 @@
+"""The Negotiation worker: one customer message in, the graph's events out.
+
+A message resumes the graph only when the session's pending confirmation is the very proposal
+the checkpoint is waiting on (same proposal id); anything else starts a fresh run, which drops
+a stale proposal. When the graph stops at `confirm`, the proposal is rendered and sent as a
+`confirmation_required` event carrying its structured payload; the pipeline keeps that payload
+as the session's pending confirmation, so the next turn ("yes") comes back here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from langgraph.types import Command
+
+from app.agents.base import WorkerDeps
+from app.agents.events import ChatEvent, EventType, word_chunks
+from app.agents.negotiation.checkpoints import NegotiationSettings, open_checkpoints, thread_id
+from app.agents.negotiation.context import TurnContext
+from app.agents.negotiation.graph import compile_graph
+from app.agents.negotiation.settlement import sweep
+from app.agents.worker import WorkerRequest
+
+log = logging.getLogger("app.agents.negotiation")
+
+
+class NegotiationAgent:
+    def __init__(self, deps: WorkerDeps, settings: NegotiationSettings | None = None) -> None:
+        self.deps = deps
+        self.settings = settings or NegotiationSettings.from_env()
+        self.prompt = deps.prompts.get("negotiation")
+        self._watcher: asyncio.Task[None] | None = None
+
+    def config(self, request: WorkerRequest) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id(request.client_id, request.session_id)}}
+
+    async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
+        self._ensure_watcher()
+        context = TurnContext(self.deps, request, self.settings, self.prompt)
+        config = self.config(request)
+        async with open_checkpoints(self.settings.checkpoint_url) as (saver, store):
+            graph = compile_graph(saver, store)
+            waiting = await self._waiting(graph, config)
+            pending = request.pending or {}
+            if waiting is not None and pending.get("proposal_id") == waiting.get("proposal_id"):
+                run_input: Any = Command(resume=request.message)
+            else:
+                run_input = {"message": request.message, "intent": request.intent}
+            async for mode, chunk in graph.astream(
+                run_input, config, context=context, stream_mode=["custom", "updates"]
+            ):
+                if mode == "custom":
+                    yield ChatEvent.model_validate(chunk)
+                elif isinstance(chunk, dict) and "__interrupt__" in chunk:
+                    for event in _proposal_events(chunk["__interrupt__"][0].value):
+                        yield event
+
+    async def _waiting(self, graph: Any, config: dict[str, Any]) -> dict[str, Any] | None:
+        """The proposal the checkpoint is waiting on, if any."""
+        snapshot = await graph.aget_state(config)
+        for pending in snapshot.interrupts:
+            if isinstance(pending.value, dict) and "proposal_id" in pending.value:
+                return dict(pending.value)
+        return None
+
+    async def proposal_waiting(self, request: WorkerRequest) -> dict[str, Any] | None:
+        async with open_checkpoints(self.settings.checkpoint_url) as (saver, store):
+            return await self._waiting(compile_graph(saver, store), self.config(request))
+
+    async def sweep_settlements(self) -> int:
+        """Act on every pending refund that has settled since (see settlement.py)."""
+        async with open_checkpoints(self.settings.checkpoint_url) as (_, store):
+            return await sweep(store, self.deps.executor, self.deps.platform)
+
+    def _ensure_watcher(self) -> None:
+        """Follow pending refunds in the background of whatever loop serves this agent."""
+        if self.settings.settlement_poll_s <= 0:
+            return
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.get_running_loop().create_task(
+                self.watch_settlements(self.settings.settlement_poll_s)
+            )
+
+    async def aclose(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
+
+    async def watch_settlements(self, interval_s: float) -> None:
+        """Run `sweep_settlements` every `interval_s` seconds, forever."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.sweep_settlements()
+            except Exception:  # keep watching after a transient failure
+                log.exception("settlement sweep failed")
+
+
+def _proposal_events(payload: dict[str, Any]) -> list[ChatEvent]:
+    text = str(payload.get("message", ""))
+    events = [ChatEvent.token(piece) for piece in word_chunks(text)]
+    events.append(ChatEvent(type=EventType.CONFIRMATION_REQUIRED, data=dict(payload)))
+    return events

@@ -1,0 +1,119 @@
+"""Durable checkpoints of the negotiation graph, shared by every replica.
+
+One thread per tenant and session (`{client_id}:{session_id}`), so a proposal made by one
+replica is resumed by whichever replica receives the "yes", including one started after a
+restart. SQLite (`langgraph-checkpoint-sqlite`) by default: a file under var/, enough for
+replicas on one machine; `postgresql://...` selects `langgraph-checkpoint-postgres` for a
+cluster (install it separately). The same database holds the store of refunds awaiting
+settlement (see settlement.py).
+
+A saver is opened per turn: aiosqlite connections belong to the event loop that opened them,
+and opening one costs about a millisecond.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.store.base import BaseStore
+from langgraph.store.sqlite.aio import AsyncSqliteStore
+from pydantic import BaseModel, Field
+
+DEFAULT_CHECKPOINTS = "var/negotiation.sqlite"
+ENV_CHECKPOINTS = "OSA_NEGOTIATION_CHECKPOINTS"
+ENV_SETTLEMENT_POLL = "OSA_NEGOTIATION_SETTLEMENT_POLL_S"
+
+
+class NegotiationSettings(BaseModel):
+    # A SQLite path (or sqlite:///path), or a postgresql:// URL.
+    checkpoint_url: str = DEFAULT_CHECKPOINTS
+    # How long the turn waits for a pending refund to settle before saying "submitted"
+    # (0: report pending at once; settlement.py follows it up).
+    settle_wait_s: float = Field(default=0.0, ge=0)
+    settle_poll_s: float = Field(default=0.5, gt=0)
+    # After the executor's own retries left a write's outcome unknown: replays of the same
+    # idempotent call (same key, so it completes once or returns the first result).
+    recover_attempts: int = Field(default=2, ge=0)
+    recover_delay_s: float = Field(default=0.5, ge=0)
+    # How often a replica checks every pending refund for settlement (0: only when the
+    # conversation continues, or when sweep_settlements() is called).
+    settlement_poll_s: float = Field(default=30.0, ge=0)
+
+    @classmethod
+    def from_env(cls) -> NegotiationSettings:
+        values: dict[str, str] = {}
+        if url := os.environ.get(ENV_CHECKPOINTS):
+            values["checkpoint_url"] = url
+        if poll := os.environ.get(ENV_SETTLEMENT_POLL):
+            values["settlement_poll_s"] = poll
+        return cls.model_validate(values)
+
+
+def thread_id(client_id: str, session_id: str) -> str:
+    return f"{client_id}:{session_id}"
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://"))
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+
+
+@asynccontextmanager
+async def open_checkpoints(url: str) -> AsyncIterator[tuple[BaseCheckpointSaver, BaseStore]]:  # type: ignore[type-arg]
+    if _is_postgres(url):
+        async with _postgres(url) as opened:
+            yield opened
+        return
+    path = sqlite_path(url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    async with (
+        AsyncSqliteSaver.from_conn_string(str(path)) as saver,
+        AsyncSqliteStore.from_conn_string(str(path)) as store,
+    ):
+        await saver.setup()
+        await store.setup()
+        try:
+            yield saver, store
+        finally:
+            await _stop_batching(store)
+
+
+async def _stop_batching(store: BaseStore) -> None:
+    """The async stores batch operations in a task that is otherwise only cancelled when the
+    store is garbage-collected; a store per turn would leave one pending task per turn."""
+    task = getattr(store, "_task", None)
+    if isinstance(task, asyncio.Task) and not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@asynccontextmanager
+async def _postgres(url: str) -> AsyncIterator[tuple[BaseCheckpointSaver, BaseStore]]:  # type: ignore[type-arg]
+    try:  # an optional dependency: imported only when a postgres URL is configured
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from langgraph.store.postgres.aio import AsyncPostgresStore
+    except ImportError as exc:  # optional: production clusters install it
+        raise RuntimeError(
+            "a postgresql:// checkpoint URL needs langgraph-checkpoint-postgres"
+        ) from exc
+    async with (
+        AsyncPostgresSaver.from_conn_string(url) as saver,
+        AsyncPostgresStore.from_conn_string(url) as store,
+    ):
+        await saver.setup()
+        await store.setup()
+        try:
+            yield saver, store
+        finally:
+            await _stop_batching(store)

@@ -1,0 +1,221 @@
+"""From the request to a proposal: the order's facts, the fraud check, the rules, the "yes".
+
+`decide` is reachable only from `fraud`, and `confirm` only from `decide`: no path to a write
+skips the fraud check or the confirmation. `confirm` calls `interrupt()` first: LangGraph re-runs
+an interrupted node from its start on resume, so nothing before the interrupt has an effect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command, interrupt
+
+from app.agents.negotiation import replies
+from app.agents.negotiation.confirmation import Verdict, classify
+from app.agents.negotiation.context import TurnContext
+from app.agents.negotiation.eligibility import (
+    Clarify,
+    Decline,
+    Escalate,
+    FraudCheckMissing,
+    Propose,
+    decide,
+)
+from app.agents.negotiation.flow import UNAVAILABLE, ask, ctx_of, escalate_to
+from app.agents.negotiation.state import (
+    MAX_TURNS,
+    Action,
+    CaseRequest,
+    EscalationReason,
+    FraudCheck,
+    ItemFacts,
+    NegotiationState,
+    OrderFacts,
+    Proposal,
+    ShipmentFacts,
+    record,
+)
+from app.agents.negotiation.understanding import candidates
+from app.platform.contract import FraudScore, Order, ReturnWindow
+from app.tools.executor import ToolSuccess
+
+# ---------------------------------------------------------------- facts and fraud
+
+
+async def facts(
+    state: NegotiationState, runtime: Runtime[TurnContext]
+) -> Command[Literal["fraud", "respond", "escalate"]]:
+    ctx = ctx_of(runtime)
+    case = record(state, "case", CaseRequest)
+    turns = int(state.get("turns") or 0)
+    result = await ctx.tool("get_order_details", {"order_id": case.order_id})
+    if not isinstance(result, ToolSuccess):
+        # Not theirs (refused by narrowing) or not found: the same answer, no oracle.
+        if getattr(result, "code", "") in ("order_not_found", "invalid_arguments"):
+            orders = candidates(ctx.request.context.active_orders, case.outcome)
+            return ask(
+                replies.which_order(orders, case.order_id),
+                turns,
+                {"case": case.model_copy(update={"order_id": None}).dump()},
+            )
+        return Command(goto="respond", update={"say": UNAVAILABLE})
+    order: Order = result.output  # type: ignore[assignment]
+    windows: dict[str, ReturnWindow] = {}
+    if case.outcome and case.outcome.value == "return":
+        for item in order.items:
+            read = await ctx.tool(
+                "get_return_window", {"sku": item.sku, "tier": ctx.request.context.tier.value}
+            )
+            if isinstance(read, ToolSuccess):
+                windows[item.sku] = read.output  # type: ignore[assignment]
+    facts_ = OrderFacts(
+        order_id=order.order_id,
+        currency=order.currency,
+        total=float(order.total),
+        refunded=float(order.refunded),
+        refundable=float(order.refundable),
+        items=[
+            ItemFacts(sku=i.sku, name=i.name, unit_price=float(i.unit_price), quantity=i.quantity)
+            for i in order.items
+        ],
+        shipments=[
+            ShipmentFacts(
+                awb=s.awb,
+                status=s.status,
+                carrier=s.carrier,
+                delivered_at=s.delivered_at.isoformat() if s.delivered_at else None,
+                signed_by=s.signed_by,
+            )
+            for s in order.shipments
+        ],
+        windows=windows,
+    )
+    states = ",".join(s.status.value for s in facts_.shipments) or "no shipment"
+    line = f"facts: {order.order_id} {states}, refundable {facts_.refundable:.2f}"
+    ctx.note(line)
+    return Command(goto="fraud", update={"facts": facts_.dump(), "fraud": None, "trace": [line]})
+
+
+async def fraud(
+    state: NegotiationState, runtime: Runtime[TurnContext]
+) -> Command[Literal["decide", "respond", "escalate"]]:
+    """Required: `decide` (and so every write) is reachable only through here."""
+    ctx = ctx_of(runtime)
+    facts_ = record(state, "facts", OrderFacts)
+    result = await ctx.tool("check_fraud_score", {"order_id": facts_.order_id})
+    if not isinstance(result, ToolSuccess) or not isinstance(result.output, FraudScore):
+        return Command(goto="respond", update={"say": UNAVAILABLE})
+    score = result.output
+    checked = FraudCheck(order_id=score.order_id, score=score.score, band=score.band)
+    line = f"fraud: {checked.order_id} {checked.score:.2f} {checked.band.value}"
+    ctx.note(line)
+    return Command(goto="decide", update={"fraud": checked.dump(), "trace": [line]})
+
+
+# ---------------------------------------------------------------- decide
+
+
+async def decide_node(
+    state: NegotiationState, runtime: Runtime[TurnContext]
+) -> Command[Literal["confirm", "respond", "escalate"]]:
+    ctx = ctx_of(runtime)
+    case = record(state, "case", CaseRequest)
+    facts_ = record(state, "facts", OrderFacts)
+    checked = record(state, "fraud", FraudCheck)
+    turns = int(state.get("turns") or 0)
+    try:
+        decision = decide(
+            case, facts_, checked, now=datetime.now(UTC), proposal_id=uuid.uuid4().hex[:16]
+        )
+    except FraudCheckMissing as exc:
+        return escalate_to(EscalationReason.SAFETY, str(exc))
+    if isinstance(decision, Escalate):
+        ctx.note(f"decide: escalate ({decision.reason.value}: {decision.note})")
+        return escalate_to(decision.reason, decision.note, {"trace": [f"decide: {decision.note}"]})
+    if isinstance(decision, Decline):
+        ctx.note(f"decide: decline ({decision.code})")
+        return Command(
+            goto="respond",
+            update={
+                "say": replies.decline_text(decision, facts_, case.outcome),
+                "trace": [f"decide: decline {decision.code}"],
+            },
+        )
+    if isinstance(decision, Clarify):
+        unclear = case.model_copy(update={"outcome": None})
+        return ask(replies.which_outcome(case.order_id), turns, {"case": unclear.dump()})
+    assert isinstance(decision, Propose)
+    proposal = decision.proposal.model_copy(
+        update={
+            "message": replies.proposal_text(
+                decision.proposal,
+                facts_,
+                capped_from=decision.capped_from,
+                excluded=decision.excluded,
+            )
+        }
+    )
+    line = (
+        f"decide: propose {proposal.action.value} {proposal.amount:.2f} "
+        f"{proposal.reason_code.value} on {proposal.order_id}"
+    )
+    ctx.note(line)
+    return Command(
+        goto="confirm",
+        update={"proposal": proposal.dump(), "confirmed": None, "trace": [line]},
+    )
+
+
+# ---------------------------------------------------------------- confirm (the interrupt)
+
+
+async def confirm(
+    state: NegotiationState, runtime: Runtime[TurnContext]
+) -> Command[Literal["write", "confirm", "facts", "understand", "respond", "escalate"]]:
+    proposal = Proposal.model_validate(state["proposal"])
+    # First statement on purpose: on resume this node re-runs from here, so nothing above
+    # this line may have an effect.
+    reply = str(interrupt(proposal.dump()))
+    ctx = ctx_of(runtime)
+    turns = int(state.get("turns") or 0) + 1
+    own_awbs = {s.awb: o.order_id for o in ctx.request.context.active_orders for s in o.shipments}
+    reading = classify(reply, proposal, own_awbs)
+    line = f"confirm: {reading.verdict.value} to {proposal.proposal_id}"
+    ctx.note(line)
+    base: dict[str, Any] = {"message": reply, "turns": turns, "trace": [line]}
+    case = record(state, "case", CaseRequest)
+    if reading.verdict is Verdict.YES:
+        return Command(goto="write", update={**base, "confirmed": proposal.dump()})
+    if reading.verdict is Verdict.NO:
+        return Command(goto="respond", update={**base, "say": replies.STOPPED})
+    if reading.verdict is Verdict.HUMAN:
+        return escalate_to(EscalationReason.CUSTOMER_REQUEST, "customer asked for a person", base)
+    if turns >= MAX_TURNS:
+        return escalate_to(
+            EscalationReason.UNRESOLVED, f"{turns} turns without a clear answer", base
+        )
+    if reading.verdict is Verdict.CHANGE_AMOUNT and proposal.action is Action.REFUND:
+        assert reading.amount is not None
+        changed = case.model_copy(update={"amount": reading.amount})
+        # Back through decide (not a shortcut): the new amount is checked against the rules.
+        return Command(goto="facts", update={**base, "case": changed.dump(), "proposal": None})
+    own = {o.order_id for o in ctx.request.context.active_orders}
+    if reading.verdict is Verdict.CHANGE_ORDER and reading.order_id in own:
+        changed = CaseRequest(order_id=reading.order_id, outcome=case.outcome)
+        return Command(
+            goto="facts",
+            update={**base, "case": changed.dump(), "proposal": None, "fraud": None},
+        )
+    if reading.verdict in (Verdict.CHANGE_ORDER, Verdict.CHANGE_REQUEST):
+        # A new or different request: read it like a first message (already counted).
+        return Command(goto="understand", update={**base, "counted": True, "proposal": None})
+    preface = {
+        Verdict.DISAGREE: replies.DISAGREED,
+        Verdict.QUESTION: replies.QUESTIONED,
+    }.get(reading.verdict, replies.UNCLEAR)
+    ctx.say(preface + " ")
+    return Command(goto="confirm", update=base)

@@ -1,0 +1,160 @@
+"""The start of a turn: a pending refund that settled, then what the customer asks for."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from app.agents.events import ChatEvent
+from app.agents.negotiation import replies
+from app.agents.negotiation.confirmation import bare_reply
+from app.agents.negotiation.context import TIER, TurnContext
+from app.agents.negotiation.flow import ask, ctx_of, escalate_to
+from app.agents.negotiation.language import asks_for_person, read_mentions
+from app.agents.negotiation.settlement import check, forget
+from app.agents.negotiation.state import (
+    CASE_RESET,
+    CaseRequest,
+    EscalationReason,
+    NegotiationState,
+    Watch,
+    record,
+    reset_trace,
+)
+from app.agents.negotiation.understanding import (
+    asks_status,
+    candidates,
+    merge,
+    model_reading,
+    outcome_of,
+    read_request,
+)
+from app.llm.client import Completion
+
+
+def _names_something(message: str) -> bool:
+    mentions = read_mentions(message)
+    return bool(mentions.order_ids or mentions.awbs or mentions.amounts)
+
+
+def _no_request(message: str) -> bool:
+    return outcome_of(message) is None and not _names_something(message)
+
+
+def _earlier_texts(ctx: TurnContext) -> list[str]:
+    return [str(t.get("text", "")) for t in reversed(ctx.request.history[-6:])]
+
+
+# ---------------------------------------------------------------- settle (turn start)
+
+
+async def settle(
+    state: NegotiationState, runtime: Runtime[TurnContext]
+) -> Command[Literal["understand"]]:
+    """A refund this conversation left pending: if it settled, act and tell the customer."""
+    watch = record(state, "watch", Watch)
+    if watch is None:
+        return Command(goto="understand")
+    ctx = ctx_of(runtime)
+    settled = await check(ctx.tool, watch)
+    if settled is None:
+        return Command(goto="understand")
+    if runtime.store is not None:
+        await forget(runtime.store, ctx.thread_id)
+    if settled.ticket_id:
+        ctx.emit(ChatEvent.escalated(settled.ticket_id, EscalationReason.WRITE_FAILED.value))
+    ctx.say(replies.settled_text(settled.verified, settled.ticket_id) + " ")
+    ctx.note(f"settled: {watch.refund_id} {settled.verified.status}")
+    return Command(
+        goto="understand",
+        update={"watch": None, "last": settled.verified.dump(), "settled_now": True},
+    )
+
+
+# ---------------------------------------------------------------- understand
+
+
+async def understand(
+    state: NegotiationState, runtime: Runtime[TurnContext]
+) -> Command[Literal["facts", "recall", "respond", "escalate"]]:
+    ctx = ctx_of(runtime)
+    message = state.get("message", "")
+    open_case = record(state, "case", CaseRequest)
+    turns = int(state.get("turns") or 0) if open_case else 0
+    if not state.get("counted"):
+        turns += 1
+    fresh: dict[str, Any] = {} if open_case else {**CASE_RESET, "trace": reset_trace()}
+    update: dict[str, Any] = {**fresh, "counted": False, "settled_now": False}
+    if asks_for_person(message):
+        return escalate_to(EscalationReason.CUSTOMER_REQUEST, "customer asked for a person", update)
+    orders = ctx.request.context.active_orders
+    # The router's intent is only a hint, and only for a case that has no outcome yet.
+    intent = None if open_case and open_case.outcome else ctx.request.intent
+    parsed = read_request(message, intent, orders, _earlier_texts(ctx))
+    if open_case is None and not _names_something(message):
+        no_request = bare_reply(message) or asks_status(message) or _no_request(message)
+        if state.get("settled_now") and no_request:
+            # The settlement update just given is the answer to "any news?".
+            return Command(goto="respond", update=update)
+        if bare_reply(message) or asks_status(message) or (state.get("last") and no_request):
+            # "yes" again after the case closed, or "any news?": nothing to negotiate.
+            return Command(goto="recall", update=update)
+    case = merge(open_case, parsed)
+    update["case"] = case.dump()
+    if not orders:
+        return escalate_to(
+            EscalationReason.POLICY_UNDECIDABLE, "no recent orders on the account", update
+        )
+    if not case.unknown_order and (case.order_id is None or case.outcome is None):
+        case = await _model_fill(ctx, message, case)
+        update["case"] = case.dump()
+    if case.unknown_order:
+        shown = candidates(orders, case.outcome)
+        return ask(replies.which_order(shown, case.unknown_order), turns, update)
+    if case.order_id is None:
+        return ask(replies.which_order(candidates(orders, case.outcome)), turns, update)
+    if case.outcome is None:
+        return ask(replies.which_outcome(case.order_id), turns, update)
+    ctx.note(f"request: {case.outcome.value} on {case.order_id}")
+    return Command(
+        goto="facts",
+        update={
+            **update,
+            "turns": turns,
+            "trace": [f"request: {case.outcome.value} {case.order_id}"],
+        },
+    )
+
+
+async def _model_fill(ctx: TurnContext, message: str, case: CaseRequest) -> CaseRequest:
+    """Let the model fill the order or outcome the words left open (narrowed to own orders)."""
+    models = ctx.deps.models
+    if models is None or ctx.prompt is None:
+        return case
+    orders = ctx.request.context.active_orders
+    reading, completion = await model_reading(models.negotiation, ctx.prompt.text, message, orders)
+    if completion is not None:
+        _usage(ctx, completion)
+    if reading is None:
+        return case
+    plausible = {o.order_id for o in candidates(orders, case.outcome or reading.outcome)}
+    order_id = case.order_id or (reading.order_id if reading.order_id in plausible else None)
+    return case.model_copy(
+        update={"order_id": order_id, "outcome": case.outcome or reading.outcome}
+    )
+
+
+def _usage(ctx: TurnContext, completion: Completion) -> None:
+    assert ctx.prompt is not None
+    ctx.emit(
+        ChatEvent.usage(
+            TIER.value,
+            ctx.prompt.ref,
+            completion.endpoint,
+            prompt_tokens=completion.usage.prompt_tokens,
+            cached_prompt_tokens=completion.usage.cached_prompt_tokens,
+            completion_tokens=completion.usage.completion_tokens,
+        )
+    )

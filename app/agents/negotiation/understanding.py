@@ -1,0 +1,249 @@
+"""Which order, which outcome, how much: the request read from the customer's words.
+
+Deterministic first (ids, amounts, phrases, item names, the only plausible order); the model
+only fills what this left open, under a schema narrowed to the customer's own orders, and its
+answer is still just a reading: the customer confirms the exact proposal before any write.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from app.agents.negotiation.language import has_phrase, read_mentions
+from app.agents.negotiation.state import CaseRequest, Outcome
+from app.llm.client import ChatModel, Completion, ModelUnavailable
+from app.platform.contract import DELIVERED_STATES, OrderSummary, ShipmentStatus
+from app.routing.order_resolution import resolve_shipment
+from app.tools.narrowing import decoder_schema
+
+# Most specific first: "refund, it never arrived" is a dispute, "return it for a refund" a return.
+OUTCOME_PHRASES: tuple[tuple[Outcome, tuple[str, ...]], ...] = (
+    (
+        Outcome.WRONG_ITEM,
+        (
+            "wrong item",
+            "wrong product",
+            "wrong size",
+            "wrong colour",
+            "wrong color",
+            "wrong one",
+            "wrong thing",
+            "sent me the wrong",
+            "not what i ordered",
+            "different item",
+            "incorrect item",
+        ),
+    ),
+    (
+        Outcome.DISPUTE,
+        (
+            "never arrived",
+            "never received",
+            "not received",
+            "didn't receive",
+            "didnt receive",
+            "did not receive",
+            "haven't received",
+            "havent received",
+            "have not received",
+            "didn't arrive",
+            "didnt arrive",
+            "did not arrive",
+            "hasn't arrived",
+            "hasnt arrived",
+            "has not arrived",
+            "not arrived",
+            "never got",
+            "didn't get",
+            "didnt get",
+            "did not get",
+            "never came",
+            "didn't come",
+            "not delivered",
+            "wasn't delivered",
+            "was not delivered",
+            "never delivered",
+            "missing",
+            "stolen",
+            "lost",
+            "dispute",
+            "didn't sign",
+            "did not sign",
+            "still waiting",
+        ),
+    ),
+    (
+        Outcome.RETURN,
+        ("return", "send it back", "send them back", "send back", "sending back", "give back"),
+    ),
+    (Outcome.REFUND, ("refund", "money back", "reimburse", "reimbursement", "my money")),
+)
+# "Any news?": a question about the last case, not a new request (even if it says "refund").
+STATUS_PHRASES = (
+    "any news",
+    "any update",
+    "an update",
+    "status",
+    "what happened",
+    "heard back",
+    "heard anything",
+    "where is my refund",
+    "where's my refund",
+    "has my refund",
+    "is my refund",
+    "did my refund",
+)
+INTENT_OUTCOMES = {
+    "delivery_dispute": Outcome.DISPUTE,
+    "initiate_return": Outcome.RETURN,
+    "refund_request": Outcome.REFUND,
+}
+_FAILED = frozenset({ShipmentStatus.LOST, ShipmentStatus.RETURNED, ShipmentStatus.DELAYED})
+COMPATIBLE_STATES: dict[Outcome, frozenset[ShipmentStatus]] = {
+    Outcome.DISPUTE: DELIVERED_STATES | _FAILED,
+    Outcome.WRONG_ITEM: DELIVERED_STATES,
+    Outcome.RETURN: DELIVERED_STATES,
+    Outcome.REFUND: frozenset(ShipmentStatus),
+}
+
+
+def outcome_of(message: str, intent: str | None = None) -> Outcome | None:
+    mentions = read_mentions(message)
+    for outcome, phrases in OUTCOME_PHRASES:
+        if has_phrase(mentions, phrases):
+            return outcome
+    return INTENT_OUTCOMES.get(intent or "")
+
+
+def asks_status(message: str) -> bool:
+    return has_phrase(read_mentions(message), STATUS_PHRASES)
+
+
+def read_request(
+    message: str,
+    intent: str | None,
+    orders: Sequence[OrderSummary],
+    earlier: Sequence[str] = (),
+) -> CaseRequest:
+    """The request as far as the words tell; `earlier` are recent turns' texts, newest first."""
+    mentions = read_mentions(message)
+    outcome = outcome_of(message, intent)
+    own = {o.order_id for o in orders}
+    by_awb = {s.awb: o.order_id for o in orders for s in o.shipments}
+    named = set(mentions.order_ids) | {by_awb.get(a, a) for a in mentions.awbs}
+    unknown = sorted(n for n in named if n not in own)
+    order_id: str | None = None
+    if unknown:
+        return CaseRequest(outcome=outcome, unknown_order=unknown[0])
+    if len(named) == 1:
+        order_id = next(iter(named))
+    elif not named:
+        order_id = _implied_order(message, orders, outcome, earlier)
+    amount = mentions.amounts[0] if len(mentions.amounts) == 1 else None
+    return CaseRequest(
+        order_id=order_id,
+        outcome=outcome,
+        amount=amount if amount and amount > 0 else None,
+        skus=sorted(mentions.skus),
+    )
+
+
+def _implied_order(
+    message: str, orders: Sequence[OrderSummary], outcome: Outcome | None, earlier: Sequence[str]
+) -> str | None:
+    target = resolve_shipment(message, orders, earlier_ids=earlier)
+    if target is not None:
+        return target.order_id
+    if outcome is None:
+        return None
+    plausible = candidates(orders, outcome)
+    return plausible[0].order_id if len(plausible) == 1 else None
+
+
+def candidates(orders: Sequence[OrderSummary], outcome: Outcome | None) -> list[OrderSummary]:
+    """The customer's orders the outcome could apply to (all of them when none fits)."""
+    if outcome is None:
+        return list(orders)
+    states = COMPATIBLE_STATES[outcome]
+    fitting = [o for o in orders if any(s.status in states for s in o.shipments)]
+    return fitting or list(orders)
+
+
+def merge(old: CaseRequest | None, new: CaseRequest) -> CaseRequest:
+    """A follow-up fills in what the case lacked; what it names explicitly wins."""
+    if old is None:
+        return new
+    # An amount or items named for one order do not carry over to another.
+    switched = bool(new.order_id and old.order_id and new.order_id != old.order_id)
+    return CaseRequest(
+        order_id=new.order_id or (None if new.unknown_order else old.order_id),
+        outcome=new.outcome or old.outcome,
+        amount=new.amount or (None if switched else old.amount),
+        skus=new.skus or ([] if switched else old.skus),
+        unknown_order=new.unknown_order,
+    )
+
+
+# ---------------------------------------------------------------- the model's reading
+
+
+class ModelReading(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: str | None = None
+    outcome: Outcome | None = None
+
+
+def reading_model(order_ids: Sequence[str]) -> type[ModelReading]:
+    """The reading schema narrowed to this customer's orders: no other id can be decoded."""
+    if not order_ids:
+        return ModelReading
+    ids: Any = Literal[tuple(sorted(order_ids))]  # type: ignore[valid-type]
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        "ModelReading",
+        __base__=ModelReading,
+        order_id=(ids | None, Field(default=None)),
+    )
+
+
+async def model_reading(
+    model: ChatModel,
+    instructions: str,
+    message: str,
+    orders: Sequence[OrderSummary],
+) -> tuple[ModelReading | None, Completion | None]:
+    """Ask the model for the order and outcome under the narrowed schema; None if it fails."""
+    schema_model = reading_model([o.order_id for o in orders])
+    listing = "\n".join(
+        f"- {o.order_id}: {', '.join(o.item_names)} ({', '.join(s.status for s in o.shipments)})"
+        for o in orders
+    )
+    messages = [
+        {
+            "role": "system",
+            "content": f"{instructions}\n\nThe customer's orders:\n{listing}\n\n"
+            "Answer with JSON only: the order the customer means and the outcome they want "
+            "(null when the message does not say).",
+        },
+        {"role": "user", "content": message},
+    ]
+    try:
+        completion = await model.complete(
+            messages,
+            max_tokens=60,
+            temperature=0.0,
+            response_schema=decoder_schema(schema_model),
+            schema_name="negotiation_request",
+        )
+    except ModelUnavailable:
+        return None, None
+    if completion.finish_reason == "length":
+        return None, completion
+    try:
+        return schema_model.model_validate(json.loads(completion.text)), completion
+    except (ValueError, ValidationError):
+        return None, completion

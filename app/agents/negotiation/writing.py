@@ -1,0 +1,177 @@
+"""After an unambiguous yes: the idempotent write, the read-back, the notification.
+
+`write` re-checks (defence in depth) that the confirmed terms are the proposal's and that the
+fraud check was of this order and passed. What the customer is told comes from `verify`'s
+read-back of platform state, never from the write's answer or the proposal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from app.agents.negotiation import replies
+from app.agents.negotiation.context import TurnContext
+from app.agents.negotiation.flow import ctx_of, escalate_to
+from app.agents.negotiation.settlement import remember
+from app.agents.negotiation.state import (
+    Action,
+    EscalationReason,
+    FraudCheck,
+    NegotiationState,
+    OrderFacts,
+    Proposal,
+    Verified,
+    Watch,
+    WriteRecord,
+    record,
+)
+from app.agents.negotiation.verification import absence, output_record, read_back
+from app.platform.contract import FraudBand
+
+
+async def write(
+    state: NegotiationState, runtime: Runtime[TurnContext]
+) -> Command[Literal["verify", "escalate"]]:
+    ctx = ctx_of(runtime)
+    proposal = Proposal.model_validate(state["proposal"])
+    confirmed = record(state, "confirmed", Proposal)
+    checked = record(state, "fraud", FraudCheck)
+    facts_ = record(state, "facts", OrderFacts)
+    # Defence in depth: the graph's shape already makes these true.
+    if confirmed is None or not confirmed.same_terms(proposal):
+        return escalate_to(EscalationReason.SAFETY, "write reached without a matching yes")
+    if checked is None or checked.order_id != proposal.order_id or checked.band is FraudBand.HIGH:
+        return escalate_to(EscalationReason.SAFETY, "write reached without a passing fraud check")
+    previous = record(state, "write", WriteRecord)
+    if previous is not None and previous.proposal_id == proposal.proposal_id:
+        return Command(goto="verify")  # this proposal was written already: never twice
+    name, arguments = proposal.write_arguments()
+    result = await ctx.tool(name, arguments, _write_narrowing(ctx, proposal, facts_))
+    record_id, status = output_record(result)
+    outcome = WriteRecord(
+        proposal_id=proposal.proposal_id,
+        ok=result.ok,
+        record_id=record_id,
+        status=status,
+        code=getattr(result, "code", None),
+        outcome_unknown=bool(getattr(result, "outcome_unknown", False)),
+    )
+    line = f"write: {name} {'ok ' + str(record_id) if result.ok else outcome.code}"
+    ctx.note(line)
+    return Command(goto="verify", update={"write": outcome.dump(), "trace": [line]})
+
+
+def _write_narrowing(ctx: TurnContext, proposal: Proposal, facts_: OrderFacts) -> Any:
+    if proposal.action is Action.REFUND:
+        return ctx.narrowing(max_amount=facts_.refundable)
+    return ctx.narrowing(skus=tuple(i.sku for i in facts_.items))
+
+
+async def verify(
+    state: NegotiationState, runtime: Runtime[TurnContext]
+) -> Command[Literal["notify", "escalate"]]:
+    ctx = ctx_of(runtime)
+    proposal = Proposal.model_validate(state["proposal"])
+    facts_ = record(state, "facts", OrderFacts)
+    written = WriteRecord.model_validate(state["write"])
+    if not written.ok and written.outcome_unknown:
+        written = await _recover(ctx, proposal, facts_, written)
+    if written.ok and written.record_id:
+        verified = await _settled_or_pending(ctx, proposal, written.record_id)
+    elif written.outcome_unknown:
+        verified = await absence(ctx.tool, proposal, facts_, ctx.narrowing())
+    else:
+        verified = Verified(
+            kind=proposal.action,
+            status="failed",
+            order_id=proposal.order_id,
+            amount=proposal.amount,
+            currency=proposal.currency,
+            code=written.code,
+        )
+    line = f"verify: {verified.record_id or proposal.order_id} {verified.status}"
+    ctx.note(line)
+    update: dict[str, Any] = {"write": written.dump(), "verified": verified.dump(), "trace": [line]}
+    if verified.status in ("approved", "received") or (
+        verified.status == "pending" and verified.kind is Action.REFUND
+    ):
+        return Command(goto="notify", update=update)
+    reason = (
+        EscalationReason.WRITE_NOT_SETTLED
+        if verified.status in ("unknown", "pending")
+        else EscalationReason.WRITE_FAILED
+    )
+    return escalate_to(reason, f"write {verified.status}", update)
+
+
+async def _recover(
+    ctx: TurnContext, proposal: Proposal, facts_: OrderFacts, written: WriteRecord
+) -> WriteRecord:
+    """Replay the same idempotent write: the platform completes it once or returns the first
+    result (a lost response comes back; a second refund cannot be made)."""
+    name, arguments = proposal.write_arguments()
+    for _ in range(ctx.settings.recover_attempts):
+        await asyncio.sleep(ctx.settings.recover_delay_s)
+        result = await ctx.tool(name, arguments, _write_narrowing(ctx, proposal, facts_))
+        record_id, status = output_record(result)
+        written = WriteRecord(
+            proposal_id=proposal.proposal_id,
+            ok=result.ok,
+            record_id=record_id,
+            status=status,
+            code=getattr(result, "code", None),
+            outcome_unknown=bool(getattr(result, "outcome_unknown", False)),
+        )
+        if result.ok or not written.outcome_unknown:
+            break
+    return written
+
+
+async def _settled_or_pending(ctx: TurnContext, proposal: Proposal, record_id: str) -> Verified:
+    verified = await read_back(
+        ctx.tool, proposal.action, record_id, order_id=proposal.order_id, currency=proposal.currency
+    )
+    deadline = time.monotonic() + ctx.settings.settle_wait_s
+    while verified.status == "pending" and time.monotonic() < deadline:
+        await asyncio.sleep(ctx.settings.settle_poll_s)
+        verified = await read_back(
+            ctx.tool,
+            proposal.action,
+            record_id,
+            order_id=proposal.order_id,
+            currency=proposal.currency,
+        )
+    return verified
+
+
+async def notify(
+    state: NegotiationState, runtime: Runtime[TurnContext]
+) -> Command[Literal["respond"]]:
+    """A failed notification is not escalated: the reply then just does not mention one."""
+    ctx = ctx_of(runtime)
+    verified = Verified.model_validate(state["verified"])
+    subject, body = replies.notification(verified)
+    result = await ctx.tool(
+        "send_notification",
+        {"channel": "email", "subject": subject, "body": body, "order_id": verified.order_id},
+    )
+    update: dict[str, Any] = {"notified": result.ok}
+    if verified.kind is Action.REFUND and verified.status == "pending":
+        watch = Watch(
+            refund_id=str(verified.record_id),
+            order_id=verified.order_id,
+            amount=float(verified.amount or 0),
+            currency=verified.currency,
+            client_id=ctx.request.client_id,
+            customer_id=ctx.request.customer_id,
+            session_id=ctx.request.session_id,
+        )
+        if runtime.store is not None:
+            await remember(runtime.store, ctx.thread_id, watch)
+        update["watch"] = watch.dump()
+    return Command(goto="respond", update=update)

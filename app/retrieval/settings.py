@@ -1,0 +1,40 @@
+"""Retrieval configuration: environment first, explicit overrides win; read once at start-up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.retrieval.store import DEFAULT_COLLECTION
+
+DEFAULT_LITE_PATH = "var/milvus/policy.db"
+
+
+class RetrievalSettings(BaseModel):
+    # A local file is Milvus Lite (one process per file); http(s)://host:port is a Milvus or
+    # `milvus-lite server` endpoint that several replicas can share.
+    milvus_uri: str = DEFAULT_LITE_PATH
+    milvus_token: str | None = Field(default=None, repr=False)
+    collection: str = Field(default=DEFAULT_COLLECTION, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
+    reranker: bool = True
+    candidates: int = Field(default=20, ge=1, le=200)
+    leg_limit: int = Field(default=30, ge=1, le=1000)
+    rrf_k: int = Field(default=60, ge=1)
+    cache_dir: Path = Path(os.environ.get("OSA_CACHE_DIR", "var/cache")) / "retrieval"
+
+    @classmethod
+    def load(cls, overrides: dict[str, Any] | None = None) -> RetrievalSettings:
+        """MILVUS_URI, MILVUS_TOKEN, OSA_POLICY_COLLECTION and OSA_POLICY_RERANK (0/1)
+        override the defaults; explicit overrides win over both."""
+        env = {
+            "milvus_uri": os.environ.get("MILVUS_URI"),
+            "milvus_token": os.environ.get("MILVUS_TOKEN"),
+            "collection": os.environ.get("OSA_POLICY_COLLECTION"),
+            "reranker": os.environ.get("OSA_POLICY_RERANK"),
+        }
+        values: dict[str, Any] = {k: v for k, v in env.items() if v}
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        return cls.model_validate(values)

@@ -1,0 +1,402 @@
+"""Negotiation scenarios: scripted conversations against a fresh platform each.
+
+    python -m evals.scenarios [--data evals/data/scenarios_dev.jsonl] [--json] [--show]
+
+A line is self-contained: `{"id", "fixture": <PlatformDataset>, "turns": [messages], "expect":
+{"refunds": [{order_id, amount, reason_code, status?}], "returns": [{order_id, skus}],
+"notifications": n, "escalated": bool, "must_mention": [strings]}}`, optionally with `intent`
+(the router's, default refund_request), `faults` (operationId -> FaultSpec, set before turn
+`fault_at`, default the last turn), `restart_before` (a new agent, saver and client before that
+turn: another replica) and `sweep_after_s` (wait, then check pending refunds once).
+
+Each scenario runs the real reference platform (its FastAPI app in process, a temporary SQLite
+database, the fixture loaded through the admin import API) and the real negotiation graph over
+the tool layer, turn by turn as the pipeline drives it. What counts is the platform's state
+afterwards, never the agent's words:
+
+  task_completion     scenarios whose refunds, returns, notifications, escalation and required
+                      phrases all match the expectation
+  false_confirmations sentences claiming a refund/return was approved or submitted that the
+                      platform does not show (must be 0)
+  double_writes       refunds or returns beyond one per identical request (must be 0)
+  escalation_rate     scenarios that opened a ticket
+  schema_validity     tool calls whose arguments passed the narrowed schema
+  argument_accuracy   write calls whose order, amount/items and reason match the expectation
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, Field
+
+from app.agents.base import WorkerDeps
+from app.agents.events import ChatEvent, EventType
+from app.agents.negotiation import NegotiationAgent, NegotiationSettings
+from app.agents.worker import WorkerRequest
+from app.platform.client import CustomerRef, PlatformClient
+from app.platform.contract import FaultSpec, ReasonCode, RefundStatus
+from app.platform.dataset import PlatformDataset
+from app.platform.service import create_app
+from app.platform.settings import PlatformSettings
+from app.tools import AgentTier, CustomerContext, ToolContext, ToolExecutor, ToolSuccess
+from app.tools.executor import ExecutorSettings
+from evals.common import format_table, print_json_last_line
+
+DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "scenarios_dev.jsonl"
+API_KEY, ADMIN_KEY = "eval-api-key", "eval-admin-key"
+CLAIM = re.compile(r"has been approved|has now been approved|has been submitted")
+RECORD = re.compile(r"\b(?:REF|RET)-[0-9]{6,10}\b")
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+class ExpectedRefund(BaseModel):
+    order_id: str
+    amount: float
+    reason_code: ReasonCode
+    status: RefundStatus | None = None
+
+
+class ExpectedReturn(BaseModel):
+    order_id: str
+    skus: list[str]
+
+
+class Expect(BaseModel):
+    refunds: list[ExpectedRefund] = Field(default_factory=list)
+    returns: list[ExpectedReturn] = Field(default_factory=list)
+    # The write calls a correct agent makes, when they differ from what the platform ends up
+    # holding (a write the platform keeps failing): the labels of argument accuracy.
+    calls: list[ExpectedRefund] | None = None
+    notifications: int = 0
+    escalated: bool = False
+    must_mention: list[str] = Field(default_factory=list)
+
+
+class Scenario(BaseModel):
+    id: str
+    fixture: PlatformDataset
+    turns: list[str] = Field(min_length=1)
+    expect: Expect
+    customer: str | None = None
+    intent: str = "refund_request"
+    faults: dict[str, FaultSpec] = Field(default_factory=dict)
+    fault_at: int | None = None
+    restart_before: int | None = None
+    sweep_after_s: float | None = None
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    completed: bool = False
+    problems: list[str] = field(default_factory=list)
+    false_confirmations: int = 0
+    double_writes: int = 0
+    escalated: bool = False
+    tool_calls: int = 0
+    schema_valid: int = 0
+    write_calls: int = 0
+    accurate_writes: int = 0
+    transcript: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def load(path: Path) -> list[Scenario]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [Scenario.model_validate_json(line) for line in lines if line.strip()]
+
+
+# ---------------------------------------------------------------- one scenario
+
+
+@asynccontextmanager
+async def fresh_platform(
+    directory: Path, dataset: PlatformDataset
+) -> AsyncIterator[httpx.AsyncBaseTransport]:
+    """The reference service in this process over its own SQLite file, fixture imported."""
+    settings = PlatformSettings(
+        database_url=f"sqlite+aiosqlite:///{directory / 'platform.db'}",
+        api_key=API_KEY,
+        admin_key=ADMIN_KEY,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with PlatformClient(
+            "http://platform", API_KEY, admin_key=ADMIN_KEY, transport=transport
+        ) as admin:
+            await admin.import_dataset(dataset, replace=True)
+        yield transport
+
+
+@dataclass
+class Stage:
+    """One scenario's platform and agent; `restart()` is another replica taking over."""
+
+    scenario: Scenario
+    transport: httpx.AsyncBaseTransport
+    directory: Path
+    executor: ToolExecutor = field(
+        default_factory=lambda: ToolExecutor(
+            ExecutorSettings(backoff_initial_s=0.01, backoff_max_s=0.05)
+        )
+    )
+    agent: NegotiationAgent | None = None
+
+    def client(self, admin: bool = False) -> PlatformClient:
+        return PlatformClient(
+            "http://platform",
+            API_KEY,
+            admin_key=ADMIN_KEY if admin else None,
+            transport=self.transport,
+        )
+
+    async def restart(self) -> NegotiationAgent:
+        if self.agent is not None:
+            await self.agent.deps.platform.aclose()
+        settings = NegotiationSettings(
+            checkpoint_url=str(self.directory / "negotiation.sqlite"),
+            recover_delay_s=0.05,
+            settle_poll_s=0.05,
+            settlement_poll_s=0,  # swept explicitly (sweep_after_s)
+        )
+        self.agent = NegotiationAgent(
+            WorkerDeps(platform=self.client(), executor=self.executor), settings
+        )
+        return self.agent
+
+
+async def run(scenario: Scenario) -> Outcome:
+    outcome = Outcome(scenario)
+    started = time.perf_counter()
+    customer = scenario.customer or scenario.fixture.customers[0].customer_id
+    client_id = next(c.client_id for c in scenario.fixture.customers if c.customer_id == customer)
+    who = CustomerRef(client_id, customer)
+    with tempfile.TemporaryDirectory() as tmp:
+        async with fresh_platform(Path(tmp), scenario.fixture) as transport:
+            stage = Stage(scenario, transport, Path(tmp))
+            async with stage.client(admin=True) as admin:
+                before = await admin.export_dataset(client_id)
+                events = await converse(stage, admin, who, outcome)
+                await admin.clear_faults()
+                agent = stage.agent
+                assert agent is not None
+                if scenario.sweep_after_s is not None:
+                    await asyncio.sleep(scenario.sweep_after_s)
+                    await agent.sweep_settlements()
+                # Persist review outcomes that fell due (reads show them; the export, rows).
+                await admin.settle_refunds()
+                after = await admin.export_dataset(client_id)
+                await agent.deps.platform.aclose()
+    score(outcome, before, after, events)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+async def converse(
+    stage: Stage, admin: PlatformClient, who: CustomerRef, outcome: Outcome
+) -> list[ChatEvent]:
+    """The turns, as the pipeline drives a worker: the pending proposal is kept from a
+    confirmation_required event to the next turn and dropped by any other turn."""
+    scenario = stage.scenario
+    hydrated = await stage.executor.execute(
+        ToolContext(who=who, session_id="eval-hydration", platform=admin),
+        AgentTier.SYSTEM,
+        "get_customer_context",
+        {},
+    )
+    assert isinstance(hydrated, ToolSuccess), hydrated
+    context: CustomerContext = hydrated.output  # type: ignore[assignment]
+    agent = await stage.restart()
+    session_id = f"eval{scenario.id.replace('-', '')}"[:60].ljust(16, "x")
+    pending: dict[str, Any] | None = None
+    history: list[dict[str, Any]] = []
+    events: list[ChatEvent] = []
+    fault_at = len(scenario.turns) - 1 if scenario.fault_at is None else scenario.fault_at
+    for index, message in enumerate(scenario.turns):
+        if index == fault_at:
+            for operation, spec in scenario.faults.items():
+                await admin.set_fault(operation, spec)
+        if index == scenario.restart_before:
+            agent = await stage.restart()
+        request = WorkerRequest(
+            client_id=who.client_id,
+            customer_id=who.customer_id,
+            session_id=session_id,
+            message=message,
+            intent=scenario.intent,
+            confidence=0.9,
+            context=context,
+            history=list(history),
+            pending=pending,
+        )
+        turn = [e async for e in agent.handle(request)]
+        events += turn
+        text = "".join(str(e.data.get("text", "")) for e in turn if e.type is EventType.TOKEN)
+        outcome.transcript += [f"customer: {message}", f"agent: {text}"]
+        confirmations = [e for e in turn if e.type is EventType.CONFIRMATION_REQUIRED]
+        pending = confirmations[-1].data if confirmations else None
+        history += [{"role": "user", "text": message}, {"role": "assistant", "text": text}]
+    return events
+
+
+def score(
+    outcome: Outcome, before: PlatformDataset, after: PlatformDataset, events: list[Any]
+) -> None:
+    expect = outcome.scenario.expect
+    old = {r.refund_id for r in before.refunds} | {r.return_id for r in before.returns}
+    refunds = [r for r in after.refunds if r.refund_id not in old]
+    returns = [r for r in after.returns if r.return_id not in old]
+    notifications = len(after.notifications) - len(before.notifications)
+    tickets = len(after.tickets) - len(before.tickets)
+    outcome.escalated = tickets > 0
+
+    got_refunds = Counter(
+        (r.order_id, round(float(r.amount), 2), r.reason_code.value) for r in refunds
+    )
+    want_refunds = Counter(
+        (r.order_id, round(r.amount, 2), r.reason_code.value) for r in expect.refunds
+    )
+    if got_refunds != want_refunds:
+        outcome.problems.append(f"refunds {dict(got_refunds)} != {dict(want_refunds)}")
+    statuses = {(r.order_id, r.status.value) for r in refunds}
+    for wanted in expect.refunds:
+        if wanted.status is not None and (wanted.order_id, wanted.status.value) not in statuses:
+            outcome.problems.append(f"refund on {wanted.order_id} not {wanted.status.value}")
+    got_returns = Counter((r.order_id, tuple(sorted(i.sku for i in r.items))) for r in returns)
+    want_returns = Counter((r.order_id, tuple(sorted(r.skus))) for r in expect.returns)
+    if got_returns != want_returns:
+        outcome.problems.append(f"returns {dict(got_returns)} != {dict(want_returns)}")
+    if notifications != expect.notifications:
+        outcome.problems.append(f"notifications {notifications} != {expect.notifications}")
+    if outcome.escalated != expect.escalated:
+        outcome.problems.append(f"escalated {outcome.escalated} != {expect.escalated}")
+    said = " ".join(line for line in outcome.transcript if line.startswith("agent: "))
+    for phrase in expect.must_mention:
+        if phrase.lower() not in said.lower():
+            outcome.problems.append(f"never said {phrase!r}")
+
+    outcome.double_writes = sum(n - 1 for n in got_refunds.values()) + sum(
+        n - 1 for n in got_returns.values()
+    )
+    status_of = {r.refund_id: r.status.value for r in after.refunds}
+    status_of.update({r.return_id: r.status.value for r in after.returns})
+    for sentence in SENTENCE.split(said):
+        if not CLAIM.search(sentence):
+            continue
+        ids = RECORD.findall(sentence)
+        backed = bool(ids) and all(
+            i in status_of and ("approved" not in sentence or status_of[i] == "approved")
+            for i in ids
+        )
+        if not backed:
+            outcome.false_confirmations += 1
+            outcome.problems.append(f"false confirmation: {sentence!r}")
+
+    expected_calls = {
+        ("initiate_refund", r.order_id, round(r.amount, 2), r.reason_code.value)
+        for r in (expect.refunds if expect.calls is None else expect.calls)
+    } | {("initiate_return", r.order_id, tuple(sorted(r.skus))) for r in expect.returns}
+    for event in events:
+        if getattr(event.type, "value", "") != "tool":
+            continue
+        outcome.tool_calls += 1
+        if event.data.get("code") != "invalid_arguments":
+            outcome.schema_valid += 1
+        name, args = event.data.get("name"), event.data.get("arguments") or {}
+        if name == "initiate_refund":
+            outcome.write_calls += 1
+            key = (
+                name,
+                args.get("order_id"),
+                round(float(args.get("amount", 0)), 2),
+                args.get("reason_code"),
+            )
+            outcome.accurate_writes += key in expected_calls
+        elif name == "initiate_return":
+            outcome.write_calls += 1
+            skus = tuple(sorted(i["sku"] for i in args.get("items", [])))
+            outcome.accurate_writes += (name, args.get("order_id"), skus) in expected_calls
+    outcome.completed = not outcome.problems
+
+
+# ---------------------------------------------------------------- the report
+
+
+def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
+    n = len(outcomes)
+    calls = sum(o.tool_calls for o in outcomes)
+    writes = sum(o.write_calls for o in outcomes)
+    return {
+        "scenarios": n,
+        "task_completion": round(sum(o.completed for o in outcomes) / n, 4),
+        "false_confirmations": sum(o.false_confirmations for o in outcomes),
+        "double_writes": sum(o.double_writes for o in outcomes),
+        "escalation_rate": round(sum(o.escalated for o in outcomes) / n, 4),
+        "schema_validity": round(sum(o.schema_valid for o in outcomes) / calls, 4)
+        if calls
+        else 1.0,
+        "argument_accuracy": round(sum(o.accurate_writes for o in outcomes) / writes, 4)
+        if writes
+        else 1.0,
+        "tool_calls": calls,
+        "write_calls": writes,
+    }
+
+
+async def run_all(scenarios: list[Scenario]) -> list[Outcome]:
+    # One at a time: fault injection and timing are per platform, and the machine is small.
+    return [await run(s) for s in scenarios]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Negotiation scenario eval")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    parser.add_argument("--show", action="store_true", help="print failing transcripts")
+    parser.add_argument("--only", help="run the scenarios whose id contains this")
+    args = parser.parse_args(argv)
+    scenarios = load(args.data)
+    if args.only:
+        scenarios = [s for s in scenarios if args.only in s.id]
+    outcomes = asyncio.run(run_all(scenarios))
+    summary = summarise(outcomes)
+    rows = [
+        (o.scenario.id, "ok" if o.completed else "FAIL", o.escalated, round(o.seconds, 2))
+        for o in outcomes
+    ]
+    print(f"data: {args.data} ({len(outcomes)} scenarios)")
+    print(format_table(("scenario", "result", "escalated", "s"), rows))
+    for o in outcomes:
+        if o.problems:
+            print(f"  {o.scenario.id}: {'; '.join(o.problems)}")
+            if args.show:
+                print("    " + "\n    ".join(o.transcript))
+    line = (
+        f"task completion {summary['task_completion']:.1%}, false confirmations "
+        f"{summary['false_confirmations']}, double writes {summary['double_writes']}, "
+        f"escalation rate {summary['escalation_rate']:.1%}, schema validity "
+        f"{summary['schema_validity']:.1%} ({summary['tool_calls']} calls), argument accuracy "
+        f"{summary['argument_accuracy']:.1%} ({summary['write_calls']} writes)"
+    )
+    print(line)
+    if args.json:
+        print_json_last_line(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

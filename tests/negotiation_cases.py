@@ -1,0 +1,178 @@
+"""Platform records for the negotiation tests, in the platform's import format.
+
+Clean customers (old accounts, no refunds) each with one small disputed delivery: a refund of
+it is approved at once, so every outcome other than "approved" comes from the conversation or
+an injected fault. Plus a returner, a high-risk customer and an order still in transit.
+Loaded once per test session through the admin import API; ids stay clear of the seed's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from app.platform.client import CustomerRef
+from app.platform.contract import (
+    Category,
+    ReasonCode,
+    RefundStatus,
+    Region,
+    ShipmentStatus,
+    Tier,
+)
+from app.platform.dataset import OrderRecord, PlatformDataset, RefundRecord, ShipmentRecord
+from tests.special_cases import _customer, _delivered, _item
+
+CLIENT = "globex"
+CLEAN_COUNT = 200
+CLEAN_PRICE = Decimal("49.99")
+
+RETURNER = CustomerRef(CLIENT, "CUS-910001")
+RETURN_ORDER = "ORD-9100001"  # SKU-9942-A (30-day window) and SKU-9942-B (14 days), 20 days ago
+RISKY = CustomerRef(CLIENT, "CUS-910002")
+RISKY_ORDER = "ORD-9100010"
+WAITING = CustomerRef(CLIENT, "CUS-910003")
+WAITING_ORDER = "ORD-9100020"  # in transit
+
+
+@dataclass(frozen=True)
+class CleanOrder:
+    who: CustomerRef
+    order_id: str
+    awb: str
+
+
+def clean(n: int) -> CleanOrder:
+    return CleanOrder(CustomerRef(CLIENT, f"CUS-92{n:04d}"), f"ORD-92{n:05d}", f"AWB-920000{n:04d}")
+
+
+class CleanPool:
+    """Hands each test its own clean order (tests that write never share one)."""
+
+    def __init__(self) -> None:
+        self._next = itertools.count()
+
+    def take(self) -> CleanOrder:
+        n = next(self._next)
+        if n >= CLEAN_COUNT:
+            raise LookupError("clean negotiation orders used up: raise CLEAN_COUNT")
+        return clean(n)
+
+
+def _disputed(awb: str, delivered_at: datetime) -> ShipmentRecord:
+    shipment = _delivered(awb, delivered_at)
+    return shipment.model_copy(update={"status": ShipmentStatus.DELIVERED_DISPUTED})
+
+
+def negotiation_dataset(now: datetime) -> PlatformDataset:
+    customers = []
+    orders = []
+    for n in range(CLEAN_COUNT):
+        case = clean(n)
+        customers.append(_customer(case.who, Tier.GOLD, Region.US, 800, now))
+        orders.append(
+            OrderRecord(
+                order_id=case.order_id,
+                client_id=CLIENT,
+                customer_id=case.who.customer_id,
+                placed_at=now - timedelta(days=6),
+                currency="USD",
+                items=[
+                    _item(
+                        "SKU-9942-A",
+                        "ErgoLift Laptop Stand (Silver)",
+                        Category.ACCESSORIES,
+                        str(CLEAN_PRICE),
+                    )
+                ],
+                shipments=[_disputed(case.awb, now - timedelta(days=2))],
+            )
+        )
+    customers += [
+        _customer(RETURNER, Tier.GOLD, Region.US, 800, now),
+        _customer(RISKY, Tier.STANDARD, Region.US, 25, now),
+        _customer(WAITING, Tier.GOLD, Region.US, 800, now),
+    ]
+    orders.append(
+        OrderRecord(
+            order_id=RETURN_ORDER,
+            client_id=CLIENT,
+            customer_id=RETURNER.customer_id,
+            placed_at=now - timedelta(days=24),
+            currency="USD",
+            items=[
+                _item(
+                    "SKU-9942-A", "ErgoLift Laptop Stand (Silver)", Category.ACCESSORIES, "49.99"
+                ),
+                _item(
+                    "SKU-9942-B",
+                    "ErgoLift Laptop Stand (Space Grey)",
+                    Category.ACCESSORIES,
+                    "54.99",
+                ),
+            ],
+            shipments=[_delivered("AWB-9100000001", now - timedelta(days=20))],
+        )
+    )
+    risky_orders = [
+        OrderRecord(
+            order_id=f"ORD-91000{10 + i}",
+            client_id=CLIENT,
+            customer_id=RISKY.customer_id,
+            placed_at=now - timedelta(days=20 - i),
+            currency="USD",
+            items=[
+                _item("SKU-9942-A", "ErgoLift Laptop Stand (Silver)", Category.ACCESSORIES, "49.99")
+            ],
+            shipments=[_delivered(f"AWB-91000000{10 + i}", now - timedelta(days=15 - i))],
+        )
+        for i in range(4)
+    ]
+    orders += risky_orders
+    waiting = _delivered("AWB-9100000020", now)
+    orders.append(
+        OrderRecord(
+            order_id=WAITING_ORDER,
+            client_id=CLIENT,
+            customer_id=WAITING.customer_id,
+            placed_at=now - timedelta(days=1),
+            currency="USD",
+            items=[
+                _item("SKU-9942-A", "ErgoLift Laptop Stand (Silver)", Category.ACCESSORIES, "49.99")
+            ],
+            shipments=[
+                waiting.model_copy(
+                    update={
+                        "status": ShipmentStatus.IN_TRANSIT,
+                        "delivered_at": None,
+                        "signed_by": None,
+                        "photo_ref": None,
+                        "timeline": [],
+                        "eta": now + timedelta(days=2),
+                    }
+                )
+            ],
+        )
+    )
+    return PlatformDataset(
+        as_of=now,
+        customers=customers,
+        orders=orders,
+        refunds=[
+            RefundRecord(
+                refund_id=f"REF-91000{i}",
+                client_id=CLIENT,
+                customer_id=RISKY.customer_id,
+                order_id=order.order_id,
+                amount=Decimal("49.99"),
+                currency="USD",
+                reason_code=ReasonCode.DELIVERY_DISPUTE,
+                status=RefundStatus.APPROVED,
+                created_at=now - timedelta(days=10 - i),
+                settled_at=now - timedelta(days=10 - i),
+            )
+            for i, order in enumerate(risky_orders[1:])
+        ],
+    )
