@@ -45,3 +45,11 @@ def test_streamed_pieces_concatenate_to_what_was_released() -> None:
         out += gate.finish()
         assert gate.rejected is None
         assert "".join(out).split() == text.split()
+
+
+def test_echoed_tool_json_is_not_released() -> None:
+    gate = SentenceGate([FACTS])
+    echoed = '{"awb":"AWB-7730012345","status":"in_transit"} '
+    assert gate.feed(echoed + "More.") + gate.finish() == []
+    assert gate.rejected is not None
+    assert SentenceGate([FACTS]).feed("The status is in_transit with DHL. ") == []

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 
 # Identifiers and numbers are what a small model gets wrong in fluent-looking sentences.
 _CHECKED = re.compile(r"(?:ORD|AWB|SKU|REF|RET|TCK)-[A-Z0-9-]+|\d+(?:[.:]\d+)*")
+# A small model sometimes echoes the tool's JSON back: every value in it is "supported", but it
+# is not an answer a customer should read. Structured text fails the gate like a wrong fact.
+_STRUCTURED = re.compile(r'[{}\[\]]|":|\b[a-z]+_[a-z_]+\b')  # braces, "key":, snake_case
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -54,7 +57,7 @@ class SentenceGate:
         for sentence in sentences:
             if self.rejected is not None:
                 break
-            if unsupported_facts(sentence, self._facts):
+            if _STRUCTURED.search(sentence) or unsupported_facts(sentence, self._facts):
                 self.rejected = sentence
                 break
             out.append(sentence)
