@@ -10,6 +10,8 @@ from ray import serve
 from app.agents.compose import router_fallback
 from app.config import AgentSettings
 from app.guardrails import Guardrail
+from app.llm.endpoints import tier_models
+from app.llm.prompts import PromptRegistry
 from app.routing.router import IntentRouter, RoutingContext
 
 
@@ -31,7 +33,11 @@ class GuardrailDeployment:
 class RouterDeployment:
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         config = AgentSettings.load(settings)
-        self._router = IntentRouter.load(fallback=router_fallback(config))
+        # The router needs only its own tier's model, not the workers' dependencies.
+        fallback = router_fallback(
+            config, tier_models(config), PromptRegistry().select(config.prompts)
+        )
+        self._router = IntentRouter.load(fallback=fallback)
         self._router.route("where is my parcel")
 
     async def route(self, text: str, context: dict[str, Any]) -> dict[str, Any]:

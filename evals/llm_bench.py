@@ -339,7 +339,6 @@ def valid_arguments(customer: CustomerContext) -> dict[str, dict[str, Any]]:
             "summary": "Customer asks for a person about a late parcel.",
             "priority": "normal",
             "order_id": order.order_id,
-            "decision_trace": ["tracking: in transit", "customer asked for a human"],
         },
         "send_notification": {
             "channel": "email",

@@ -11,7 +11,31 @@ export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 mkdir -p var/log
 py=.venv/bin/python
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+# Every process of this run carries OSA_RUN_ID (Ray's local cluster and its workers inherit the
+# environment of `serve run`). vLLM's EngineCore processes outlive a stopped Ray worker, so on
+# exit whatever still carries this run's id is stopped too, and nothing of another run is.
+export OSA_RUN_ID="osa-run-$$-$RANDOM"
+run_processes() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid="${environ#/proc/}"; pid="${pid%/environ}"
+    [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
+    if { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qxF "OSA_RUN_ID=$OSA_RUN_ID"; then
+      echo "$pid"
+    fi
+  done
+}
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  local left
+  left="$(run_processes)"
+  [[ -z "$left" ]] && return 0
+  kill -TERM $left 2>/dev/null || true
+  sleep 3
+  left="$(run_processes)"
+  [[ -n "$left" ]] && kill -KILL $left 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
 wait_http() {  # url, name

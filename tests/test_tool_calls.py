@@ -17,7 +17,9 @@ from app.llm.tool_calls import (
     CHOICE_SCHEMA_NAME,
     ToolCallRejected,
     choice_schema,
+    max_payload_chars,
     propose_tool_call,
+    token_budget,
     validate_call,
 )
 from app.platform.contract import OrderSummary, Region, ShipmentBrief, ShipmentStatus, Tier
@@ -126,6 +128,74 @@ def test_grammar_refuses_unknown_tools_and_extra_keys(compiled: xgr.CompiledGram
     assert not grammar_accepts(
         compiled, json.dumps({"tool": "get_customer_context", "arguments": {}, "x": 1})
     )
+
+
+def longest_walk(grammar: xgr.CompiledGrammar, preference: bytes) -> int:
+    """Tokens a model spends when it never stops on its own: at every step it takes the first
+    byte of `preference` the grammar allows (else any allowed byte), and ends only when nothing
+    but the stop token is left. With one byte a token this is the worst case of a looping
+    model."""
+    matcher = xgr.GrammarMatcher(grammar)
+    bitmask = xgr.allocate_token_bitmask(1, len(VOCAB))
+    steps = 0
+    while not matcher.is_terminated():
+        matcher.fill_next_token_bitmask(bitmask)
+        words = bitmask[0].tolist()
+        allowed = [i for i in range(len(VOCAB)) if (words[i // 32] >> (i % 32)) & 1]
+        content = [i for i in allowed if i != STOP_TOKEN_ID]
+        if not content:
+            assert matcher.accept_token(STOP_TOKEN_ID)
+            break
+        choice = next((b for b in preference if b in content), content[0])
+        assert matcher.accept_token(choice)
+        steps += 1
+        assert steps < 5000, "the grammar never closes"
+    return steps
+
+
+@pytest.mark.parametrize("tool", sorted(TOOLS))
+def test_a_model_that_never_stops_is_closed_by_the_grammar_within_the_budget(tool: str) -> None:
+    schema = choice_schema([TOOLS[tool]], NARROWING)
+    budget = token_budget(schema)
+    info = xgr.TokenizerInfo(VOCAB, xgr.VocabType.RAW, stop_token_ids=[STOP_TOKEN_ID])
+    # As served: vLLM's XGrammar backend with `disable_any_whitespace` (serve_config.yaml).
+    grammar = xgr.GrammarCompiler(info).compile_json_schema(
+        json.dumps(schema), any_whitespace=False
+    )
+    # Keep writing text, digits and list separators for as long as the grammar lets it.
+    for preference in (b"a,1", b"1a,", b",a1"):
+        assert longest_walk(grammar, preference) <= budget
+
+
+def test_free_text_and_lists_a_model_writes_are_bounded_tighter_than_the_platform() -> None:
+    search = choice_schema([TOOLS["search_policy_kb"]], NARROWING)
+    assert search["properties"]["arguments"]["properties"]["query"]["maxLength"] == 160
+    assert (
+        TOOLS["search_policy_kb"].json_schema(NARROWING)["properties"]["query"]["maxLength"] == 500
+    )
+    ret = choice_schema([TOOLS["initiate_return"]], NARROWING)["properties"]["arguments"]
+    assert ret["properties"]["items"]["maxItems"] == 1  # one line per SKU the customer has
+    escalation = choice_schema([TOOLS["escalate_to_human"]], NARROWING)["properties"]["arguments"]
+    assert escalation["properties"]["decision_trace"]["maxItems"] == 0  # the system's record
+    # What the platform accepts from code is unchanged, and a model's over-long text is refused.
+    long_query = {"query": "shoes " * 40, "client_id": "acme", "region": "US"}
+    assert TOOLS["search_policy_kb"].input_model_for(NARROWING).model_validate(long_query)
+    with pytest.raises(ToolCallRejected) as refused:
+        validate_call(payload("search_policy_kb", long_query), ALL_TOOLS, NARROWING)
+    assert refused.value.reason == "schema"
+
+
+def test_a_schema_without_a_length_bound_has_no_budget() -> None:
+    with pytest.raises(ValueError, match="unbounded string"):
+        max_payload_chars({"type": "string"})
+    with pytest.raises(ValueError, match="unbounded list"):
+        max_payload_chars({"type": "array", "items": {"type": "integer"}})
+
+
+async def test_the_default_max_tokens_is_the_schemas_budget() -> None:
+    model = FakeModel(payload("get_order_details", {"order_id": OWN_ORDER}))
+    await propose_tool_call(model, [{"role": "user", "content": "hi"}], ALL_TOOLS, NARROWING)  # type: ignore[arg-type]
+    assert model.calls[0]["max_tokens"] == token_budget(choice_schema(ALL_TOOLS, NARROWING))
 
 
 # ---------------------------------------------------------------- re-validation

@@ -7,6 +7,7 @@ module is the in-process equivalent, so the domain runs end to end without a clu
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -27,8 +28,8 @@ from app.agents.tracking import TrackingAgent
 from app.agents.worker import Worker
 from app.config import AgentSettings
 from app.guardrails import Guardrail, GuardrailVerdict
-from app.llm.endpoints import tier_models
-from app.llm.prompts import PromptRegistry
+from app.llm.endpoints import TierModels, tier_models
+from app.llm.prompts import PromptRegistry, PromptVersion
 from app.platform.client import PlatformClient
 from app.routing.intents import Route
 from app.routing.llm_fallback import ConstrainedIntentFallback
@@ -74,13 +75,13 @@ def worker_deps(settings: AgentSettings) -> WorkerDeps:
     )
 
 
-def router_fallback(settings: AgentSettings) -> ConstrainedIntentFallback | None:
-    models = tier_models(settings)
+def router_fallback(
+    settings: AgentSettings, models: TierModels | None, prompts: Mapping[str, PromptVersion]
+) -> ConstrainedIntentFallback | None:
+    """The constrained LLM router for low-confidence messages, when configured."""
     if models is None or not settings.router_llm_fallback:
         return None
-    return ConstrainedIntentFallback(
-        models.router, PromptRegistry().select(settings.prompts)["router"]
-    )
+    return ConstrainedIntentFallback(models.router, prompts["router"])
 
 
 def workers_for(deps: WorkerDeps) -> dict[Route, Worker]:
@@ -160,7 +161,9 @@ def build_local_pipeline(settings: AgentSettings) -> ChatPipeline:
         sessions=door.sessions,
         hydrator=door.hydrator,
         guard=LocalGuard(Guardrail()),
-        router=LocalRouter(IntentRouter.load(fallback=router_fallback(settings))),
+        router=LocalRouter(
+            IntentRouter.load(fallback=router_fallback(settings, deps.models, deps.prompts))
+        ),
         workers=workers_for(deps),
         deps=deps,
         probes=readiness_probes(settings, door.redis, deps.policy_search),

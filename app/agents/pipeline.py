@@ -175,7 +175,10 @@ class ChatPipeline:
             intent=decision.intent.value,
             confidence=decision.confidence,
             context=hydrated.context,
-            history=[{"role": t.role.value, "text": t.text} for t in state.turns],
+            history=[
+                {"role": t.role.value, "text": t.text, "decisions": t.decisions}
+                for t in state.turns
+            ],
             summary=render_summary(state.summary) if state.summary else None,
             pending=state.pending_confirmation,
         )

@@ -1,39 +1,67 @@
-"""Tracking worker: the deterministic fast path first, then the model, then a question.
+"""Tracking worker (read tools only, at most one clarifying question per question asked).
 
-The fast path answers from one tool and a template when the message resolves to one shipment.
-Otherwise, for a customer with a few active orders, the model turn (tracking_model.py) picks a
-read tool under constrained decoding and streams a fact-checked answer. When there is no model,
-too many candidate orders, or the model turn cannot answer, the customer gets a deterministic
-clarifying question built from their own active orders — never a guess.
+In order:
+1. the deterministic fast path: the message resolves to one shipment → one tool, a template;
+2. the reply to our own "which order do you mean?" (by id, item name or position in the list we
+   showed): that order's answer; a reply that still picks none gets the overview of every
+   active order instead of a second question;
+3. an order that ships in several parcels: one read per parcel, each rendered from its output;
+4. the model turn (tracking_model.py) for a customer with a few active orders: a constrained
+   read-tool choice and a fact-checked streamed answer;
+5. otherwise the clarifying question, built from the customer's own active orders, recorded
+   in the turn's decisions so step 2 can read the answer against the same list.
+Never a guess: every fact comes from a tool output of this turn.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from app.agents.base import WorkerDeps, say
 from app.agents.events import ChatEvent
 from app.agents.tracking_model import TrackingModelTurn
+from app.agents.tracking_shipments import answer_for_order, emit, overview
 from app.agents.worker import WorkerRequest
 from app.platform.contract import AWB_PATTERN, ORDER_ID_PATTERN
 from app.routing.fast_path import try_fast_path
 from app.routing.intents import Intent
+from app.routing.order_resolution import choose_candidate, resolve_order
 from app.tools.spec import AgentTier
+
+TIER = AgentTier.TRACKING
 
 # Beyond this many active orders the model would be guessing which one is meant: ask instead.
 MODEL_MAX_CANDIDATE_ORDERS = 3
+MAX_LISTED_ORDERS = 5
+# The decision line that records which orders a clarifying question listed (newest first).
+CLARIFY_DECISION = "asked which order"
 
 _IDS = re.compile(rf"{ORDER_ID_PATTERN.strip('^$')}|{AWB_PATTERN.strip('^$')}")
+_ORDER_IDS = re.compile(ORDER_ID_PATTERN.strip("^$"))
 
 
-def _ids_newest_first(history: list[dict[str, object]]) -> list[str]:
-    """Order ids and AWBs of earlier turns, the most recent mention first."""
-    return [
-        found
-        for turn in reversed(history)
-        for found in reversed(_IDS.findall(str(turn.get("text", ""))))
-    ]
+def _ids_newest_first(history: list[dict[str, Any]]) -> list[str]:
+    """Order ids and AWBs of earlier turns, the most recent mention first. Our own listings of
+    several orders (a clarifying question, an overview) point at no one order: skipped."""
+    found: list[str] = []
+    for turn in reversed(history):
+        text = str(turn.get("text", ""))
+        if turn.get("role") == "assistant" and len(set(_ORDER_IDS.findall(text))) > 1:
+            continue
+        found.extend(reversed(_IDS.findall(text)))
+    return found
+
+
+def _asked_candidates(history: Sequence[dict[str, Any]]) -> list[str] | None:
+    """The orders listed by our clarifying question, when the previous turn was one."""
+    if not history or history[-1].get("role") != "assistant":
+        return None
+    for line in history[-1].get("decisions") or ():
+        if CLARIFY_DECISION in str(line):
+            return _ORDER_IDS.findall(str(line))
+    return None
 
 
 class TrackingAgent:
@@ -41,13 +69,16 @@ class TrackingAgent:
         self.deps = deps
 
     async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
+        intent = Intent(request.intent)
+        orders = request.context.active_orders
+        earlier = _ids_newest_first(request.history)
         answer = await try_fast_path(
-            Intent(request.intent),
+            intent,
             request.message,
             request.context,
             self.deps.executor,
             self.deps.tool_context(request),
-            earlier_ids=_ids_newest_first(request.history),
+            earlier_ids=earlier,
         )
         if answer is not None:
             for call in answer.tool_calls:
@@ -55,8 +86,30 @@ class TrackingAgent:
             async for event in say(answer.text):
                 yield event
             return
+
+        candidates = _asked_candidates(request.history)
+        if candidates:
+            picked = choose_candidate(request.message, candidates, orders)
+            chosen = next((o for o in orders if o.order_id == picked), None)
+            if chosen is not None:
+                yield ChatEvent.decision(TIER.value, f"customer picked {chosen.order_id}")
+                async for event in emit(await answer_for_order(self.deps, request, chosen, intent)):
+                    yield event
+                return
+            # One question per question: a reply that picks none gets every order's status.
+            listed = [o for o in orders if o.order_id in candidates] or orders
+            yield ChatEvent.decision(TIER.value, "no order picked: overview of active orders")
+            async for event in emit(await overview(self.deps, request, listed)):
+                yield event
+            return
+
+        order = resolve_order(request.message, orders, earlier_ids=earlier)
+        if order is not None and len(order.shipments) > 1:
+            async for event in emit(await answer_for_order(self.deps, request, order, intent)):
+                yield event
+            return
+
         models, prompt = self.deps.models, self.deps.prompts.get("tracking")
-        orders = request.context.active_orders
         few_orders = 0 < len(orders) <= MODEL_MAX_CANDIDATE_ORDERS
         if models is not None and prompt is not None and few_orders:
             turn = TrackingModelTurn(self.deps, models.tracking, prompt)
@@ -64,31 +117,39 @@ class TrackingAgent:
                 yield event
             if turn.outcome.answered:
                 return
-        async for event in say(self._clarify(request)):
+        async for event in self._clarify(request):
             yield event
 
-    def _clarify(self, request: WorkerRequest) -> str:
+    async def _clarify(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
         own = {o.order_id for o in request.context.active_orders} | {
             s.awb for o in request.context.active_orders for s in o.shipments
         }
         mentioned = _IDS.findall(request.message)
         if mentioned and not any(m in own for m in mentioned):
-            return (
+            text = (
                 f"I couldn't find {mentioned[0]} among the orders on your account. Could you "
                 "check the number, or tell me which of your orders you mean?"
             )
+            async for event in say(text):
+                yield event
+            return
         orders = request.context.active_orders
         if not orders:
-            return (
+            text = (
                 "I can't see any active orders on your account right now. If you share the "
                 "order number (ORD-...) or tracking number (AWB-...), I'll look it up."
             )
+            async for event in say(text):
+                yield event
+            return
+        listed = orders[:MAX_LISTED_ORDERS]
+        yield ChatEvent.decision(
+            TIER.value, f"{CLARIFY_DECISION}: {' '.join(o.order_id for o in listed)}"
+        )
         lines = [
-            f"- {o.order_id} ({', '.join(o.item_names[:3])}), tracking "
+            f"{n}. {o.order_id} ({', '.join(o.item_names[:3])}), tracking "
             + ", ".join(s.awb for s in o.shipments)
-            for o in orders[:5]
+            for n, o in enumerate(listed, start=1)
         ]
-        return "Which order do you mean?\n" + "\n".join(lines)
-
-
-TIER = AgentTier.TRACKING
+        async for event in say("Which order do you mean?\n" + "\n".join(lines)):
+            yield event

@@ -29,7 +29,7 @@ from app.sessions.hydration import HydratedContext
 from app.sessions.prompt import PromptAssembler
 from app.tools.definitions import TOOLS, narrowing_for
 from app.tools.executor import ToolSuccess
-from app.tools.narrowing import NothingToNarrowTo
+from app.tools.narrowing import Narrowing, NothingToNarrowTo
 from app.tools.spec import AgentTier
 
 TRACKING_TOOLS = tuple(
@@ -107,8 +107,7 @@ class TrackingModelTurn:
             completion_tokens=usage.completion_tokens,
         )
 
-    def _messages(self, request: WorkerRequest) -> list[dict[str, str]]:
-        narrowing = narrowing_for(request.context)
+    def _messages(self, request: WorkerRequest, narrowing: Narrowing) -> list[dict[str, str]]:
         assembled = self.assembler.assemble(
             instructions=self.prompt.text,
             context=HydratedContext(context=request.context),
@@ -121,11 +120,10 @@ class TrackingModelTurn:
 
     async def run(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
         """Yields events; sets `outcome.answered` False when the caller must answer instead."""
-        messages = self._messages(request)
+        narrowing = narrowing_for(request.context)
+        messages = self._messages(request, narrowing)
         try:
-            call = await propose_tool_call(
-                self.model, messages, TRACKING_TOOLS, narrowing_for(request.context)
-            )
+            call = await propose_tool_call(self.model, messages, TRACKING_TOOLS, narrowing)
         except (ModelUnavailable, ToolCallRejected, NothingToNarrowTo) as exc:
             self.outcome = ModelTurnOutcome(False, f"tool choice failed: {type(exc).__name__}")
             return

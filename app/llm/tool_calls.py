@@ -8,11 +8,17 @@ max_tokens, or from an endpoint that ignored the schema) is rejected, never exec
 
 With several tools on offer, the model picks one under a schema that is a closed choice
 `{"tool": <name>, "arguments": <that tool's schema>}` over the offered tools.
+
+Every string and list the model may write is bounded (the tools' `DecoderLimit`s), so the
+longest valid payload has a known size, and `max_tokens` is set above it: a model that loops
+inside the schema is closed off by the grammar before the budget runs out, and a call is never
+cut into an invalid payload.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,11 +48,13 @@ class ToolCallRejected(ValueError):
 
 
 def choice_schema(tools: Sequence[Tool], narrowing: Narrowing | None) -> dict[str, Any]:  # type: ignore[type-arg]
-    """One closed choice over the offered tools (a tool with nothing to narrow to is left out)."""
+    """One closed choice over the offered tools (a tool with nothing to narrow to is left out),
+    with the decoder's bounds on what a model may write."""
+    decoding = narrowing.for_model_output() if narrowing is not None else None
     options: list[dict[str, Any]] = []
     for tool in sorted(tools, key=lambda t: t.name):
         try:
-            parameters = tool.json_schema(narrowing)
+            parameters = tool.json_schema(decoding)
         except NothingToNarrowTo:
             continue
         options.append(
@@ -81,8 +89,9 @@ def validate_call(
     tool = by_name.get(str(payload["tool"]))
     if tool is None:
         raise ToolCallRejected("unknown_tool", f"{payload['tool']!r} is not offered", completion)
+    decoding = narrowing.for_model_output() if narrowing is not None else None
     try:
-        model = tool.input_model_for(narrowing).model_validate(payload["arguments"])
+        model = tool.input_model_for(decoding).model_validate(payload["arguments"])
     except (ValidationError, NothingToNarrowTo) as exc:
         raise ToolCallRejected("schema", str(exc).splitlines()[0], completion) from None
     return ToolCall(
@@ -98,12 +107,15 @@ async def propose_tool_call(
     tools: Sequence[Tool],  # type: ignore[type-arg]
     narrowing: Narrowing | None,
     *,
-    max_tokens: int = 160,
+    max_tokens: int | None = None,
     constrained: bool = True,
 ) -> ToolCall:
     """Ask the model for one tool call. `constrained=False` only describes the schema in the
-    prompt (the baseline the benchmark compares against); production always constrains."""
+    prompt (the baseline the benchmark compares against); production always constrains.
+    `max_tokens` defaults to the budget the schema's longest payload needs."""
     schema = choice_schema(tools, narrowing)
+    if max_tokens is None:
+        max_tokens = token_budget(schema)
     request = list(messages)
     if not constrained:
         request.append(
@@ -121,3 +133,53 @@ async def propose_tool_call(
         schema_name=CHOICE_SCHEMA_NAME,
     )
     return validate_call(completion.text, tools, narrowing, completion)
+
+
+# Budget per character of the longest payload. Structure, enums and numbers are mostly
+# several characters a token; free text is counted twice over because a looping model may spell
+# it in single characters or escapes.
+_TEXT_TOKENS_PER_CHAR = 2.0
+_BUDGET_SLACK_TOKENS = 16
+_UNBOUNDED_TEXT_CHARS = 64  # patterns (ids, SKUs) and formats without a maxLength
+_NUMBER_CHARS = 24
+
+
+def max_payload_chars(schema: dict[str, Any]) -> float:
+    """An upper bound on the length of a compact JSON value the schema accepts, counting
+    free-text characters `_TEXT_TOKENS_PER_CHAR` times. Raises ValueError for a schema with an
+    unbounded list or string, which a decoder-facing schema must not have."""
+    if "const" in schema:
+        return len(json.dumps(schema["const"]))
+    if "enum" in schema:
+        return max(len(json.dumps(v)) for v in schema["enum"])
+    if "anyOf" in schema:
+        return max(max_payload_chars(option) for option in schema["anyOf"])
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        inner = sum(len(json.dumps(k)) + 1 + max_payload_chars(v) for k, v in properties.items())
+        return 2 + inner + max(0, len(properties) - 1)
+    if kind == "array":
+        if "maxItems" not in schema:
+            raise ValueError("an unbounded list in a decoder schema")
+        items = int(schema["maxItems"])
+        return 2 + items * max_payload_chars(schema.get("items", {})) + max(0, items - 1)
+    if kind == "string":
+        if "maxLength" in schema:
+            return 2 + int(schema["maxLength"]) * _TEXT_TOKENS_PER_CHAR
+        if "pattern" in schema or "format" in schema:
+            return 2 + _UNBOUNDED_TEXT_CHARS
+        raise ValueError("an unbounded string in a decoder schema")
+    if kind in ("integer", "number"):
+        return _NUMBER_CHARS
+    if kind == "boolean":
+        return 5
+    if kind == "null":
+        return 4
+    raise ValueError(f"no size bound for schema {sorted(schema)}")
+
+
+def token_budget(schema: dict[str, Any]) -> int:
+    """max_tokens that the longest payload of `schema` fits in (one token per character at
+    worst, free text counted twice over)."""
+    return math.ceil(max_payload_chars(schema)) + _BUDGET_SLACK_TOKENS

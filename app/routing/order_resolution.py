@@ -119,3 +119,70 @@ def _singular(word: str) -> str:
 def _only(targets: Iterable[ShipmentTarget]) -> ShipmentTarget | None:
     unique = list(dict.fromkeys(targets))
     return unique[0] if len(unique) == 1 else None
+
+
+# Ordinal answers to "which order do you mean?", whose list is newest first.
+_ORDINALS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"\b(first|1st|top|number one|no\.? ?1|#1)\b"), 0),
+    (re.compile(r"\b(second|2nd|middle|number two|no\.? ?2|#2)\b"), 1),
+    (re.compile(r"\b(third|3rd|number three|no\.? ?3|#3)\b"), 2),
+    (re.compile(r"\b(fourth|4th|#4)\b"), 3),
+    (re.compile(r"\b(fifth|5th|#5)\b"), 4),
+    (re.compile(r"\b(newest|latest|most recent|last one i (?:ordered|bought)|recent one)\b"), 0),
+    (re.compile(r"\b(oldest|older one|earlier one|bottom one|last on the list)\b"), -1),
+)
+_BARE_NUMBER = re.compile(r"^\D*\b([1-5])\b\D*$")
+
+
+def choose_candidate(
+    message: str, candidates: Sequence[str], orders: Sequence[OrderSummary]
+) -> str | None:
+    """The order the customer picked from a list we showed them (`candidates`, newest first):
+    by id, by item name among the candidates only, or by position ("the second one", "2",
+    "the oldest"). None when the reply does not pick exactly one."""
+    shown = [o for o in orders if o.order_id in candidates]
+    order_ids, awbs = mentioned_ids(message)
+    if order_ids or awbs:
+        picked = {o.order_id for o in shown if o.order_id in order_ids} | {
+            o.order_id for o in shown for s in o.shipments if s.awb in awbs
+        }
+        return next(iter(picked)) if len(picked) == 1 else None
+    named = _by_item_name(message, shown)
+    if named is not None:
+        return next(iter(named)) if len(named) == 1 else None
+    lowered = message.lower()
+    positions = {index for pattern, index in _ORDINALS if pattern.search(lowered)}
+    if (bare := _BARE_NUMBER.match(lowered)) is not None:
+        positions.add(int(bare.group(1)) - 1)
+    if len(positions) != 1:
+        return None
+    (position,) = positions
+    if -len(candidates) <= position < len(candidates):
+        return candidates[position]
+    return None
+
+
+def resolve_order(
+    message: str, orders: Sequence[OrderSummary], *, earlier_ids: Sequence[str] = ()
+) -> OrderSummary | None:
+    """The one order a message is about (by id, AWB, item name, or the newest earlier mention),
+    for questions a single shipment cannot answer: an order that ships in several parcels."""
+    by_id = {o.order_id: o for o in orders}
+    targets = [ShipmentTarget(o.order_id, s.awb, s.status) for o in orders for s in o.shipments]
+    order_ids, awbs = mentioned_ids(message)
+    if order_ids or awbs:
+        if not order_ids <= set(by_id) or not awbs <= {t.awb for t in targets}:
+            return None
+        owners = order_ids | {t.order_id for t in targets if t.awb in awbs}
+        return by_id[next(iter(owners))] if len(owners) == 1 else None
+    named = _by_item_name(message, orders)
+    if named is not None:
+        return by_id[next(iter(named))] if len(named) == 1 else None
+    for earlier in earlier_ids:
+        found_orders, found_awbs = mentioned_ids(earlier)
+        owners = {o for o in found_orders if o in by_id} | {
+            t.order_id for t in targets if t.awb in found_awbs
+        }
+        if len(owners) == 1:
+            return by_id[next(iter(owners))]
+    return orders[0] if len(orders) == 1 else None

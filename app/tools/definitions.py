@@ -44,7 +44,7 @@ from app.platform.contract import (
     TicketRequest,
     Tier,
 )
-from app.tools.narrowing import Narrowing, NarrowTo
+from app.tools.narrowing import DecoderLimit, Narrowing, NarrowTo
 from app.tools.spec import (
     Access,
     AgentTier,
@@ -75,7 +75,9 @@ class EtaInput(_Input):
 
 
 class PolicySearchInput(_Input):
-    query: str = Field(min_length=3, max_length=500, description="Rewritten policy question.")
+    query: Annotated[str, DecoderLimit(160)] = Field(
+        min_length=3, max_length=500, description="Rewritten policy question."
+    )
     client_id: Annotated[str, Field(pattern=CLIENT_ID_PATTERN), NarrowTo.CLIENT_ID] = Field(
         description="The customer's client (tenant)."
     )
@@ -116,7 +118,9 @@ class ReturnItemInput(_Input):
 
 class ReturnInput(_Input):
     order_id: OrderIdArg = Field(description="The order the items come from.")
-    items: list[ReturnItemInput] = Field(min_length=1, max_length=10)
+    items: Annotated[list[ReturnItemInput], DecoderLimit(5, per=NarrowTo.SKU)] = Field(
+        min_length=1, max_length=10
+    )
     reason_code: ReasonCode
 
 
@@ -132,20 +136,23 @@ class EscalationReason(StrEnum):
 
 class EscalationInput(_Input):
     reason: EscalationReason
-    summary: str = Field(min_length=10, max_length=2000, description="Case summary for a human.")
+    summary: Annotated[str, DecoderLimit(400)] = Field(
+        min_length=10, max_length=2000, description="Case summary for a human."
+    )
     priority: TicketPriority = TicketPriority.NORMAL
     order_id: Annotated[str | None, Field(pattern=ORDER_ID_PATTERN), NarrowTo.ORDER_ID] = Field(
         default=None, description="The order concerned, if any."
     )
-    decision_trace: list[Annotated[str, Field(max_length=300)]] = Field(
+    # The trace is the system's record of what happened; a model never writes it.
+    decision_trace: Annotated[list[Annotated[str, Field(max_length=300)]], DecoderLimit(0)] = Field(
         default_factory=list, max_length=50, description="Steps taken and their results."
     )
 
 
 class NotificationInput(_Input):
     channel: NotificationChannel
-    subject: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=2000)
+    subject: Annotated[str, DecoderLimit(120)] = Field(min_length=1, max_length=200)
+    body: Annotated[str, DecoderLimit(400)] = Field(min_length=1, max_length=2000)
     order_id: Annotated[str | None, Field(pattern=ORDER_ID_PATTERN), NarrowTo.ORDER_ID] = Field(
         default=None, description="The order the notification is about, if any."
     )

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args, get_origin
 
+import annotated_types
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
@@ -31,8 +32,24 @@ class NarrowTo(StrEnum):
 
 
 @dataclass(frozen=True)
+class DecoderLimit:
+    """A tighter length bound for arguments a model writes (strings: characters; lists: items).
+
+    The platform accepts long free text (a 2,000-character case summary) and the executor
+    validates against that, but a small model that starts repeating itself inside a schema only
+    stops where the grammar makes it: a short bound both ends such loops well inside the token
+    budget and keeps grammars quick to compile. `per` caps a list at the number of values the
+    request allows of that kind (one return line per SKU the customer has).
+    """
+
+    max_length: int
+    per: NarrowTo | None = None
+
+
+@dataclass(frozen=True)
 class Narrowing:
-    """What this request may refer to. `None` leaves a dimension as the base schema has it."""
+    """What this request may refer to. `None` leaves a dimension as the base schema has it.
+    `for_decoder` also applies each field's `DecoderLimit` (see `for_model_output`)."""
 
     order_ids: tuple[str, ...] | None = None
     awbs: tuple[str, ...] | None = None
@@ -40,6 +57,11 @@ class Narrowing:
     regions: tuple[str, ...] | None = None
     client_id: str | None = None
     max_amount: Decimal | None = None
+    for_decoder: bool = False
+
+    def for_model_output(self) -> Narrowing:
+        """The same narrowing with the decoder's tighter bounds: what a model may write."""
+        return replace(self, for_decoder=True)
 
     def values_for(self, kind: NarrowTo) -> tuple[str, ...] | Decimal | None:
         if kind is NarrowTo.CLIENT_ID:
@@ -53,6 +75,30 @@ def _marker(info: FieldInfo) -> NarrowTo | None:
         if isinstance(meta, NarrowTo):
             return meta
     return None
+
+
+def _decoder_limit(info: FieldInfo, narrowing: Narrowing) -> int | None:
+    if not narrowing.for_decoder:
+        return None
+    for meta in info.metadata:
+        if isinstance(meta, DecoderLimit):
+            limit = meta.max_length
+            if meta.per is not None:
+                allowed = narrowing.values_for(meta.per)
+                if isinstance(allowed, tuple):
+                    limit = min(limit, max(1, len(set(allowed))))
+            return limit
+    return None
+
+
+def _limited(annotation: Any, info: FieldInfo, limit: int) -> Any:
+    """`annotation` with the field's own constraints, its maximum length replaced by `limit`."""
+    kept = [
+        m
+        for m in info.metadata
+        if not isinstance(m, annotated_types.MaxLen | DecoderLimit | NarrowTo)
+    ]
+    return Annotated[(annotation, *kept, annotated_types.MaxLen(limit))]
 
 
 def _is_optional(annotation: Any) -> bool:
@@ -85,17 +131,22 @@ def _narrow_cached(model: type[BaseModel], narrowing: Narrowing) -> type[BaseMod
     for name, info in model.model_fields.items():
         kind = _marker(info)
         optional = _is_optional(info.annotation)
+        limit = _decoder_limit(info, narrowing)
         if kind is None:
             nested = _submodel(info.annotation)
+            annotation: Any = info.annotation
             if nested is not None:
                 sub, is_list = nested
                 narrowed = narrow_model(sub, narrowing)
                 if narrowed is not sub:
-                    annotation: Any = list[narrowed] if is_list else narrowed  # type: ignore[valid-type]
-                    if info.metadata:
-                        # Keep the field's own constraints (e.g. min/max items of a list).
-                        annotation = Annotated[(annotation, *info.metadata)]
-                    overrides[name] = (annotation, _copy_field(info))
+                    annotation = list[narrowed] if is_list else narrowed  # type: ignore[valid-type]
+            if limit is not None:
+                overrides[name] = (_limited(annotation, info, limit), _copy_field(info))
+            elif annotation is not info.annotation:
+                if info.metadata:
+                    # Keep the field's own constraints (e.g. min/max items of a list).
+                    annotation = Annotated[(annotation, *info.metadata)]
+                overrides[name] = (annotation, _copy_field(info))
             continue
         allowed = narrowing.values_for(kind)
         if allowed is None:
@@ -126,7 +177,9 @@ def _narrow_cached(model: type[BaseModel], narrowing: Narrowing) -> type[BaseMod
 
 def _copy_field(info: FieldInfo, **changes: Any) -> Any:
     kwargs: dict[str, Any] = {"description": info.description}
-    if not info.is_required():
+    if info.default_factory is not None:
+        kwargs["default_factory"] = info.default_factory
+    elif not info.is_required():
         kwargs["default"] = info.default
     kwargs.update(changes)
     return Field(**kwargs)

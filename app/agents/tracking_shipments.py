@@ -1,0 +1,124 @@
+"""Deterministic tracking answers that need more than one shipment: an order that ships in
+several parcels, and the overview of every active order when the customer could not say which
+one they meant. Read tools only, each answer rendered from its own tool output; a shipment whose
+tool call fails is said to be unavailable, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from app.agents.base import WorkerDeps, run_tool, say, tool_event
+from app.agents.events import ChatEvent
+from app.agents.worker import WorkerRequest
+from app.platform.contract import (
+    DELIVERED_STATES,
+    DeliveryPhoto,
+    Eta,
+    OrderSummary,
+    Shipment,
+    ShipmentBrief,
+)
+from app.routing.intents import Intent
+from app.routing.tracking_replies import render_eta, render_photo, render_status
+from app.tools.executor import ToolSuccess
+from app.tools.spec import AgentTier
+
+# One read per parcel; beyond this an answer stops being readable (and costs more calls).
+MAX_SHIPMENTS_PER_ANSWER = 4
+MAX_ORDERS_IN_OVERVIEW = 5
+
+UNAVAILABLE_LINE = "I couldn't load the tracking for {awb} just now."
+
+
+@dataclass
+class RenderedAnswer:
+    text: str
+    events: list[ChatEvent] = field(default_factory=list)
+    ok: bool = True  # every shipment's tool call succeeded
+
+
+def _tool_for(intent: Intent, shipment: ShipmentBrief) -> str:
+    delivered = shipment.status in DELIVERED_STATES
+    if intent is Intent.ETA and not delivered:
+        return "get_eta"
+    if intent is Intent.DELIVERY_PHOTO and delivered:
+        return "get_delivery_photo"
+    return "get_order_status"
+
+
+def _render(output: BaseModel, order_id: str, request: WorkerRequest) -> str | None:
+    region = request.context.region
+    if isinstance(output, Shipment):
+        return render_status(output, order_id, region)
+    if isinstance(output, Eta):
+        return render_eta(output, order_id)
+    if isinstance(output, DeliveryPhoto):
+        return render_photo(output, order_id, region)
+    return None
+
+
+async def _shipment_lines(
+    deps: WorkerDeps, request: WorkerRequest, order: OrderSummary, intent: Intent
+) -> RenderedAnswer:
+    answer = RenderedAnswer(text="")
+    lines: list[str] = []
+    for shipment in order.shipments[:MAX_SHIPMENTS_PER_ANSWER]:
+        name = _tool_for(intent, shipment)
+        arguments: dict[str, object] = {"awb": shipment.awb}
+        if name == "get_eta":
+            arguments["region"] = request.context.region.value
+        result = await run_tool(deps, request, AgentTier.TRACKING, name, arguments)
+        answer.events.append(tool_event(result, arguments))
+        # An output for another parcel than asked is never shown.
+        own_output = isinstance(result, ToolSuccess) and (
+            getattr(result.output, "awb", None) == shipment.awb
+        )
+        rendered = _render(result.output, order.order_id, request) if own_output else None
+        if rendered is None:
+            answer.ok = False
+            lines.append(UNAVAILABLE_LINE.format(awb=shipment.awb))
+        else:
+            lines.append(rendered)
+    hidden = len(order.shipments) - MAX_SHIPMENTS_PER_ANSWER
+    if hidden > 0:
+        lines.append(f"There {'is' if hidden == 1 else 'are'} {hidden} more parcel(s) on it.")
+    answer.text = "\n".join(lines)
+    return answer
+
+
+async def answer_for_order(
+    deps: WorkerDeps, request: WorkerRequest, order: OrderSummary, intent: Intent
+) -> RenderedAnswer:
+    """Every parcel of one order, each from its own read."""
+    answer = await _shipment_lines(deps, request, order, intent)
+    count = len(order.shipments)
+    if count > 1:
+        answer.text = f"Order {order.order_id} ships in {count} parcels.\n" + answer.text
+    return answer
+
+
+async def overview(
+    deps: WorkerDeps, request: WorkerRequest, orders: Sequence[OrderSummary]
+) -> RenderedAnswer:
+    """Where each active order stands, for a customer who could not say which one they meant."""
+    answer = RenderedAnswer(text="Here is where each of your active orders stands:")
+    for order in orders[:MAX_ORDERS_IN_OVERVIEW]:
+        part = await _shipment_lines(deps, request, order, Intent.ORDER_STATUS)
+        answer.events.extend(part.events)
+        answer.ok = answer.ok and part.ok
+        answer.text += "\n" + part.text
+    hidden = len(orders) - MAX_ORDERS_IN_OVERVIEW
+    if hidden > 0:
+        answer.text += f"\n…and {hidden} more; tell me an order number to see one of them."
+    return answer
+
+
+async def emit(answer: RenderedAnswer) -> AsyncIterator[ChatEvent]:
+    for event in answer.events:
+        yield event
+    async for event in say(answer.text):
+        yield event
