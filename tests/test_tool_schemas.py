@@ -351,6 +351,7 @@ TRACKING = {"get_order_status", "get_delivery_photo", "get_eta"}
 POLICY = {"search_policy_kb", "get_return_window"}
 NEGOTIATION = {
     "get_return_window",
+    "search_policy_kb",
     "get_refund",
     "get_return",
     "check_fraud_score",

@@ -206,7 +206,7 @@ async def _search_policy(ctx: ToolContext, args: PolicySearchInput) -> PolicySea
         raise PolicySearchUnavailable("policy search is not configured")
     # The client filter comes from the verified identity, whatever the arguments say.
     chunks = await ctx.policy_search.search(
-        args.query, client_id=ctx.who.client_id, region=args.region.value, top_k=5
+        args.query, client_id=ctx.who.client_id, region=Region(args.region).value, top_k=5
     )
     return PolicySearchResult(chunks=chunks)
 
@@ -315,7 +315,8 @@ TOOLS: dict[str, Tool] = {  # type: ignore[type-arg]
             PolicySearchInput,
             PolicySearchResult,
             Access.READ,
-            _POLICY,
+            # Negotiation reads the written policy behind a return window before proposing.
+            frozenset({AgentTier.POLICY, AgentTier.NEGOTIATION}),
             _search_policy,
         ),
         Tool(

@@ -40,6 +40,7 @@ from app.agents.negotiation.state import (
     record,
 )
 from app.agents.negotiation.understanding import candidates
+from app.agents.negotiation.written_policy import read_written_policies
 from app.platform.contract import FraudScore, Order, ReturnWindow
 from app.tools.executor import ToolSuccess
 
@@ -72,6 +73,7 @@ async def facts(
             )
             if isinstance(read, ToolSuccess):
                 windows[item.sku] = read.output  # type: ignore[assignment]
+    policies = await read_written_policies(ctx, windows) if windows else {}
     facts_ = OrderFacts(
         order_id=order.order_id,
         currency=order.currency,
@@ -93,6 +95,7 @@ async def facts(
             for s in order.shipments
         ],
         windows=windows,
+        policies=policies,
     )
     states = ",".join(s.status.value for s in facts_.shipments) or "no shipment"
     line = f"facts: {order.order_id} {states}, refundable {facts_.refundable:.2f}"

@@ -1,8 +1,11 @@
-"""Eligibility, decided from the platform's facts and rules: never by a model.
+"""Eligibility, decided from the platform's facts and rules and the written policy: never by
+a model.
 
-A pure function of the case, the order as read this case, and its fraud check. It uses the
-platform's own rule functions (app.platform.rules), so the agent proposes exactly what the
-order system would accept; the platform still enforces them again on the write.
+A pure function of the case, the order as read this case (with the KB's statement for each
+return window's policy code), and its fraud check. It uses the platform's own rule functions
+(app.platform.rules), so the agent proposes exactly what the order system would accept; the
+platform still enforces them again on the write. A written policy that contradicts the rule
+applied is escalated, never decided either way.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from app.agents.negotiation.state import (
     Proposal,
     ProposalItem,
 )
+from app.agents.negotiation.written_policy import disagreement
 from app.platform import rules
 from app.platform.contract import DELIVERED_STATES, FraudBand, ReasonCode, ShipmentStatus
 from app.platform.errors import PlatformError
@@ -162,6 +166,10 @@ def _return(
         if window is None:
             excluded[item.sku] = "no_rule"
             continue
+        # The written policy the customer can read must agree with the rule applied.
+        conflict = disagreement(window, facts.policies.get(window.policy_code))
+        if conflict is not None:
+            return Escalate(EscalationReason.POLICY_UNDECIDABLE, f"policy conflict: {conflict}")
         try:
             rules.check_return_window(window, max(delivered), now)
         except PlatformError as exc:

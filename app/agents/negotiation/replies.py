@@ -97,6 +97,16 @@ def proposal_text(
             f"I can start a return on order {proposal.order_id} for {lines}. Once the items "
             f"are received you'll be refunded up to {amount}."
         )
+        codes = sorted(
+            {facts.windows[i.sku].policy_code for i in proposal.items if i.sku in facts.windows}
+        )
+        cited = [facts.policies[c] for c in codes if c in facts.policies]
+        if cited:
+            parts.append(
+                "This follows "
+                + "; ".join(f"policy {w.policy_code} ({w.cited.source_doc})" for w in cited)
+                + "."
+            )
     elif proposal.reason_code is ReasonCode.DELIVERY_DISPUTE and shipment is not None:
         day = _day(shipment.delivered_at)
         signed = f", signed for by {shipment.signed_by}" if shipment.signed_by else ""

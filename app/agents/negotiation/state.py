@@ -80,8 +80,31 @@ class ItemFacts(_Record):
     quantity: int
 
 
+class PolicyStatement(_Record):
+    """One sentence or table row of the KB that names a policy code, and every "N days" in it."""
+
+    chunk_id: str
+    source_doc: str
+    section: str
+    text: str = Field(max_length=600)
+    days: list[int] = Field(default_factory=list)
+
+
+class WrittenPolicy(_Record):
+    """What the policy knowledge base says about one of the platform's policy codes: every
+    retrieved statement naming it, best-ranked first (the first is the one cited)."""
+
+    policy_code: str
+    statements: list[PolicyStatement] = Field(min_length=1, max_length=20)
+
+    @property
+    def cited(self) -> PolicyStatement:
+        return self.statements[0]
+
+
 class OrderFacts(_Record):
-    """get_order_details (and, for returns, get_return_window) as read this case."""
+    """get_order_details (and, for returns, get_return_window and the written policy for each
+    window's code from search_policy_kb) as read this case."""
 
     order_id: str
     currency: str
@@ -91,6 +114,7 @@ class OrderFacts(_Record):
     items: list[ItemFacts]
     shipments: list[ShipmentFacts]
     windows: dict[str, ReturnWindow] = Field(default_factory=dict)
+    policies: dict[str, WrittenPolicy] = Field(default_factory=dict)  # by policy code
 
 
 class FraudCheck(_Record):
