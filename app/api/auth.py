@@ -13,15 +13,15 @@ import secrets
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 import jwt
 
+from app.paths import VAR_DIR
 from app.platform.contract import CLIENT_ID_PATTERN, CUSTOMER_ID_PATTERN
 
 ALGORITHM = "HS256"
 ISSUER = "order-support-agent"
-DEV_SECRET_FILE = Path("var/dev-jwt-secret")
+DEV_SECRET_FILE = VAR_DIR / "dev-jwt-secret"
 
 
 class Role(StrEnum):

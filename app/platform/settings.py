@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from app.paths import VAR_DIR
 from app.platform.contract import FaultConfig
 
-DEFAULT_DB_PATH = Path("var/platform.db")
+DEFAULT_DB_PATH = VAR_DIR / "platform.db"
 # Development credentials: the README's run command uses them on loopback only. A deployment
 # sets PLATFORM_API_KEY / PLATFORM_ADMIN_KEY from its secret store.
 DEV_API_KEY = "dev-platform-key"

@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.paths import VAR_DIR
 from app.retrieval.store import DEFAULT_COLLECTION
 
-DEFAULT_LITE_PATH = "var/milvus/policy.db"
+DEFAULT_LITE_PATH = str(VAR_DIR / "milvus" / "policy.db")
 
 
 class RetrievalSettings(BaseModel):
@@ -23,7 +24,7 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(default=20, ge=1, le=200)
     leg_limit: int = Field(default=30, ge=1, le=1000)
     rrf_k: int = Field(default=60, ge=1)
-    cache_dir: Path = Path(os.environ.get("OSA_CACHE_DIR", "var/cache")) / "retrieval"
+    cache_dir: Path = Path(os.environ.get("OSA_CACHE_DIR", VAR_DIR / "cache")) / "retrieval"
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None) -> RetrievalSettings:

@@ -19,6 +19,8 @@ from typing import Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.paths import VAR_DIR
+
 log = logging.getLogger("app.routing")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -26,7 +28,7 @@ DEFAULT_EXEMPLAR_FILES: tuple[Path, ...] = (
     DATA_DIR / "exemplars.jsonl",
     DATA_DIR / "exemplars_clinc150.jsonl",
 )
-DEFAULT_CACHE_DIR = Path(os.environ.get("OSA_CACHE_DIR", "var/cache")) / "routing"
+DEFAULT_CACHE_DIR = Path(os.environ.get("OSA_CACHE_DIR", VAR_DIR / "cache")) / "routing"
 
 # Bump when `prepare_text` changes: cached vectors were computed from the old preparation.
 PREPARATION_VERSION = "1"

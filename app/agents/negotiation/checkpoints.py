@@ -26,7 +26,9 @@ from langgraph.store.base import BaseStore
 from langgraph.store.sqlite.aio import AsyncSqliteStore
 from pydantic import BaseModel, Field
 
-DEFAULT_CHECKPOINTS = "var/negotiation.sqlite"
+from app.paths import VAR_DIR
+
+DEFAULT_CHECKPOINTS = str(VAR_DIR / "negotiation.sqlite")
 ENV_CHECKPOINTS = "OSA_NEGOTIATION_CHECKPOINTS"
 ENV_SETTLEMENT_POLL = "OSA_NEGOTIATION_SETTLEMENT_POLL_S"
 
