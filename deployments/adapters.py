@@ -19,6 +19,9 @@ class GuardHandle:
     async def check(self, text: str) -> GuardrailVerdict:
         return GuardrailVerdict.model_validate(await self._handle.check.remote(text))
 
+    async def scrub(self, text: str) -> str:
+        return str(await self._handle.scrub.remote(text))
+
 
 class RouterHandle:
     def __init__(self, handle: DeploymentHandle) -> None:

@@ -25,6 +25,9 @@ class GuardrailDeployment:
         verdict = await asyncio.to_thread(self._guard.check, text)
         return verdict.model_dump(mode="json")
 
+    async def scrub(self, text: str) -> str:
+        return await asyncio.to_thread(self._guard.scrub, text)
+
     def check_health(self) -> None:
         self._guard.check("health")
 

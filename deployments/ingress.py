@@ -16,6 +16,7 @@ from app.agents.refusal import RefusalAgent
 from app.api.auth import TokenService, load_secret
 from app.api.http import create_chat_app
 from app.config import AgentSettings
+from app.observability.trace_recorder import trace_recorder
 from app.routing.intents import Route
 from deployments.adapters import GuardHandle, RouterHandle, WorkerHandle
 
@@ -36,10 +37,11 @@ class Ingress:
         deps = worker_deps(config)
         door = front_door(config, deps)
         self._door = door
+        guard = GuardHandle(guardrail)
         self._pipeline = ChatPipeline(
             sessions=door.sessions,
             hydrator=door.hydrator,
-            guard=GuardHandle(guardrail),
+            guard=guard,
             router=RouterHandle(router),
             workers={
                 Route.TRACKING: WorkerHandle(tracking),
@@ -51,6 +53,8 @@ class Ingress:
             },
             deps=deps,
             probes=readiness_probes(config, door.redis),
+            # Scrubbed by the Guardrail deployment, written after the answer has gone out.
+            traces=trace_recorder(door.redis, guard.scrub),
         )
         self._tokens = TokenService(config.jwt_secret or load_secret())
 

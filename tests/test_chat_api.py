@@ -290,6 +290,7 @@ async def test_pii_never_reaches_redis_or_logs(
     seed: SeedIndex,
     redis_url: str,
     caplog: pytest.LogCaptureFixture,
+    pipeline: ChatPipeline,
 ) -> None:
     pick = seed.take(ShipmentStatus.IN_TRANSIT)
     headers, session_id = await signed_in(api, tokens, pick.who)
@@ -300,19 +301,50 @@ async def test_pii_never_reaches_redis_or_logs(
         session_id,
         f"Where is {pick.shipment.awb}? Email me at {EMAIL} or call {PHONE}, card {CARD}.",
     )
+    assert pipeline.traces is not None
+    await pipeline.traces.drain()
     redis = Redis.from_url(redis_url)
     try:
         dump = b""
         async for key in redis.scan_iter(match=f"osa:{pick.who.client_id}:*"):
-            if await redis.type(key) == b"string":
+            kind = await redis.type(key)
+            if kind == b"string":
                 dump += await redis.get(key) or b""
+            elif kind == b"stream":  # the turn traces
+                for _, fields in await redis.xrange(key):
+                    dump += b" ".join(fields.values())
     finally:
         await redis.aclose()
+    assert b'"tool_calls"' in dump, "the turn's trace was stored"
     for secret in (EMAIL, PHONE, CARD, "4111111111111111"):
         assert secret.encode() not in dump
         assert secret not in caplog.text
     assert pick.shipment.awb.encode() in dump, "identifiers are kept"
     assert b"<EMAIL_ADDRESS>" in dump
+
+
+async def test_each_turn_leaves_a_trace_and_the_client_never_sees_tool_outputs(
+    api: httpx.AsyncClient, tokens: TokenService, seed: SeedIndex, pipeline: ChatPipeline
+) -> None:
+    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    headers, session_id = await signed_in(api, tokens, pick.who)
+    events = await say(api, headers, session_id, f"where is {pick.shipment.awb}?")
+    tools = [d for name, d in events if name == "tool"]
+    assert tools and all("trace" not in d for d in tools)
+    assert pipeline.traces is not None
+    await pipeline.traces.drain()
+
+    (trace,) = await pipeline.traces.store.for_session(pick.who.client_id, session_id)
+
+    assert trace.intent == "order_status" and trace.route == "tracking"
+    assert trace.message == f"where is {pick.shipment.awb}?"
+    assert trace.prompt is not None and "Tier:" in trace.prompt
+    assert trace.response == text_of(events)
+    assert {"guardrail", "hydration", "routing", "ttft", "generation", "total"} <= set(
+        trace.latency_ms
+    )
+    assert [c.name for c in trace.tool_calls] == [d["name"] for d in tools]
+    assert any(line.startswith("router: order_status") for line in trace.decisions)
 
 
 async def test_human_request_escalates_with_a_ticket(

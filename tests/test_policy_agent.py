@@ -473,10 +473,12 @@ def test_a_free_text_policy_prompt_fails_at_start_up() -> None:
 
 
 async def test_milvus_readiness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
     assert await milvus_readiness(None) == "not_configured"
-    default = OnDemandPolicySearch(RetrievalSettings())
-    assert await milvus_readiness(default) == "not_configured"  # never ingested
+    # The default Lite file (under the checkout's var/) when it was never ingested.
+    never_ingested = str(tmp_path / "var" / "milvus" / "policy.db")
+    monkeypatch.setattr("app.agents.policy_retrieval.DEFAULT_LITE_PATH", never_ingested)
+    default = OnDemandPolicySearch(RetrievalSettings(milvus_uri=never_ingested))
+    assert await milvus_readiness(default) == "not_configured"
     missing = OnDemandPolicySearch(RetrievalSettings(milvus_uri=str(tmp_path / "none.db")))
     assert (await milvus_readiness(missing)).startswith("error: no policy index")
     (tmp_path / "present.db").write_bytes(b"")

@@ -9,9 +9,10 @@ from app.agents.events import ChatEvent, word_chunks
 from app.agents.worker import WorkerRequest
 from app.llm.endpoints import TierModels
 from app.llm.prompts import PromptVersion
+from app.observability.traces import TRACE_KEY, truncate_output
 from app.platform.client import CustomerRef, PlatformClient
-from app.tools.executor import ToolExecutor, ToolResult
-from app.tools.spec import AgentTier, PolicySearch, ToolContext
+from app.tools.executor import ToolExecutor, ToolResult, ToolSuccess
+from app.tools.spec import AgentTier, PolicySearch, PolicySearchResult, ToolContext
 
 
 @dataclass
@@ -39,10 +40,28 @@ class WorkerDeps:
 
 
 def tool_event(result: ToolResult, arguments: dict[str, object]) -> ChatEvent:
-    extra: dict[str, object] = {"arguments": arguments}
+    extra: dict[str, object] = {"arguments": arguments, TRACE_KEY: trace_detail(result)}
     if not result.ok:
         extra["code"] = getattr(result, "code", "error")
     return ChatEvent.tool(result.tool, result.ok, **extra)
+
+
+def trace_detail(result: ToolResult) -> dict[str, object]:
+    """The part of a tool event only the turn's trace keeps (the pipeline strips it before the
+    client sees the event): round-trip time and the output, retrieved chunks without text."""
+    output: object
+    if isinstance(result, ToolSuccess) and isinstance(result.output, PolicySearchResult):
+        output = {
+            "chunks": [
+                c.model_dump(mode="json", include={"chunk_id", "source_doc", "section", "score"})
+                for c in result.output.chunks
+            ]
+        }
+    elif isinstance(result, ToolSuccess):
+        output = truncate_output(result.output.model_dump(mode="json"))
+    else:
+        output = {"code": getattr(result, "code", "error")}
+    return {"ms": round(result.latency_ms, 1), "output": output}
 
 
 async def say(text: str) -> AsyncIterator[ChatEvent]:

@@ -30,6 +30,7 @@ from app.config import AgentSettings
 from app.guardrails import Guardrail, GuardrailVerdict
 from app.llm.endpoints import TierModels, tier_models
 from app.llm.prompts import PromptRegistry, PromptVersion
+from app.observability.trace_recorder import trace_recorder
 from app.platform.client import PlatformClient
 from app.routing.intents import Route
 from app.routing.llm_fallback import ConstrainedIntentFallback
@@ -49,6 +50,9 @@ class LocalGuard:
 
     async def check(self, text: str) -> GuardrailVerdict:
         return await asyncio.to_thread(self._guard.check, text)
+
+    async def scrub(self, text: str) -> str:
+        return await asyncio.to_thread(self._guard.scrub, text)
 
 
 class LocalRouter:
@@ -157,14 +161,16 @@ def front_door(settings: AgentSettings, deps: WorkerDeps) -> FrontDoor:
 def build_local_pipeline(settings: AgentSettings) -> ChatPipeline:
     deps = worker_deps(settings)
     door = front_door(settings, deps)
+    guard = LocalGuard(Guardrail())
     return ChatPipeline(
         sessions=door.sessions,
         hydrator=door.hydrator,
-        guard=LocalGuard(Guardrail()),
+        guard=guard,
         router=LocalRouter(
             IntentRouter.load(fallback=router_fallback(settings, deps.models, deps.prompts))
         ),
         workers=workers_for(deps),
         deps=deps,
         probes=readiness_probes(settings, door.redis, deps.policy_search),
+        traces=trace_recorder(door.redis, guard.scrub),
     )

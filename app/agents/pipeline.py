@@ -25,6 +25,8 @@ from app.api.http import UnknownSession as ApiUnknownSession
 from app.guardrails import SAFE_REPLY, GuardrailVerdict
 from app.llm.client import Usage
 from app.observability.metrics import TTFT_SECONDS, TURN_SECONDS, record_usage
+from app.observability.trace_recorder import TraceRecorder
+from app.observability.traces import TRACE_KEY, TraceBuilder, TurnTrace
 from app.platform.client import CustomerRef
 from app.routing.intents import INTENT_LABELS, Route
 from app.routing.router import RouteDecision, RoutingContext
@@ -50,6 +52,8 @@ INTERNAL_ERROR_REPLY = (
 class GuardPort(Protocol):
     async def check(self, text: str) -> GuardrailVerdict: ...
 
+    async def scrub(self, text: str) -> str: ...
+
 
 class RouterPort(Protocol):
     async def route(self, text: str, context: RoutingContext) -> RouteDecision: ...
@@ -72,6 +76,7 @@ class ChatPipeline:
         deps: WorkerDeps,
         probes: Mapping[str, ReadinessProbe] | None = None,
         lock_timeout_s: float = 120.0,
+        traces: TraceRecorder | None = None,
     ) -> None:
         self.sessions = sessions
         self.hydrator = hydrator
@@ -81,6 +86,7 @@ class ChatPipeline:
         self.deps = deps
         self.probes = dict(probes or {})
         self.lock_timeout_s = lock_timeout_s
+        self.traces = traces
 
     # ------------------------------------------------------------ ChatService
 
@@ -138,8 +144,20 @@ class ChatPipeline:
         self, identity: Identity, state: SessionState, message: str, started: float
     ) -> AsyncIterator[ChatEvent]:
         verdict = await self.guard.check(message)
+        # The trace starts from the scrubbed text: the raw message is never kept anywhere.
+        trace = TraceBuilder(
+            client_id=identity.client_id,
+            session_id=state.session_id,
+            customer_id=identity.user_id,
+            message=verdict.scrubbed_text,
+            started=started,
+        )
+        trace.add_latency("guardrail", (time.perf_counter() - started) * 1000)
         user_turn = Turn(role=Role.USER, text=verdict.scrubbed_text)
         if verdict.blocked:
+            trace.trace.blocked = True
+            trace.trace.decisions.append(f"guardrail: blocked ({verdict.reason})")
+            self._trace(trace.finish(response=SAFE_REPLY, ttft_ms=None, outcome="blocked"))
             # A flagged message is never routed, so it can never reach a write tool.
             for piece in word_chunks(SAFE_REPLY):
                 yield ChatEvent.token(piece)
@@ -160,13 +178,21 @@ class ChatPipeline:
 
         who = CustomerRef(identity.client_id, identity.user_id)
         request_ctx = self.deps.tool_context_for(who, state.session_id)
+        trace.begin("hydration")
         hydrated = await self.hydrator.hydrate(request_ctx)
+        trace.end("hydration")
         if not isinstance(hydrated, HydratedContext):
+            self._trace(trace.finish(response="", ttft_ms=None, outcome="failed"))
             yield ChatEvent.error("platform_unavailable", HYDRATION_FAILED_REPLY)
             yield ChatEvent(type=EventType.DONE, data={"ok": False})
             return
 
+        trace.begin("routing")
         decision = await self.router.route(verdict.scrubbed_text, _routing_context(state))
+        trace.end("routing")
+        trace.trace.prompt = hydrated.render()
+        trace.trace.intent, trace.trace.route = decision.intent.value, decision.route.value
+        trace.trace.confidence = round(decision.confidence, 3)
         request = WorkerRequest(
             client_id=identity.client_id,
             customer_id=identity.user_id,
@@ -204,6 +230,11 @@ class ChatPipeline:
                     ttft_ms = round(ttft_s * 1000, 1)
                 reply.append(str(event.data.get("text", "")))
             elif event.type is EventType.TOOL:
+                trace.tool(event.data)
+                # Tool outputs are for the trace only: the client gets name, status, arguments.
+                event = event.model_copy(
+                    update={"data": {k: v for k, v in event.data.items() if k != TRACE_KEY}}
+                )
                 calls.append(_tool_record(event))
             elif event.type is EventType.ESCALATED:
                 decisions.append(f"escalated: {event.data.get('ticket_id')}")
@@ -233,6 +264,15 @@ class ChatPipeline:
             ),
         )
         elapsed = time.perf_counter() - started
+        trace.trace.decisions = decisions[-20:]
+        escalated = any(line.startswith("escalated:") for line in decisions)
+        self._trace(
+            trace.finish(
+                response="".join(reply),
+                ttft_ms=ttft_ms,
+                outcome="escalated" if escalated else "completed",
+            )
+        )
         TURN_SECONDS.labels(decision.route.value).observe(elapsed)
         yield ChatEvent(
             type=EventType.DONE,
@@ -245,6 +285,10 @@ class ChatPipeline:
                 "latency_ms": round(elapsed * 1000, 1),
             },
         )
+
+    def _trace(self, trace: TurnTrace) -> None:
+        if self.traces is not None:
+            self.traces.record_later(trace)
 
     async def _record(self, identity: Identity, state: SessionState, *turns: Turn) -> None:
         for turn in turns:

@@ -38,7 +38,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.agents.base import WorkerDeps, run_tool, say
+from app.agents.base import WorkerDeps, run_tool, say, tool_event
 from app.agents.events import ChatEvent
 from app.agents.grounding import GroundingCheck, GroundingReport, Statement
 from app.agents.policy_evidence import (
@@ -389,13 +389,11 @@ def _chunks_of(result: ToolResult) -> list[PolicyChunk]:
 def _tool_event(
     result: ToolResult, arguments: dict[str, object], *, chunks: Sequence[PolicyChunk] = ()
 ) -> ChatEvent:
-    extra: dict[str, object] = {"arguments": arguments}
-    if not result.ok:
-        extra["code"] = getattr(result, "code", "error")
+    event = tool_event(result, arguments)
     if chunks:
-        extra["chunk_ids"] = [c.chunk_id for c in chunks]
-        extra["summary"] = "chunks " + ", ".join(c.chunk_id[:8] for c in chunks)
-    return ChatEvent.tool(result.tool, result.ok, **extra)
+        event.data["chunk_ids"] = [c.chunk_id for c in chunks]
+        event.data["summary"] = "chunks " + ", ".join(c.chunk_id[:8] for c in chunks)
+    return event
 
 
 def _usage_event(prompt: PromptVersion, completion: Completion) -> ChatEvent:

@@ -82,7 +82,12 @@ class TrackingAgent:
         )
         if answer is not None:
             for call in answer.tool_calls:
-                yield ChatEvent.tool(str(call["name"]), bool(call["ok"]), path="fast_path")
+                yield ChatEvent.tool(
+                    str(call["name"]),
+                    bool(call["ok"]),
+                    path="fast_path",
+                    arguments=call.get("arguments", {}),
+                )
             async for event in say(answer.text):
                 yield event
             return

@@ -42,6 +42,11 @@ class Guardrail:
         self._scrubber = scrubber or shared_scrubber()
         self._classifier = classifier or shared_classifier()
 
+    def scrub(self, text: str) -> str:
+        """PII scrubbing alone: for text that never came from the customer's message but may
+        still name a person (tool outputs in a trace)."""
+        return self._scrubber.scrub(text).text
+
     def check(self, text: str) -> GuardrailVerdict:
         started = time.perf_counter()
         scrubbed = self._scrubber.scrub(text)
