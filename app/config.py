@@ -6,7 +6,7 @@ Read once at start-up (each deployment replica builds its own from the same valu
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -42,6 +42,17 @@ class AgentSettings(BaseModel):
     frontier_timeout_s: float = Field(default=20.0, gt=0)
     # Prompt versions per tier (app/llm/prompts/<id>.<version>.md); rollback = config change.
     prompts: dict[str, str] = Field(default_factory=dict)
+    # "shadow": a candidate version that takes mirrored traffic only. Its write tools run in
+    # dry-run (validated and recorded, never executed), its sessions, checkpoints and traces
+    # live apart from production's, and it has no HTTP route, so no answer reaches a customer.
+    variant: Literal["production", "shadow"] = "production"
+    # The Serve application (a shadow) that production mirrors every message to, if any.
+    mirror_to: str | None = None
+
+    @property
+    def key_prefix(self) -> str:
+        """Redis key prefix: production's `osa`, a shadow's `osa-shadow`."""
+        return "osa" if self.variant == "production" else f"osa-{self.variant}"
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None) -> AgentSettings:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from app.agents.events import ChatEvent
 from app.agents.worker import WorkerRequest
+from app.api.auth import Identity
 from app.guardrails import GuardrailVerdict
 from app.routing.router import RouteDecision, RoutingContext
 
@@ -21,6 +23,23 @@ class GuardHandle:
 
     async def scrub(self, text: str) -> str:
         return str(await self._handle.scrub.remote(text))
+
+
+class ShadowMirror:
+    """Production's copy of each message to a shadow application (its Ingress's `mirror`).
+
+    The handle is looked up on first use: the shadow may be deployed after production, or
+    removed, without production noticing more than a logged failure."""
+
+    def __init__(self, app_name: str) -> None:
+        self.app_name = app_name
+        self._handle: DeploymentHandle | None = None
+
+    async def mirror(self, identity: Identity, session_id: str, message: str) -> None:
+        if self._handle is None:
+            self._handle = serve.get_app_handle(self.app_name)
+        who = {"user_id": identity.user_id, "client_id": identity.client_id}
+        await self._handle.mirror.remote(who, session_id, message)
 
 
 class RouterHandle:

@@ -13,12 +13,12 @@ from app.agents.compose import front_door, readiness_probes, worker_deps
 from app.agents.escalation import EscalationAgent
 from app.agents.pipeline import ChatPipeline
 from app.agents.refusal import RefusalAgent
-from app.api.auth import TokenService, load_secret
+from app.api.auth import Identity, Role, TokenService, load_secret
 from app.api.http import create_chat_app
 from app.config import AgentSettings
 from app.observability.trace_recorder import trace_recorder
 from app.routing.intents import Route
-from deployments.adapters import GuardHandle, RouterHandle, WorkerHandle
+from deployments.adapters import GuardHandle, RouterHandle, ShadowMirror, WorkerHandle
 
 
 @serve.deployment(name="Ingress", ray_actor_options={"num_cpus": 0.2})
@@ -54,9 +54,17 @@ class Ingress:
             deps=deps,
             probes=readiness_probes(config, door.redis),
             # Scrubbed by the Guardrail deployment, written after the answer has gone out.
-            traces=trace_recorder(door.redis, guard.scrub),
+            traces=trace_recorder(door.redis, guard.scrub, key_prefix=config.key_prefix),
+            variant=config.variant,
+            mirror=ShadowMirror(config.mirror_to) if config.mirror_to else None,
         )
         self._tokens = TokenService(config.jwt_secret or load_secret())
+
+    async def mirror(self, who: dict[str, str], session_id: str, message: str) -> None:
+        """A shadow's entry point: production's copy of a customer message (already scrubbed).
+        The shadow application has no HTTP route; this is its only traffic."""
+        identity = Identity(who["user_id"], who["client_id"], Role.CUSTOMER)
+        await self._pipeline.shadow_turn(identity, session_id, message)
 
     def __serve_build_asgi_app__(self) -> FastAPI:
         return create_chat_app(self._pipeline, self._tokens)

@@ -24,7 +24,23 @@ def test_profile_is_a_valid_serve_deploy_config(path: Path) -> None:
     from ray.serve.schema import ServeDeploySchema
 
     schema = ServeDeploySchema.model_validate(yaml.safe_load(path.read_text()))
-    assert {app.name for app in schema.applications} == {"support", "llm"}
+    assert {"support", "llm"} <= {app.name for app in schema.applications}
+
+
+def test_the_cluster_profile_mirrors_production_to_a_shadow_without_http() -> None:
+    from ray.serve.schema import ServeDeploySchema
+
+    from app.config import AgentSettings
+
+    schema = ServeDeploySchema.model_validate(yaml.safe_load(PROFILES[1].read_text()))
+    apps = {app.name: app for app in schema.applications}
+    production, shadow = apps["support"], apps["support-shadow"]
+    assert production.args["mirror_to"] == "support-shadow"
+    assert shadow.route_prefix is None  # mirrored traffic only: no customer can reach it
+    assert shadow.import_path == production.import_path  # the same graph, another variant
+    settings = AgentSettings.load(shadow.args)
+    assert settings.variant == "shadow" and settings.key_prefix == "osa-shadow"
+    assert settings.mirror_to is None  # a shadow never mirrors on
 
 
 @pytest.mark.parametrize("path", PROFILES, ids=lambda p: p.name)

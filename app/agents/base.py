@@ -23,6 +23,8 @@ class WorkerDeps:
     # None when no model is configured: workers then answer only deterministically.
     models: TierModels | None = None
     prompts: Mapping[str, PromptVersion] = field(default_factory=dict)
+    # "production", or "shadow" (writes in dry-run, its own checkpoints: see AgentSettings).
+    variant: str = "production"
 
     def tool_context(self, request: WorkerRequest) -> ToolContext:
         # Identity comes from the verified token via the request, never from model output.

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from app.agents.base import WorkerDeps
 from app.agents.escalation import EscalationAgent
 from app.agents.negotiation import NegotiationAgent
-from app.agents.pipeline import ChatPipeline, ReadinessProbe
+from app.agents.pipeline import ChatPipeline, MirrorPort, ReadinessProbe
 from app.agents.policy import PolicyAgent
 from app.agents.policy_retrieval import (
     OnDemandPolicySearch,
@@ -26,6 +26,7 @@ from app.agents.policy_retrieval import (
 from app.agents.refusal import RefusalAgent
 from app.agents.tracking import TrackingAgent
 from app.agents.worker import Worker
+from app.api.auth import Identity
 from app.config import AgentSettings
 from app.guardrails import Guardrail, GuardrailVerdict
 from app.llm.endpoints import TierModels, tier_models
@@ -69,7 +70,8 @@ def worker_deps(settings: AgentSettings) -> WorkerDeps:
     )
     return WorkerDeps(
         platform=platform,
-        executor=ToolExecutor(),
+        executor=ToolExecutor(dry_run_writes=settings.variant != "production"),
+        variant=settings.variant,
         # The retrieval engine (MILVUS_URI, else the Milvus Lite file under var/): opened by
         # the first policy search, so only the process that serves the Policy worker opens it.
         policy_search=policy_search_from_env(),
@@ -152,13 +154,29 @@ def front_door(settings: AgentSettings, deps: WorkerDeps) -> FrontDoor:
     redis = Redis.from_url(settings.redis_url)
     sessions = SessionStore(
         redis,
-        SessionSettings(ttl_s=settings.session_ttl_s, max_turns=settings.session_max_turns),
+        SessionSettings(
+            key_prefix=settings.key_prefix,
+            ttl_s=settings.session_ttl_s,
+            max_turns=settings.session_max_turns,
+        ),
     )
-    hydrator = Hydrator(deps.executor, redis, ttl_s=settings.hydration_ttl_s)
+    hydrator = Hydrator(
+        deps.executor, redis, ttl_s=settings.hydration_ttl_s, key_prefix=settings.key_prefix
+    )
     return FrontDoor(redis=redis, sessions=sessions, hydrator=hydrator)
 
 
-def build_local_pipeline(settings: AgentSettings) -> ChatPipeline:
+class LocalMirror:
+    """Production's mirror to a shadow pipeline in this process (tests, local tooling)."""
+
+    def __init__(self, shadow: ChatPipeline) -> None:
+        self._shadow = shadow
+
+    async def mirror(self, identity: Identity, session_id: str, message: str) -> None:
+        await self._shadow.shadow_turn(identity, session_id, message)
+
+
+def build_local_pipeline(settings: AgentSettings, mirror: MirrorPort | None = None) -> ChatPipeline:
     deps = worker_deps(settings)
     door = front_door(settings, deps)
     guard = LocalGuard(Guardrail())
@@ -172,5 +190,7 @@ def build_local_pipeline(settings: AgentSettings) -> ChatPipeline:
         workers=workers_for(deps),
         deps=deps,
         probes=readiness_probes(settings, door.redis, deps.policy_search),
-        traces=trace_recorder(door.redis, guard.scrub),
+        traces=trace_recorder(door.redis, guard.scrub, key_prefix=settings.key_prefix),
+        variant=settings.variant,
+        mirror=mirror,
     )

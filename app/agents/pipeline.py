@@ -10,6 +10,7 @@ session only once it completed, so a failure leaves the session as it was.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -55,6 +56,12 @@ class GuardPort(Protocol):
     async def scrub(self, text: str) -> str: ...
 
 
+class MirrorPort(Protocol):
+    """Where production sends a copy of each message: a shadow deployment's `shadow_turn`."""
+
+    async def mirror(self, identity: Identity, session_id: str, message: str) -> None: ...
+
+
 class RouterPort(Protocol):
     async def route(self, text: str, context: RoutingContext) -> RouteDecision: ...
 
@@ -77,6 +84,8 @@ class ChatPipeline:
         probes: Mapping[str, ReadinessProbe] | None = None,
         lock_timeout_s: float = 120.0,
         traces: TraceRecorder | None = None,
+        variant: str = "production",
+        mirror: MirrorPort | None = None,
     ) -> None:
         self.sessions = sessions
         self.hydrator = hydrator
@@ -87,6 +96,10 @@ class ChatPipeline:
         self.probes = dict(probes or {})
         self.lock_timeout_s = lock_timeout_s
         self.traces = traces
+        self.variant = variant
+        self.mirror = mirror
+        self._mirroring: set[asyncio.Task[None]] = set()
+        self._mirror_tail: dict[str, asyncio.Task[None]] = {}
 
     # ------------------------------------------------------------ ChatService
 
@@ -123,6 +136,52 @@ class ChatPipeline:
             raise ApiSessionBusy() from None
         return self._turn(identity, state, message, lock)
 
+    async def shadow_turn(self, identity: Identity, session_id: str, message: str) -> None:
+        """A mirrored message, run to the end and thrown away (its trace is the product). Only
+        a shadow takes these; its session follows production's id in its own key space."""
+        if self.variant == "production":
+            raise RuntimeError("production does not take mirrored traffic")
+        state = await self.sessions.ensure(identity.client_id, identity.user_id, session_id)
+        lock = self.sessions.lock(
+            identity.client_id, session_id, self.lock_timeout_s, wait_s=self.lock_timeout_s
+        )
+        await lock.acquire()  # mirrored turns of one session run in order
+        async for _ in self._turn(identity, state, message, lock):
+            pass
+
+    def _mirror_later(self, identity: Identity, session_id: str, message: str) -> None:
+        if self.mirror is None:
+            return
+        mirror = self.mirror
+        # Copies of one session go out one after the other, in production's order: the
+        # shadow must see "yes" after the request it answers, never before.
+        previous = self._mirror_tail.get(session_id)
+
+        async def send() -> None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)
+            try:
+                await mirror.mirror(identity, session_id, message)
+            except Exception as exc:
+                # The shadow's trouble is never production's: note the type and move on.
+                log.warning("mirroring to the shadow failed: %s", type(exc).__name__)
+
+        task = asyncio.get_running_loop().create_task(send())
+        self._mirroring.add(task)
+        self._mirror_tail[session_id] = task
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._mirroring.discard(finished)
+            if self._mirror_tail.get(session_id) is finished:
+                del self._mirror_tail[session_id]
+
+        task.add_done_callback(done)
+
+    async def drain_mirror(self) -> None:
+        """Wait for mirrored turns still in flight (tests, graceful shutdown)."""
+        while self._mirroring:
+            await asyncio.gather(*list(self._mirroring), return_exceptions=True)
+
     # ------------------------------------------------------------ the turn
 
     async def _turn(
@@ -145,7 +204,10 @@ class ChatPipeline:
     ) -> AsyncIterator[ChatEvent]:
         verdict = await self.guard.check(message)
         # The trace starts from the scrubbed text: the raw message is never kept anywhere.
+        # The shadow gets the scrubbed text: personal data never leaves this guardrail.
+        self._mirror_later(identity, state.session_id, verdict.scrubbed_text)
         trace = TraceBuilder(
+            variant=self.variant,
             client_id=identity.client_id,
             session_id=state.session_id,
             customer_id=identity.user_id,

@@ -51,8 +51,9 @@ class TraceRecorder:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
 
-def trace_recorder(redis: Redis, scrub: Scrub) -> TraceRecorder:
+def trace_recorder(redis: Redis, scrub: Scrub, *, key_prefix: str = "osa") -> TraceRecorder:
     """Traces in this Redis with retention from the environment; OTLP export when
     OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set."""
     exporter = OtelTraceExporter() if otlp_configured() else None
-    return TraceRecorder(TraceStore(redis, TraceRetention.from_env()), scrub, exporter)
+    store = TraceStore(redis, TraceRetention.from_env(), key_prefix=key_prefix)
+    return TraceRecorder(store, scrub, exporter)

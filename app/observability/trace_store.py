@@ -24,12 +24,12 @@ DEFAULT_SESSION_MAXLEN = 200
 DEFAULT_TENANT_MAXLEN = 10_000
 
 
-def session_key(client_id: str, session_id: str) -> str:
-    return f"osa:{client_id}:traces:{session_id}"
+def session_key(client_id: str, session_id: str, prefix: str = "osa") -> str:
+    return f"{prefix}:{client_id}:traces:{session_id}"
 
 
-def tenant_key(client_id: str) -> str:
-    return f"osa:{client_id}:traces"
+def tenant_key(client_id: str, prefix: str = "osa") -> str:
+    return f"{prefix}:{client_id}:traces"
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,17 @@ class TraceRetention:
 
 
 class TraceStore:
-    def __init__(self, redis: Redis, retention: TraceRetention | None = None) -> None:
+    def __init__(
+        self, redis: Redis, retention: TraceRetention | None = None, *, key_prefix: str = "osa"
+    ) -> None:
         self.redis = redis
         self.retention = retention or TraceRetention()
+        # `osa` for production, `osa-shadow` for a shadow deployment's traces.
+        self.key_prefix = key_prefix
 
     async def append(self, trace: TurnTrace) -> str:
         """Store one (already scrubbed) trace; returns its stream entry id."""
-        key = session_key(trace.client_id, trace.session_id)
+        key = session_key(trace.client_id, trace.session_id, self.key_prefix)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.xadd(
                 key,
@@ -65,7 +69,7 @@ class TraceStore:
             )
             pipe.expire(key, self.retention.ttl_s)
             pipe.xadd(
-                tenant_key(trace.client_id),
+                tenant_key(trace.client_id, self.key_prefix),
                 {
                     "session_id": trace.session_id,
                     "trace_id": trace.trace_id,
@@ -82,18 +86,21 @@ class TraceStore:
     async def for_session(
         self, client_id: str, session_id: str, limit: int = 100
     ) -> list[TurnTrace]:
-        """A session's traces, oldest first (only within the client: the key carries it)."""
-        entries = await self.redis.xrevrange(session_key(client_id, session_id), count=limit)
+        """A session's traces in turn order (only within the client: the key carries it)."""
+        entries = await self.redis.xrevrange(
+            session_key(client_id, session_id, self.key_prefix), count=limit
+        )
         traces = []
         for _entry_id, fields in reversed(entries):
             raw = fields.get(b"trace") or fields.get("trace")
             if raw is not None:
                 traces.append(TurnTrace.model_validate_json(raw))
-        return traces
+        # Records are appended as their scrubbing finishes, which need not be turn order.
+        return sorted(traces, key=lambda t: t.at)
 
     async def recent_sessions(self, client_id: str, limit: int = 50) -> list[dict[str, str]]:
         """The tenant's most recent turns, newest first (session, trace, intent, outcome)."""
-        entries = await self.redis.xrevrange(tenant_key(client_id), count=limit)
+        entries = await self.redis.xrevrange(tenant_key(client_id, self.key_prefix), count=limit)
         rows = []
         for entry_id, fields in entries:
             row = {

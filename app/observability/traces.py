@@ -60,6 +60,7 @@ class RetrievedChunk(BaseModel):
 
 class TurnTrace(BaseModel):
     trace_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    variant: str = "production"
     client_id: str
     session_id: str
     customer_id: str
@@ -82,12 +83,23 @@ class TraceBuilder:
     """Collects one turn's trace as the pipeline runs it (monotonic clock from `started`)."""
 
     def __init__(
-        self, *, client_id: str, session_id: str, customer_id: str, message: str, started: float
+        self,
+        *,
+        client_id: str,
+        session_id: str,
+        customer_id: str,
+        message: str,
+        started: float,
+        variant: str = "production",
     ) -> None:
         self.started = started
         self._phase_start: dict[str, float] = {}
         self.trace = TurnTrace(
-            client_id=client_id, session_id=session_id, customer_id=customer_id, message=message
+            variant=variant,
+            client_id=client_id,
+            session_id=session_id,
+            customer_id=customer_id,
+            message=message,
         )
 
     def elapsed_ms(self) -> float:

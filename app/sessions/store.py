@@ -113,6 +113,21 @@ class SessionStore:
             if created:  # NX failing means a 192-bit id collided: draw another
                 return session_id
 
+    async def ensure(self, client_id: str, user_id: str, session_id: str) -> SessionState:
+        """The session with this id, created empty if it does not exist (a shadow deployment
+        follows production's session ids in its own key space). Ownership is still checked."""
+        key = self._checked_key(client_id, user_id, session_id)
+        now = self._clock()
+        state = SessionState(
+            session_id=session_id,
+            client_id=client_id,
+            user_id=user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        await self._redis.set(key, state.model_dump_json(), px=self._ttl_ms, nx=True)
+        return await self.load(client_id, user_id, session_id)
+
     async def load(self, client_id: str, user_id: str, session_id: str) -> SessionState:
         """The session, its TTL refreshed. Raises UnknownSession."""
         key = self._checked_key(client_id, user_id, session_id)

@@ -130,9 +130,16 @@ class ExecutorSettings:
     backoff_max_s: float = 1.0
 
 
+DRY_RUN = "dry_run"
+
+
 class ToolExecutor:
-    def __init__(self, settings: ExecutorSettings | None = None) -> None:
+    def __init__(
+        self, settings: ExecutorSettings | None = None, *, dry_run_writes: bool = False
+    ) -> None:
         self.settings = settings or ExecutorSettings()
+        # A shadow deployment's writes: validated like any call, recorded, never sent.
+        self.dry_run_writes = dry_run_writes
 
     def validate(
         self,
@@ -180,6 +187,14 @@ class ToolExecutor:
         except NothingToNarrowTo as exc:
             return ToolFailure(name, "invalid_arguments", str(exc))
 
+        if tool.writes and self.dry_run_writes:
+            return ToolFailure(
+                name,
+                DRY_RUN,
+                "dry run: the write was validated and recorded, not executed",
+                latency_ms=(time.perf_counter() - started) * 1000,
+                details={"arguments": args.model_dump(mode="json", exclude_none=True)},
+            )
         if tool.writes:
             return await self._run_write(ctx, tool, args, started)
         return await self._run_read(ctx, tool, args, started)

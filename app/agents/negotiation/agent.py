@@ -31,12 +31,13 @@ log = logging.getLogger("app.agents.negotiation")
 class NegotiationAgent:
     def __init__(self, deps: WorkerDeps, settings: NegotiationSettings | None = None) -> None:
         self.deps = deps
-        self.settings = settings or NegotiationSettings.from_env()
+        self.settings = settings or NegotiationSettings.from_env(deps.variant)
         self.prompt = deps.prompts.get("negotiation")
         self._watcher: asyncio.Task[None] | None = None
 
     def config(self, request: WorkerRequest) -> dict[str, Any]:
-        return {"configurable": {"thread_id": thread_id(request.client_id, request.session_id)}}
+        thread = thread_id(request.client_id, request.session_id, self.deps.variant)
+        return {"configurable": {"thread_id": thread}}
 
     async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
         self._ensure_watcher()

@@ -49,17 +49,23 @@ class NegotiationSettings(BaseModel):
     settlement_poll_s: float = Field(default=30.0, ge=0)
 
     @classmethod
-    def from_env(cls) -> NegotiationSettings:
+    def from_env(cls, variant: str = "production") -> NegotiationSettings:
+        """OSA_NEGOTIATION_CHECKPOINTS (set per Serve application), else a file of the
+        variant's own under var/: a shadow never shares production's checkpoint database."""
         values: dict[str, str] = {}
         if url := os.environ.get(ENV_CHECKPOINTS):
             values["checkpoint_url"] = url
+        elif variant != "production":
+            values["checkpoint_url"] = str(VAR_DIR / f"negotiation-{variant}.sqlite")
         if poll := os.environ.get(ENV_SETTLEMENT_POLL):
             values["settlement_poll_s"] = poll
         return cls.model_validate(values)
 
 
-def thread_id(client_id: str, session_id: str) -> str:
-    return f"{client_id}:{session_id}"
+def thread_id(client_id: str, session_id: str, variant: str = "production") -> str:
+    # A shadow resumes its own proposals only, even in a checkpoint store shared with production.
+    base = f"{client_id}:{session_id}"
+    return base if variant == "production" else f"{variant}:{base}"
 
 
 def _is_postgres(url: str) -> bool:

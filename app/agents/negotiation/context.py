@@ -35,7 +35,7 @@ class TurnContext:
 
     @property
     def thread_id(self) -> str:
-        return thread_id(self.request.client_id, self.request.session_id)
+        return thread_id(self.request.client_id, self.request.session_id, self.deps.variant)
 
     def tool_context(self) -> ToolContext:
         return self.deps.tool_context(self.request)
