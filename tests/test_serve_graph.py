@@ -35,18 +35,25 @@ def agent_url(platform_server: RunningPlatform, redis_url: str) -> Iterator[str]
     # Local Ray workers inherit the driver's environment.
     os.environ["OSA_JWT_SECRET"] = SECRET
     os.environ["HF_HUB_OFFLINE"] = "1"
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    # Logical CPUs: production and its shadow each ask for 1.3 (fractional replicas).
+    ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False)
     port = free_port()
     serve.start(http_options={"host": "127.0.0.1", "port": port})
-    app = build_app(
-        {
-            "platform_url": platform_server.base_url,
-            "platform_api_key": API_KEY,
-            "redis_url": redis_url,
-            # The graph without model fleets; test_llm_serving.py runs it with them.
-            "llm_base_url": "off",
-        }
+    common = {
+        "platform_url": platform_server.base_url,
+        "platform_api_key": API_KEY,
+        "redis_url": redis_url,
+        # The graph without model fleets; test_llm_serving.py runs it with them.
+        "llm_base_url": "off",
+    }
+    # The shadow first: no HTTP route, mirrored traffic only.
+    serve.run(
+        build_app({**common, "variant": "shadow"}),
+        name="support-shadow",
+        route_prefix=None,
+        blocking=False,
     )
+    app = build_app({**common, "mirror_to": "support-shadow"})
     serve.run(app, name="support", route_prefix="/", blocking=False)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 240
@@ -181,3 +188,26 @@ def test_pii_is_absent_from_redis_and_logs(agent_url: str, seed: SeedIndex, redi
             content = path.read_bytes()
             assert EMAIL.encode() not in content, path
             assert PHONE.encode() not in content, path
+
+
+def test_the_shadow_gets_a_scrubbed_copy_and_answers_no_one(
+    agent_url: str, seed: SeedIndex, redis_url: str
+) -> None:
+    from redis import Redis
+
+    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    headers = headers_for(pick.who.customer_id, pick.who.client_id)
+    session_id = new_session(agent_url, headers)
+    stream_turn(agent_url, headers, session_id, f"where is {pick.shipment.awb}? mail {EMAIL}")
+    redis = Redis.from_url(redis_url)
+    key = f"osa-shadow:{pick.who.client_id}:traces:{session_id}"
+    deadline = time.monotonic() + 60
+    while not redis.exists(key) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    ((_, fields),) = redis.xrange(key)
+    trace = json.loads(fields[b"trace"])
+    assert trace["variant"] == "shadow" and trace["route"] == "tracking"
+    assert trace["message"].startswith(f"where is {pick.shipment.awb}?")
+    assert EMAIL not in fields[b"trace"].decode() and "<EMAIL_ADDRESS>" in trace["message"]
+    # No HTTP route reaches the shadow: every path is production's.
+    assert httpx.get(f"{agent_url}/support-shadow/healthz", timeout=10).status_code == 404
