@@ -11,11 +11,13 @@ from app.agents.compose import router_fallback
 from app.config import AgentSettings
 from app.guardrails import Guardrail
 from app.routing.router import IntentRouter, RoutingContext
+from deployments.metrics import enable_ray_metrics
 
 
 @serve.deployment(name="Guardrail", ray_actor_options={"num_cpus": 0.4})
 class GuardrailDeployment:
     def __init__(self) -> None:
+        enable_ray_metrics()
         self._guard = Guardrail()
         self._guard.check("Hello, where is my order?")  # load spaCy and MiniLM before traffic
 
@@ -30,6 +32,7 @@ class GuardrailDeployment:
 @serve.deployment(name="Router", ray_actor_options={"num_cpus": 0.3})
 class RouterDeployment:
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        enable_ray_metrics()
         config = AgentSettings.load(settings)
         self._router = IntentRouter.load(fallback=router_fallback(config))
         self._router.route("where is my parcel")
