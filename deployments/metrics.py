@@ -4,7 +4,8 @@
 registry is only readable through that process, and only the ingress serves `/metrics`;
 `ray.util.metrics` go to the node's metrics agent, which Prometheus scrapes on every node
 (`--metrics-export-port`, the KubeRay head and worker pods' metrics port). So each
-deployment's constructor calls `enable_ray_metrics()`, and the guardrail's blocks, the
+deployment's constructor calls `enable_ray_metrics()` (the ingress's, through its adapters),
+and the guardrail's blocks, the
 router's decisions, the workers' tool failures and the reranker's scores are all scraped.
 Ray prefixes the names with `ray_`; cluster/monitoring/prometheus.yml strips it for ours.
 """

@@ -9,6 +9,7 @@ negotiation sessions of two turns each, so messages follow the same mix. A level
 `--duration-s` or `--max-turns` turns, whichever comes first. Reported per level: throughput
 (turns/s), TTFT p50/p95 (first streamed token, client side), end-to-end p95, error rate and
 estimated cost per turn (the service's own `osa_turn_cost_usd`, from its `/metrics`).
+One unmeasured session of each kind warms both designs up first (`--no-warmup` to skip).
 
 The baseline is the design the case study argues against: every message is one LLM call whose
 prompt holds all 14 tool schemas, the customer's context and the history, sent straight to the
@@ -383,6 +384,25 @@ async def run_agent_level(
     return result
 
 
+async def warm_up(
+    url: str, tokens: TokenService, monolith: Monolith, customers: Sequence[SeededCustomer]
+) -> None:
+    """One unmeasured session of each kind on both designs: the first policy search opens
+    Milvus and loads the reranker, the first model call fills the engine's caches. A cold
+    start is real, but it is a start-up figure, not a load figure."""
+    rng = random.Random(0)
+    timeout = httpx.Timeout(TURN_TIMEOUT_S * 2, connect=10.0)
+    async with httpx.AsyncClient(base_url=url, timeout=timeout) as http:
+        for kind, _ in MIX:
+            customer = rng.choice(customers)
+            token = tokens.issue(customer.who.customer_id, customer.who.client_id)
+            session_id: str | None = None
+            history: list[dict[str, str]] = []
+            for message in session_script(kind, customer, rng):
+                session_id, _, _ = await agent_turn(http, token, session_id, message)
+                await monolith.turn(http, customer.who, history, message)
+
+
 async def run_monolith_level(
     llm_url: str,
     monolith: Monolith,
@@ -493,6 +513,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration-s", type=float, default=60.0, help="per level and design")
     parser.add_argument("--max-turns", type=int, default=40, help="per level and design")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--no-warmup", dest="warmup", action="store_false", help="measure cold starts too"
+    )
     parser.add_argument("--start-stack", action="store_true", help="start a private stack first")
     parser.add_argument("--json", action="store_true")
     return parser.parse_args(argv)
@@ -512,6 +535,9 @@ async def run(args: argparse.Namespace, url: str, platform_url: str, secret: str
     settings = AgentSettings.load({})
     async with PlatformClient(platform_url, settings.platform_api_key) as platform:
         monolith = Monolith(f"{url}/llm/v1", platform)
+        if args.warmup:
+            print("[load] warm-up (not measured)", file=sys.stderr, flush=True)
+            await warm_up(url, tokens, monolith, customers)
         for level in levels:
             print(f"[load] agent, concurrency {level}", file=sys.stderr, flush=True)
             agent = (await run_agent_level(url, tokens, customers, level, budget)).summary()

@@ -129,7 +129,10 @@ def local_service(config_path: Path = ROOT / "serve_config.yaml") -> Iterator[Se
             [sys.executable, "-m", "app.kb", "ingest", "kb"], env=env, cwd=ROOT, check=True,
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
-        subprocess.run([sys.executable, "-m", "app.llm.model_files"], env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "app.llm.model_files"], env=env, check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
         os.environ.update(env)  # Ray's workers inherit the driver's environment
         port, metrics_port = free_port(), free_port()
         config = serve_config(config_path, port)
