@@ -12,10 +12,16 @@ from app.agents.worker import WorkerRequest
 from app.api.auth import Identity
 from app.guardrails import GuardrailVerdict
 from app.routing.router import RouteDecision, RoutingContext
+from deployments.metrics import enable_ray_metrics
 
 
 class GuardHandle:
     def __init__(self, handle: DeploymentHandle) -> None:
+        # The adapters are built in the ingress replica's constructor: this is where that
+        # replica's metrics (TTFT, turns, requests, cost) join Ray's export, as the other
+        # deployments' do in theirs. (A runtime_env `worker_process_setup_hook` would not:
+        # Ray honours it for the job given to ray.init only, not for Serve replicas.)
+        enable_ray_metrics()
         self._handle = handle
 
     async def check(self, text: str) -> GuardrailVerdict:

@@ -13,11 +13,13 @@ from app.guardrails import Guardrail
 from app.llm.endpoints import tier_models
 from app.llm.prompts import PromptRegistry
 from app.routing.router import IntentRouter, RoutingContext
+from deployments.metrics import enable_ray_metrics
 
 
 @serve.deployment(name="Guardrail", ray_actor_options={"num_cpus": 0.4})
 class GuardrailDeployment:
     def __init__(self) -> None:
+        enable_ray_metrics()
         self._guard = Guardrail()
         self._guard.check("Hello, where is my order?")  # load spaCy and MiniLM before traffic
 
@@ -35,6 +37,7 @@ class GuardrailDeployment:
 @serve.deployment(name="Router", ray_actor_options={"num_cpus": 0.3})
 class RouterDeployment:
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        enable_ray_metrics()
         config = AgentSettings.load(settings)
         # The router needs only its own tier's model, not the workers' dependencies.
         fallback = router_fallback(

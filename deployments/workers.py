@@ -17,12 +17,14 @@ from app.agents.policy import PolicyAgent
 from app.agents.tracking import TrackingAgent
 from app.agents.worker import WorkerRequest
 from app.config import AgentSettings
+from deployments.metrics import enable_ray_metrics
 
 
 class _WorkerDeployment:
     agent_type: Any
 
     def __init__(self, settings: dict[str, Any]) -> None:
+        enable_ray_metrics()  # tool calls and reranker scores are recorded in this replica
         self._deps = worker_deps(AgentSettings.load(settings))
         self._agent = self.agent_type(self._deps)
 

@@ -12,6 +12,19 @@ if [[ -z "$python_bin" ]]; then
   if command -v python3.11 >/dev/null 2>&1; then python_bin=python3.11; else python_bin=python3; fi
 fi
 
+# promtool (Debian package `prometheus`) unit-tests cluster/monitoring's alert rules
+# (tests/test_monitoring.py). Outside the venv stamp: checked on every run, a no-op once there.
+if ! command -v promtool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  as_root=()
+  if [[ "$(id -u)" -ne 0 ]] && command -v sudo >/dev/null 2>&1; then as_root=(sudo -n); fi
+  echo "bootstrap: installing promtool (Debian package prometheus)" >&2
+  if ! { "${as_root[@]}" apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq \
+        --no-install-recommends prometheus; } >/dev/null 2>&1; then
+    echo "bootstrap: could not install promtool; the rules' promtool test will skip" >&2
+  fi
+fi
+
 stamp_input="$(cat pyproject.toml scripts/bootstrap.sh; echo "$profile")"
 stamp="$(printf '%s' "$stamp_input" | sha256sum | cut -d' ' -f1)"
 stamp_file="$venv/.bootstrap-$profile"

@@ -25,7 +25,7 @@ from app.api.http import SessionBusy as ApiSessionBusy
 from app.api.http import UnknownSession as ApiUnknownSession
 from app.guardrails import SAFE_REPLY, GuardrailVerdict
 from app.llm.client import Usage
-from app.observability.metrics import TTFT_SECONDS, TURN_SECONDS, record_usage
+from app.observability import metrics
 from app.observability.trace_recorder import TraceRecorder
 from app.observability.traces import TRACE_KEY, TraceBuilder, TurnTrace
 from app.platform.client import CustomerRef
@@ -194,6 +194,7 @@ class ChatPipeline:
         except Exception:
             # Nothing was written for this turn; say so honestly instead of guessing.
             log.exception("turn failed")
+            metrics.count_turn_outcome("unknown", "failed")
             yield ChatEvent.error("internal_error", INTERNAL_ERROR_REPLY)
             yield ChatEvent(type=EventType.DONE, data={"ok": False})
         finally:
@@ -233,6 +234,7 @@ class ChatPipeline:
                     decisions=[f"guardrail: blocked ({verdict.reason})"],
                 ),
             )
+            metrics.count_turn_outcome("guardrail", "blocked")
             yield ChatEvent(
                 type=EventType.DONE, data={"ok": True, "blocked": True, "reason": verdict.reason}
             )
@@ -245,6 +247,7 @@ class ChatPipeline:
         trace.end("hydration")
         if not isinstance(hydrated, HydratedContext):
             self._trace(trace.finish(response="", ttft_ms=None, outcome="failed"))
+            metrics.count_turn_outcome("unknown", "failed")
             yield ChatEvent.error("platform_unavailable", HYDRATION_FAILED_REPLY)
             yield ChatEvent(type=EventType.DONE, data={"ok": False})
             return
@@ -255,6 +258,8 @@ class ChatPipeline:
         trace.trace.prompt = hydrated.render()
         trace.trace.intent, trace.trace.route = decision.intent.value, decision.route.value
         trace.trace.confidence = round(decision.confidence, 3)
+        tier = decision.route.value
+        metrics.count_request(tier, decision.intent.value)
         request = WorkerRequest(
             client_id=identity.client_id,
             customer_id=identity.user_id,
@@ -278,9 +283,13 @@ class ChatPipeline:
         ]
         ttft_ms: float | None = None
         proposal: dict[str, Any] | None = None
+        cost_usd, generated, outcome = 0.0, 0, "completed"
         async for event in worker.handle(request):
             if event.type is EventType.USAGE:
-                decisions.append(_record_usage(event))
+                line, usage, cost = _record_usage(event)
+                decisions.append(line)
+                cost_usd += cost
+                generated += usage.completion_tokens
                 continue
             if event.type is EventType.DECISION:
                 decisions.append(_decision_line(event))
@@ -288,7 +297,7 @@ class ChatPipeline:
             if event.type is EventType.TOKEN:
                 if ttft_ms is None and event.data.get("text"):
                     ttft_s = time.perf_counter() - started
-                    TTFT_SECONDS.labels(decision.route.value).observe(ttft_s)
+                    metrics.observe_ttft(tier, ttft_s)
                     ttft_ms = round(ttft_s * 1000, 1)
                 reply.append(str(event.data.get("text", "")))
             elif event.type is EventType.TOOL:
@@ -300,6 +309,10 @@ class ChatPipeline:
                 calls.append(_tool_record(event))
             elif event.type is EventType.ESCALATED:
                 decisions.append(f"escalated: {event.data.get('ticket_id')}")
+                metrics.count_escalation(tier)
+                outcome = "escalated"
+            elif event.type is EventType.ERROR and outcome == "completed":
+                outcome = "failed"
             elif event.type is EventType.CONFIRMATION_REQUIRED:
                 proposal = {**event.data, "intent": decision.intent.value}
             yield event
@@ -327,15 +340,12 @@ class ChatPipeline:
         )
         elapsed = time.perf_counter() - started
         trace.trace.decisions = decisions[-20:]
-        escalated = any(line.startswith("escalated:") for line in decisions)
-        self._trace(
-            trace.finish(
-                response="".join(reply),
-                ttft_ms=ttft_ms,
-                outcome="escalated" if escalated else "completed",
-            )
-        )
-        TURN_SECONDS.labels(decision.route.value).observe(elapsed)
+        self._trace(trace.finish(response="".join(reply), ttft_ms=ttft_ms, outcome=outcome))
+        metrics.observe_turn(tier, elapsed)
+        metrics.count_turn_outcome(tier, outcome)
+        metrics.observe_turn_cost(tier, cost_usd)
+        if ttft_ms is not None:
+            metrics.observe_output_rate(tier, generated, elapsed - ttft_ms / 1000)
         yield ChatEvent(
             type=EventType.DONE,
             data={
@@ -359,20 +369,21 @@ class ChatPipeline:
             )
 
 
-def _record_usage(event: ChatEvent) -> str:
-    """Count a model call's tokens and return its line for the turn's decision trace."""
+def _record_usage(event: ChatEvent) -> tuple[str, Usage, float]:
+    """Count a model call's tokens; its line for the turn's decision trace, usage and cost."""
     data = event.data
     usage = Usage(
         prompt_tokens=int(data.get("prompt_tokens") or 0),
         completion_tokens=int(data.get("completion_tokens") or 0),
         cached_prompt_tokens=data.get("cached_prompt_tokens"),
     )
-    record_usage(str(data.get("tier")), str(data.get("endpoint")), usage)
-    return (
+    cost = metrics.record_usage(str(data.get("tier")), str(data.get("endpoint")), usage)
+    line = (
         f"model: {data.get('prompt_ref')} via {data.get('endpoint')} "
         f"prompt={usage.prompt_tokens} cached={usage.cached_prompt_tokens} "
         f"completion={usage.completion_tokens}"
     )
+    return line, usage, cost
 
 
 def _decision_line(event: ChatEvent) -> str:

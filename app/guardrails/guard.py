@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.guardrails.injection import InjectionClassifier, shared_classifier
 from app.guardrails.pii import PiiScrubber, shared_scrubber
+from app.observability.metrics import count_guardrail
 
 SAFE_REPLY = (
     "Sorry, I can't help with that request. I can help with your orders, deliveries, returns and "
@@ -51,6 +52,9 @@ class Guardrail:
         started = time.perf_counter()
         scrubbed = self._scrubber.scrub(text)
         verdict = self._classifier.classify(scrubbed.text)
+        count_guardrail(
+            blocked=verdict.is_attack, reason="prompt_injection" if verdict.is_attack else None
+        )
         return GuardrailVerdict(
             scrubbed_text=scrubbed.text,
             pii_types=scrubbed.types,

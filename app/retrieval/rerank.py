@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from app.observability.metrics import observe_rerank_top_score
 from app.retrieval.embedder import EncodedQuery, MiniLmEmbedder
 from app.retrieval.store import SearchHit
 from app.retrieval.token_cache import TokenEmbeddingCache
@@ -69,6 +70,9 @@ class MaxSimReranker:
             lookalike = not wanted & held and any(_near(w, h) for w in wanted for h in held)
             scored.append((not lookalike, score, -rank, hit))
         scored.sort(key=lambda item: item[:3], reverse=True)
+        # The top score's distribution is the drift signal: a KB or query mix that stops
+        # matching shows up as a shift down before grounding failures do.
+        observe_rerank_top_score(scored[0][1])
         return [hit.model_copy(update={"score": round(s, 6)}) for _, s, _, hit in scored[:top_k]]
 
     def _chunk_tokens(self, hits: Sequence[SearchHit]) -> list[np.ndarray]:

@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.observability.metrics import count_route_decision
 from app.routing.exemplar_index import (
     DEFAULT_CACHE_DIR,
     DEFAULT_EXEMPLAR_FILES,
@@ -172,8 +173,21 @@ class IntentRouter:
         *,
         fallback_context: str | None = None,
     ) -> RouteDecision:
-        """`route()`, then the LLM fallback for a low-confidence decision (when one is set)."""
-        decision = self.route(message, context)
+        """`route()`, then the LLM fallback for a low-confidence decision (when one is set).
+
+        The served path: each call is counted once, with the kNN vote's confidence bucket
+        (the low-confidence rate) and the final intent and source."""
+        knn = self.route(message, context)
+        decision = await self._settle(message, knn, fallback_context)
+        # The bucket is the kNN vote's: the rate of messages it was unsure of, settled or not.
+        count_route_decision(
+            decision.intent.value, decision.source, low_confidence=knn.low_confidence
+        )
+        return decision
+
+    async def _settle(
+        self, message: str, decision: RouteDecision, fallback_context: str | None
+    ) -> RouteDecision:
         if not decision.low_confidence or self.fallback is None:
             return decision
         answer = await self.fallback.classify(message, list(INTENT_LABELS), fallback_context)

@@ -31,6 +31,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from app.observability.metrics import count_tool_call
 from app.platform.errors import PlatformError
 from app.tools.definitions import TOOLS, PolicySearchUnavailable
 from app.tools.narrowing import Narrowing, NothingToNarrowTo
@@ -162,6 +163,20 @@ class ToolExecutor:
         name: str,
         arguments: dict[str, Any] | str | BaseModel,
         narrowing: Narrowing | None = None,
+    ) -> ToolResult:
+        result = await self._execute(ctx, tier, name, arguments, narrowing)
+        # Every call is counted where it runs (the worker replicas), by tier and tool, so a
+        # failing platform operation shows up per tier before customers report it.
+        count_tool_call(tier.value, result.tool, ok=result.ok, code=getattr(result, "code", None))
+        return result
+
+    async def _execute(
+        self,
+        ctx: ToolContext,
+        tier: AgentTier,
+        name: str,
+        arguments: dict[str, Any] | str | BaseModel,
+        narrowing: Narrowing | None,
     ) -> ToolResult:
         started = time.perf_counter()
         tool = TOOLS.get(name)

@@ -1,0 +1,598 @@
+"""Load benchmark: the running service over HTTP, at rising concurrency, against the monolith.
+
+    python -m evals.load [--url http://127.0.0.1:8000] [--concurrency 1,2,4] [--duration-s 60]
+                         [--max-turns 40] [--no-baseline] [--start-stack] [--json]
+
+Each virtual user runs multi-turn sessions of seeded customers (dev tokens minted with the
+service's secret: OSA_JWT_SECRET or var/dev-jwt-secret): 75% tracking, 20% policy, 5%
+negotiation sessions of two turns each, so messages follow the same mix. A level ends after
+`--duration-s` or `--max-turns` turns, whichever comes first. Reported per level: throughput
+(turns/s), TTFT p50/p95 (first streamed token, client side), end-to-end p95, error rate and
+estimated cost per turn (the service's own `osa_turn_cost_usd`, from its `/metrics`).
+One unmeasured session of each kind warms both designs up first (`--no-warmup` to skip).
+
+The baseline is the design the case study argues against: every message is one LLM call whose
+prompt holds all 14 tool schemas, the customer's context and the history, sent straight to the
+fleet (`/llm/v1`, `tracking-fleet`), same messages, same concurrency; its prompt tokens, TTFT,
+end to end and cost (the same price table) are compared with the agent's as ratios.
+Loopback URLs only: this is a benchmark of a local stack, not a load generator for others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+from app.api.auth import TokenService, load_secret
+from app.llm.client import Usage
+from app.observability.prices import load_price_table
+from app.platform.client import CustomerRef, PlatformClient
+from app.platform.contract import ShipmentStatus
+from app.sessions.hydration import HydratedContext
+from app.sessions.prompt import PromptAssembler
+from app.tools import ToolExecutor
+from app.tools.definitions import TOOLS, narrowing_for
+from app.tools.spec import AgentTier, ToolContext
+from evals.common import format_table, percentile, print_json_last_line
+
+RATIO_KEYS = (
+    "prompt_tokens_per_turn",
+    "ttft_p50_ms",
+    "ttft_p95_ms",
+    "e2e_p95_ms",
+    "cost_per_turn_usd",
+)
+MIX = (("tracking", 0.75), ("policy", 0.20), ("negotiation", 0.05))
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+TURN_TIMEOUT_S = 120.0
+MONOLITH_MAX_TOKENS = 96
+MONOLITH_MODEL = "tracking-fleet"
+MONOLITH_INSTRUCTIONS = (
+    "You are the customer support assistant of an online shop. You can track shipments, "
+    "answer return and refund policy questions, start returns and refunds, and hand the "
+    "conversation to a human. Decide which tool to call, if any, and answer the customer "
+    'briefly. To call a tool, reply with JSON {"tool": NAME, "arguments": {...}}.'
+)
+POLICY_QUESTIONS = (
+    "What is your return window for electronics?",
+    "Can I return an item I bought on sale?",
+    "How long does a refund take to reach my card?",
+    "Do I have to pay for return shipping?",
+    "What items cannot be returned?",
+    "How do refunds work for Gold members?",
+)
+SECOND_TURN = {
+    "tracking": ("When will it arrive?", "Why is it taking so long?", "Is it delayed?"),
+    "policy": ("Does that apply to my orders too?", "And do I need the original packaging?"),
+    "negotiation": ("No, not now, thanks.",),
+}
+
+
+@dataclass(frozen=True)
+class SeededCustomer:
+    who: CustomerRef
+    order_ids: tuple[str, ...]
+    lost_order_ids: tuple[str, ...]
+
+
+@dataclass
+class TurnSample:
+    kind: str
+    ttft_s: float | None
+    e2e_s: float
+    ok: bool
+    prompt_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass
+class LevelResult:
+    design: str
+    concurrency: int
+    wall_s: float
+    samples: list[TurnSample] = field(default_factory=list)
+    cost_per_turn: float | None = None
+    prompt_tokens_per_turn: float | None = None
+
+    def summary(self) -> dict[str, Any]:
+        ttfts = [s.ttft_s for s in self.samples if s.ok and s.ttft_s is not None]
+        e2es = [s.e2e_s for s in self.samples if s.ok]
+        n = len(self.samples)
+        return {
+            "design": self.design,
+            "concurrency": self.concurrency,
+            "turns": n,
+            "throughput_tps": round(n / self.wall_s, 3) if self.wall_s else None,
+            "ttft_p50_ms": _ms(ttfts, 50),
+            "ttft_p95_ms": _ms(ttfts, 95),
+            "e2e_p95_ms": _ms(e2es, 95),
+            "error_rate": round(sum(not s.ok for s in self.samples) / n, 4) if n else None,
+            "cost_per_turn_usd": self.cost_per_turn,
+            "prompt_tokens_per_turn": self.prompt_tokens_per_turn,
+        }
+
+
+def _ms(values: Sequence[float], q: float) -> float | None:
+    return round(percentile(values, q) * 1000, 1) if values else None
+
+
+def require_loopback(url: str) -> None:
+    host = urlparse(url).hostname or ""
+    if host not in LOOPBACK:
+        raise SystemExit(f"evals.load only drives a local stack; {host!r} is not loopback")
+
+
+# ---------------------------------------------------------------- workload
+
+
+async def seeded_customers(platform_url: str, limit: int = 60) -> list[SeededCustomer]:
+    """Customers of the seeded platform that have orders (the admin export: read only)."""
+    from app.config import AgentSettings
+
+    settings = AgentSettings.load({})
+    async with PlatformClient(
+        platform_url, settings.platform_api_key, admin_key=_admin_key(), timeout_s=30.0
+    ) as platform:
+        dataset = await platform.export_dataset()
+    by_customer: dict[str, list[Any]] = {}
+    for order in dataset.orders:
+        by_customer.setdefault(order.customer_id, []).append(order)
+    found = []
+    for customer in dataset.customers:
+        orders = by_customer.get(customer.customer_id, [])
+        if not orders or customer.client_id == "tau2_retail":
+            continue
+        lost = tuple(
+            o.order_id for o in orders if any(s.status is ShipmentStatus.LOST for s in o.shipments)
+        )
+        found.append(
+            SeededCustomer(
+                CustomerRef(customer.client_id, customer.customer_id),
+                tuple(o.order_id for o in orders),
+                lost,
+            )
+        )
+    random.Random(7).shuffle(found)
+    return found[:limit]
+
+
+def _admin_key() -> str:
+    import os
+
+    return os.environ.get("PLATFORM_ADMIN_KEY", "dev-platform-admin-key")
+
+
+def session_script(kind: str, customer: SeededCustomer, rng: random.Random) -> list[str]:
+    order = rng.choice(customer.order_ids)
+    if kind == "tracking":
+        first = rng.choice((f"Where is my order {order}?", f"Can you track {order} for me?"))
+    elif kind == "policy":
+        first = rng.choice(POLICY_QUESTIONS)
+    else:
+        disputed = rng.choice(customer.lost_order_ids or customer.order_ids)
+        first = f"My order {disputed} never arrived, I would like a refund."
+    return [first, rng.choice(SECOND_TURN[kind])]
+
+
+def pick_kind(rng: random.Random) -> str:
+    roll, total = rng.random(), 0.0
+    for kind, weight in MIX:
+        total += weight
+        if roll < total:
+            return kind
+    return MIX[0][0]
+
+
+# ---------------------------------------------------------------- the agent over HTTP
+
+
+async def agent_turn(
+    http: httpx.AsyncClient, token: str, session_id: str | None, message: str
+) -> tuple[str | None, float | None, bool]:
+    """One streamed turn: (session id, TTFT, ok). ok: HTTP 200, a `done` event with ok true."""
+    started = time.perf_counter()
+    ttft: float | None = None
+    ok = False
+    body: dict[str, Any] = {"message": message}
+    if session_id:
+        body["session_id"] = session_id
+    headers = {"Authorization": f"Bearer {token}"}
+    async with http.stream("POST", "/v1/chat", json=body, headers=headers) as reply:
+        if reply.status_code != 200:
+            await reply.aread()
+            return session_id, None, False
+        session_id = reply.headers.get("X-Session-Id", session_id)
+        event = ""
+        async for line in reply.aiter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+                if event == "token" and ttft is None and data.get("text"):
+                    ttft = time.perf_counter() - started
+                elif event == "error":
+                    ok = False
+                    break
+                elif event == "done":
+                    ok = bool(data.get("ok"))
+    return session_id, ttft, ok
+
+
+# ---------------------------------------------------------------- the monolith
+
+
+class Monolith:
+    """One prompt with all 14 tools, the context and the history, straight to the fleet."""
+
+    def __init__(self, llm_url: str, platform: PlatformClient) -> None:
+        self.llm_url = llm_url
+        self.platform = platform
+        self.executor = ToolExecutor()
+        self.assembler = PromptAssembler()
+        self.prices = load_price_table()
+        self._contexts: dict[str, HydratedContext] = {}
+
+    async def context(self, who: CustomerRef) -> HydratedContext:
+        cached = self._contexts.get(who.customer_id)
+        if cached is None:
+            ctx = ToolContext(who=who, session_id="load-monolith", platform=self.platform)
+            result = await self.executor.execute(ctx, AgentTier.SYSTEM, "get_customer_context", {})
+            if not result.ok:
+                raise RuntimeError(f"no context for {who.customer_id}")
+            cached = HydratedContext(context=result.output)  # type: ignore[union-attr]
+            self._contexts[who.customer_id] = cached
+        return cached
+
+    async def turn(
+        self, http: httpx.AsyncClient, who: CustomerRef, history: list[dict[str, str]], text: str
+    ) -> TurnSample:
+        hydrated = await self.context(who)
+        system = self.assembler.system_prompt(
+            MONOLITH_INSTRUCTIONS,
+            hydrated,
+            list(TOOLS.values()),
+            narrowing_for(hydrated.context),
+            None,
+        )
+        messages = [{"role": "system", "content": system}, *history]
+        messages.append({"role": "user", "content": text})
+        started = time.perf_counter()
+        ttft: float | None = None
+        usage = Usage()
+        reply: list[str] = []
+        body = {
+            "model": MONOLITH_MODEL,
+            "messages": messages,
+            "max_tokens": MONOLITH_MAX_TOKENS,
+            "temperature": 0.0,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        async with http.stream("POST", f"{self.llm_url}/chat/completions", json=body) as resp:
+            if resp.status_code != 200:
+                await resp.aread()
+                return TurnSample("monolith", None, time.perf_counter() - started, False)
+            async for line in resp.aiter_lines():
+                if not line.startswith("data: ") or line == "data: [DONE]":
+                    continue
+                chunk = json.loads(line[6:])
+                for choice in chunk.get("choices") or []:
+                    piece = (choice.get("delta") or {}).get("content")
+                    if piece:
+                        ttft = ttft if ttft is not None else time.perf_counter() - started
+                        reply.append(piece)
+                if chunk.get("usage"):
+                    usage = _usage(chunk["usage"])
+        history.extend(
+            [{"role": "user", "content": text}, {"role": "assistant", "content": "".join(reply)}]
+        )
+        return TurnSample(
+            "monolith",
+            ttft,
+            time.perf_counter() - started,
+            ok=bool(reply),
+            prompt_tokens=usage.prompt_tokens,
+            cost_usd=self.prices.cost(MONOLITH_MODEL, usage),
+        )
+
+
+def _usage(raw: dict[str, Any]) -> Usage:
+    details = raw.get("prompt_tokens_details") or {}
+    return Usage(
+        prompt_tokens=int(raw.get("prompt_tokens") or 0),
+        completion_tokens=int(raw.get("completion_tokens") or 0),
+        cached_prompt_tokens=details.get("cached_tokens"),
+    )
+
+
+# ---------------------------------------------------------------- levels
+
+
+@dataclass(frozen=True)
+class Budget:
+    duration_s: float
+    max_turns: int
+
+
+class _Gate:
+    """Shared turn budget of one level: workers stop taking sessions once it is spent."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.deadline = time.monotonic() + budget.duration_s
+        self.taken = 0
+
+    def take(self) -> bool:
+        if self.taken >= self.budget.max_turns or time.monotonic() >= self.deadline:
+            return False
+        self.taken += 1
+        return True
+
+
+async def run_agent_level(
+    url: str,
+    tokens: TokenService,
+    customers: Sequence[SeededCustomer],
+    concurrency: int,
+    budget: Budget,
+) -> LevelResult:
+    gate = _Gate(budget)
+    samples: list[TurnSample] = []
+    limits = httpx.Limits(max_connections=concurrency + 2)
+    timeout = httpx.Timeout(TURN_TIMEOUT_S, connect=10.0)
+    async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) as http:
+        cost_before, prompt_before, turns_before = await scrape_costs(http)
+
+        async def user(index: int) -> None:
+            rng = random.Random(1000 * concurrency + index)
+            while True:
+                customer = rng.choice(customers)
+                kind = pick_kind(rng)
+                token = tokens.issue(customer.who.customer_id, customer.who.client_id)
+                session_id: str | None = None
+                for message in session_script(kind, customer, rng):
+                    if not gate.take():
+                        return
+                    started = time.perf_counter()
+                    try:
+                        session_id, ttft, ok = await agent_turn(http, token, session_id, message)
+                    except httpx.HTTPError:
+                        ttft, ok = None, False
+                    samples.append(TurnSample(kind, ttft, time.perf_counter() - started, ok))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(user(i) for i in range(concurrency)))
+        wall = time.perf_counter() - started
+        cost_after, prompt_after, turns_after = await scrape_costs(http)
+    result = LevelResult("agent", concurrency, wall, samples)
+    turns = turns_after - turns_before
+    if turns > 0:
+        result.cost_per_turn = round((cost_after - cost_before) / turns, 8)
+        result.prompt_tokens_per_turn = round((prompt_after - prompt_before) / turns, 1)
+    return result
+
+
+async def warm_up(
+    url: str, tokens: TokenService, monolith: Monolith, customers: Sequence[SeededCustomer]
+) -> None:
+    """One unmeasured session of each kind on both designs: the first policy search opens
+    Milvus and loads the reranker, the first model call fills the engine's caches. A cold
+    start is real, but it is a start-up figure, not a load figure."""
+    rng = random.Random(0)
+    timeout = httpx.Timeout(TURN_TIMEOUT_S * 2, connect=10.0)
+    async with httpx.AsyncClient(base_url=url, timeout=timeout) as http:
+        for kind, _ in MIX:
+            customer = rng.choice(customers)
+            token = tokens.issue(customer.who.customer_id, customer.who.client_id)
+            session_id: str | None = None
+            history: list[dict[str, str]] = []
+            for message in session_script(kind, customer, rng):
+                session_id, _, _ = await agent_turn(http, token, session_id, message)
+                await monolith.turn(http, customer.who, history, message)
+
+
+async def run_monolith_level(
+    llm_url: str,
+    monolith: Monolith,
+    customers: Sequence[SeededCustomer],
+    concurrency: int,
+    budget: Budget,
+) -> LevelResult:
+    gate = _Gate(budget)
+    samples: list[TurnSample] = []
+    timeout = httpx.Timeout(TURN_TIMEOUT_S, connect=10.0)
+    async with httpx.AsyncClient(timeout=timeout) as http:
+
+        async def user(index: int) -> None:
+            # Same seeds as the agent's users: the same customers, kinds and messages.
+            rng = random.Random(1000 * concurrency + index)
+            while True:
+                customer = rng.choice(customers)
+                kind = pick_kind(rng)
+                history: list[dict[str, str]] = []
+                for message in session_script(kind, customer, rng):
+                    if not gate.take():
+                        return
+                    started = time.perf_counter()
+                    try:
+                        sample = await monolith.turn(http, customer.who, history, message)
+                    except (httpx.HTTPError, RuntimeError):
+                        sample = TurnSample(kind, None, time.perf_counter() - started, False)
+                    samples.append(sample)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(user(i) for i in range(concurrency)))
+        wall = time.perf_counter() - started
+    result = LevelResult("monolith", concurrency, wall, samples)
+    done = [s for s in samples if s.ok]
+    if done:
+        result.cost_per_turn = round(sum(s.cost_usd for s in done) / len(done), 8)
+        result.prompt_tokens_per_turn = round(sum(s.prompt_tokens for s in done) / len(done), 1)
+    return result
+
+
+_SAMPLE = re.compile(r"^(osa_turn_cost_usd_sum|osa_turn_cost_usd_count|osa_llm_prompt_tokens_total)"
+                     r"\{[^}]*\} ([0-9.eE+-]+)$", re.M)  # fmt: skip
+
+
+async def scrape_costs(http: httpx.AsyncClient) -> tuple[float, float, float]:
+    """(cost sum, prompt tokens, turns with a cost) from the ingress's /metrics."""
+    totals = {"osa_turn_cost_usd_sum": 0.0, "osa_turn_cost_usd_count": 0.0}
+    totals["osa_llm_prompt_tokens_total"] = 0.0
+    try:
+        text = (await http.get("/metrics")).text
+    except httpx.HTTPError:
+        return 0.0, 0.0, 0.0
+    for name, number in _SAMPLE.findall(text):
+        totals[name] += float(number)
+    return (
+        totals["osa_turn_cost_usd_sum"],
+        totals["osa_llm_prompt_tokens_total"],
+        totals["osa_turn_cost_usd_count"],
+    )
+
+
+# ---------------------------------------------------------------- report
+
+
+def ratios(agent: dict[str, Any], mono: dict[str, Any]) -> dict[str, float | None]:
+    def ratio(key: str) -> float | None:
+        a, m = agent.get(key), mono.get(key)
+        return round(m / a, 2) if a and m is not None else None
+
+    return {key: ratio(key) for key in RATIO_KEYS}
+
+
+def print_report(summaries: list[dict[str, Any]], compare: list[dict[str, Any]]) -> None:
+    headers = ["design", "conc", "turns", "turns/s", "TTFT p50", "TTFT p95", "e2e p95"]
+    headers += ["errors", "$/turn", "prompt tok/turn"]
+    rows = [
+        [
+            s["design"], s["concurrency"], s["turns"], s["throughput_tps"] or 0.0,
+            _txt(s["ttft_p50_ms"]), _txt(s["ttft_p95_ms"]), _txt(s["e2e_p95_ms"]),
+            f"{(s['error_rate'] or 0) * 100:.1f}%", _usd(s["cost_per_turn_usd"]),
+            _txt(s["prompt_tokens_per_turn"]),
+        ]
+        for s in summaries
+    ]  # fmt: skip
+    print(format_table(headers, rows))
+    if compare:
+        print("\nmonolith / agent (x times the agent's figure):")
+        rows = [[c["concurrency"], *(_txt(c[k]) for k in c if k != "concurrency")] for c in compare]
+        print(format_table(["conc", "prompt tok", "TTFT p50", "TTFT p95", "e2e p95", "cost"], rows))
+
+
+def _txt(value: Any) -> str:
+    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _usd(value: float | None) -> str:
+    return "-" if value is None else f"{value:.7f}"
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--platform-url", default=None, help="default: PLATFORM_URL or :8100")
+    parser.add_argument("--concurrency", default="1,2,4")
+    parser.add_argument("--duration-s", type=float, default=60.0, help="per level and design")
+    parser.add_argument("--max-turns", type=int, default=40, help="per level and design")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--no-warmup", dest="warmup", action="store_false", help="measure cold starts too"
+    )
+    parser.add_argument("--start-stack", action="store_true", help="start a private stack first")
+    parser.add_argument("--json", action="store_true")
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace, url: str, platform_url: str, secret: str) -> int:
+    require_loopback(url)
+    require_loopback(platform_url)
+    levels = [int(c) for c in args.concurrency.split(",")]
+    budget = Budget(args.duration_s, args.max_turns)
+    customers = await seeded_customers(platform_url)
+    tokens = TokenService(secret)
+    summaries: list[dict[str, Any]] = []
+    compare: list[dict[str, Any]] = []
+    from app.config import AgentSettings
+
+    settings = AgentSettings.load({})
+    async with PlatformClient(platform_url, settings.platform_api_key) as platform:
+        monolith = Monolith(f"{url}/llm/v1", platform)
+        if args.warmup:
+            print("[load] warm-up (not measured)", file=sys.stderr, flush=True)
+            await warm_up(url, tokens, monolith, customers)
+        for level in levels:
+            print(f"[load] agent, concurrency {level}", file=sys.stderr, flush=True)
+            agent = (await run_agent_level(url, tokens, customers, level, budget)).summary()
+            summaries.append(agent)
+            if args.no_baseline:
+                continue
+            print(f"[load] monolith, concurrency {level}", file=sys.stderr, flush=True)
+            mono = (
+                await run_monolith_level(f"{url}/llm/v1", monolith, customers, level, budget)
+            ).summary()
+            summaries.append(mono)
+            compare.append({"concurrency": level, **ratios(agent, mono)})
+    print_report(summaries, compare)
+    if args.json:
+        print_json_last_line({"levels": summaries, "ratios": compare})
+    else:
+        worst = max((s["error_rate"] or 0) for s in summaries)
+        print(f"load: {len(levels)} levels, max error rate {worst * 100:.1f}%")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
+    args = parse_args(argv)
+    with ExitStack() as stack:
+        if args.start_stack:
+            from evals.service_stack import local_service
+
+            service = stack.enter_context(local_service())
+            url, platform_url, secret = service.url, service.platform_url, service.jwt_secret
+        else:
+            url = args.url.rstrip("/")
+            platform_url = args.platform_url or os.environ.get(
+                "PLATFORM_URL", "http://127.0.0.1:8100"
+            )
+            secret = os.environ.get("OSA_JWT_SECRET") or load_secret()
+        code = asyncio.run(run(args, url, platform_url, secret))
+        if args.start_stack:
+            print_ray_metric_names(service.ray_metrics_url)
+        return code
+
+
+def print_ray_metric_names(metrics_url: str) -> None:
+    """Which of our metrics Ray's export carried (proof the Ray sink works in every replica)."""
+    try:
+        text = httpx.get(metrics_url, timeout=10.0).text
+    except httpx.HTTPError as exc:
+        print(f"[load] Ray metrics export unreachable: {exc}", file=sys.stderr)
+        return
+    names = sorted(set(re.findall(r"^(ray_(?:osa|vllm)_[a-z_]+?)(?:\{| )", text, re.M)))
+    print(f"[load] Ray export carries {len(names)} osa/vllm series names:", file=sys.stderr)
+    for name in names:
+        print(f"  {name}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

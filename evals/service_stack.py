@@ -1,0 +1,177 @@
+"""A private copy of the whole service for benchmarks: what `scripts/run.sh` starts, on free
+ports, so it never collides with a stack someone else runs on the same machine.
+
+Redis (valkey-server), the seeded reference platform (SQLite in a temp dir), the KB ingested
+into Milvus Lite, then a private Ray instance (its own metrics export port) with both Serve
+applications of the config file deployed as `serve run` would, HTTP port and model base URL
+rewritten. Everything is stopped when the block ends, also on error or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from app.sessions.local_redis import free_port, local_redis
+
+ROOT = Path(__file__).resolve().parents[1]
+READY_TIMEOUT_S = 600.0
+
+
+@dataclass(frozen=True)
+class Service:
+    url: str  # the chat API (and /llm/v1 under it)
+    platform_url: str
+    jwt_secret: str
+    ray_metrics_url: str  # Ray's Prometheus export of this node
+
+
+def log(message: str) -> None:
+    print(f"[stack] {message}", file=sys.stderr, flush=True)
+
+
+def _wait(url: str, timeout_s: float, what: str, ok: Any = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            reply = httpx.get(url, timeout=5.0)
+            if reply.status_code == 200 and (ok is None or ok(reply)):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(2.0)
+    raise RuntimeError(f"{what} not ready at {url} after {timeout_s:.0f} s")
+
+
+def serve_config(config_path: Path, port: int) -> dict[str, Any]:
+    """The config file with this stack's HTTP port and model URL, one LLM replica per fleet."""
+    config = yaml.safe_load(config_path.read_text())
+    config = copy.deepcopy(config)
+    config["http_options"] = {**config.get("http_options", {}), "host": "127.0.0.1", "port": port}
+    for app in config["applications"]:
+        if app["name"] == "support":
+            app.setdefault("args", {})["llm_base_url"] = f"http://127.0.0.1:{port}/llm/v1"
+    return config
+
+
+@contextmanager
+def _process(args: list[str], log_path: Path, env: dict[str, str]) -> Iterator[None]:
+    with log_path.open("w") as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    try:
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def local_service(config_path: Path = ROOT / "serve_config.yaml") -> Iterator[Service]:
+    import ray
+    from ray.serve._private import api as serve_api
+    from ray.serve.schema import ServeDeploySchema
+
+    from app.api.auth import load_secret
+
+    with ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="osa-load-")))
+        env = dict(os.environ)
+        env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+        env["PYTHONPATH"] = str(ROOT)
+        redis_url = stack.enter_context(local_redis(data_dir=work))
+        platform_port = free_port()
+        platform_url = f"http://127.0.0.1:{platform_port}"
+        env.update(
+            REDIS_URL=redis_url,
+            PLATFORM_URL=platform_url,
+            PLATFORM_DATABASE_URL=f"sqlite+aiosqlite:///{work}/platform.db",
+            OSA_JWT_SECRET=env.get("OSA_JWT_SECRET") or load_secret(),
+            OSA_NEGOTIATION_CHECKPOINTS=str(work / "negotiation.sqlite"),
+        )
+        log(f"platform on {platform_url}, redis {redis_url}, work dir {work}")
+        stack.enter_context(
+            _process(
+                [
+                    sys.executable,
+                    "-m",
+                    "app.platform",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(platform_port),
+                    "--seed-if-empty",
+                ],
+                work / "platform.log",
+                env,
+            )
+        )
+        _wait(f"{platform_url}/readyz", 180, "platform")
+        # Into the default Milvus Lite file (var/milvus/, or MILVUS_URI's server): incremental.
+        log("ingesting the KB")
+        subprocess.run(
+            [sys.executable, "-m", "app.kb", "ingest", "kb"], env=env, cwd=ROOT, check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "app.llm.model_files"], env=env, check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.environ.update(env)  # Ray's workers inherit the driver's environment
+        port, metrics_port = free_port(), free_port()
+        config = serve_config(config_path, port)
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            namespace="serve",
+            _metrics_export_port=metrics_port,
+        )
+        stack.callback(ray.shutdown)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        schema = ServeDeploySchema.model_validate(config)
+        client = serve_api.serve_start(
+            http_options=schema.http_options.model_dump(),
+            proxy_location=schema.proxy_location,
+        )
+        stack.callback(_serve_shutdown)
+        client.deploy_apps(schema, _blocking=False)
+        url = f"http://127.0.0.1:{port}"
+        log(f"deployed; waiting for {url}/readyz and the model fleets")
+        started = time.monotonic()
+        _wait(
+            f"{url}/llm/v1/models",
+            READY_TIMEOUT_S,
+            "model fleets",
+            ok=lambda r: len(r.json().get("data", [])) >= 2,
+        )
+        _wait(f"{url}/readyz", READY_TIMEOUT_S, "chat API")
+        log(f"ready after {time.monotonic() - started:.0f} s")
+        yield Service(
+            url=url,
+            platform_url=platform_url,
+            jwt_secret=env["OSA_JWT_SECRET"],
+            ray_metrics_url=f"http://127.0.0.1:{metrics_port}/metrics",
+        )
+
+
+def _serve_shutdown() -> None:
+    from ray import serve
+
+    serve.shutdown()
