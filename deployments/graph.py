@@ -34,6 +34,8 @@ SETTING_KEYS = (
     "frontier_base_url",
     "frontier_model",
     "prompts",
+    "demo_signin",
+    "kb_dir",
 )
 
 

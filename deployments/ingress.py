@@ -17,7 +17,8 @@ from app.api.auth import TokenService, load_secret
 from app.api.http import create_chat_app
 from app.config import AgentSettings
 from app.routing.intents import Route
-from deployments.adapters import GuardHandle, RouterHandle, WorkerHandle
+from app.web.backend import build_web
+from deployments.adapters import GuardHandle, KbHandle, RouterHandle, WorkerHandle
 
 
 @serve.deployment(name="Ingress", ray_actor_options={"num_cpus": 0.2})
@@ -53,9 +54,21 @@ class Ingress:
             probes=readiness_probes(config, door.redis),
         )
         self._tokens = TokenService(config.jwt_secret or load_secret())
+        guard = self._pipeline.guard
+
+        async def scrub(text: str) -> str:
+            return (await guard.check(text)).scrubbed_text
+
+        self._web = build_web(
+            config,
+            sessions=door.sessions,
+            tokens=self._tokens,
+            scrub=scrub,
+            kb=KbHandle(policy) if deps.policy_search is not None else None,
+        )
 
     def __serve_build_asgi_app__(self) -> FastAPI:
-        return create_chat_app(self._pipeline, self._tokens)
+        return create_chat_app(self._pipeline, self._tokens, self._web)
 
     async def check_health(self) -> None:
         # Liveness of this replica's Redis connection; /readyz reports every dependency.

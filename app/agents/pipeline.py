@@ -139,6 +139,12 @@ class ChatPipeline:
     ) -> AsyncIterator[ChatEvent]:
         verdict = await self.guard.check(message)
         user_turn = Turn(role=Role.USER, text=verdict.scrubbed_text)
+        if await self.sessions.held_by_human(identity.client_id, state.session_id):
+            # A support agent has taken this conversation over (app/sessions/takeover.py):
+            # the scrubbed message is kept for them, and no agent runs.
+            await self._record(identity, state, user_turn)
+            yield ChatEvent(type=EventType.DONE, data={"ok": True, "human": True})
+            return
         if verdict.blocked:
             # A flagged message is never routed, so it can never reach a write tool.
             for piece in word_chunks(SAFE_REPLY):
