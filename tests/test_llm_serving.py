@@ -135,9 +135,7 @@ async def test_every_tool_gets_a_schema_valid_payload(
 ) -> None:
     context = await customer_with_orders(platform_server, seed, 1, 3)
     own = {o.order_id for o in context.active_orders}
-    skus = tuple(
-        sorted({i.sku for o in seed.dataset.orders if o.order_id in own for i in o.items})
-    )
+    skus = tuple(sorted({i.sku for o in seed.dataset.orders if o.order_id in own for i in o.items}))
     narrowing = narrowing_for(context, max_amount=Decimal("40.00"), skus=skus)
     model = fleet_model(stack)
     own_orders = {o.order_id for o in context.active_orders}
@@ -158,7 +156,8 @@ async def test_narrowed_enum_prevents_another_customers_order(
 ) -> None:
     context = await customer_with_orders(platform_server, seed, 1, 3)
     other = next(
-        o for o in seed.dataset.orders
+        o
+        for o in seed.dataset.orders
         if o.client_id == context.client_id and o.customer_id != context.customer_id
     )
     model = fleet_model(stack)
