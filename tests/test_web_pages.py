@@ -498,3 +498,38 @@ def test_demo_sign_in_is_off_unless_enabled(
                 assert response.json()["error"]["code"] == "demo_signin_disabled"
 
     run_async(calls())
+
+
+def test_a_takeover_voids_the_proposal_on_screen(
+    http: httpx.Client,
+    agent: RunningAgent,
+    clean_orders: CleanPool,
+    platform_server: RunningPlatform,
+) -> None:
+    order = clean_orders.take()
+    customer = bearer(token(agent, order.who))
+    console = bearer(agent.tokens.issue("agent-3", order.who.client_id, Role.AGENT))
+    session_id = http.post("/v1/sessions", headers=customer).json()["session_id"]
+
+    def say(message: str) -> list[dict[str, Any]]:
+        response = http.post(
+            f"/v1/sessions/{session_id}/messages",
+            headers=customer,
+            json={"message": message, "stream": False},
+        )
+        assert response.status_code == 200, response.text
+        return list(response.json()["events"])
+
+    events = say("I want to talk to a real person please")
+    (ticket_id,) = [e["data"]["ticket_id"] for e in events if e["type"] == "escalated"]
+    events = say(f"I want a refund for {order.order_id}, it never arrived")
+    assert [e for e in events if e["type"] == "confirmation_required"]
+    assert http.post(f"/v1/console/tickets/{ticket_id}/takeover", headers=console).is_success
+    # Held: the "yes" reaches the human, and no agent runs.
+    assert say("yes")[-1]["data"] == {"ok": True, "human": True}
+    assert http.post(f"/v1/console/tickets/{ticket_id}/handback", headers=console).is_success
+    # Handed back: the proposal shown before the take-over can no longer be confirmed.
+    say("yes")
+    assert refunds_of(platform_server.base_url, order.who, order.order_id) == []
+    turns = http.get(f"/v1/sessions/{session_id}", headers=customer).json()["turns"]
+    assert [t["text"] for t in turns if t["role"] == "user"][-2:] == ["yes", "yes"]

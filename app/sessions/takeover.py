@@ -36,7 +36,11 @@ class Takeover:
 
     async def take(self, client_id: str, customer_id: str, session_id: str, agent: str) -> None:
         """Raises UnknownSession when the session is gone (expired, or never existed)."""
-        await self.store.load(client_id, customer_id, session_id)
+        state = await self.store.load(client_id, customer_id, session_id)
+        if state.pending_confirmation is not None:
+            # The human is in charge now: a proposal on screen can no longer be confirmed by a
+            # later "yes" (the negotiation graph resumes only on the session's pending one).
+            await self.store.set_pending_confirmation(client_id, customer_id, session_id, None)
         await self._redis.set(
             self.store.human_key(client_id, session_id), agent, ex=self.store.settings.ttl_s
         )

@@ -137,6 +137,7 @@
           if (name === "state") $("human-banner").hidden = !data.human;
           else if (name === "takeover") {
             $("human-banner").hidden = false;
+            closeOpenProposals(); // a proposal cannot be confirmed once a person has taken over
             notice("A member of our support team has joined the conversation.");
           } else if (name === "agent_message") bubble("agent_human", data.text);
           else if (name === "handback") {

@@ -110,7 +110,7 @@
         $("console-error").textContent = err.message;
       }
     });
-    detail.replaceChildren(
+    detail.replaceChildren(...[
       el("dl", { class: "facts" },
         el("dt", { text: "Customer" }), el("dd", { text: ticket.customer_id }),
         el("dt", { text: "Order" }), el("dd", { text: ticket.order_id || "—" }),
@@ -125,7 +125,8 @@
         ? el("ol", { class: "log", id: "conversation" }, conversation.turns.map(turnItem))
         : el("p", { class: "muted", text: "The conversation has ended or expired." }),
       conversation && conversation.summary ? el("details", {}, el("summary", { text: "Earlier turns (summary)" }), el("pre", { text: conversation.summary })) : null,
-      form);
+      form,
+    ].filter(Boolean));
     if (draft) $("agent-message").value = draft;
     if (hadFocus) $("agent-message").focus();
     if (focus) $("detail-heading").focus();

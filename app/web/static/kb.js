@@ -57,7 +57,7 @@
         el("span", { class: "sign", "aria-hidden": "true", text: sign }),
         el("strong", { text: c.section }),
         c.policy_version ? el("span", { class: "muted", text: ` · v${c.policy_version}` }) : null,
-        c.text ? el("pre", { text: c.text }) : null))));
+        c.text && sign !== "*" ? el("pre", { text: c.text }) : null))));
   }
 
   function showPlan(plan) {
@@ -65,13 +65,14 @@
     const head = plan.dry_run
       ? (plan.noop ? "Dry run: nothing would change." : `Dry run: ${counts}. Nothing has been written yet.`)
       : `Re-indexed: ${counts}; ${plan.embedded} embedded, ${plan.deleted} deleted in ${plan.seconds} s${plan.saved_to_kb_dir ? "; saved to the KB folder" : ""}.`;
-    $("diff").replaceChildren(
+    $("diff").replaceChildren(...[
       el("p", { class: plan.dry_run ? "status" : "status done", role: "status", id: "diff-status", text: head }),
       plan.version_changes.length ? el("ul", { class: "versions" }, plan.version_changes.map((v) => el("li", { text: `policy_version of ${v.source_doc}: ${v.old || "(new)"} → ${v.new || "(removed)"}` }))) : null,
       chunkList("added", "+", plan.added),
       chunkList("changed", "~", plan.changed),
       chunkList("retagged", "*", plan.retagged),
-      chunkList("removed", "−", plan.removed));
+      chunkList("removed", "−", plan.removed),
+    ].filter(Boolean));
   }
 
   $("editor").addEventListener("submit", async (event) => {
