@@ -10,13 +10,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.platform.settings import DEV_API_KEY
+from app.platform.settings import DEV_ADMIN_KEY, DEV_API_KEY
 
 
 class AgentSettings(BaseModel):
     platform_url: str = "http://127.0.0.1:8100"
     platform_api_key: str = DEV_API_KEY
     platform_timeout_s: float = Field(default=5.0, gt=0)
+    # The support console reads the tenant's escalation queue and updates tickets through the
+    # platform's admin API (PLATFORM_ADMIN_KEY; never in config files or logs).
+    platform_admin_key: str = Field(default=DEV_ADMIN_KEY, repr=False)
+    # Demo sign-in on the pages (seeded customers, dev tokens): local runs only.
+    demo_signin: bool = False
+    # Where the KB page writes edited Markdown (the directory `python -m app.kb ingest` reads).
+    kb_dir: str | None = "kb"
     redis_url: str = "redis://127.0.0.1:6379/0"
     session_ttl_s: int = Field(default=1800, ge=60)
     session_max_turns: int = Field(default=10, ge=2)
@@ -61,6 +68,9 @@ class AgentSettings(BaseModel):
         env = {
             "platform_url": os.environ.get("PLATFORM_URL"),
             "platform_api_key": os.environ.get("PLATFORM_API_KEY"),
+            "platform_admin_key": os.environ.get("PLATFORM_ADMIN_KEY"),
+            "demo_signin": os.environ.get("OSA_DEMO_SIGNIN"),
+            "kb_dir": os.environ.get("OSA_KB_DIR"),
             "redis_url": os.environ.get("REDIS_URL"),
             "jwt_secret": os.environ.get("OSA_JWT_SECRET"),
             "session_ttl_s": os.environ.get("OSA_SESSION_TTL_S"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from ray import serve
 from ray.serve.handle import DeploymentHandle
@@ -55,6 +56,18 @@ class RouterHandle:
     async def route(self, text: str, context: RoutingContext) -> RouteDecision:
         data = await self._handle.route.remote(text, context.model_dump(mode="json"))
         return RouteDecision.model_validate(data)
+
+
+class KbHandle:
+    """The KB page's operations, run by the Policy worker: the process that owns the Milvus
+    Lite file (app/retrieval/admin.py)."""
+
+    def __init__(self, handle: DeploymentHandle) -> None:
+        self._handle = handle
+
+    async def call(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self._handle.kb.remote(op, args)
+        return result
 
 
 class WorkerHandle:

@@ -36,6 +36,8 @@ SETTING_KEYS = (
     "prompts",
     "variant",
     "mirror_to",
+    "demo_signin",
+    "kb_dir",
 )
 
 

@@ -18,7 +18,8 @@ from app.api.http import create_chat_app
 from app.config import AgentSettings
 from app.observability.trace_recorder import trace_recorder
 from app.routing.intents import Route
-from deployments.adapters import GuardHandle, RouterHandle, ShadowMirror, WorkerHandle
+from app.web.backend import build_web
+from deployments.adapters import GuardHandle, KbHandle, RouterHandle, ShadowMirror, WorkerHandle
 
 
 @serve.deployment(name="Ingress", ray_actor_options={"num_cpus": 0.2})
@@ -59,6 +60,13 @@ class Ingress:
             mirror=ShadowMirror(config.mirror_to) if config.mirror_to else None,
         )
         self._tokens = TokenService(config.jwt_secret or load_secret())
+        self._web = build_web(
+            config,
+            sessions=door.sessions,
+            tokens=self._tokens,
+            scrub=guard.scrub,
+            kb=KbHandle(policy) if deps.policy_search is not None else None,
+        )
 
     async def mirror(self, who: dict[str, str], session_id: str, message: str) -> None:
         """A shadow's entry point: production's copy of a customer message (already scrubbed).
@@ -67,7 +75,7 @@ class Ingress:
         await self._pipeline.shadow_turn(identity, session_id, message)
 
     def __serve_build_asgi_app__(self) -> FastAPI:
-        return create_chat_app(self._pipeline, self._tokens)
+        return create_chat_app(self._pipeline, self._tokens, self._web)
 
     async def check_health(self) -> None:
         # Liveness of this replica's Redis connection; /readyz reports every dependency.

@@ -17,6 +17,7 @@ from app.agents.policy import PolicyAgent
 from app.agents.tracking import TrackingAgent
 from app.agents.worker import WorkerRequest
 from app.config import AgentSettings
+from app.web.backend import local_kb
 from deployments.metrics import enable_ray_metrics
 
 
@@ -44,6 +45,16 @@ class TrackingWorker(_WorkerDeployment):
 @serve.deployment(name="PolicyWorker", ray_actor_options={"num_cpus": 0.1})
 class PolicyWorker(_WorkerDeployment):
     agent_type = PolicyAgent
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__(settings)
+        # The KB page's operations run here, on the engine this replica's agent searches.
+        self._kb = local_kb(AgentSettings.load(settings), self._deps.policy_search)
+
+    async def kb(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        if self._kb is None:
+            return {"error": {"status": 503, "code": "kb_unavailable", "message": "retrieval off"}}
+        return await self._kb.call(op, args)
 
 
 @serve.deployment(name="NegotiationWorker", ray_actor_options={"num_cpus": 0.1})

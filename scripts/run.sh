@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# Local runs offer the pages' demo sign-in (seeded customers, dev tokens); off elsewhere.
+export OSA_DEMO_SIGNIN="${OSA_DEMO_SIGNIN:-1}"
 mkdir -p var/log
 py=.venv/bin/python
 pids=()
@@ -87,5 +89,7 @@ order support agent: http://127.0.0.1:8000 (API docs at /docs)
   redis:             $REDIS_URL
   model fleets:      http://127.0.0.1:8000/llm/v1 (ready about a minute after start)
   a customer token:  .venv/bin/python -m app.api.tokens CUS-100001 northwind
+  an agent token:    .venv/bin/python -m app.api.tokens agent-1 northwind --role agent
+  pages:             http://127.0.0.1:8000/ (chat), /console (escalations), /console/kb
 MSG
 .venv/bin/serve run serve_config.yaml

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from app.api.auth import TokenService
+from app.api.auth import Role, TokenService
 from app.platform.contract import ShipmentStatus
 from tests.fixtures import SeedIndex
-from tests.platform_server import API_KEY, RunningPlatform, free_port
+from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +34,7 @@ def agent_url(platform_server: RunningPlatform, redis_url: str) -> Iterator[str]
 
     # Local Ray workers inherit the driver's environment.
     os.environ["OSA_JWT_SECRET"] = SECRET
+    os.environ["PLATFORM_ADMIN_KEY"] = ADMIN_KEY  # the console reads the ticket queue
     os.environ["HF_HUB_OFFLINE"] = "1"
     # Logical CPUs: production and its shadow each ask for 1.3 (fractional replicas).
     ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False)
@@ -70,6 +71,7 @@ def agent_url(platform_server: RunningPlatform, redis_url: str) -> Iterator[str]
     serve.shutdown()
     ray.shutdown()
     os.environ.pop("OSA_JWT_SECRET", None)
+    os.environ.pop("PLATFORM_ADMIN_KEY", None)
 
 
 def headers_for(customer_id: str, client_id: str, secret: str = SECRET) -> dict[str, str]:
@@ -211,3 +213,36 @@ def test_the_shadow_gets_a_scrubbed_copy_and_answers_no_one(
     assert EMAIL not in fields[b"trace"].decode() and "<EMAIL_ADDRESS>" in trace["message"]
     # No HTTP route reaches the shadow: every path is production's.
     assert httpx.get(f"{agent_url}/support-shadow/healthz", timeout=10).status_code == 404
+
+
+def test_the_pages_are_served_and_kb_operations_run_in_the_policy_worker(agent_url: str) -> None:
+    # The Milvus Lite file belongs to the Policy worker's process: the ingress reaches the KB
+    # through the worker's `kb` method (deployments/adapters.py KbHandle), never opens it.
+    for path in ("/", "/console", "/console/kb", "/static/chat.js"):
+        assert httpx.get(agent_url + path, timeout=10).status_code == 200
+    agent = {
+        "Authorization": "Bearer " + TokenService(SECRET).issue("agent-1", "northwind", Role.AGENT)
+    }
+    assert (
+        httpx.get(f"{agent_url}/v1/console/tickets", headers=agent, timeout=30).status_code == 200
+    )
+    document = (
+        "---\nclient_id: northwind\nregion: ALL\npolicy_version: '1'\nproduct_category: all\n"
+        "effective_date: 2026-01-01\ntitle: Graph check\n---\n\n## Gift cards\n\n"
+        "Gift cards cannot be refunded.\n"
+    )
+    response = httpx.post(
+        f"{agent_url}/v1/console/kb/plan",
+        headers=agent,
+        json={"name": "graph-check.md", "markdown": document},
+        timeout=120,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["dry_run"] is True and response.json()["counts"]["added"] == 1
+    bad = httpx.post(
+        f"{agent_url}/v1/console/kb/plan",
+        headers=agent,
+        json={"name": "graph-check.md", "markdown": "no front matter"},
+        timeout=60,
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "kb_format"

@@ -205,8 +205,6 @@ class ChatPipeline:
     ) -> AsyncIterator[ChatEvent]:
         verdict = await self.guard.check(message)
         # The trace starts from the scrubbed text: the raw message is never kept anywhere.
-        # The shadow gets the scrubbed text: personal data never leaves this guardrail.
-        self._mirror_later(identity, state.session_id, verdict.scrubbed_text)
         trace = TraceBuilder(
             variant=self.variant,
             client_id=identity.client_id,
@@ -217,6 +215,16 @@ class ChatPipeline:
         )
         trace.add_latency("guardrail", (time.perf_counter() - started) * 1000)
         user_turn = Turn(role=Role.USER, text=verdict.scrubbed_text)
+        if await self.sessions.held_by_human(identity.client_id, state.session_id):
+            # A support agent has taken this conversation over (app/sessions/takeover.py):
+            # the scrubbed message is kept for them, and no agent runs.
+            await self._record(identity, state, user_turn)
+            self._trace(trace.finish(response="", ttft_ms=None, outcome="human"))
+            yield ChatEvent(type=EventType.DONE, data={"ok": True, "human": True})
+            return
+        # The shadow gets the scrubbed text: personal data never leaves this guardrail. (Not
+        # while a person holds the conversation: no agent answers then, the shadow neither.)
+        self._mirror_later(identity, state.session_id, verdict.scrubbed_text)
         if verdict.blocked:
             trace.trace.blocked = True
             trace.trace.decisions.append(f"guardrail: blocked ({verdict.reason})")

@@ -18,28 +18,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.agents.events import ChatEvent, EventType
 from app.api.auth import Identity, InvalidToken, Role, TokenService
+from app.api.errors import ApiError, SessionBusy, UnknownSession
 from app.observability.metrics import exposition
+from app.web.routes import WebBackend, mount_web
 
 log = logging.getLogger("app.api")
 
+__all__ = ["ApiError", "ChatService", "SessionBusy", "UnknownSession", "create_chat_app"]
+
 MAX_MESSAGE_CHARS = 4000
 MAX_BODY_BYTES = 32_768
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-class UnknownSession(ApiError):
-    def __init__(self) -> None:
-        super().__init__(404, "unknown_session", "no such session for this user")
-
-
-class SessionBusy(ApiError):
-    def __init__(self) -> None:
-        super().__init__(409, "session_busy", "another message of this session is in progress")
 
 
 class ChatService(Protocol):
@@ -114,7 +102,10 @@ async def _json_body(request: Request) -> None:
 Who = Annotated[Identity, Depends(_identity)]
 
 
-def create_chat_app(service: ChatService, tokens: TokenService) -> FastAPI:
+def create_chat_app(
+    service: ChatService, tokens: TokenService, web: WebBackend | None = None
+) -> FastAPI:
+    """The chat API; with `web`, also the three pages and their APIs (app/web)."""
     app = FastAPI(
         title="Order support agent",
         version="1.0.0",
@@ -211,6 +202,8 @@ def create_chat_app(service: ChatService, tokens: TokenService) -> FastAPI:
         reply = "".join(e.data.get("text", "") for e in collected if e.type is EventType.TOKEN)
         return ChatOut(session_id=session_id, reply=reply, events=collected)
 
+    if web is not None:
+        mount_web(app, web)
     return app
 
 

@@ -36,6 +36,7 @@ from app.platform.contract import (
     Ticket,
     TicketRequest,
     TicketStatus,
+    TicketUpdate,
     Tier,
 )
 from app.platform.dataset import PlatformDataset
@@ -261,6 +262,16 @@ class PlatformClient:
             params={"client_id": client_id, "status": status.value if status else None},
         )
         return _TICKETS.validate_python(data)
+
+    async def update_ticket(self, client_id: str, ticket_id: str, status: TicketStatus) -> Ticket:
+        data = await self._request(
+            "PATCH",
+            f"/v1/admin/tickets/{ticket_id}",
+            admin=True,
+            params={"client_id": client_id},
+            body=TicketUpdate(status=status),
+        )
+        return Ticket.model_validate(data)
 
     async def export_dataset(self, client_id: str | None = None) -> PlatformDataset:
         return await self._get(

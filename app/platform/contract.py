@@ -404,6 +404,14 @@ class TicketRequest(BaseModel):
     decision_trace: list[str] = Field(default_factory=list, max_length=100)
 
 
+class TicketUpdate(BaseModel):
+    """Admin: a support agent's change to a ticket (the console's take-over and close)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: TicketStatus
+
+
 # ---------------------------------------------------------------- fault injection (admin)
 
 

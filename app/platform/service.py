@@ -56,6 +56,7 @@ from app.platform.contract import (
     Ticket,
     TicketRequest,
     TicketStatus,
+    TicketUpdate,
     Tier,
 )
 from app.platform.dataset import PlatformDataset, export_dataset, load_dataset
@@ -546,6 +547,23 @@ async def list_tickets(
         stmt = stmt.where(db.TicketRow.status == status.value)
     rows = await session.scalars(stmt.order_by(db.TicketRow.created_at.desc()).limit(limit))
     return [Ticket.model_validate(r) for r in rows]
+
+
+@admin.patch("/tickets/{ticket_id}", operation_id="update_ticket", response_model=Ticket)
+async def update_ticket(
+    request: Request,
+    ticket_id: Annotated[str, _path(TICKET_ID_PATTERN)],
+    client_id: Annotated[str, Query(pattern=CLIENT_ID_PATTERN)],
+    body: TicketUpdate,
+) -> Ticket:
+    """Set a ticket's status (a support agent took it, or closed it); scoped to one client."""
+    state = _state(request)
+    async with state.writer.exclusive(), state.sessions() as session, session.begin():
+        row = await session.get(db.TicketRow, ticket_id)
+        if row is None or row.client_id != client_id:
+            raise PlatformError(404, ErrorCode.TICKET_NOT_FOUND, "no such ticket for this client")
+        row.status = body.status.value
+        return Ticket.model_validate(row)
 
 
 @admin.get("/dataset", operation_id="export_dataset", response_model=PlatformDataset)

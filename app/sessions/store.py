@@ -80,6 +80,10 @@ class SessionStore:
         self.settings = settings or SessionSettings()
         self._clock = clock
 
+    @property
+    def redis(self) -> Redis:
+        return self._redis
+
     # ------------------------------------------------------------ keys
 
     def key(self, client_id: str, session_id: str) -> str:
@@ -87,6 +91,13 @@ class SessionStore:
 
     def lock_key(self, client_id: str, session_id: str) -> str:
         return f"{self.key(client_id, session_id)}:lock"
+
+    def human_key(self, client_id: str, session_id: str) -> str:
+        """Set while a support agent holds the conversation (app/sessions/takeover.py)."""
+        return f"{self.key(client_id, session_id)}:human"
+
+    async def held_by_human(self, client_id: str, session_id: str) -> bool:
+        return bool(await self._redis.exists(self.human_key(client_id, session_id)))
 
     @property
     def _ttl_ms(self) -> int:
