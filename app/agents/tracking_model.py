@@ -23,8 +23,7 @@ from app.llm.client import ChatModel, ModelUnavailable, Usage
 from app.llm.prompts import PromptVersion
 from app.llm.thoughts import RESPONSE_CLOSE, ThoughtFilter
 from app.llm.tool_calls import ToolCall, ToolCallRejected, propose_tool_call
-from app.platform.contract import DeliveryPhoto, Eta, Shipment
-from app.routing.tracking_replies import render_eta, render_photo, render_status
+from app.routing.tracking_replies import render_output
 from app.sessions.hydration import HydratedContext
 from app.sessions.prompt import PromptAssembler
 from app.tools.definitions import TOOLS, narrowing_for
@@ -73,14 +72,7 @@ def _template(output: object, request: WorkerRequest) -> str | None:
     order_id = _order_of(awb, request) if awb else None
     if order_id is None:
         return None
-    region = request.context.region
-    if isinstance(output, Shipment):
-        return render_status(output, order_id, region)
-    if isinstance(output, Eta):
-        return render_eta(output, order_id)
-    if isinstance(output, DeliveryPhoto):
-        return render_photo(output, order_id, region)
-    return None
+    return render_output(output, order_id, request.context.region)
 
 
 class TrackingModelTurn:

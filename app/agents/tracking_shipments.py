@@ -9,21 +9,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel
-
 from app.agents.base import WorkerDeps, run_tool, say, tool_event
 from app.agents.events import ChatEvent
 from app.agents.worker import WorkerRequest
 from app.platform.contract import (
     DELIVERED_STATES,
-    DeliveryPhoto,
-    Eta,
     OrderSummary,
-    Shipment,
     ShipmentBrief,
 )
 from app.routing.intents import Intent
-from app.routing.tracking_replies import render_eta, render_photo, render_status
+from app.routing.tracking_replies import render_output
 from app.tools.executor import ToolSuccess
 from app.tools.spec import AgentTier
 
@@ -50,17 +45,6 @@ def _tool_for(intent: Intent, shipment: ShipmentBrief) -> str:
     return "get_order_status"
 
 
-def _render(output: BaseModel, order_id: str, request: WorkerRequest) -> str | None:
-    region = request.context.region
-    if isinstance(output, Shipment):
-        return render_status(output, order_id, region)
-    if isinstance(output, Eta):
-        return render_eta(output, order_id)
-    if isinstance(output, DeliveryPhoto):
-        return render_photo(output, order_id, region)
-    return None
-
-
 async def _shipment_lines(
     deps: WorkerDeps, request: WorkerRequest, order: OrderSummary, intent: Intent
 ) -> RenderedAnswer:
@@ -77,7 +61,11 @@ async def _shipment_lines(
         own_output = isinstance(result, ToolSuccess) and (
             getattr(result.output, "awb", None) == shipment.awb
         )
-        rendered = _render(result.output, order.order_id, request) if own_output else None
+        rendered = (
+            render_output(result.output, order.order_id, request.context.region)
+            if own_output
+            else None
+        )
         if rendered is None:
             answer.ok = False
             lines.append(UNAVAILABLE_LINE.format(awb=shipment.awb))

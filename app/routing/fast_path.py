@@ -14,10 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from app.platform.contract import DeliveryPhoto, Eta, Shipment
 from app.routing.intents import Intent
 from app.routing.order_resolution import ShipmentTarget, resolve_shipment
-from app.routing.tracking_replies import render_eta, render_photo, render_status
+from app.routing.tracking_replies import render_output
 from app.tools.definitions import CustomerContext, narrowing_for
 from app.tools.executor import ToolExecutor, ToolSuccess
 from app.tools.narrowing import Narrowing
@@ -48,13 +47,9 @@ def _narrowing(context: CustomerContext) -> Narrowing:
 
 
 def _render(output: BaseModel, target: ShipmentTarget, context: CustomerContext) -> str | None:
-    if isinstance(output, Shipment) and output.awb == target.awb:
-        return render_status(output, target.order_id, context.region)
-    if isinstance(output, Eta) and output.awb == target.awb:
-        return render_eta(output, target.order_id)
-    if isinstance(output, DeliveryPhoto) and output.awb == target.awb:
-        return render_photo(output, target.order_id, context.region)
-    return None  # an output for another shipment than asked is never shown
+    if getattr(output, "awb", None) != target.awb:
+        return None  # an output for another shipment than asked is never shown
+    return render_output(output, target.order_id, context.region)
 
 
 async def try_fast_path(

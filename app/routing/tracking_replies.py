@@ -160,3 +160,14 @@ def render_photo(photo: DeliveryPhoto, order_id: str, region: Region) -> str:
         f" photo {photo.photo_ref}, taken {taken}{signed}."
         " If that isn't where you expected your parcel, tell me and I'll help you report it."
     )
+
+
+def render_output(output: object, order_id: str, region: Region) -> str | None:
+    """The answer for whichever tracking read produced `output`; None for anything else."""
+    if isinstance(output, Shipment):
+        return render_status(output, order_id, region)
+    if isinstance(output, Eta):
+        return render_eta(output, order_id)
+    if isinstance(output, DeliveryPhoto):
+        return render_photo(output, order_id, region)
+    return None

@@ -111,13 +111,7 @@ class SessionStore:
         now = self._clock()
         while True:
             session_id = secrets.token_urlsafe(24)
-            state = SessionState(
-                session_id=session_id,
-                client_id=client_id,
-                user_id=user_id,
-                created_at=now,
-                updated_at=now,
-            )
+            state = _empty_state(client_id, user_id, session_id, now)
             created = await self._redis.set(
                 self.key(client_id, session_id), state.model_dump_json(), px=self._ttl_ms, nx=True
             )
@@ -128,14 +122,7 @@ class SessionStore:
         """The session with this id, created empty if it does not exist (a shadow deployment
         follows production's session ids in its own key space). Ownership is still checked."""
         key = self._checked_key(client_id, user_id, session_id)
-        now = self._clock()
-        state = SessionState(
-            session_id=session_id,
-            client_id=client_id,
-            user_id=user_id,
-            created_at=now,
-            updated_at=now,
-        )
+        state = _empty_state(client_id, user_id, session_id, self._clock())
         await self._redis.set(key, state.model_dump_json(), px=self._ttl_ms, nx=True)
         return await self.load(client_id, user_id, session_id)
 
@@ -262,6 +249,12 @@ class SessionStore:
 def _check_client(client_id: str) -> None:
     if not _CLIENT_ID.fullmatch(client_id):
         raise ValueError("malformed client id")
+
+
+def _empty_state(client_id: str, user_id: str, session_id: str, now: datetime) -> SessionState:
+    return SessionState(
+        session_id=session_id, client_id=client_id, user_id=user_id, created_at=now, updated_at=now
+    )
 
 
 def _check_identity(client_id: str, user_id: str) -> None:
