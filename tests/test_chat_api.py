@@ -326,7 +326,7 @@ async def test_pii_never_reaches_redis_or_logs(
 async def test_each_turn_leaves_a_trace_and_the_client_never_sees_tool_outputs(
     api: httpx.AsyncClient, tokens: TokenService, seed: SeedIndex, pipeline: ChatPipeline
 ) -> None:
-    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    pick = seed.take(ShipmentStatus.IN_TRANSIT, client_id="kestrel")
     headers, session_id = await signed_in(api, tokens, pick.who)
     events = await say(api, headers, session_id, f"where is {pick.shipment.awb}?")
     tools = [d for name, d in events if name == "tool"]

@@ -197,7 +197,7 @@ def test_the_shadow_gets_a_scrubbed_copy_and_answers_no_one(
 ) -> None:
     from redis import Redis
 
-    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    pick = seed.take(ShipmentStatus.IN_TRANSIT, client_id="kestrel")
     headers = headers_for(pick.who.customer_id, pick.who.client_id)
     session_id = new_session(agent_url, headers)
     stream_turn(agent_url, headers, session_id, f"where is {pick.shipment.awb}? mail {EMAIL}")

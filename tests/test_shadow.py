@@ -165,7 +165,7 @@ async def test_the_compare_command_reads_both_variants_from_redis(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     production, shadow = pipelines
-    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    pick = seed.take(ShipmentStatus.IN_TRANSIT, client_id="kestrel")
     identity = Identity(pick.who.customer_id, pick.who.client_id, Role.CUSTOMER)
     session_id = await production.create_session(identity)
     events = await production.start_turn(identity, session_id, f"where is {pick.shipment.awb}?")
