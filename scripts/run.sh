@@ -29,6 +29,10 @@ run_processes() {
 }
 cleanup() {
   trap - EXIT INT TERM
+  if [[ -n "${serve_pid:-}" ]] && kill -0 "$serve_pid" 2>/dev/null; then
+    kill -TERM "$serve_pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.5; done
+  fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   local left
   left="$(run_processes)"
@@ -38,7 +42,8 @@ cleanup() {
   left="$(run_processes)"
   [[ -n "$left" ]] && kill -KILL $left 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 
 wait_http() {  # url, name
   for _ in $(seq 1 120); do
@@ -92,4 +97,8 @@ order support agent: http://127.0.0.1:8000 (API docs at /docs)
   an agent token:    .venv/bin/python -m app.api.tokens agent-1 northwind --role agent
   pages:             http://127.0.0.1:8000/ (chat), /console (escalations), /console/kb
 MSG
-.venv/bin/serve run serve_config.yaml
+# In the background and waited for, so a Ctrl-C or TERM reaches the trap at once: it stops
+# `serve run`, then every process of this run that outlives it (vLLM engines included).
+.venv/bin/serve run serve_config.yaml &
+serve_pid=$!
+wait "$serve_pid"
