@@ -223,13 +223,14 @@ def stream_turn(url: str, headers: dict[str, str], message: str) -> tuple[list, 
 async def test_model_answer_streams_through_serve_without_thoughts(
     stack: dict[str, str], platform_server: RunningPlatform, seed: SeedIndex
 ) -> None:
-    # Two or three active orders and no order named: the fast path cannot pick one, so the
-    # Tracking worker's model turn runs (tool choice, then a streamed, fact-checked answer).
+    # Two or three active orders, described but not named: the fast path cannot pick one, so
+    # the Tracking worker's model turn runs (tool choice, then a streamed, fact-checked answer).
+    # (A question that names nothing at all gets the deterministic "which order?" instead.)
     context = await customer_with_orders(platform_server, seed, 2, 3)
     token = TokenService(SECRET).issue(context.customer_id, context.client_id)
     headers = {"Authorization": f"Bearer {token}"}
     events, chunks = await asyncio.to_thread(
-        stream_turn, stack["url"], headers, "hey, any news about my delivery?"
+        stream_turn, stack["url"], headers, "any news about the order for my sister's birthday?"
     )
     names = [name for name, _ in events]
     assert names[-1] == "done" and events[-1][1]["route"] == "tracking", events

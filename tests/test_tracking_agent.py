@@ -13,7 +13,7 @@ import pytest
 
 from app.agents.base import WorkerDeps
 from app.agents.events import ChatEvent, EventType
-from app.agents.tracking import CLARIFY_DECISION, TrackingAgent, _ids_newest_first
+from app.agents.tracking import CLARIFY_DECISION, TrackingAgent, _ids_newest_first, names_nothing
 from app.agents.worker import WorkerRequest
 from app.platform.client import CustomerRef, PlatformClient
 from app.platform.contract import FaultSpec, OrderSummary
@@ -138,6 +138,21 @@ IDS = [o.order_id for o in LISTED]
 )
 def test_the_customers_pick_from_our_list(reply: str, picked: str | None) -> None:
     assert choose_candidate(reply, IDS, LISTED) == picked
+
+
+@pytest.mark.parametrize(
+    ("message", "generic"),
+    [
+        ("where is my order?", True),
+        ("hey, any news about my delivery?", True),
+        ("When will my parcel arrive??", True),
+        ("where is ORD-1000001?", False),
+        ("any news about the lamp?", False),
+        ("the order for my sister's birthday, where is it?", False),
+    ],
+)
+def test_a_question_that_names_no_order_is_told_apart(message: str, generic: bool) -> None:
+    assert names_nothing(message) is generic
 
 
 def test_our_own_listing_is_never_taken_as_the_order_in_focus() -> None:

@@ -54,6 +54,27 @@ def _ids_newest_first(history: list[dict[str, Any]]) -> list[str]:
     return found
 
 
+# Words of a tracking question that point at no particular order.
+_GENERIC_WORDS = frozenset(
+    """a about after any anything are arrive arriving been by can check come coming deliver
+    delivered deliveries delivery do does for get going has have hello hey hi how i i'm im is
+    it it's its know long me my news now of on order orders package packages parcel parcels
+    please shipment shipments shipped status still stuff tell thanks the there today track
+    tracking up update updates waiting was way what what's whats when where where's wheres
+    will with yet you""".split()
+)
+_WORDS = re.compile(r"[a-z']+")
+
+
+def names_nothing(message: str) -> bool:
+    """True when a message has no word beyond a generic tracking question (no id, no item,
+    no description that could single out one order)."""
+    if _IDS.search(message):
+        return False
+    words = _WORDS.findall(message.lower())
+    return bool(words) and all(word in _GENERIC_WORDS for word in words)
+
+
 def _asked_candidates(history: Sequence[dict[str, Any]]) -> list[str] | None:
     """The orders listed by our clarifying question, when the previous turn was one."""
     if not history or history[-1].get("role") != "assistant":
@@ -116,7 +137,10 @@ class TrackingAgent:
 
         models, prompt = self.deps.models, self.deps.prompts.get("tracking")
         few_orders = 0 < len(orders) <= MODEL_MAX_CANDIDATE_ORDERS
-        if models is not None and prompt is not None and few_orders:
+        # "Where is my order?" with several orders names none of them: a model could only
+        # guess which, so ask. The model gets messages that say something more.
+        guessing = len(orders) > 1 and names_nothing(request.message)
+        if models is not None and prompt is not None and few_orders and not guessing:
             turn = TrackingModelTurn(self.deps, models.tracking, prompt)
             async for event in turn.run(request):
                 yield event
