@@ -16,10 +16,8 @@ import sys
 
 from redis.asyncio import Redis
 
-from app.observability.trace_store import TraceStore
+from app.observability.trace_store import LOCAL_REDIS_URL, TraceStore
 from app.observability.traces import LATENCY_PHASES, TurnTrace
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6390/0"
 
 
 def render(trace: TurnTrace) -> str:
@@ -50,7 +48,7 @@ def render(trace: TurnTrace) -> str:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    redis = Redis.from_url(os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
+    redis = Redis.from_url(os.environ.get("REDIS_URL", LOCAL_REDIS_URL))
     try:
         store = TraceStore(redis)
         if args.command == "show":

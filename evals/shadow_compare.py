@@ -30,13 +30,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 
-from app.observability.trace_store import TraceStore
+from app.observability.trace_store import LOCAL_REDIS_URL, TraceStore
 from app.observability.traces import TurnTrace
+from app.tools import TOOLS
+from app.tools.executor import DRY_RUN
 
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6390/0"
-WRITE_TOOLS = frozenset(
-    {"initiate_refund", "initiate_return", "escalate_to_human", "send_notification"}
-)
+WRITE_TOOLS = frozenset(name for name, tool in TOOLS.items() if tool.writes)
 
 
 class TurnDifference(BaseModel):
@@ -107,7 +106,7 @@ def compare(
                 for c in shad.tool_calls
                 if c.name in WRITE_TOOLS
                 and isinstance(c.output, dict)
-                and c.output.get("code") == "dry_run"
+                and c.output.get("code") == DRY_RUN
             )
             first_prod = {c.name: c.arguments for c in reversed(prod.tool_calls)}
             first_shad = {c.name: c.arguments for c in reversed(shad.tool_calls)}
@@ -178,7 +177,7 @@ def render(report: ShadowReport) -> str:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    redis = Redis.from_url(args.redis or os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
+    redis = Redis.from_url(args.redis or os.environ.get("REDIS_URL", LOCAL_REDIS_URL))
     try:
         production, shadow = await load(redis, args.client, args.sessions)
     finally:

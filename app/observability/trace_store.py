@@ -19,6 +19,8 @@ from redis.asyncio import Redis
 
 from app.observability.traces import TurnTrace
 
+# The local server `make run` starts (scripts/run.sh): where the trace CLIs look by default.
+LOCAL_REDIS_URL = "redis://127.0.0.1:6390/0"
 DEFAULT_TTL_S = 7 * 24 * 3600
 DEFAULT_SESSION_MAXLEN = 200
 DEFAULT_TENANT_MAXLEN = 10_000
