@@ -99,6 +99,9 @@ def open_chat(page: Any, agent: RunningAgent, who: CustomerRef) -> None:
     """A token handed to the page in the URL fragment (the production hand-over)."""
     page.goto(f"/#token={token(agent, who)}")
     expect(page.locator("#who")).to_contain_text(who.customer_id)
+    # The session exists and the greeting is shown once the log stops being busy.
+    expect(page.locator("#log")).to_have_attribute("aria-busy", "false")
+    expect(page.locator("#send")).to_be_enabled()
     assert "token=" not in page.url
 
 

@@ -160,6 +160,18 @@
     $("chat").hidden = false;
     $("signout").hidden = false;
     log.replaceChildren();
+    // Nothing can be sent until the session exists: a message typed earlier would have nowhere to go.
+    setBusy(true);
+    try {
+      await openSession();
+    } finally {
+      setBusy(false);
+    }
+    follow();
+    input.focus();
+  }
+
+  async function openSession() {
     const who = await api(token.get(), "/v1/whoami");
     $("who").textContent = `${who.user_id} · ${who.client_id}`;
     let turns = [];
@@ -177,8 +189,6 @@
     }
     for (const turn of turns) bubble(turn.role, turn.text);
     if (!turns.length) bubble("assistant", "Hello! How can I help with your orders today?");
-    follow();
-    input.focus();
   }
 
   function signedOut(message) {
@@ -206,6 +216,8 @@
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
+    // Keep what was typed while a turn is in flight rather than dropping it.
+    if (busy || !text) return;
     input.value = "";
     send(text);
   });
