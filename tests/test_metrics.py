@@ -82,6 +82,26 @@ def test_the_shipped_price_table_loads_and_an_env_file_replaces_it(
     assert load_price_table().prices_for("tracking-fleet").prompt == 7
 
 
+def test_the_shipped_prices_give_the_designs_cost_per_query() -> None:
+    """The derivation in prices.yaml lands on the case study's per-query figures:
+    tracking ~$0.0002, policy ~$0.0004, a frontier negotiation turn ~$0.02-0.03."""
+    shipped = load_price_table()
+    tracking = shipped.cost(
+        "tracking-fleet",
+        Usage(prompt_tokens=3500, cached_prompt_tokens=3000, completion_tokens=100),
+    )
+    policy = shipped.cost(
+        "policy-fleet", Usage(prompt_tokens=4500, cached_prompt_tokens=3000, completion_tokens=200)
+    )
+    one_call = Usage(prompt_tokens=4000, cached_prompt_tokens=2700, completion_tokens=300)
+    negotiation = 3 * shipped.cost("frontier", one_call)
+    assert 0.00015 <= tracking <= 0.0003
+    assert 0.0003 <= policy <= 0.0006
+    assert 0.015 <= negotiation <= 0.035
+    # The case study's blend (75/20/5) stays under its $0.003 a turn.
+    assert 0.75 * tracking + 0.20 * policy + 0.05 * negotiation < 0.003
+
+
 def test_usage_counts_tokens_and_cost_per_tier_and_endpoint() -> None:
     labels = {"tier": "tracking", "endpoint": "tracking-fleet"}
     before = {
