@@ -36,6 +36,9 @@ class AgentSettings(BaseModel):
     tracking_model: str = "tracking-fleet"
     policy_model: str = "policy-fleet"
     router_model: str = "tracking-fleet"
+    # A tracking answer from the model must show its first checked sentence within this
+    # many seconds, or the platform's template answers (TTFT bound on a slow fleet).
+    tracking_answer_deadline_s: float = Field(default=4.0, gt=0)
     # Ask the model when the kNN router is unsure. Off by default on the CPU profile: the
     # 135M model classifies worse than the kNN vote's best guess (see README, serving).
     router_llm_fallback: bool = False
@@ -77,6 +80,7 @@ class AgentSettings(BaseModel):
             "session_max_turns": os.environ.get("OSA_SESSION_MAX_TURNS"),
             "hydration_ttl_s": os.environ.get("OSA_HYDRATION_TTL_S"),
             "llm_base_url": os.environ.get("OSA_LLM_BASE_URL"),
+            "tracking_answer_deadline_s": os.environ.get("OSA_TRACKING_ANSWER_DEADLINE_S"),
             "frontier_base_url": os.environ.get("OSA_FRONTIER_BASE_URL"),
             "frontier_model": os.environ.get("OSA_FRONTIER_MODEL"),
             "frontier_api_key": os.environ.get("OSA_FRONTIER_API_KEY"),

@@ -29,6 +29,7 @@ SETTING_KEYS = (
     "tracking_model",
     "policy_model",
     "router_model",
+    "tracking_answer_deadline_s",
     "negotiation_model",
     "router_llm_fallback",
     "frontier_base_url",

@@ -100,6 +100,22 @@ def workers_for(deps: WorkerDeps) -> dict[Route, Worker]:
     }
 
 
+async def _generates_one_token(http: httpx.AsyncClient, base_url: str, model: str) -> bool:
+    try:
+        response = await http.post(
+            base_url + "/chat/completions",
+            json={
+                "model": model,
+                "messages": [{"role": "user", "content": "ping"}],
+                "max_tokens": 1,
+            },
+            timeout=10.0,
+        )
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
+
+
 def readiness_probes(
     settings: AgentSettings, redis: Redis, policy_search: PolicySearch | None = None
 ) -> dict[str, ReadinessProbe]:
@@ -123,15 +139,29 @@ def readiness_probes(
     async def milvus_probe() -> str:
         return await milvus_readiness(searcher)
 
+    # Fleets that have answered a completion since this process started. The model list
+    # alone is not enough: Ray Serve LLM's router lists its configured models before their
+    # engines are up, so a fleet counts as ready once it has generated one token; from
+    # then on the cheap list check suffices (a probe that generates under load could fail a
+    # busy but healthy fleet).
+    answered: set[str] = set()
+
     async def model_probe() -> str:
         assert settings.llm_base_url is not None
+        base = settings.llm_base_url.rstrip("/")
+        fleets = {settings.tracking_model, settings.policy_model}
         async with httpx.AsyncClient(timeout=2.0) as http:
-            response = await http.get(settings.llm_base_url.rstrip("/") + "/models")
-        if response.status_code != 200:
-            return f"error: HTTP {response.status_code}"
-        served = {m.get("id") for m in response.json().get("data", [])}
-        missing = {settings.tracking_model, settings.policy_model} - served
-        return "ok" if not missing else f"error: not served: {sorted(missing)}"
+            response = await http.get(base + "/models")
+            if response.status_code != 200:
+                return f"error: HTTP {response.status_code}"
+            served = {m.get("id") for m in response.json().get("data", [])}
+            if fleets - served:
+                return f"error: not served: {sorted(fleets - served)}"
+            for fleet in sorted(fleets - answered):
+                if await _generates_one_token(http, base, fleet):
+                    answered.add(fleet)
+        waiting = sorted(fleets - answered)
+        return "ok" if not waiting else f"error: not generating yet: {waiting}"
 
     return {
         "redis": redis_probe,

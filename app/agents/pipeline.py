@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol
@@ -30,6 +29,7 @@ from app.observability.trace_recorder import TraceRecorder
 from app.observability.traces import TRACE_KEY, TraceBuilder, TurnTrace
 from app.platform.client import CustomerRef
 from app.routing.intents import INTENT_LABELS, Route
+from app.routing.order_resolution import order_ids_in
 from app.routing.router import RouteDecision, RoutingContext
 from app.sessions.errors import SessionBusy, UnknownSession
 from app.sessions.hydration import HydratedContext, Hydrator
@@ -39,7 +39,6 @@ from app.sessions.summary import render_summary
 
 log = logging.getLogger("app.agents.pipeline")
 
-_ORDER_IDS = re.compile(r"ORD-[0-9]{6,10}")
 
 HYDRATION_FAILED_REPLY = (
     "I'm sorry, I can't reach your order details right now, so I can't answer reliably. "
@@ -424,7 +423,7 @@ def _routing_context(state: SessionState) -> RoutingContext:
         last_intent = pending["intent"]
     recent: list[str] = []
     for turn in state.turns[-4:]:
-        recent.extend(_ORDER_IDS.findall(turn.text))
+        recent.extend(order_ids_in(turn.text))
     return RoutingContext(
         last_intent=last_intent,  # type: ignore[arg-type]
         pending_confirmation=state.pending_confirmation is not None,

@@ -24,10 +24,14 @@ from app.agents.events import ChatEvent
 from app.agents.tracking_model import TrackingModelTurn
 from app.agents.tracking_shipments import answer_for_order, emit, overview
 from app.agents.worker import WorkerRequest
-from app.platform.contract import AWB_PATTERN, ORDER_ID_PATTERN
 from app.routing.fast_path import try_fast_path
 from app.routing.intents import Intent
-from app.routing.order_resolution import choose_candidate, resolve_order
+from app.routing.order_resolution import (
+    choose_candidate,
+    ids_in,
+    order_ids_in,
+    resolve_order,
+)
 from app.tools.spec import AgentTier
 
 TIER = AgentTier.TRACKING
@@ -38,9 +42,6 @@ MAX_LISTED_ORDERS = 5
 # The decision line that records which orders a clarifying question listed (newest first).
 CLARIFY_DECISION = "asked which order"
 
-_IDS = re.compile(rf"{ORDER_ID_PATTERN.strip('^$')}|{AWB_PATTERN.strip('^$')}")
-_ORDER_IDS = re.compile(ORDER_ID_PATTERN.strip("^$"))
-
 
 def _ids_newest_first(history: list[dict[str, Any]]) -> list[str]:
     """Order ids and AWBs of earlier turns, the most recent mention first. Our own listings of
@@ -48,9 +49,9 @@ def _ids_newest_first(history: list[dict[str, Any]]) -> list[str]:
     found: list[str] = []
     for turn in reversed(history):
         text = str(turn.get("text", ""))
-        if turn.get("role") == "assistant" and len(set(_ORDER_IDS.findall(text))) > 1:
+        if turn.get("role") == "assistant" and len(set(order_ids_in(text))) > 1:
             continue
-        found.extend(reversed(_IDS.findall(text)))
+        found.extend(reversed(ids_in(text)))
     return found
 
 
@@ -69,7 +70,7 @@ _WORDS = re.compile(r"[a-z']+")
 def names_nothing(message: str) -> bool:
     """True when a message has no word beyond a generic tracking question (no id, no item,
     no description that could single out one order)."""
-    if _IDS.search(message):
+    if ids_in(message):
         return False
     words = _WORDS.findall(message.lower())
     return bool(words) and all(word in _GENERIC_WORDS for word in words)
@@ -81,7 +82,7 @@ def _asked_candidates(history: Sequence[dict[str, Any]]) -> list[str] | None:
         return None
     for line in history[-1].get("decisions") or ():
         if CLARIFY_DECISION in str(line):
-            return _ORDER_IDS.findall(str(line))
+            return order_ids_in(str(line))
     return None
 
 
@@ -141,7 +142,9 @@ class TrackingAgent:
         # guess which, so ask. The model gets messages that say something more.
         guessing = len(orders) > 1 and names_nothing(request.message)
         if models is not None and prompt is not None and few_orders and not guessing:
-            turn = TrackingModelTurn(self.deps, models.tracking, prompt)
+            turn = TrackingModelTurn(
+                self.deps, models.tracking, prompt, answer_deadline_s=models.answer_deadline_s
+            )
             async for event in turn.run(request):
                 yield event
             if turn.outcome.answered:
@@ -153,7 +156,7 @@ class TrackingAgent:
         own = {o.order_id for o in request.context.active_orders} | {
             s.awb for o in request.context.active_orders for s in o.shipments
         }
-        mentioned = _IDS.findall(request.message)
+        mentioned = ids_in(request.message)
         if mentioned and not any(m in own for m in mentioned):
             text = (
                 f"I couldn't find {mentioned[0]} among the orders on your account. Could you "

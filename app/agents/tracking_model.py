@@ -11,8 +11,10 @@ if a sentence fails the check, the platform's facts are stated from the template
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass
 
 from app.agents.base import WorkerDeps, run_tool, tool_event
@@ -35,6 +37,9 @@ TRACKING_TOOLS = tuple(
     TOOLS[name] for name in ("get_delivery_photo", "get_eta", "get_order_status")
 )
 ANSWER_MAX_TOKENS = 160
+# How long the customer may wait for the model's first checked sentence before the platform's
+# template answers instead (the model keeps nothing: its stream is closed, so the engine stops).
+ANSWER_DEADLINE_S = 4.0
 
 
 @dataclass(frozen=True)
@@ -82,11 +87,13 @@ class TrackingModelTurn:
         model: ChatModel,
         prompt: PromptVersion,
         assembler: PromptAssembler | None = None,
+        answer_deadline_s: float = ANSWER_DEADLINE_S,
     ) -> None:
         self.deps = deps
         self.model = model
         self.prompt = prompt
         self.assembler = assembler or PromptAssembler()
+        self.answer_deadline_s = answer_deadline_s
         self.outcome = ModelTurnOutcome(False, "not run")
 
     def _usage_event(self, endpoint: str, usage: Usage) -> ChatEvent:
@@ -145,23 +152,31 @@ class TrackingModelTurn:
         thoughts = ThoughtFilter()
         gate = SentenceGate([facts, HydratedContext(context=request.context).render()])
         said = False
+        deadline = asyncio.get_running_loop().time() + self.answer_deadline_s
+        # Stopping at </response> ends generation there, and the final usage still arrives.
+        # aclosing: leaving early (a failed check, the deadline) closes the model's stream.
+        stream = self.model.stream(follow_up, max_tokens=ANSWER_MAX_TOKENS, stop=[RESPONSE_CLOSE])
         try:
-            # Stopping at </response> ends generation there, and the final usage still arrives.
-            async for delta in self.model.stream(
-                follow_up, max_tokens=ANSWER_MAX_TOKENS, stop=[RESPONSE_CLOSE]
-            ):
-                if delta.usage is not None:
-                    yield self._usage_event(delta.endpoint, delta.usage)
-                for sentence in gate.feed(thoughts.feed(delta.text)):
-                    said = True
-                    yield ChatEvent.token(sentence)
-                if gate.rejected is not None:
-                    break
-            for sentence in gate.feed(thoughts.finish()) + gate.finish():
-                said = True
-                yield ChatEvent.token(sentence)
+            async with aclosing(stream) as deltas:
+                while gate.rejected is None:
+                    # Only the wait for the next piece is timed, never a yield to our caller.
+                    left = None if said else deadline - asyncio.get_running_loop().time()
+                    try:
+                        delta = await asyncio.wait_for(anext(deltas), left)
+                    except StopAsyncIteration:
+                        for sentence in gate.feed(thoughts.finish()) + gate.finish():
+                            said = True
+                            yield ChatEvent.token(sentence)
+                        break
+                    if delta.usage is not None:
+                        yield self._usage_event(delta.endpoint, delta.usage)
+                    for sentence in gate.feed(thoughts.feed(delta.text)):
+                        said = True
+                        yield ChatEvent.token(sentence)
         except ModelUnavailable:
             gate.rejected = gate.rejected or "(model unavailable mid-answer)"
+        except TimeoutError:
+            gate.rejected = f"(no checked sentence within {self.answer_deadline_s:g} s)"
         if gate.rejected is not None or not said:
             # State the platform's facts verbatim rather than an unsupported sentence.
             template = _template(output, request)

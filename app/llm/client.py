@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -184,21 +185,27 @@ class OpenAIChatModel:
                 stream=True,
                 **kwargs,
             )
-            async for chunk in chunks:
-                usage = _usage(chunk.usage) if chunk.usage is not None else None
-                if not chunk.choices:
-                    if usage is not None:
-                        yield Delta(usage=usage, endpoint=self.endpoint.name)
-                    continue
-                choice = chunk.choices[0]
-                yield Delta(
-                    text=choice.delta.content or "",
-                    finish_reason=choice.finish_reason,
-                    usage=usage,
-                    endpoint=self.endpoint.name,
-                )
         except _UNAVAILABLE as exc:
             raise ModelUnavailable(f"{self.endpoint.name}: {type(exc).__name__}") from exc
+        # Closing the response when the caller stops early (aclose) ends the request, and
+        # the engine aborts a request whose client has gone, so it stops generating.
+        async with chunks:
+            try:
+                async for chunk in chunks:
+                    usage = _usage(chunk.usage) if chunk.usage is not None else None
+                    if not chunk.choices:
+                        if usage is not None:
+                            yield Delta(usage=usage, endpoint=self.endpoint.name)
+                        continue
+                    choice = chunk.choices[0]
+                    yield Delta(
+                        text=choice.delta.content or "",
+                        finish_reason=choice.finish_reason,
+                        usage=usage,
+                        endpoint=self.endpoint.name,
+                    )
+            except _UNAVAILABLE as exc:
+                raise ModelUnavailable(f"{self.endpoint.name}: {type(exc).__name__}") from exc
 
 
 @dataclass
@@ -247,12 +254,15 @@ class FallbackChatModel:
         failures: list[str] = []
         for model in self.models:
             started = False
+            deltas = model.stream(
+                messages, max_tokens=max_tokens, temperature=temperature, stop=stop
+            )
             try:
-                async for delta in model.stream(
-                    messages, max_tokens=max_tokens, temperature=temperature, stop=stop
-                ):
-                    started = started or bool(delta.text)
-                    yield delta
+                # aclosing: a caller that stops early closes the endpoint's stream too.
+                async with aclosing(deltas):
+                    async for delta in deltas:
+                        started = started or bool(delta.text)
+                        yield delta
                 return
             except ModelUnavailable as exc:
                 if started:

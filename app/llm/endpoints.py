@@ -19,6 +19,8 @@ class TierModels:
     policy: ChatModel
     router: ChatModel
     negotiation: ChatModel
+    # The tracking tier's wait for a first checked sentence before the template answers.
+    answer_deadline_s: float = 4.0
 
 
 def fleet_endpoint(settings: AgentSettings, model: str) -> ModelEndpoint:
@@ -66,4 +68,5 @@ def tier_models(settings: AgentSettings) -> TierModels | None:
         policy=fleet(settings.policy_model),
         router=fleet(settings.router_model),
         negotiation=negotiation,
+        answer_deadline_s=settings.tracking_answer_deadline_s,
     )

@@ -22,6 +22,7 @@ from app.platform.contract import (
 
 _ORDER_ID = re.compile(rf"\b{ORDER_ID_PATTERN.strip('^$')}\b", re.IGNORECASE)
 _AWB = re.compile(rf"\b{AWB_PATTERN.strip('^$')}\b", re.IGNORECASE)
+_ANY_ID = re.compile(rf"{_ORDER_ID.pattern}|{_AWB.pattern}", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 # Trailing words that name a pack, not the product ("Hand Cream Set" is about cream).
 _PACK_WORDS = frozenset({"set", "trio", "kit", "pack", "pair", "bundle"})
@@ -34,9 +35,19 @@ class ShipmentTarget:
     status: ShipmentStatus
 
 
+def ids_in(text: str) -> list[str]:
+    """Order ids and AWBs written in a text, upper-cased, in the order they appear."""
+    return [m.group(0).upper() for m in _ANY_ID.finditer(text)]
+
+
+def order_ids_in(text: str) -> list[str]:
+    """Order ids written in a text, upper-cased, in the order they appear."""
+    return [m.group(0).upper() for m in _ORDER_ID.finditer(text)]
+
+
 def mentioned_ids(message: str) -> tuple[set[str], set[str]]:
     """(order ids, AWBs) written in the message, upper-cased."""
-    orders = {m.group(0).upper() for m in _ORDER_ID.finditer(message)}
+    orders = set(order_ids_in(message))
     awbs = {m.group(0).upper() for m in _AWB.finditer(message)}
     return orders, awbs
 
