@@ -106,6 +106,21 @@ def test_awb_digits_are_not_a_phone_number(scrubber: PiiScrubber) -> None:
 
 
 @pytest.mark.slow
+def test_iso_dates_are_not_phone_numbers_but_a_phone_beside_one_still_is(
+    scrubber: PiiScrubber,
+) -> None:
+    # Hydrated context lines and customers both write dates like this; one once came back
+    # as <PHONE_NUMBER> in a trace.
+    for text in (
+        "- ORD-1000042 (1 item: Standing Desk Frame) placed 2026-11-27, total 329.95 USD",
+        "I ordered it on 2026-11-27, total 329.95, and it is still not here",
+    ):
+        assert scrubber.scrub(text).text == text
+    result = scrubber.scrub("Call +44 7700 900123 after 2026-12-01, thanks")
+    assert result.text == "Call <PHONE_NUMBER> after 2026-12-01, thanks"
+
+
+@pytest.mark.slow
 def test_findings_point_at_typed_placeholders(scrubber: PiiScrubber) -> None:
     text = "I'm Tom Ashby, t.ashby@example.org, +44 7700 900777, card 4111 1111 1111 1111."
     result = scrubber.scrub(text)

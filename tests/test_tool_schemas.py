@@ -347,7 +347,8 @@ def test_bad_payload_rejected_by_pydantic_and_grammar(
 
 # ---------------------------------------------------------------- tiers
 
-TRACKING = {"get_order_status", "get_delivery_photo", "get_eta"}
+# get_order_details: an order the customer names that hydration did not list.
+TRACKING = {"get_order_status", "get_delivery_photo", "get_eta", "get_order_details"}
 POLICY = {"search_policy_kb", "get_return_window"}
 NEGOTIATION = {
     "get_return_window",

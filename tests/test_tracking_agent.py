@@ -16,7 +16,7 @@ from app.agents.events import ChatEvent, EventType
 from app.agents.tracking import CLARIFY_DECISION, TrackingAgent, _ids_newest_first, names_nothing
 from app.agents.worker import WorkerRequest
 from app.platform.client import CustomerRef, PlatformClient
-from app.platform.contract import FaultSpec, OrderSummary
+from app.platform.contract import FaultSpec, OrderSummary, ShipmentStatus
 from app.routing.order_resolution import choose_candidate
 from app.routing.tracking_replies import render_status
 from app.tools import AgentTier, CustomerContext, ToolContext, ToolExecutor, ToolSuccess
@@ -255,3 +255,64 @@ async def test_a_reply_that_picks_nothing_gets_the_overview_not_a_second_questio
             assert render_status(truth, order.order_id, context.region) in text
     shipments = sum(len(o.shipments) for o in context.active_orders)
     assert tools_of(events) == [("get_order_status", True)] * shipments
+
+
+# ---------------------------------------------------------------- an order hydration did not list
+
+
+async def customer_with_an_old_order(
+    seed: SeedIndex, platform: PlatformClient
+) -> tuple[CustomerRef, CustomerContext, str]:
+    """A customer and one of their orders delivered too long ago to be among the active ones."""
+    for _ in range(40):
+        pick = seed.take(ShipmentStatus.DELIVERED)
+        context = await hydrate(platform, pick.who)
+        if pick.order.order_id not in {o.order_id for o in context.active_orders}:
+            return pick.who, context, pick.order.order_id
+    raise LookupError("no delivered order outside the active list")
+
+
+async def test_a_named_order_outside_the_active_list_is_read_not_swapped_for_another(
+    seed: SeedIndex, platform: PlatformClient, agent: TrackingAgent
+) -> None:
+    who, context, order_id = await customer_with_an_old_order(seed, platform)
+
+    events = await run(agent, request(who, context, f"Can you track {order_id} for me?"))
+
+    order = await platform.get_order(who, order_id)
+    truth = await platform.get_shipment(who, order.shipments[0].awb)
+    assert render_status(truth, order_id, context.region) in text_of(events)
+    assert tools_of(events)[0] == ("get_order_details", True)
+    # Only the named order was read: no other order of theirs is mentioned.
+    others = {o.order_id for o in context.active_orders} - {order_id}
+    assert not any(other in text_of(events) for other in others)
+
+
+async def test_another_customers_order_is_not_found_and_nothing_of_it_is_shown(
+    seed: SeedIndex, platform: PlatformClient, agent: TrackingAgent
+) -> None:
+    who, context = await find(seed, platform, lambda c: len(c.active_orders) >= 1)
+    theirs = seed.take(
+        ShipmentStatus.DELIVERED, where=lambda c, _: c.customer_id != who.customer_id
+    )
+
+    events = await run(agent, request(who, context, f"where is {theirs.order.order_id}?"))
+
+    text = text_of(events)
+    assert f"I couldn't find {theirs.order.order_id} among the orders on your account" in text
+    assert theirs.shipment.awb not in text
+    assert tools_of(events) == [("get_order_details", False)]
+
+
+async def test_a_failing_lookup_of_a_named_order_says_so_honestly(
+    seed: SeedIndex, platform: PlatformClient, agent: TrackingAgent
+) -> None:
+    who, context, order_id = await customer_with_an_old_order(seed, platform)
+    await platform.set_fault("get_order", FaultSpec(error_rate=1.0))
+    try:
+        events = await run(agent, request(who, context, f"where is my order {order_id}?"))
+    finally:
+        await platform.clear_faults()
+
+    assert text_of(events).startswith(f"I couldn't look up {order_id} just now.")
+    assert tools_of(events) == [("get_order_details", False)]

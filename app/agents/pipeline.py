@@ -19,21 +19,21 @@ from typing import Any, Protocol
 from app.agents.base import WorkerDeps
 from app.agents.events import ChatEvent, EventType, word_chunks
 from app.agents.worker import Worker, WorkerRequest
+from app.agents.worker_turn import WorkerTurn
 from app.api.auth import Identity
 from app.api.http import SessionBusy as ApiSessionBusy
 from app.api.http import UnknownSession as ApiUnknownSession
 from app.guardrails import SAFE_REPLY, GuardrailVerdict
-from app.llm.client import Usage
 from app.observability import metrics
 from app.observability.trace_recorder import TraceRecorder
-from app.observability.traces import TRACE_KEY, TraceBuilder, TurnTrace
+from app.observability.traces import TraceBuilder, TurnTrace
 from app.platform.client import CustomerRef
 from app.routing.intents import INTENT_LABELS, Route
 from app.routing.order_resolution import order_ids_in
 from app.routing.router import RouteDecision, RoutingContext
 from app.sessions.errors import SessionBusy, UnknownSession
 from app.sessions.hydration import HydratedContext, Hydrator
-from app.sessions.models import Role, SessionState, ToolCallRecord, Turn
+from app.sessions.models import Role, SessionState, Turn
 from app.sessions.store import SessionStore
 from app.sessions.summary import render_summary
 
@@ -283,51 +283,24 @@ class ChatPipeline:
             pending=state.pending_confirmation,
         )
         worker = self.workers[decision.route]
-        reply: list[str] = []
-        calls: list[ToolCallRecord] = []
-        decisions = [
-            f"router: {decision.intent.value} {decision.confidence:.2f} ({decision.source})"
-        ]
-        ttft_ms: float | None = None
-        proposal: dict[str, Any] | None = None
-        cost_usd, generated, outcome = 0.0, 0, "completed"
+        turn = WorkerTurn(
+            tier=tier,
+            intent=decision.intent.value,
+            started=started,
+            trace=trace,
+            decisions=[
+                f"router: {decision.intent.value} {decision.confidence:.2f} ({decision.source})"
+            ],
+        )
         async for event in worker.handle(request):
-            if event.type is EventType.USAGE:
-                line, usage, cost = _record_usage(event)
-                decisions.append(line)
-                cost_usd += cost
-                generated += usage.completion_tokens
-                continue
-            if event.type is EventType.DECISION:
-                decisions.append(_decision_line(event))
-                continue
-            if event.type is EventType.TOKEN:
-                if ttft_ms is None and event.data.get("text"):
-                    ttft_s = time.perf_counter() - started
-                    metrics.observe_ttft(tier, ttft_s)
-                    ttft_ms = round(ttft_s * 1000, 1)
-                reply.append(str(event.data.get("text", "")))
-            elif event.type is EventType.TOOL:
-                trace.tool(event.data)
-                # Tool outputs are for the trace only: the client gets name, status, arguments.
-                event = event.model_copy(
-                    update={"data": {k: v for k, v in event.data.items() if k != TRACE_KEY}}
-                )
-                calls.append(_tool_record(event))
-            elif event.type is EventType.ESCALATED:
-                decisions.append(f"escalated: {event.data.get('ticket_id')}")
-                metrics.count_escalation(tier)
-                outcome = "escalated"
-            elif event.type is EventType.ERROR and outcome == "completed":
-                outcome = "failed"
-            elif event.type is EventType.CONFIRMATION_REQUIRED:
-                proposal = {**event.data, "intent": decision.intent.value}
-            yield event
+            forwarded = turn.observe(event)
+            if forwarded is not None:
+                yield forwarded
         # A proposal is answered in the very next turn or not at all: any other turn clears
         # it, so a later "yes" can never confirm terms the customer no longer has in view.
-        if proposal is not None or state.pending_confirmation is not None:
+        if turn.proposal is not None or state.pending_confirmation is not None:
             await self.sessions.set_pending_confirmation(
-                identity.client_id, identity.user_id, state.session_id, proposal
+                identity.client_id, identity.user_id, state.session_id, turn.proposal
             )
         user_turn = user_turn.model_copy(
             update={"intent": decision.intent.value, "route": decision.route.value}
@@ -338,21 +311,17 @@ class ChatPipeline:
             user_turn,
             Turn(
                 role=Role.ASSISTANT,
-                text="".join(reply),
+                text=turn.text,
                 intent=decision.intent.value,
                 route=decision.route.value,
-                tool_calls=calls[-20:],
-                decisions=decisions[-20:],
+                tool_calls=turn.kept_calls,
+                decisions=turn.kept_decisions,
             ),
         )
         elapsed = time.perf_counter() - started
-        trace.trace.decisions = decisions[-20:]
-        self._trace(trace.finish(response="".join(reply), ttft_ms=ttft_ms, outcome=outcome))
-        metrics.observe_turn(tier, elapsed)
-        metrics.count_turn_outcome(tier, outcome)
-        metrics.observe_turn_cost(tier, cost_usd)
-        if ttft_ms is not None:
-            metrics.observe_output_rate(tier, generated, elapsed - ttft_ms / 1000)
+        trace.trace.decisions = turn.kept_decisions
+        self._trace(trace.finish(response=turn.text, ttft_ms=turn.ttft_ms, outcome=turn.outcome))
+        turn.count(elapsed)
         yield ChatEvent(
             type=EventType.DONE,
             data={
@@ -360,7 +329,7 @@ class ChatPipeline:
                 "intent": decision.intent.value,
                 "route": decision.route.value,
                 "confidence": round(decision.confidence, 3),
-                "ttft_ms": ttft_ms,
+                "ttft_ms": turn.ttft_ms,
                 "latency_ms": round(elapsed * 1000, 1),
             },
         )
@@ -374,43 +343,6 @@ class ChatPipeline:
             await self.sessions.append_turn(
                 identity.client_id, identity.user_id, state.session_id, turn
             )
-
-
-def _record_usage(event: ChatEvent) -> tuple[str, Usage, float]:
-    """Count a model call's tokens; its line for the turn's decision trace, usage and cost."""
-    data = event.data
-    usage = Usage(
-        prompt_tokens=int(data.get("prompt_tokens") or 0),
-        completion_tokens=int(data.get("completion_tokens") or 0),
-        cached_prompt_tokens=data.get("cached_prompt_tokens"),
-    )
-    cost = metrics.record_usage(str(data.get("tier")), str(data.get("endpoint")), usage)
-    line = (
-        f"model: {data.get('prompt_ref')} via {data.get('endpoint')} "
-        f"prompt={usage.prompt_tokens} cached={usage.cached_prompt_tokens} "
-        f"completion={usage.completion_tokens}"
-    )
-    return line, usage, cost
-
-
-def _decision_line(event: ChatEvent) -> str:
-    """A worker's decision for the trace; answers flagged for review are logged as well."""
-    data = event.data
-    line = f"{data.get('tier')}: {data.get('text')}"
-    if data.get("review"):
-        log.warning("flagged for review: %s", line)
-        line = f"review: {line}"
-    return line[:300]
-
-
-def _tool_record(event: ChatEvent) -> ToolCallRecord:
-    arguments = event.data.get("arguments")
-    return ToolCallRecord(
-        tool=str(event.data.get("name", "unknown"))[:64],
-        arguments=arguments if isinstance(arguments, dict) else {},
-        ok=bool(event.data.get("ok")),
-        summary=str(event.data.get("summary", event.data.get("code", "")))[:500],
-    )
 
 
 def _routing_context(state: SessionState) -> RoutingContext:

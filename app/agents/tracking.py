@@ -19,11 +19,12 @@ import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from app.agents.base import WorkerDeps, say
+from app.agents.base import WorkerDeps, run_tool, say, tool_event
 from app.agents.events import ChatEvent
 from app.agents.tracking_model import TrackingModelTurn
-from app.agents.tracking_shipments import answer_for_order, emit, overview
+from app.agents.tracking_shipments import answer_for_order, emit, overview, summary_of
 from app.agents.worker import WorkerRequest
+from app.platform.contract import ErrorCode, Order
 from app.routing.fast_path import try_fast_path
 from app.routing.intents import Intent
 from app.routing.order_resolution import (
@@ -32,9 +33,14 @@ from app.routing.order_resolution import (
     order_ids_in,
     resolve_order,
 )
+from app.tools.executor import ToolFailure, ToolSuccess
 from app.tools.spec import AgentTier
 
 TIER = AgentTier.TRACKING
+LOOKUP_FAILED_REPLY = (
+    "I couldn't look up {order_id} just now. Please try again in a few minutes, or ask me "
+    "to pass this to a colleague."
+)
 
 # Beyond this many active orders the model would be guessing which one is meant: ask instead.
 MODEL_MAX_CANDIDATE_ORDERS = 3
@@ -130,6 +136,15 @@ class TrackingAgent:
                 yield event
             return
 
+        listed_ids = {o.order_id for o in orders}
+        unlisted = [i for i in order_ids_in(request.message) if i not in listed_ids]
+        if unlisted:
+            # An order hydration did not list (delivered long ago, or past the list's end):
+            # read it, rather than let a model pick one of the listed orders instead.
+            async for event in self._unlisted_order(request, unlisted[0], intent):
+                yield event
+            return
+
         order = resolve_order(request.message, orders, earlier_ids=earlier)
         if order is not None and len(order.shipments) > 1:
             async for event in emit(await answer_for_order(self.deps, request, order, intent)):
@@ -147,9 +162,30 @@ class TrackingAgent:
             )
             async for event in turn.run(request):
                 yield event
+            yield ChatEvent.decision(TIER.value, f"model turn: {turn.outcome.reason}")
             if turn.outcome.answered:
                 return
         async for event in self._clarify(request):
+            yield event
+
+    async def _unlisted_order(
+        self, request: WorkerRequest, order_id: str, intent: Intent
+    ) -> AsyncIterator[ChatEvent]:
+        arguments: dict[str, object] = {"order_id": order_id}
+        result = await run_tool(self.deps, request, TIER, "get_order_details", arguments)
+        yield tool_event(result, arguments)
+        if isinstance(result, ToolSuccess) and isinstance(result.output, Order):
+            yield ChatEvent.decision(TIER.value, f"{order_id} is not an active order: read it")
+            order = summary_of(result.output)
+            async for event in emit(await answer_for_order(self.deps, request, order, intent)):
+                yield event
+            return
+        if isinstance(result, ToolFailure) and result.code == ErrorCode.ORDER_NOT_FOUND:
+            # The platform has no such order for this customer: say so, and list theirs.
+            async for event in self._clarify(request):
+                yield event
+            return
+        async for event in say(LOOKUP_FAILED_REPLY.format(order_id=order_id)):
             yield event
 
     async def _clarify(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:

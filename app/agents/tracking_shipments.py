@@ -14,6 +14,7 @@ from app.agents.events import ChatEvent
 from app.agents.worker import WorkerRequest
 from app.platform.contract import (
     DELIVERED_STATES,
+    Order,
     OrderSummary,
     ShipmentBrief,
 )
@@ -103,6 +104,21 @@ async def overview(
     if hidden > 0:
         answer.text += f"\n…and {hidden} more; tell me an order number to see one of them."
     return answer
+
+
+def summary_of(order: Order) -> OrderSummary:
+    """The hydration view of an order read in full, so one renderer serves both."""
+    return OrderSummary(
+        order_id=order.order_id,
+        placed_at=order.placed_at,
+        total=order.total,
+        currency=order.currency,
+        item_names=[item.name for item in order.items],
+        shipments=[
+            ShipmentBrief(awb=s.awb, status=s.status, eta=s.eta, delivered_at=s.delivered_at)
+            for s in order.shipments
+        ],
+    )
 
 
 async def emit(answer: RenderedAnswer) -> AsyncIterator[ChatEvent]:

@@ -118,8 +118,14 @@ def _tidy(text: str, finding: RecognizerResult, english: bool) -> RecognizerResu
             return finding
 
 
+# An ISO date ("placed 2026-11-27") has a phone number's digit count and dashes.
+_ISO_DATE = re.compile(r"\s*(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?!\d)")
+
+
 def _plausible_phone(text: str, finding: RecognizerResult) -> bool:
     value = text[finding.start : finding.end]
+    if _ISO_DATE.match(value):
+        return False
     digits = sum(ch.isdigit() for ch in value)
     before = text[max(0, finding.start - 40) : finding.start]
     if "+" not in value and _NOT_PHONE_CONTEXT.search(before[-25:]):
