@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from app.platform import db
 from app.platform.dataset import PlatformDataset, load_dataset
 from app.platform.service import create_app
 from app.platform.settings import PlatformSettings
-from app.sessions.local_redis import free_port
+from tests.asgi_server import start_server
 
 API_KEY = "test-api-key"
 ADMIN_KEY = "test-admin-key"
@@ -43,16 +42,5 @@ def start_platform(db_path: Path, dataset: PlatformDataset) -> RunningPlatform:
     url = f"sqlite+aiosqlite:///{db_path}"
     asyncio.run(_prepare(url, dataset))
     settings = PlatformSettings(database_url=url, api_key=API_KEY, admin_key=ADMIN_KEY)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="platform-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("platform server did not start")
-        time.sleep(0.02)
-    return RunningPlatform(f"http://127.0.0.1:{port}", server, thread)
+    running = start_server(create_app(settings), name="platform-server", lifespan="on")
+    return RunningPlatform(running.base_url, running.server, running.thread)

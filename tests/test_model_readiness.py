@@ -7,13 +7,10 @@ when the test says it has started."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -22,7 +19,7 @@ from starlette.routing import Route
 
 from app.agents.compose import readiness_probes
 from app.config import AgentSettings
-from app.sessions.local_redis import free_port
+from tests.asgi_server import serving
 
 FLEETS = ("tracking-fleet", "policy-fleet")
 
@@ -65,16 +62,8 @@ def fleet() -> Iterator[tuple[StartingFleet, str]]:
             Route("/v1/chat/completions", state.chat, methods=["POST"]),
         ]
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield state, f"http://127.0.0.1:{port}/v1"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield state, f"{url}/v1"
 
 
 async def test_a_listed_fleet_is_not_ready_until_it_generates(

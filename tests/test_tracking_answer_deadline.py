@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
@@ -31,8 +30,8 @@ from app.llm.prompts import PromptRegistry
 from app.llm.tool_calls import ToolCall
 from app.platform.client import PlatformClient
 from app.platform.contract import ShipmentStatus
-from app.sessions.local_redis import free_port
 from app.tools import AgentTier, CustomerContext, ToolContext, ToolExecutor, ToolSuccess
+from tests.asgi_server import serving
 from tests.fixtures import SeedIndex
 
 MODEL = "tracking-fleet"
@@ -79,16 +78,8 @@ class PacedFleet:
 def fleet() -> Iterator[tuple[PacedFleet, str]]:
     paced = PacedFleet()
     app = Starlette(routes=[Route("/v1/chat/completions", paced.completions, methods=["POST"])])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield paced, f"http://127.0.0.1:{port}/v1"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield paced, f"{url}/v1"
 
 
 async def delayed_parcel(

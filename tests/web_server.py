@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,8 +20,8 @@ from app.agents.pipeline import ChatPipeline
 from app.api.auth import TokenService
 from app.api.http import create_chat_app
 from app.config import AgentSettings
-from app.sessions.local_redis import free_port
 from app.web.backend import build_web, local_kb
+from tests.asgi_server import start_server
 from tests.platform_server import ADMIN_KEY, API_KEY
 
 SECRET = "web-test-secret-" + "w" * 40
@@ -94,26 +93,17 @@ def run_agent(
         scrub=scrub,
         kb=local_kb(settings, pipeline.deps.policy_search),
     )
-    port = free_port()
-    config = uvicorn.Config(
+    running = start_server(
         create_chat_app(pipeline, tokens, web),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
+        name="agent-server",
+        start_timeout_s=30,
         timeout_graceful_shutdown=2,
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="agent-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("agent server did not start")
-        time.sleep(0.02)
     try:
-        yield RunningAgent(f"http://127.0.0.1:{port}", tokens, pipeline, kb_dir, server, thread)
+        yield RunningAgent(
+            running.base_url, tokens, pipeline, kb_dir, running.server, running.thread
+        )
     finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+        running.stop(timeout_s=15)
         if pipeline.deps.policy_search is not None:
             pipeline.deps.policy_search.close()  # type: ignore[attr-defined]
