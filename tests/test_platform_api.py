@@ -628,6 +628,13 @@ async def test_ticket_and_notification_round_trip(
     queue = await platform.list_tickets(pick.who.client_id)
     assert ticket.ticket_id in {t.ticket_id for t in queue}
     assert all(t.client_id == pick.who.client_id for t in queue)
+    # A support agent reads one ticket by id, within their tenant only.
+    read = await platform.get_client_ticket(pick.who.client_id, ticket.ticket_id)
+    assert read.ticket_id == ticket.ticket_id and read.summary == ticket.summary
+    other_client = next(c for c in ("northwind", "globex", "kestrel") if c != pick.who.client_id)
+    with pytest.raises(PlatformError) as refused:
+        await platform.get_client_ticket(other_client, ticket.ticket_id)
+    assert refused.value.status == 404 and refused.value.code == "ticket_not_found"
 
     sent = await platform.send_notification(
         pick.who,

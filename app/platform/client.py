@@ -263,6 +263,12 @@ class PlatformClient:
         )
         return _TICKETS.validate_python(data)
 
+    async def get_client_ticket(self, client_id: str, ticket_id: str) -> Ticket:
+        data = await self._request(
+            "GET", f"/v1/admin/tickets/{ticket_id}", admin=True, params={"client_id": client_id}
+        )
+        return Ticket.model_validate(data)
+
     async def update_ticket(self, client_id: str, ticket_id: str, status: TicketStatus) -> Ticket:
         data = await self._request(
             "PATCH",

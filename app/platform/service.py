@@ -549,6 +549,19 @@ async def list_tickets(
     return [Ticket.model_validate(r) for r in rows]
 
 
+@admin.get("/tickets/{ticket_id}", operation_id="get_client_ticket", response_model=Ticket)
+async def get_client_ticket(
+    session: Session,
+    ticket_id: Annotated[str, _path(TICKET_ID_PATTERN)],
+    client_id: Annotated[str, Query(pattern=CLIENT_ID_PATTERN)],
+) -> Ticket:
+    """One ticket of one client, for its support agents (the queue lists only the newest)."""
+    row = await session.get(db.TicketRow, ticket_id)
+    if row is None or row.client_id != client_id:
+        raise PlatformError(404, ErrorCode.TICKET_NOT_FOUND, "no such ticket for this client")
+    return Ticket.model_validate(row)
+
+
 @admin.patch("/tickets/{ticket_id}", operation_id="update_ticket", response_model=Ticket)
 async def update_ticket(
     request: Request,

@@ -118,10 +118,12 @@ class ConsoleService:
             raise ApiError(502, "platform_unavailable", "the ticket queue is unavailable") from exc
 
     async def _ticket(self, who: Identity, ticket_id: str) -> Ticket:
-        for ticket in await self._tickets(who.client_id):
-            if ticket.ticket_id == ticket_id:
-                return ticket
-        raise ApiError(404, "unknown_ticket", "no such ticket for this tenant")
+        try:
+            return await self.admin.get_client_ticket(who.client_id, ticket_id)
+        except PlatformError as exc:
+            if exc.status in (404, 422):  # not this tenant's, or not a ticket id at all
+                raise ApiError(404, "unknown_ticket", "no such ticket for this tenant") from None
+            raise ApiError(502, "platform_unavailable", "the ticket is unavailable") from exc
 
     async def _live_session(self, who: Identity, ticket_id: str) -> tuple[Ticket, str]:
         ticket = await self._ticket(who, ticket_id)
