@@ -23,9 +23,10 @@ from app.llm.endpoints import tier_models
 from app.llm.tool_calls import propose_tool_call
 from app.platform.client import CustomerRef, PlatformClient
 from app.sessions.hydration import HydratedContext
+from app.sessions.local_redis import free_port
 from app.tools.definitions import TOOLS, CustomerContext, narrowing_for
 from tests.fixtures import SeedIndex
-from tests.platform_server import API_KEY, RunningPlatform, free_port
+from tests.platform_server import API_KEY, RunningPlatform
 
 pytestmark = pytest.mark.slow
 

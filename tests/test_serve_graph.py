@@ -15,8 +15,9 @@ import pytest
 
 from app.api.auth import Role, TokenService
 from app.platform.contract import ShipmentStatus
+from app.sessions.local_redis import free_port
 from tests.fixtures import SeedIndex
-from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform, free_port
+from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform
 
 pytestmark = pytest.mark.slow
 
