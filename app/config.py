@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 
 from app.platform.settings import DEV_ADMIN_KEY, DEV_API_KEY
 
+TRACKING_ANSWER_DEADLINE_S = 4.0
+
 
 class AgentSettings(BaseModel):
     platform_url: str = "http://127.0.0.1:8100"
@@ -38,7 +40,7 @@ class AgentSettings(BaseModel):
     router_model: str = "tracking-fleet"
     # A tracking answer from the model must show its first checked sentence within this
     # many seconds, or the platform's template answers (TTFT bound on a slow fleet).
-    tracking_answer_deadline_s: float = Field(default=4.0, gt=0)
+    tracking_answer_deadline_s: float = Field(default=TRACKING_ANSWER_DEADLINE_S, gt=0)
     # Ask the model when the kNN router is unsure. Off by default on the CPU profile: the
     # 135M model classifies worse than the kNN vote's best guess (see README, serving).
     router_llm_fallback: bool = False

@@ -113,13 +113,17 @@ class ChatPipeline:
         return [t.model_dump(mode="json") for t in state.turns]
 
     async def readiness(self) -> dict[str, str]:
-        checks: dict[str, str] = {}
-        for name, probe in sorted(self.probes.items()):
+        async def check(probe: ReadinessProbe) -> str:
             try:
-                checks[name] = await probe()
+                return await probe()
             except Exception as exc:
-                checks[name] = f"error: {type(exc).__name__}"
-        return checks
+                return f"error: {type(exc).__name__}"
+
+        # Concurrently: a fleet still starting (its probe waits on a first token) does not
+        # hold up the answer about the others.
+        names = sorted(self.probes)
+        results = await asyncio.gather(*(check(self.probes[name]) for name in names))
+        return dict(zip(names, results, strict=True))
 
     async def start_turn(
         self, identity: Identity, session_id: str, message: str

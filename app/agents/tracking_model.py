@@ -21,6 +21,7 @@ from app.agents.base import WorkerDeps, run_tool, tool_event
 from app.agents.events import ChatEvent
 from app.agents.fact_check import SentenceGate
 from app.agents.worker import WorkerRequest
+from app.config import TRACKING_ANSWER_DEADLINE_S
 from app.llm.client import ChatModel, ModelUnavailable, Usage
 from app.llm.prompts import PromptVersion
 from app.llm.thoughts import RESPONSE_CLOSE, ThoughtFilter
@@ -37,9 +38,6 @@ TRACKING_TOOLS = tuple(
     TOOLS[name] for name in ("get_delivery_photo", "get_eta", "get_order_status")
 )
 ANSWER_MAX_TOKENS = 160
-# How long the customer may wait for the model's first checked sentence before the platform's
-# template answers instead (the model keeps nothing: its stream is closed, so the engine stops).
-ANSWER_DEADLINE_S = 4.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ class TrackingModelTurn:
         model: ChatModel,
         prompt: PromptVersion,
         assembler: PromptAssembler | None = None,
-        answer_deadline_s: float = ANSWER_DEADLINE_S,
+        answer_deadline_s: float = TRACKING_ANSWER_DEADLINE_S,
     ) -> None:
         self.deps = deps
         self.model = model
@@ -152,9 +150,11 @@ class TrackingModelTurn:
         thoughts = ThoughtFilter()
         gate = SentenceGate([facts, HydratedContext(context=request.context).render()])
         said = False
+        # Past the deadline with no checked sentence, the template answers instead.
         deadline = asyncio.get_running_loop().time() + self.answer_deadline_s
         # Stopping at </response> ends generation there, and the final usage still arrives.
-        # aclosing: leaving early (a failed check, the deadline) closes the model's stream.
+        # aclosing: leaving early (a failed check, the deadline) closes the model's stream,
+        # so the engine stops generating for it.
         stream = self.model.stream(follow_up, max_tokens=ANSWER_MAX_TOKENS, stop=[RESPONSE_CLOSE])
         try:
             async with aclosing(stream) as deltas:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.config import AgentSettings
+from app.config import TRACKING_ANSWER_DEADLINE_S, AgentSettings
 from app.llm.client import ChatModel, FallbackChatModel, ModelEndpoint, OpenAIChatModel
 
 
@@ -20,7 +20,7 @@ class TierModels:
     router: ChatModel
     negotiation: ChatModel
     # The tracking tier's wait for a first checked sentence before the template answers.
-    answer_deadline_s: float = 4.0
+    answer_deadline_s: float = TRACKING_ANSWER_DEADLINE_S
 
 
 def fleet_endpoint(settings: AgentSettings, model: str) -> ModelEndpoint:

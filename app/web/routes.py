@@ -8,7 +8,7 @@ headers), so no token ever appears in a URL or a log line.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Protocol
@@ -92,33 +92,25 @@ def _verified(request: Request, authorization: str | None) -> Identity:
         raise ApiError(401, "unauthorized", "missing, expired or invalid token") from exc
 
 
-async def _anyone(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> Identity:
-    return _verified(request, authorization)
+def _identity(role: Role | None, refusal: str = "") -> Callable[..., Awaitable[Identity]]:
+    """A dependency: the verified token's identity, of `role` when one is required."""
+
+    async def dependency(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> Identity:
+        who = _verified(request, authorization)
+        if role is not None and who.role is not role:
+            raise ApiError(403, "forbidden", refusal)
+        return who
+
+    return dependency
 
 
-async def _customer(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> Identity:
-    who = _verified(request, authorization)
-    if who.role is not Role.CUSTOMER:
-        raise ApiError(403, "forbidden", "this is for customer tokens")
-    return who
-
-
-async def _agent(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> Identity:
-    who = _verified(request, authorization)
-    if who.role is not Role.AGENT:
-        raise ApiError(403, "forbidden", "the console is for support agents' tokens")
-    return who
-
-
-Anyone = Annotated[Identity, Depends(_anyone)]
-Customer = Annotated[Identity, Depends(_customer)]
-Agent = Annotated[Identity, Depends(_agent)]
+Anyone = Annotated[Identity, Depends(_identity(None))]
+Customer = Annotated[Identity, Depends(_identity(Role.CUSTOMER, "this is for customer tokens"))]
+Agent = Annotated[
+    Identity, Depends(_identity(Role.AGENT, "the console is for support agents' tokens"))
+]
 
 
 def mount_web(app: FastAPI, web: WebBackend) -> None:
