@@ -1,12 +1,22 @@
 # The two commands of the README's Quick start. Both create/refresh .venv/ first (a no-op
 # when nothing changed) and need nothing but python3.11 and the package registries.
-.PHONY: run test lint bench image image-ref
+.PHONY: run test lint bench lock upgrade image image-ref
 
 run:
 	@scripts/run.sh
 
 test:
 	@scripts/test.sh
+
+# requirements/*.lock from pyproject.toml and requirements/*.in: a changed dependency is
+# resolved, every other version stays where it is.
+lock:
+	@scripts/bootstrap.sh 2>/dev/null || true
+	@scripts/lock.sh
+
+# Newest versions of everything, kept only when the whole suite passes on them (scratch venv).
+upgrade:
+	@scripts/upgrade.sh
 
 lint:
 	@scripts/bootstrap.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -34,7 +34,11 @@ class _WorkerDeployment:
             yield event.model_dump(mode="json")
 
     async def __del__(self) -> None:  # graceful shutdown: close pooled platform connections
-        await self._deps.platform.aclose()
+        # Serve calls this on a replica whose __init__ raised too: then there is nothing to
+        # close, and an AttributeError here would bury the real error in the replica's log.
+        deps = getattr(self, "_deps", None)
+        if deps is not None:
+            await deps.platform.aclose()
 
 
 @serve.deployment(name="TrackingWorker", ray_actor_options={"num_cpus": 0.1})

@@ -7,13 +7,13 @@ SSE parsing and retries; this module adds typed results, a bounded timeout and f
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import httpx
 import openai
 from openai import AsyncOpenAI
 from pydantic import BaseModel, Field
@@ -101,6 +101,18 @@ def _usage(raw: Any) -> Usage:
     )
 
 
+def _http_transport_errors() -> tuple[type[BaseException], ...]:
+    # A transport error while a stream is read surfaces unwrapped, from whichever HTTP library
+    # the installed SDK uses (httpx for openai 1.x, httpx2 for 3.x).
+    errors: list[type[BaseException]] = []
+    for module_name in ("httpx", "httpx2"):
+        try:
+            errors.append(importlib.import_module(module_name).TransportError)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)
+
+
 # Errors that mean "this endpoint cannot answer now": try the next one.
 _UNAVAILABLE = (
     openai.APIConnectionError,
@@ -109,7 +121,7 @@ _UNAVAILABLE = (
     openai.RateLimitError,
     openai.AuthenticationError,
     openai.NotFoundError,
-    httpx.TransportError,
+    *_http_transport_errors(),
 )
 
 
@@ -124,7 +136,11 @@ class OpenAIChatModel:
         self._client = AsyncOpenAI(
             base_url=self.endpoint.base_url,
             api_key=self.endpoint.api_key,
-            timeout=httpx.Timeout(self.endpoint.timeout_s, connect=self.endpoint.connect_timeout_s),
+            # The SDK's own Timeout type: openai 1.x builds on httpx and 3.x on httpx2, and
+            # each rejects the other's Timeout (httpx2 >= 2.17 refuses an httpx.Timeout).
+            timeout=openai.Timeout(
+                self.endpoint.timeout_s, connect=self.endpoint.connect_timeout_s
+            ),
             max_retries=self.endpoint.max_retries,
         )
 
