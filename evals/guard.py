@@ -10,7 +10,6 @@ latency is what a single request pays.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections import defaultdict
@@ -19,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from app.jsonl import read_jsonl
 from evals.common import format_table, percentile, print_json_last_line
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "guard_dev.jsonl"
@@ -31,8 +31,7 @@ class GuardCase(BaseModel):
 
 
 def load_cases(path: Path) -> list[GuardCase]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [GuardCase.model_validate(json.loads(line)) for line in lines if line.strip()]
+    return [GuardCase.model_validate(row) for row in read_jsonl(path)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from app.jsonl import read_jsonl
 from evals.common import format_table, percentile, print_json_last_line
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "pii_dev.jsonl"
@@ -51,7 +52,7 @@ def load_cases(path: Path) -> list[PiiCase]:
     raw = path.read_text(encoding="utf-8")
     if raw.lstrip().startswith("["):
         return [_from_presidio(record) for record in json.loads(raw)]
-    return [PiiCase.model_validate(json.loads(line)) for line in raw.splitlines() if line.strip()]
+    return [PiiCase.model_validate(row) for row in read_jsonl(path)]
 
 
 def _from_presidio(record: dict) -> PiiCase:

@@ -27,6 +27,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from app.jsonl import read_jsonl
+
 Label = Literal["attack", "benign"]
 Split = Literal["train", "dev"]
 
@@ -106,10 +108,8 @@ def _first_by_hash(texts: Iterable[str], cap: int) -> list[str]:
 def _own_rows() -> list[tuple[str, Label, str, str]]:
     rows: list[tuple[str, Label, str, str]] = []
     for path in sorted(OWN_DATA_DIR.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                rows.append((row["text"], row["label"], f"own:{row['kind']}", row["group"]))
+        for row in read_jsonl(path):
+            rows.append((row["text"], row["label"], f"own:{row['kind']}", row["group"]))
     return rows
 
 
@@ -191,11 +191,7 @@ def _bipia(folder: Path) -> list[tuple[str, Label, str, str]]:
     attacks = sorted(
         str(a) for cat in _BIPIA_HARMFUL_CATEGORIES for a in attacks_by_category.get(cat, [])
     )
-    emails = [
-        json.loads(line)
-        for line in (folder / "email_train.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    emails = read_jsonl(folder / "email_train.jsonl")
     emails.sort(key=lambda e: _sha(e["context"]))
     rows: list[tuple[str, Label, str, str]] = []
     for email in emails:
