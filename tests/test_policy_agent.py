@@ -353,7 +353,9 @@ async def test_a_grounded_choice_is_streamed_verbatim_with_its_citation() -> Non
     events = await run(agent, ask("How long do I have to return the Space Grey stand?"))
     answer = text_of(events)
     assert answer.startswith("SKU-9942-B can be returned within 14 days")
-    assert answer.endswith(f"[{SKU_B_ID[:8]}]")
+    # The customer sees the section's title; the chunk id stays in the decision trace.
+    assert answer.endswith(f"(Source: {SKU_B.section}.)")
+    assert SKU_B_ID[:8] not in answer
     assert len(of_type(events, EventType.TOKEN)) > 3  # streamed, not one blob
     (decision,) = of_type(events, EventType.DECISION)
     assert not decision["review"] and decision["chunk_ids"] == [SKU_B_ID]
@@ -399,7 +401,8 @@ async def test_an_unusable_answer_is_replaced_by_the_fallback_and_flagged(
     events = await run(agent, ask("How long do I have to return the Space Grey stand?"))
     answer = text_of(events)
     assert answer.startswith(FALLBACK_LEAD) and "colleague" in answer
-    assert f"[{SKU_B_ID[:8]}]" in answer and "60 days" not in answer
+    assert f"(Source: {SKU_B.section}.)" in answer and "60 days" not in answer
+    assert SKU_B_ID[:8] not in answer
     flagged = [d for d in of_type(events, EventType.DECISION) if d["review"]]
     assert len(flagged) == 1 and json.loads(flagged[0]["rejected"]) == output
     assert agent.last_outcome.path == "fallback" and not agent.last_outcome.grounded
@@ -547,7 +550,8 @@ async def test_a_policy_question_through_the_chat_api_is_answered_from_the_kb_an
             body = reply.json()
             answer = body["reply"]
             assert answer.startswith("For SKU-9942-B, Gold members in the US store have 14 days")
-            assert FALLBACK_LEAD in answer and re.search(r"\[[0-9a-f]{8}\]", answer)
+            assert FALLBACK_LEAD in answer and "(Source: " in answer
+            assert not re.search(r"\[[0-9a-f]{8}\]", answer)
             assert not any(e["type"] == "decision" for e in body["events"])  # never sent
             turns = (await api.get(f"/v1/sessions/{body['session_id']}", headers=headers)).json()
             last = turns["turns"][-1]
@@ -632,8 +636,10 @@ async def test_real_model_answers_are_grounded_and_cite_retrieved_chunks(
             outcome, answer = agent.last_outcome, text_of(events)
             paths.append(outcome.path)
             assert answer and all(fact in answer for fact in facts)
-            cited = re.findall(r"\[([0-9a-f]{8})\]", answer)
-            assert cited and all(any(c.startswith(p) for c in outcome.chunk_ids) for p in cited)
+            # Citations reach the customer as section titles, never as chunk ids or hashes.
+            assert "(Source: " in answer
+            assert not re.search(r"\[[0-9a-f]{8}\]", answer)
+            assert not any(c[:8] in answer for c in outcome.chunk_ids)
             assert not makes_promise(answer)
             assert of_type(events, EventType.DECISION)
     finally:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,17 +155,25 @@ def parse_choice(completion: Completion, passages: Sequence[Passage]) -> list[St
 
 
 def cite(chunk_id: str) -> str:
+    """The chunk's id as the decision trace and the console show it; never the customer."""
     return f"[{chunk_id[:8]}]"
 
 
-def render_statements(statements: Sequence[Statement]) -> str:
+def source_note(titles: Sequence[str]) -> str:
+    """What the customer sees of the citations: the policy sections' titles, never ids."""
+    shown = [t for t in dict.fromkeys(t.strip() for t in titles) if t]
+    return f"(Source: {'; '.join(shown)}.)" if shown else ""
+
+
+def render_statements(statements: Sequence[Statement], sections: Mapping[str, str]) -> str:
     parts = []
     for statement in statements:
         text = statement.text.strip()
         if text[-1:] not in ".!?":
             text += "."
-        parts.append(f"{text} {cite(statement.chunk_id)}")
-    return " ".join(parts)
+        parts.append(text)
+    note = source_note([sections.get(s.chunk_id, "") for s in statements])
+    return " ".join([*parts, note] if note else parts)
 
 
 def render_window(window: ReturnWindow) -> str:
@@ -180,9 +188,14 @@ def render_window(window: ReturnWindow) -> str:
     )
 
 
-def fallback_text(best: Line) -> str:
+def fallback_text(best: Line, section: str) -> str:
     quote = best.text.rstrip()
-    return f"{FALLBACK_LEAD}\u201c{quote}\u201d {cite(best.chunk_id)}{FALLBACK_TAIL}"
+    note = source_note([section])
+    return f"{FALLBACK_LEAD}\u201c{quote}\u201d{' ' + note if note else ''}{FALLBACK_TAIL}"
+
+
+def sections_of(chunks: Sequence[PolicyChunk]) -> dict[str, str]:
+    return {c.chunk_id: c.section for c in chunks}
 
 
 # ---------------------------------------------------------------- the turn
@@ -277,7 +290,7 @@ class PolicyAgent:
         outcome.path = "fallback"
         text = NOTHING_FOUND
         if ranked and check.statement(Statement(ranked[0].text, ranked[0].chunk_id)).grounded:
-            text = fallback_text(ranked[0])
+            text = fallback_text(ranked[0], sections_of(chunks).get(ranked[0].chunk_id, ""))
         async for event in self._say(outcome, text):
             yield event
         yield ChatEvent.decision(TIER.value, f"fallback answer ({outcome.reason})")
@@ -340,7 +353,8 @@ class PolicyAgent:
                 rejected=json.dumps(completion.text[:300]),
             )
             return
-        async for event in self._say(outcome, render_statements(statements)):
+        sections = sections_of([p.chunk for p in passages])
+        async for event in self._say(outcome, render_statements(statements, sections)):
             yield event
         outcome.path, outcome.grounded = "model", True
         yield ChatEvent.decision(
