@@ -1,27 +1,39 @@
-"""Negotiation scenarios: scripted conversations against a fresh platform each.
+"""Scenarios: scripted conversations through the whole agent, against a fresh platform each.
 
     python -m evals.scenarios [--data evals/data/scenarios_dev.jsonl] [--json] [--show]
+        [--only ID_PART] [--category C] [--voice V] [--worker-only] [--llm-base-url URL]
 
-A line is self-contained: `{"id", "fixture": <PlatformDataset>, "turns": [messages], "expect":
-{"refunds": [{order_id, amount, reason_code, status?}], "returns": [{order_id, skus}],
-"notifications": n, "escalated": bool, "must_mention": [strings]}}`, optionally with `intent`
-(the router's, default refund_request), `faults` (operationId -> FaultSpec, set before turn
-`fault_at`, default the last turn), `restart_before` (a new agent, saver and client before that
-turn: another replica) and `sweep_after_s` (wait, then check pending refunds once).
+A line is self-contained: `{"id", "category", "voice", "fixture": <PlatformDataset>, "turns":
+[messages], "expect": {"refunds": [{order_id, amount, reason_code, status?, turn?}],
+"returns": [{order_id, skus, reason_code?, turn?}], "notifications": n, "escalated": bool|null,
+"must_mention": [strings], "asks_for_write"?}}`, optionally with `faults` (operationId ->
+FaultSpec, set before turn `fault_at`, default the last turn), `restart_before` (new workers,
+clients and saver before that turn: another replica), `sweep_after_s` (wait, then check pending
+refunds once) and `intent` (used by --worker-only alone, default refund_request).
 
-Each scenario runs the real reference platform (its FastAPI app in process, a temporary SQLite
-database, the fixture loaded through the admin import API) and the real negotiation graph over
-the tool layer, turn by turn as the pipeline drives it. What counts is the platform's state
-afterwards, never the agent's words:
+By default every message goes through the real pipeline in this process
+(evals/scenario_pipeline.py): guardrail, hydration, the router's own decision, whichever worker
+it picks, a real local Redis for the session; no model fleet unless --llm-base-url names one.
+--worker-only is the earlier mode: the negotiation worker alone, given the scenario's intent.
+Either way the platform is the real reference service (its FastAPI app in process, a temporary
+SQLite database, the fixture loaded through the admin import API), read after every customer
+message. What counts is the platform's state, never the agent's words:
 
-  task_completion     scenarios whose refunds, returns, notifications, escalation and required
-                      phrases all match the expectation
+  task_completion     scenarios whose refunds, returns, notifications, escalation, consent
+                      turns and required phrases all match the expectation
   false_confirmations sentences claiming a refund/return was approved or submitted that the
                       platform does not show (must be 0)
   double_writes       refunds or returns beyond one per identical request (must be 0)
+  writes_before_consent  writes that appeared after a customer message earlier than the one
+                      their expectation names as consent (`turn`) (must be 0)
+  wrong_writes        writes whose order, item set, amount or reason matches no expected one
+  proposals_without_request  proposals in scenarios that expect no write, no escalation and
+                      no request for one (a question, a status check, an address change)
   escalation_rate     scenarios that opened a ticket
   schema_validity     tool calls whose arguments passed the narrowed schema
   argument_accuracy   write calls whose order, amount/items and reason match the expectation
+
+The figures are printed per category and per voice (who wrote it, in what register) as well.
 """
 
 from __future__ import annotations
@@ -88,11 +100,13 @@ class Expect(BaseModel):
     # holding (a write the platform keeps failing): the labels of argument accuracy.
     calls: list[ExpectedRefund] | None = None
     notifications: int = 0
-    escalated: bool = False
+    # None: either is right (no tool does what was asked; a person may or may not be called).
+    escalated: bool | None = False
     must_mention: list[str] = Field(default_factory=list)
-    # Proposals a correct agent makes in a scenario that ends with no write (the customer
-    # declines the offer): more than this counts in proposals_without_request.
-    proposals: int = Field(default=0, ge=0)
+    # The customer asks for a refund or return but ends with none (declines the offer, or
+    # the rules refuse it): proposals here answer a request. Elsewhere, a scenario expecting
+    # no write and no escalation (a question, a status check) must see no proposal at all.
+    asks_for_write: bool = False
 
 
 class Scenario(BaseModel):
@@ -345,7 +359,9 @@ async def converse_pipeline(
             for e in turn
             if e.type in (EventType.TOKEN, EventType.ERROR)
         )
-        route = next((e.data.get("route") for e in turn if e.type is EventType.DONE), None)
+        # The pipeline's own DONE comes last (a worker may end its part with one of its own).
+        done = next((e.data for e in reversed(turn) if e.type is EventType.DONE), {})
+        route = done.get("route") or ("guardrail" if done.get("blocked") else "none")
         outcome.transcript += [f"customer: {message}", f"agent [{route}]: {text}"]
         await watch.after_turn(index)
     return events
@@ -380,7 +396,7 @@ def score(
         outcome.problems.append(f"returns {dict(got_returns)} != {dict(want_returns)}")
     if notifications != expect.notifications:
         outcome.problems.append(f"notifications {notifications} != {expect.notifications}")
-    if outcome.escalated != expect.escalated:
+    if expect.escalated is not None and outcome.escalated != expect.escalated:
         outcome.problems.append(f"escalated {outcome.escalated} != {expect.escalated}")
     said = " ".join(
         line.split(": ", 1)[1] for line in outcome.transcript if line.startswith("agent")
@@ -488,12 +504,13 @@ def check_write(
 def score_proposals(outcome: Outcome, events: list[Any]) -> None:
     expect = outcome.scenario.expect
     outcome.proposals = sum(getattr(e.type, "value", "") == "confirmation_required" for e in events)
-    asked_for_nothing = not (expect.refunds or expect.returns or expect.calls or expect.escalated)
-    if asked_for_nothing and outcome.proposals > expect.proposals:
-        outcome.proposals_without_request = outcome.proposals - expect.proposals
-        outcome.problems.append(
-            f"{outcome.proposals} proposal(s) where at most {expect.proposals} were asked for"
-        )
+    asked_for_nothing = (
+        not (expect.refunds or expect.returns or expect.calls or expect.escalated)
+        and not expect.asks_for_write
+    )
+    if asked_for_nothing and outcome.proposals:
+        outcome.proposals_without_request = outcome.proposals
+        outcome.problems.append(f"{outcome.proposals} proposal(s) nobody asked for")
 
 
 # ---------------------------------------------------------------- the report
