@@ -14,6 +14,7 @@ The models (guardrail classifiers, the router's encoder) load once per eval run
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,8 +61,6 @@ class AgentRuntime:
 
 @contextmanager
 def agent_runtime(llm_base_url: str | None = None) -> Iterator[AgentRuntime]:
-    import os
-
     settings = AgentSettings(llm_base_url=llm_base_url)
     models = tier_models(settings)
     prompts = PromptRegistry().select(settings.prompts)
