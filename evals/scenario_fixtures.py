@@ -587,14 +587,59 @@ def scenarios() -> list[dict[str, Any]]:
             faults={"get_order": {"fail_first": 100}},
         ),
     ]
-    return out
+    return [_labelled(row) for row in out]
+
+
+# The first set's scenarios by category (the rest are happy paths): one template family.
+CATEGORIES = {
+    "question-then-yes": ("youre-wrong-then-yes", "question-then-yes", "duplicate-yes"),
+    "question-then-no": (
+        "no",
+        "no-thanks",
+        "youre-wrong",
+        "yeah-right-is-not-yes",
+        "hedge-then-no",
+    ),
+    "counter-offers": (
+        "changed-amount",
+        "amount-above-refundable-is-capped",
+        "different-order-instead",
+        "partial-amount-in-request",
+    ),
+    "fraud": ("high-fraud-risk",),
+    "item without an order number": ("only-plausible-order", "ambiguous-order-asks"),
+    "platform faults": (
+        "5xx-then-ok",
+        "5xx-persistent",
+        "lost-response-once",
+        "lost-response-past-retries",
+        "response-never-arrives",
+        "pending-then-rejected",
+        "rejected-on-read-back",
+        "notification-down",
+        "order-system-down",
+        "replica-restart-before-yes",
+    ),
+}
+
+
+def _labelled(row: dict[str, Any]) -> dict[str, Any]:
+    category = next((c for c, ids in CATEGORIES.items() if row["id"] in ids), "happy paths")
+    expect = row["expect"]
+    # Every scenario of this set asks for a refund or return (or a person): a proposal
+    # that is then declined or refused was asked for.
+    if not (expect["refunds"] or expect["returns"] or expect["escalated"]):
+        expect["asks_for_write"] = True
+    return {**row, "category": category, "voice": "template"}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the negotiation scenario dev set")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    rows = scenarios()
+    from evals.scenario_authoring import authored_scenarios
+
+    rows = scenarios() + authored_scenarios()
     args.out.write_text(
         "".join(json.dumps(row, sort_keys=True, separators=(",", ":")) + "\n" for row in rows),
         encoding="utf-8",

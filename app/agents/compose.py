@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from app.agents.base import WorkerDeps
 from app.agents.escalation import EscalationAgent
-from app.agents.negotiation import NegotiationAgent
+from app.agents.negotiation import NegotiationAgent, NegotiationSettings
 from app.agents.pipeline import ChatPipeline, MirrorPort, ReadinessProbe
 from app.agents.policy import PolicyAgent
 from app.agents.policy_retrieval import (
@@ -90,11 +90,14 @@ def router_fallback(
     return ConstrainedIntentFallback(models.router, prompts["router"])
 
 
-def workers_for(deps: WorkerDeps) -> dict[Route, Worker]:
+def workers_for(
+    deps: WorkerDeps, negotiation: NegotiationSettings | None = None
+) -> dict[Route, Worker]:
+    # `negotiation`: settings other than the environment's (an eval's own checkpoint file).
     return {
         Route.TRACKING: TrackingAgent(deps),
         Route.POLICY: PolicyAgent(deps),
-        Route.NEGOTIATION: NegotiationAgent(deps),
+        Route.NEGOTIATION: NegotiationAgent(deps, negotiation),
         Route.ESCALATION: EscalationAgent(deps),
         Route.REFUSAL: RefusalAgent(),
     }
