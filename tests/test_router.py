@@ -294,9 +294,17 @@ def test_a_followup_without_context_is_low_confidence(router: IntentRouter) -> N
 @pytest.mark.slow
 def test_a_pending_confirmation_takes_the_answer(router: IntentRouter) -> None:
     context = RoutingContext(last_intent=Intent.REFUND_REQUEST, pending_confirmation=True)
-    for answer in ("yes go ahead", "no don't"):
+    answers = (
+        "yes go ahead",
+        "no don't",
+        "wait, is that the full amount or just for the shoes?",
+        "only the helmet please, I'm keeping the bottles",
+        "where is my other parcel btw",
+    )
+    for answer in answers:
         decision = router.route(answer, context)
         assert (decision.intent, decision.source) == (Intent.REFUND_REQUEST, "context")
+        assert not decision.low_confidence
 
 
 @pytest.mark.slow

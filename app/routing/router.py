@@ -150,6 +150,14 @@ class IntentRouter:
         best = int(np.argmax(public))
         confidence = float(public[best])
         low = confidence < self.low_confidence or nearest < self.similarity_floor
+        if context is not None and context.pending_confirmation and context.last_intent:
+            # Every reply to an open proposal goes back to the worker that proposed: its
+            # consent reader tells a yes from a question, a counter-offer or a change of
+            # subject. Routed anywhere else, "is that the full amount?" would drop the
+            # proposal, and the "yes" that follows would land in a worker with nothing to do.
+            return _decision(
+                context.last_intent, confidence, low=False, source="context", votes=public
+            )
         if context is not None and context.last_intent is not None:
             if self._is_followup(message, votes, low, context):
                 return _decision(
