@@ -1,0 +1,365 @@
+"""Builds evals/data/claims_dev.jsonl: real seed tool outputs, sentences in many voices.
+
+    python -m evals.claims_build [--out F]
+
+Each family is one writer's voice (plain, chatty lowercase with emoji, formal, terse,
+non-native English, a small model's hedged style) with its own phrasings; unsupported
+sentences are the subtle kind a model produces: the wrong day, the wrong carrier, a state
+paraphrase that contradicts the facts, an invented refund or escalation, a wrong amount, and a
+true sentence with one false clause added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from evals.claims_facts import Scene, scenes
+
+OUT = Path(__file__).resolve().parent / "data" / "claims_dev.jsonl"
+
+# Phrasings of each state, per family. {c} = carrier.
+STATE = {
+    "plain": {
+        "label_created": ["Your order has a shipping label and is waiting to be collected."],
+        "moving": ["Your parcel is on its way.", "It's currently in transit with {c}."],
+        "out_for_delivery": ["Good news: your parcel is out for delivery today."],
+        "delayed": ["I'm sorry, your parcel is delayed."],
+        "delivered": ["Your parcel was delivered.", "Our records show it has arrived."],
+        "lost": ["I'm sorry, but your parcel has been declared lost."],
+        "returned": ["Your parcel was returned to the sender."],
+        "not_delivered": ["It hasn't been delivered yet."],
+        "not_lost": ["Your parcel isn't lost."],
+    },
+    "chatty": {
+        "label_created": ["ok so it's not been picked up yet, just the label so far 📦"],
+        "moving": ["it's on the way!! 🚚", "yep it's with the courier rn"],
+        "out_for_delivery": ["it's on the van for delivery today 🙌"],
+        "delayed": ["ugh it's running a bit late, sorry 😕"],
+        "delivered": ["it got there!! 🎉", "looks like it arrived already"],
+        "lost": ["so sorry, looks like it went missing 😞"],
+        "returned": ["hmm it got sent back to the sender"],
+        "not_delivered": ["it hasn't arrived yet tbh"],
+        "not_lost": ["don't panic, it's definitely not lost"],
+    },
+    "formal": {
+        "label_created": ["The consignment has not yet been dispatched by the carrier."],
+        "moving": [
+            "I can confirm that the consignment is currently en route.",
+            "The shipment is presently being transported by {c}.",
+        ],
+        "out_for_delivery": ["The consignment is out for delivery."],
+        "delayed": ["Please accept our apologies: the shipment has been delayed."],
+        "delivered": ["I can confirm the consignment was delivered successfully."],
+        "lost": ["Regrettably, the carrier has declared the consignment lost."],
+        "returned": ["The shipment has been returned to the sender."],
+        "not_delivered": ["The consignment has not been delivered at this time."],
+        "not_lost": ["The consignment has not been lost."],
+    },
+    "terse": {
+        "label_created": ["Not shipped yet."],
+        "moving": ["In transit.", "On its way."],
+        "out_for_delivery": ["Out for delivery."],
+        "delayed": ["Delayed."],
+        "delivered": ["Delivered.", "It's arrived."],
+        "lost": ["Lost, sorry."],
+        "returned": ["Sent back to sender."],
+        "not_delivered": ["Not delivered yet."],
+        "not_lost": ["Not lost."],
+    },
+    "nonnative": {
+        "label_created": ["Your package is still waiting to be picked up by carrier."],
+        "moving": ["Your package is now on the way to you.", "The package is travelling to you."],
+        "out_for_delivery": ["Package is with the driver for delivery today."],
+        "delayed": ["Your package have some delay, sorry for this."],
+        "delivered": ["Your package is already delivered.", "The package has arrived to you."],
+        "lost": ["Sadly your package is missing, the carrier cannot be found it."],
+        "returned": ["Your package was send back to the sender."],
+        "not_delivered": ["The package is not delivered until now."],
+        "not_lost": ["Your package is not lost."],
+    },
+    "smallmodel": {
+        "label_created": ["Based on the tracking, a label has been created for your shipment."],
+        "moving": [
+            "According to the tracking information, your parcel is currently in transit.",
+            "It looks like your package is making its way to you.",
+        ],
+        "out_for_delivery": ["Great news! Your package is out for delivery."],
+        "delayed": ["It appears that your shipment is experiencing a delay."],
+        "delivered": ["According to our records, your package has been delivered."],
+        "lost": ["Unfortunately, it seems your package has been lost."],
+        "returned": ["It seems the package is being returned to the sender."],
+        "not_delivered": ["Your package has not been delivered yet."],
+        "not_lost": ["Your package has not been lost."],
+    },
+}
+FAMILIES = tuple(STATE)
+
+# The phrasing keys that are true for a status; everything else is a contradiction.
+TRUE_KEYS = {
+    "label_created": {"label_created", "not_delivered", "not_lost"},
+    "in_transit": {"moving", "not_delivered", "not_lost"},
+    "out_for_delivery": {"moving", "out_for_delivery", "not_delivered", "not_lost"},
+    "delayed": {"moving", "delayed", "not_delivered", "not_lost"},
+    "delivered": {"delivered", "not_lost"},
+    "delivered_disputed": {"delivered", "not_lost"},
+    "lost": {"lost", "not_delivered"},
+    "returned": {"returned", "not_lost"},
+}
+# Keys whose truth is arguable for a status (a returned parcel was once delivered): left out.
+AMBIGUOUS = {
+    "returned": {"delivered", "not_delivered", "moving"},
+    "delivered_disputed": {"lost", "not_lost"},
+    "lost": {"not_lost"},
+    "label_created": {"moving"},
+}
+
+ETA_TRUE = {
+    "plain": "It should arrive {when}.",
+    "chatty": "should be with u {when} 🤞",
+    "formal": "Delivery is expected {when}.",
+    "terse": "ETA {when}.",
+    "nonnative": "It will arrive to you {when}.",
+    "smallmodel": "Your package is estimated to arrive {when}.",
+}
+DELIVERED_WHEN = {
+    "plain": "It was delivered {when}.",
+    "chatty": "it was dropped off {when} 👍",
+    "formal": "The consignment was delivered {when}.",
+    "terse": "Delivered {when}.",
+    "nonnative": "The package was delivered {when}.",
+    "smallmodel": "Your package was successfully delivered {when}.",
+}
+CARRIER = {
+    "plain": "Your parcel's carrier is {c}.",
+    "chatty": "carrier is {c} 🙂",
+    "formal": "The carrier for this consignment is {c}.",
+    "terse": "Carrier: {c}.",
+    "nonnative": "The company for delivery is {c}.",
+    "smallmodel": "Your package is being handled by {c}.",
+}
+SIGNED = {
+    "plain": "It was signed for by {s}.",
+    "chatty": "it was left with {s} btw",
+    "formal": "The delivery was signed for by {s}.",
+    "terse": "Signed by {s}.",
+    "nonnative": "It was signed by {s} when delivered.",
+    "smallmodel": "The tracking shows it was signed for by {s}.",
+}
+AMOUNT = {
+    "plain": "Your order total was {a}.",
+    "chatty": "ur order came to {a}",
+    "formal": "The order total amounts to {a}.",
+    "terse": "Total: {a}.",
+    "nonnative": "The total of your order is {a}.",
+    "smallmodel": "The total amount for your order is {a}.",
+}
+ACTION = {
+    "refund": {
+        "plain": "I've started a refund for you.",
+        "chatty": "i went ahead and refunded u 💸",
+        "formal": "I have initiated a refund on your behalf.",
+        "terse": "Refund started.",
+        "nonnative": "I make a refund for you already.",
+        "smallmodel": "I have processed a refund for your order.",
+    },
+    "escalate": {
+        "plain": "I've passed this to a colleague.",
+        "chatty": "i've escalated it to the team!",
+        "formal": "I have escalated your case to a specialist.",
+        "terse": "Escalated.",
+        "nonnative": "I have send your case to my colleague.",
+        "smallmodel": "I have escalated this issue to our support team.",
+    },
+    "notify": {
+        "plain": "I've sent you an email about it.",
+        "chatty": "just emailed u the details ✉️",
+        "formal": "A confirmation email has been sent to you.",
+        "terse": "Email sent.",
+        "nonnative": "I sent to you an email with details.",
+        "smallmodel": "You will receive an email with the details shortly.",
+    },
+}
+OFFER = {
+    "plain": "If you'd like, I can start a refund request for it.",
+    "chatty": "want me to pass it to a colleague?",
+    "formal": "Should you wish, I can pass this to a colleague.",
+    "terse": "Want a refund request?",
+    "nonnative": "If you want, I can ask my colleague to help.",
+    "smallmodel": "Would you like me to escalate this to a human agent?",
+}
+ADDED = {
+    "plain": "{true} I've also started a refund for you.",
+    "chatty": "{true} also it's lost lol",
+    "formal": "{true} Furthermore, it was signed for by the concierge.",
+    "terse": "{true} Refund issued.",
+    "nonnative": "{true} Also the driver leave it at your door yesterday.",
+    "smallmodel": "{true} It was delivered yesterday and it is also lost.",
+}
+OTHER_CARRIERS = ("UPS", "FedEx", "USPS", "Royal Mail", "DPD", "Evri", "DHL", "GLS", "PostNL")
+OTHER_SIGNED = ("Front desk", "Neighbour", "Reception", "Parcel locker", "Building staff")
+
+
+def _when(moment: datetime, now: datetime, zone: ZoneInfo, style: int) -> str:
+    day = moment.astimezone(zone).date()
+    today = now.astimezone(zone).date()
+    delta = (day - today).days
+    if style == 0 and delta in (-1, 0, 1):
+        return {-1: "yesterday", 0: "today", 1: "tomorrow"}[delta]
+    if style == 1 and abs(delta) <= 5 and delta != 0:
+        return f"on {day.strftime('%A')}"
+    if style == 2:
+        return f"on {day.strftime('%B')} {day.day}"
+    return f"on {day.day} {day.strftime('%b')}"
+
+
+def _line(scene: Scene, sentence: str, ok: bool, family: str, kind: str) -> dict[str, Any]:
+    return {
+        "facts": scene.facts,
+        "sentence": sentence,
+        "supported": ok,
+        "family": family,
+        "kind": kind,
+    }
+
+
+def _shipment(scene: Scene) -> dict[str, Any]:
+    return next(o["output"] for o in scene.facts["outputs"] if o["tool"] == "get_order_status")
+
+
+def _sentences(scene: Scene, family: str, rng: random.Random) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    ship = _shipment(scene)
+    status = ship["status"]
+    carrier = ship["carrier"]
+    now = datetime.fromisoformat(scene.facts["as_of"])
+    zone = ZoneInfo(scene.facts["timezone"])
+    bank = STATE[family]
+    skip = AMBIGUOUS.get(status, set())
+    for key, phrasings in bank.items():
+        if key in skip:
+            continue
+        phrase = rng.choice(phrasings).format(c=carrier)
+        out.append(_line(scene, phrase, key in TRUE_KEYS[status], family, "state"))
+    # Carrier: the right one and a wrong one.
+    wrong = rng.choice([c for c in OTHER_CARRIERS if c != carrier])
+    out.append(_line(scene, CARRIER[family].format(c=carrier), True, family, "carrier"))
+    out.append(_line(scene, CARRIER[family].format(c=wrong), False, family, "carrier"))
+    style = rng.randrange(4)
+    if ship.get("eta") and status in ("in_transit", "out_for_delivery", "delayed", "label_created"):
+        eta = datetime.fromisoformat(ship["eta"].replace("Z", "+00:00"))
+        out.append(
+            _line(
+                scene,
+                ETA_TRUE[family].format(when=_when(eta, now, zone, style)),
+                True,
+                family,
+                "date",
+            )
+        )
+        off = eta + timedelta(days=rng.choice((-2, -1, 1, 2)))
+        out.append(
+            _line(
+                scene,
+                ETA_TRUE[family].format(when=_when(off, now, zone, style)),
+                False,
+                family,
+                "date",
+            )
+        )
+    if ship.get("delivered_at") and status in ("delivered", "delivered_disputed"):
+        at = datetime.fromisoformat(ship["delivered_at"].replace("Z", "+00:00"))
+        out.append(
+            _line(
+                scene,
+                DELIVERED_WHEN[family].format(when=_when(at, now, zone, style)),
+                True,
+                family,
+                "date",
+            )
+        )
+        off = at + timedelta(days=rng.choice((-3, -2, -1, 1, 2)))
+        out.append(
+            _line(
+                scene,
+                DELIVERED_WHEN[family].format(when=_when(off, now, zone, style)),
+                False,
+                family,
+                "date",
+            )
+        )
+    if ship.get("signed_by") and status in ("delivered", "delivered_disputed"):
+        signed = ship["signed_by"]
+        who = signed if signed.lower().startswith("left") else signed.lower()
+        if not who.lower().startswith("left"):
+            out.append(
+                _line(scene, SIGNED[family].format(s=f"the {who}"), True, family, "signatory")
+            )
+        other = rng.choice([s for s in OTHER_SIGNED if s != signed]).lower()
+        out.append(
+            _line(scene, SIGNED[family].format(s=f"the {other}"), False, family, "signatory")
+        )
+    done = {o["tool"] for o in scene.facts["outputs"]}
+    order = next(
+        (o["output"] for o in scene.facts["outputs"] if o["tool"] == "get_order_details"), None
+    )
+    if order is not None:
+        sign = {"USD": "$", "GBP": "£", "EUR": "€"}[order["currency"]]
+        total = f"{order['total']:.2f}"
+        wrong_total = f"{order['total'] + rng.choice((-5, 3, 10, 0.5)):.2f}"
+        out.append(_line(scene, AMOUNT[family].format(a=f"{sign}{total}"), True, family, "amount"))
+        out.append(
+            _line(scene, AMOUNT[family].format(a=f"{sign}{wrong_total}"), False, family, "amount")
+        )
+    tool_of = {
+        "refund": "initiate_refund",
+        "escalate": "escalate_to_human",
+        "notify": "send_notification",
+    }
+    for action, by_family in ACTION.items():
+        out.append(_line(scene, by_family[family], tool_of[action] in done, family, "action"))
+    if status in ("lost", "delayed", "delivered_disputed"):
+        out.append(_line(scene, OFFER[family], True, family, "offer"))
+    true_keys = [k for k in bank if k in TRUE_KEYS[status] and k not in skip]
+    if true_keys:
+        true = rng.choice(bank[rng.choice(true_keys)]).format(c=carrier)
+        added = ADDED[family].format(true=true)
+        # The added clause is false for this scene unless its facts say so (a refund written
+        # this turn, a parcel that really is lost): those are left out, not mislabelled.
+        refund_done = "initiate_refund" in done
+        true_added = (family in ("plain", "terse") and refund_done) or (
+            family == "chatty" and status == "lost"
+        )
+        if not true_added:
+            out.append(_line(scene, added, False, family, "added_clause"))
+    return out
+
+
+def build(seed: int = 11) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    lines: list[dict[str, Any]] = []
+    # Two voices per scene (rotating), so every voice meets every status and the file stays
+    # small enough to read.
+    for n, scene in enumerate(scenes()):
+        for family in (FAMILIES[n % len(FAMILIES)], FAMILIES[(n + 3) % len(FAMILIES)]):
+            lines += _sentences(scene, family, rng)
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    lines = build()
+    args.out.write_text("".join(json.dumps(line, sort_keys=True) + "\n" for line in lines))
+    print(f"{len(lines)} lines -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
