@@ -339,6 +339,184 @@ def _sentences(scene: Scene, family: str, rng: random.Random) -> list[dict[str, 
             out.append(_line(scene, added, False, family, "added_clause"))
     return out
 
+# A voice written after the checker was frozen, never used to change it before its first
+# measurement: the left-out family (see the report in evals/claims.py's docstring).
+HOLDOUT_STATE = {
+    "label_created": [
+        "The seller has printed the label, but {c} hasn't collected the parcel yet.",
+        "Right now it's still sitting at the warehouse waiting for the courier.",
+        "Your order hasn't left us yet; the carrier still needs to pick it up.",
+    ],
+    "moving": [
+        "Your package is moving through the {c} network right now.",
+        "It left the depot and is heading your way.",
+        "The parcel is currently travelling to you with {c}.",
+        "Tracking shows it's en route.",
+    ],
+    "out_for_delivery": [
+        "The driver has your parcel on board today.",
+        "It's out with the courier for delivery as we speak.",
+        "Your parcel is on the delivery van right now.",
+    ],
+    "delayed": [
+        "There's a hold-up with your parcel, so it's behind schedule.",
+        "I'm afraid your delivery is running late.",
+        "Your shipment has been held up in the carrier's network.",
+    ],
+    "delivered": [
+        "Good news, the parcel reached you already.",
+        "The courier marked it as delivered.",
+        "It was dropped off at your address.",
+        "Your parcel got to you safely.",
+    ],
+    "lost": [
+        "I'm really sorry: the carrier couldn't locate your parcel and has marked it as lost.",
+        "It looks like the package has gone missing in transit.",
+    ],
+    "returned": [
+        "The parcel has gone back to the seller.",
+        "It was sent back to the sender.",
+    ],
+    "not_delivered": [
+        "It hasn't reached you yet.",
+        "Your parcel has not arrived so far.",
+        "It's not been delivered just yet.",
+    ],
+    "not_lost": ["Don't worry, the package hasn't gone missing."],
+    "hedged_arrival": [
+        "It should get to you soon.",
+        "You can expect it to turn up shortly.",
+        "It ought to arrive in the next few days.",
+    ],
+}
+HOLDOUT_TRUE = {
+    "label_created": {"label_created", "not_delivered", "not_lost", "hedged_arrival"},
+    "in_transit": {"moving", "not_delivered", "not_lost", "hedged_arrival"},
+    "out_for_delivery": {"moving", "out_for_delivery", "not_delivered", "not_lost",
+                         "hedged_arrival"},
+    "delayed": {"moving", "delayed", "not_delivered", "not_lost", "hedged_arrival"},
+    "delivered": {"delivered", "not_lost"},
+    "delivered_disputed": {"delivered", "not_lost"},
+    "lost": {"lost", "not_delivered"},
+    "returned": {"returned", "not_lost"},
+}
+HOLDOUT_AMBIGUOUS = {
+    "returned": {"delivered", "not_delivered", "moving"},
+    "delivered_disputed": {"lost", "not_lost"},
+    "lost": {"not_lost", "moving"},
+    "label_created": {"moving"},
+    "out_for_delivery": {"delayed"},
+}
+HOLDOUT_ETA = [
+    "Your parcel is due {when}.",
+    "{c} expects to deliver it {when}.",
+    "You should have it {when}.",
+]
+HOLDOUT_DELIVERED = [
+    "The courier delivered it {when}.",
+    "It arrived {when}.",
+    "Your parcel was handed over {when}.",
+]
+HOLDOUT_CARRIER = ["{c} is handling the delivery.", "It's shipping via {c}."]
+HOLDOUT_SIGNED = ["{s} signed for the parcel.", "It was received by {s}."]
+HOLDOUT_AMOUNT = ["You paid {a} for this order.", "The order came to {a} in total."]
+HOLDOUT_ACTION = {
+    "refund": ["I've gone ahead and issued your refund.", "Your money is on its way back to you."],
+    "escalate": ["I've raised a ticket with our specialists.",
+                 "A colleague will get back to you within a day."],
+    "notify": ["I've just emailed you the tracking details.",
+               "We've sent you a message with the update."],
+    "other": ["I've contacted the courier to chase it.",
+              "I've arranged a redelivery for tomorrow."],
+}
+HOLDOUT_OFFER = [
+    "Would you like me to open a refund request?",
+    "If it doesn't show up by then, just let me know and I'll get a colleague involved.",
+]
+HOLDOUT_ADDED = [
+    "{true} The driver left it with your neighbour.",
+    "{true} You'll also get a full refund.",
+    "{true} It was delivered on Monday.",
+]
+
+
+def _holdout(scene: Scene, rng: random.Random) -> list[dict[str, Any]]:
+    family = "holdout"
+    out: list[dict[str, Any]] = []
+    ship = _shipment(scene)
+    status, carrier = ship["status"], ship["carrier"]
+    now = datetime.fromisoformat(scene.facts["as_of"])
+    zone = ZoneInfo(scene.facts["timezone"])
+    skip = HOLDOUT_AMBIGUOUS.get(status, set())
+    for key, phrasings in HOLDOUT_STATE.items():
+        if key in skip:
+            continue
+        text = rng.choice(phrasings).format(c=carrier)
+        out.append(_line(scene, text, key in HOLDOUT_TRUE[status], family, "state"))
+    wrong = rng.choice([c for c in OTHER_CARRIERS if c != carrier])
+    template = rng.choice(HOLDOUT_CARRIER)
+    out.append(_line(scene, template.format(c=carrier), True, family, "carrier"))
+    out.append(_line(scene, template.format(c=wrong), False, family, "carrier"))
+    style = rng.randrange(4)
+    if ship.get("eta") and status in ("in_transit", "out_for_delivery", "delayed",
+                                      "label_created"):
+        eta = datetime.fromisoformat(ship["eta"].replace("Z", "+00:00"))
+        template = rng.choice(HOLDOUT_ETA)
+        out.append(_line(scene, template.format(when=_when(eta, now, zone, style), c=carrier),
+                         True, family, "date"))
+        off = eta + timedelta(days=rng.choice((-1, 1, 3)))
+        out.append(_line(scene, template.format(when=_when(off, now, zone, style), c=carrier),
+                         False, family, "date"))
+    if ship.get("delivered_at") and status in ("delivered", "delivered_disputed"):
+        at = datetime.fromisoformat(ship["delivered_at"].replace("Z", "+00:00"))
+        template = rng.choice(HOLDOUT_DELIVERED)
+        out.append(_line(scene, template.format(when=_when(at, now, zone, style)), True, family,
+                         "date"))
+        off = at + timedelta(days=rng.choice((-1, 1, 4)))
+        out.append(_line(scene, template.format(when=_when(off, now, zone, style)), False,
+                         family, "date"))
+    if ship.get("signed_by") and status in ("delivered", "delivered_disputed"):
+        signed = ship["signed_by"]
+        template = rng.choice(HOLDOUT_SIGNED)
+        if not signed.lower().startswith("left"):
+            out.append(_line(scene, template.format(s=f"The {signed.lower()}").capitalize()
+                             if template.startswith("{s}") else
+                             template.format(s=f"the {signed.lower()}"), True, family,
+                             "signatory"))
+        other = rng.choice([x for x in OTHER_SIGNED if x != signed]).lower()
+        out.append(_line(scene, template.format(s=f"the {other}").capitalize()
+                         if template.startswith("{s}") else template.format(s=f"the {other}"),
+                         False, family, "signatory"))
+    order = next((o["output"] for o in scene.facts["outputs"]
+                  if o["tool"] == "get_order_details"), None)
+    if order is not None:
+        sign = {"USD": "$", "GBP": "£", "EUR": "€"}[order["currency"]]
+        template = rng.choice(HOLDOUT_AMOUNT)
+        out.append(_line(scene, template.format(a=f"{sign}{order['total']:.2f}"), True, family,
+                         "amount"))
+        wrong_total = order["total"] * 2
+        out.append(_line(scene, template.format(a=f"{sign}{wrong_total:.2f}"), False, family,
+                         "amount"))
+    done = {o["tool"] for o in scene.facts["outputs"]}
+    tool_of = {"refund": "initiate_refund", "escalate": "escalate_to_human",
+               "notify": "send_notification", "other": "-"}
+    for action, phrasings in HOLDOUT_ACTION.items():
+        out.append(_line(scene, rng.choice(phrasings), tool_of[action] in done, family,
+                         "action"))
+    if status in ("lost", "delayed", "delivered_disputed"):
+        out.append(_line(scene, rng.choice(HOLDOUT_OFFER), True, family, "offer"))
+    true_keys = [k for k in HOLDOUT_STATE if k in HOLDOUT_TRUE[status] and k not in skip]
+    added = rng.choice(HOLDOUT_ADDED)
+    clause_true = (
+        ("refund" in added and "initiate_refund" in done)
+        or ("Monday" in added and status in ("delivered", "delivered_disputed"))
+        or ("neighbour" in added and ship.get("signed_by") == "Neighbour")
+    )
+    if true_keys and not clause_true:
+        true = rng.choice(HOLDOUT_STATE[rng.choice(true_keys)]).format(c=carrier)
+        out.append(_line(scene, added.format(true=true), False, family, "added_clause"))
+    return out
+
 
 def build(seed: int = 11) -> list[dict[str, Any]]:
     rng = random.Random(seed)
@@ -348,6 +526,7 @@ def build(seed: int = 11) -> list[dict[str, Any]]:
     for n, scene in enumerate(scenes()):
         for family in (FAMILIES[n % len(FAMILIES)], FAMILIES[(n + 3) % len(FAMILIES)]):
             lines += _sentences(scene, family, rng)
+        lines += _holdout(scene, rng)
     return lines
 
 

@@ -45,6 +45,9 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"not (?:yet )?(?:been )?(?:collected|picked up|dispatched|shipped|sent out)",
             r"(?:has|have|had)n't (?:yet )?(?:been )?(?:collected|picked up|dispatched|shipped)",
             r"(?:has|have) not (?:yet )?(?:been )?(?:collected|picked up|dispatched|shipped)",
+            r"(?:still )?(?:needs|has|have|got) to (?:pick (?:it |them )?up|collect)",
+            r"waiting for (?:the |a )?(?:courier|carrier|collection|pick-?up|driver)",
+            r"(?:at|in) (?:the|our) (?:warehouse|seller's|store)",
             r"(?:being|been) (?:prepared|packed)",
             r"only (?:has|have) a (?:shipping )?label",
             r"has a shipping label",
@@ -61,6 +64,8 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"last[- ]mile",
             r"out with (?:the )?(?:driver|courier)",
             r"being delivered today",
+            r"on board",
+            r"(?:driver|courier) has (?:it|your (?:parcel|package|order|item))",
         ),
         frozenset({S.OUT_FOR_DELIVERY}),
     ),
@@ -72,8 +77,10 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
     (
         "lost",
         _p(
-            r"(?:declared |marked (?:as )?|reported |considered )?lost",
-            r"(?:went|gone|go|is|been|was|goes) missing",
+            r"(?:declared |marked (?:as )?|reported |considered )?lost"
+            r"(?: in (?:transit|the post|the network|the system))?",
+            r"(?:went|gone|go|is|been|was|goes) missing"
+            r"(?: in (?:transit|the post|the network|the system))?",
             r"missing",
             r"can(?:no|')t be (?:found|located|traced)",
             r"could(?:n't| not) be (?:found|located|traced)",
@@ -140,6 +147,7 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"picked up",
             r"collected by (?:the )?(?:courier|carrier|driver)",
             r"left (?:the|our) (?:warehouse|depot|facility)",
+            r"left (?:us|the seller|the shop|the store)",
             r"handed (?:over )?to (?:the )?(?:carrier|courier)",
         ),
         SHIPPED,
@@ -158,9 +166,11 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"its destination|the destination)",
             r"dropped (?:off|at|in|outside)",
             r"(?:was|been|got) left",
-            r"left (?:at|in|with|outside|on|by) (?:the|your|a|an|our)",
+            r"(?:left|leave|leaves|put|placed) (?:it |them )?(?:at|in|with|outside|on|by)"
+            r" (?:the|your|a|an|our)",
             r"signed (?:for|by)",
             r"handed (?:over )?to (?:you|your)",
+            r"handed over",
             r"(?:is|was|are) with you",
             r"you (?:have|'ve|already have) (?:it|received it|got it)",
             r"proof of delivery",
@@ -185,6 +195,7 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"eta",
             r"(?:delivery )?estimate",
             r"(?:will|should|'ll) be (?:with (?:you|u)|at your door|there)",
+            r"(?:should|will|'ll|can expect to|ought to|might|may) (?:have|get|receive) (?:it|them)",
             r"with (?:you|u) (?:by|on|tomorrow|today|tonight|in|within|soon|shortly)",
             r"delivery (?:is )?(?:date|window|day|slot)",
         ),
@@ -198,6 +209,7 @@ FUTURE = re.compile(
     r"could|going to|gonna|set to|on track to|hope|hopefully|aim|anticipate|projected|would|be)"
     r"\b(?:\W+\w+){0,3}\W*$"
 )
+FUTURE_WORD = re.compile(r"\b(?:will|'ll|should|expect\w*|due|going to|gonna|ought to)\b")
 NEGATION = re.compile(
     r"\b(?:not|never|no longer|yet to|no sign|nothing|failed to|unable to|without)\b|n't\b|n’t\b"
 )
@@ -300,7 +312,7 @@ OFFER_AUX = re.compile(
 ACTION_VERB = re.compile(
     r"^(?:start|init|issu|process|request|file|filed|rais|open|submit|sen[dt]|email|e-mail|text|"
     r"escalat|pass|passed|forward|contact|notif|arrang|book|schedul|cancel|refund|credit|report|"
-    r"flag|log|creat|reach|reached|ask|told|tell|spok|speak|call|chas|rerout|reship|replac|"
+    r"flag|log|creat|reach|reached|ask|told|tell|spok|call|chas|rerout|reship|replac|"
     r"order|appl|approv|lodg|put|set|sort|fix|handl|get|got|organi|expedit|upgrad|authori|"
     r"compensat|lodg|chase|mail|messag|ping|alert|inform|hand|transferr?|refer|trigger|queue|"
     r"made|make|push|add|waiv|issue|void|dispatch|ship|redeliver|claim|investigat)"
@@ -310,8 +322,10 @@ DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "escalate",
         _p(
-            r"(?:has|have|been|was|is being) (?:now )?(?:escalated|passed (?:on|to|along)|"
-            r"forwarded|handed (?:over|on)|referred|transferred)",
+            r"(?:has|have|been|was|is being) (?:now )?escalated",
+            r"(?:passed|handed|forwarded|referred|transferred|sent) (?:it |this |your \w+ )?"
+            r"(?:on |over |along )?to (?:a |my |our |the )?(?:colleague|team|specialist|"
+            r"supervisor|manager|human|agent|department)",
             r"(?:colleague|team|specialist|agent|someone|somebody|human|supervisor|manager|person)"
             r" (?:from \w+ )?(?:will|'ll|’ll|is going to|is about to|shall) (?:\w+ )?"
             r"(?:contact|call|email|reach|get back|look|be in touch|follow up|review|take)",
@@ -336,8 +350,9 @@ DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
         _p(
             r"(?:refund|money) (?:has been|was|is being|will be|is now|got) (?:\w+ )?"
             r"(?:started|initiated|issued|processed|sent|approved|credited|arranged|requested)",
-            r"you(?:'ll| will|’ll) (?:get|receive|be getting) (?:your |a |the )?(?:full )?"
-            r"(?:refund|money back)",
+            r"you(?:'ll| will|’ll) (?:\w+ ){0,2}(?:get|receive|be getting) (?:your |a |the )?"
+            r"(?:full |partial )?(?:refund|money back)",
+            r"(?:your )?money (?:is |will be |has been |was )?(?:\w+ ){0,4}back",
         ),
     ),
     (
@@ -462,9 +477,6 @@ UNMODELLED = _p(
     r"snow\w*",
     r"strikes?",
     r"holidays?",
-    r"address",
-    r"warehouse",
-    r"driver",
     r"neighbou?rs?",
     r"porch",
     r"garage",

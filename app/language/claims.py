@@ -69,7 +69,7 @@ _SIGNATORY = (
         r"last|and|but|so|which|who|when|around|about|just|btw|tbh|lol|now|already|too)\b)"
     ),
     re.compile(
-        r"\b(?:left|dropped(?: off)?|delivered|placed|put) (?:it |them )?(?P<prep>at|in|with|"
+        r"\b(?:left|leaves?|dropped(?: off)?|delivered|placed|put) (?:it |them )?(?P<prep>at|in|with|"
         r"outside|on|by|to) (?P<who>(?:the|your|a|an|our) [a-z' ]+?)(?=$|[,.;!?)]| (?:on|at|"
         r"yesterday|today|this|last|and|but|so|which|who|when|around|about|for|btw|tbh|now)\b)"
     ),
@@ -79,10 +79,12 @@ _SIGNATORY = (
     ),
     re.compile(r"\b(?P<who>[a-z' ]+?) signed for (?:it|the parcel|the package|your)"),
 )
+# Where the customer lives is a place, not someone who signed.
+_GENERIC_PLACES = frozenset("address home house place flat apartment destination".split())
 _DETERMINERS = frozenset("the your a an our my their at in with by to outside on it".split())
 _SYNONYMS = {"neighbor": "neighbour", "neighbors": "neighbour", "neighbours": "neighbour"}
 _CLAUSE_BREAK = re.compile(
-    r"[,;:()]|\s[-—–]\s|—|–|\b(?:but|although|though|however|whereas|while|so|and|because|"
+    r"[,;:()]|\s[-—–]\s|—|–|(?<!ahead )\b(?:but|although|though|however|whereas|while|so|and|because|"
     r"since|which|whereupon|then)\b"
 )
 _NUMBER = re.compile(r"\d+")
@@ -192,7 +194,7 @@ def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceChec
     for pattern in _SIGNATORY:
         for m in pattern.finditer(masked.text):
             who = _content_words(m.group("who"))
-            if not who or who <= {"you", "yourself"}:
+            if not who or who <= {"you", "yourself"} | _GENERIC_PLACES:
                 continue  # "handed to you": a delivery claim, checked as a state
             signed = [_content_words(s.signed_by) for s in scope if s.signed_by]
             ok = any(who <= words for words in signed)
@@ -392,6 +394,8 @@ def _dates_in_clause(
     if not inside:
         return
     negated = "negated" in roles
+    if not roles - {"negated"} and lex.FUTURE_WORD.search(clause.text):
+        roles = roles | {"eta"}  # "You should have it on Friday": a date still to come
     wanted = sorted(roles - {"negated"}) or ["any"]
     if clause.hypothetical:
         wanted = ["any"]
