@@ -339,6 +339,7 @@ def _sentences(scene: Scene, family: str, rng: random.Random) -> list[dict[str, 
             out.append(_line(scene, added, False, family, "added_clause"))
     return out
 
+
 # A voice written after the checker was frozen, never used to change it before its first
 # measurement: the left-out family (see the report in evals/claims.py's docstring).
 HOLDOUT_STATE = {
@@ -392,8 +393,13 @@ HOLDOUT_STATE = {
 HOLDOUT_TRUE = {
     "label_created": {"label_created", "not_delivered", "not_lost", "hedged_arrival"},
     "in_transit": {"moving", "not_delivered", "not_lost", "hedged_arrival"},
-    "out_for_delivery": {"moving", "out_for_delivery", "not_delivered", "not_lost",
-                         "hedged_arrival"},
+    "out_for_delivery": {
+        "moving",
+        "out_for_delivery",
+        "not_delivered",
+        "not_lost",
+        "hedged_arrival",
+    },
     "delayed": {"moving", "delayed", "not_delivered", "not_lost", "hedged_arrival"},
     "delivered": {"delivered", "not_lost"},
     "delivered_disputed": {"delivered", "not_lost"},
@@ -422,12 +428,18 @@ HOLDOUT_SIGNED = ["{s} signed for the parcel.", "It was received by {s}."]
 HOLDOUT_AMOUNT = ["You paid {a} for this order.", "The order came to {a} in total."]
 HOLDOUT_ACTION = {
     "refund": ["I've gone ahead and issued your refund.", "Your money is on its way back to you."],
-    "escalate": ["I've raised a ticket with our specialists.",
-                 "A colleague will get back to you within a day."],
-    "notify": ["I've just emailed you the tracking details.",
-               "We've sent you a message with the update."],
-    "other": ["I've contacted the courier to chase it.",
-              "I've arranged a redelivery for tomorrow."],
+    "escalate": [
+        "I've raised a ticket with our specialists.",
+        "A colleague will get back to you about it.",
+    ],
+    "notify": [
+        "I've just emailed you the tracking details.",
+        "We've sent you a message with the update.",
+    ],
+    "other": [
+        "I've contacted the courier to chase it.",
+        "I've arranged a redelivery for tomorrow.",
+    ],
 }
 HOLDOUT_OFFER = [
     "Would you like me to open a refund request?",
@@ -439,81 +451,207 @@ HOLDOUT_ADDED = [
     "{true} It was delivered on Monday.",
 ]
 
+HOLDOUT: dict[str, Any] = {
+    "state": HOLDOUT_STATE,
+    "eta": HOLDOUT_ETA,
+    "delivered": HOLDOUT_DELIVERED,
+    "carrier": HOLDOUT_CARRIER,
+    "signed": HOLDOUT_SIGNED,
+    "amount": HOLDOUT_AMOUNT,
+    "action": HOLDOUT_ACTION,
+    "offer": HOLDOUT_OFFER,
+    "added": HOLDOUT_ADDED,
+}
+# A second left-out voice, written after the fixes the first one prompted: a rambling,
+# British-English writer with a small model's habits. Measured as it stands.
+HOLDOUT2: dict[str, Any] = {
+    "state": {
+        "label_created": [
+            "So far the retailer has only booked the shipment, the courier hasn't got it yet.",
+            "Hiya! Your bits are packed but {c} haven't collected them yet.",
+        ],
+        "moving": [
+            "Right, so your parcel is somewhere in the {c} system and moving along nicely.",
+            "Your item has been dispatched and is currently on its journey to you.",
+            "It's whizzing its way over to you as we speak 🚀",
+        ],
+        "out_for_delivery": [
+            "Brilliant news, it's on the van and out for delivery today!",
+            "The courier is out delivering it today.",
+        ],
+        "delayed": [
+            "Apologies, there's been a bit of a delay with your parcel.",
+            "Bit of a setback I'm afraid, your parcel is running behind.",
+        ],
+        "delivered": [
+            "Lovely, the tracking says it's been delivered!",
+            "It landed on your doorstep already.",
+            "Your parcel has been successfully delivered to you.",
+        ],
+        "lost": [
+            "I'm gutted to say the courier has lost your parcel.",
+            "Unfortunately your parcel has been declared lost by the carrier.",
+        ],
+        "returned": [
+            "The parcel has found its way back to the sender, unfortunately.",
+            "It was returned to the retailer.",
+        ],
+        "not_delivered": [
+            "Your parcel hasn't been delivered as of yet.",
+            "It's not turned up at yours yet.",
+        ],
+        "not_lost": ["No need to worry, your parcel isn't lost at all."],
+        "hedged_arrival": [
+            "Hopefully it'll be with you really soon!",
+            "It should be with you in the coming days.",
+        ],
+    },
+    "eta": [
+        "The estimated delivery is {when}.",
+        "Fingers crossed it'll be with you {when} 🤞",
+    ],
+    "delivered": ["Tracking shows it was delivered {when}.", "It got delivered {when}."],
+    "carrier": ["Your delivery is with {c}.", "{c} are delivering this one."],
+    "signed": ["It was signed for by {s}.", "{s} took it in for you."],
+    "amount": ["Your order total is {a}.", "You were charged {a} for the order."],
+    "action": {
+        "refund": ["I've popped a refund through for you.", "I've refunded the order in full."],
+        "escalate": [
+            "I've flagged this with a colleague who'll be in touch.",
+            "I've escalated it to our team.",
+        ],
+        "notify": [
+            "I've emailed you a copy of the tracking.",
+            "You'll receive an email confirmation shortly.",
+        ],
+        "other": ["I've booked a redelivery for you.", "I've reported it to the carrier."],
+    },
+    "offer": [
+        "Shall I raise a refund request for you?",
+        "If you want, I can get a colleague to look into it.",
+    ],
+    "added": [
+        "{true} Your refund has also been approved.",
+        "{true} It was delivered yesterday at 3pm.",
+        "{true} The courier is DHL.",
+    ],
+}
 
-def _holdout(scene: Scene, rng: random.Random) -> list[dict[str, Any]]:
-    family = "holdout"
+
+def _holdout(
+    scene: Scene, rng: random.Random, family: str = "holdout", bank: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    b = bank or HOLDOUT
     out: list[dict[str, Any]] = []
     ship = _shipment(scene)
     status, carrier = ship["status"], ship["carrier"]
     now = datetime.fromisoformat(scene.facts["as_of"])
     zone = ZoneInfo(scene.facts["timezone"])
     skip = HOLDOUT_AMBIGUOUS.get(status, set())
-    for key, phrasings in HOLDOUT_STATE.items():
+    for key, phrasings in b["state"].items():
         if key in skip:
             continue
         text = rng.choice(phrasings).format(c=carrier)
         out.append(_line(scene, text, key in HOLDOUT_TRUE[status], family, "state"))
     wrong = rng.choice([c for c in OTHER_CARRIERS if c != carrier])
-    template = rng.choice(HOLDOUT_CARRIER)
+    template = rng.choice(b["carrier"])
     out.append(_line(scene, template.format(c=carrier), True, family, "carrier"))
     out.append(_line(scene, template.format(c=wrong), False, family, "carrier"))
     style = rng.randrange(4)
-    if ship.get("eta") and status in ("in_transit", "out_for_delivery", "delayed",
-                                      "label_created"):
+    if ship.get("eta") and status in ("in_transit", "out_for_delivery", "delayed", "label_created"):
         eta = datetime.fromisoformat(ship["eta"].replace("Z", "+00:00"))
-        template = rng.choice(HOLDOUT_ETA)
-        out.append(_line(scene, template.format(when=_when(eta, now, zone, style), c=carrier),
-                         True, family, "date"))
+        template = rng.choice(b["eta"])
+        out.append(
+            _line(
+                scene,
+                template.format(when=_when(eta, now, zone, style), c=carrier),
+                True,
+                family,
+                "date",
+            )
+        )
         off = eta + timedelta(days=rng.choice((-1, 1, 3)))
-        out.append(_line(scene, template.format(when=_when(off, now, zone, style), c=carrier),
-                         False, family, "date"))
+        out.append(
+            _line(
+                scene,
+                template.format(when=_when(off, now, zone, style), c=carrier),
+                False,
+                family,
+                "date",
+            )
+        )
     if ship.get("delivered_at") and status in ("delivered", "delivered_disputed"):
         at = datetime.fromisoformat(ship["delivered_at"].replace("Z", "+00:00"))
-        template = rng.choice(HOLDOUT_DELIVERED)
-        out.append(_line(scene, template.format(when=_when(at, now, zone, style)), True, family,
-                         "date"))
+        template = rng.choice(b["delivered"])
+        out.append(
+            _line(scene, template.format(when=_when(at, now, zone, style)), True, family, "date")
+        )
         off = at + timedelta(days=rng.choice((-1, 1, 4)))
-        out.append(_line(scene, template.format(when=_when(off, now, zone, style)), False,
-                         family, "date"))
+        out.append(
+            _line(scene, template.format(when=_when(off, now, zone, style)), False, family, "date")
+        )
     if ship.get("signed_by") and status in ("delivered", "delivered_disputed"):
         signed = ship["signed_by"]
-        template = rng.choice(HOLDOUT_SIGNED)
+        template = rng.choice(b["signed"])
         if not signed.lower().startswith("left"):
-            out.append(_line(scene, template.format(s=f"The {signed.lower()}").capitalize()
-                             if template.startswith("{s}") else
-                             template.format(s=f"the {signed.lower()}"), True, family,
-                             "signatory"))
+            out.append(
+                _line(
+                    scene,
+                    template.format(s=f"The {signed.lower()}").capitalize()
+                    if template.startswith("{s}")
+                    else template.format(s=f"the {signed.lower()}"),
+                    True,
+                    family,
+                    "signatory",
+                )
+            )
         other = rng.choice([x for x in OTHER_SIGNED if x != signed]).lower()
-        out.append(_line(scene, template.format(s=f"the {other}").capitalize()
-                         if template.startswith("{s}") else template.format(s=f"the {other}"),
-                         False, family, "signatory"))
-    order = next((o["output"] for o in scene.facts["outputs"]
-                  if o["tool"] == "get_order_details"), None)
+        out.append(
+            _line(
+                scene,
+                template.format(s=f"the {other}").capitalize()
+                if template.startswith("{s}")
+                else template.format(s=f"the {other}"),
+                False,
+                family,
+                "signatory",
+            )
+        )
+    order = next(
+        (o["output"] for o in scene.facts["outputs"] if o["tool"] == "get_order_details"), None
+    )
     if order is not None:
         sign = {"USD": "$", "GBP": "£", "EUR": "€"}[order["currency"]]
-        template = rng.choice(HOLDOUT_AMOUNT)
-        out.append(_line(scene, template.format(a=f"{sign}{order['total']:.2f}"), True, family,
-                         "amount"))
+        template = rng.choice(b["amount"])
+        out.append(
+            _line(scene, template.format(a=f"{sign}{order['total']:.2f}"), True, family, "amount")
+        )
         wrong_total = order["total"] * 2
-        out.append(_line(scene, template.format(a=f"{sign}{wrong_total:.2f}"), False, family,
-                         "amount"))
+        out.append(
+            _line(scene, template.format(a=f"{sign}{wrong_total:.2f}"), False, family, "amount")
+        )
     done = {o["tool"] for o in scene.facts["outputs"]}
-    tool_of = {"refund": "initiate_refund", "escalate": "escalate_to_human",
-               "notify": "send_notification", "other": "-"}
-    for action, phrasings in HOLDOUT_ACTION.items():
-        out.append(_line(scene, rng.choice(phrasings), tool_of[action] in done, family,
-                         "action"))
+    tool_of = {
+        "refund": "initiate_refund",
+        "escalate": "escalate_to_human",
+        "notify": "send_notification",
+        "other": "-",
+    }
+    for action, phrasings in b["action"].items():
+        out.append(_line(scene, rng.choice(phrasings), tool_of[action] in done, family, "action"))
     if status in ("lost", "delayed", "delivered_disputed"):
-        out.append(_line(scene, rng.choice(HOLDOUT_OFFER), True, family, "offer"))
-    true_keys = [k for k in HOLDOUT_STATE if k in HOLDOUT_TRUE[status] and k not in skip]
-    added = rng.choice(HOLDOUT_ADDED)
+        out.append(_line(scene, rng.choice(b["offer"]), True, family, "offer"))
+    true_keys = [k for k in b["state"] if k in HOLDOUT_TRUE[status] and k not in skip]
+    added = rng.choice(b["added"])
     clause_true = (
         ("refund" in added and "initiate_refund" in done)
         or ("Monday" in added and status in ("delivered", "delivered_disputed"))
         or ("neighbour" in added and ship.get("signed_by") == "Neighbour")
+        or ("DHL" in added and carrier == "DHL")
+        or ("yesterday" in added and status in ("delivered", "delivered_disputed"))
     )
     if true_keys and not clause_true:
-        true = rng.choice(HOLDOUT_STATE[rng.choice(true_keys)]).format(c=carrier)
+        true = rng.choice(b["state"][rng.choice(true_keys)]).format(c=carrier)
         out.append(_line(scene, added.format(true=true), False, family, "added_clause"))
     return out
 
@@ -527,6 +665,8 @@ def build(seed: int = 11) -> list[dict[str, Any]]:
         for family in (FAMILIES[n % len(FAMILIES)], FAMILIES[(n + 3) % len(FAMILIES)]):
             lines += _sentences(scene, family, rng)
         lines += _holdout(scene, rng)
+        if n % 2 == 0:
+            lines += _holdout(scene, rng, "holdout2", HOLDOUT2)
     return lines
 
 

@@ -36,7 +36,7 @@ def test_identifiers_and_numbers_must_appear_in_the_facts() -> None:
     assert unsupported("Your parcel AWB-7730012345 is with DHL.") == []
     assert unsupported("It arrives on 2026-12-05 at 15:00.") == []
     assert unsupported("Your order ORD-9999999 is late.") != []
-    assert unsupported("It is in aisle 3.") == ["number: 3"]
+    assert "number: 3" in unsupported("It is in aisle 3.")
 
 
 def test_sentences_are_released_whole_as_they_complete() -> None:

@@ -30,7 +30,9 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
         _p(
             r"return(?:ed|ing)? (?:back )?to (?:the )?(?:sender|seller|shop|store|merchant|"
             r"warehouse|retailer|depot)",
-            r"(?:sent|shipped|going|heading|travell?ing|on its way|bounced|came) back",
+            r"(?:sent|send|shipped|going|gone|went|heading|travell?ing|on its way|bounced|came)"
+            r" back",
+            r"(?:found|made|making|finds) its way back",
             r"back to (?:the )?(?:sender|seller|warehouse|shop|store)",
             r"rts",
         ),
@@ -83,6 +85,7 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"(?: in (?:transit|the post|the network|the system))?",
             r"missing",
             r"can(?:no|')t be (?:found|located|traced)",
+            r"(?:couldn't|could not|can't|cannot|unable to) (?:locate|find|trace)",
             r"could(?:n't| not) be (?:found|located|traced)",
             r"disappeared",
             r"vanished",
@@ -131,9 +134,10 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"delivery (?:company|service)|shipping company)",
             r"(?:travell?ing|moving|heading|making its way|coming) (?:to|towards|your way|"
             r"along|through)",
-            r"in the (?:carrier's |courier's )?(?:network|system)",
-            r"(?:at|in|reached|left|through) (?:a|the) (?:sorting|distribution|local|regional)?"
-            r"\s?(?:facility|centre|center|hub|depot)",
+            r"(?:in|through) the (?:\w+(?:'s)? )?(?:network|system)",
+            r"on its journey",
+            r"(?:at|in|reached|left|through) (?:a|the) (?:[a-z_]+ ){0,2}"
+            r"(?:facility|centre|center|hub|depot)",
             r"being (?:shipped|transported|sorted|moved)",
             r"on the move",
             r"in the post",
@@ -161,6 +165,9 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"deliver(?:ed|y) (?:was )?(?:completed|confirmed|made)",
             r"(?:has|have|had|was|already|just) (?:already |just )?arrived",
             r"arrived",
+            r"turned up",
+            r"(?:marked|shows|showing|lists|listed|has) (?:it|the parcel|your parcel|the package)"
+            r" as delivered",
             r"got (?:there|to you|delivered)",
             r"(?:has |have )?reached (?:you|your (?:address|door|home|house|building)|"
             r"its destination|the destination)",
@@ -195,7 +202,8 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"eta",
             r"(?:delivery )?estimate",
             r"(?:will|should|'ll) be (?:with (?:you|u)|at your door|there)",
-            r"(?:should|will|'ll|can expect to|ought to|might|may) (?:have|get|receive) (?:it|them)",
+            r"(?:should|will|'ll|can expect to|ought to|might|may) (?:have|get|receive)"
+            r" (?:it|them)",
             r"with (?:you|u) (?:by|on|tomorrow|today|tonight|in|within|soon|shortly)",
             r"delivery (?:is )?(?:date|window|day|slot)",
         ),
@@ -304,6 +312,12 @@ FIRST_PERSON_ACTION = re.compile(
     r"had|will|shall|just|already|also|now|went ahead and|gone ahead and|go ahead and|"
     r"personally|quickly|immediately|successfully|going to|gonna|be|been|then|did)\b)*)"
     r"\s+(?P<verb>[a-z]+)"
+)
+# A clause that offers or asks asserts nothing: "Would you like me to escalate this?"
+OFFER = re.compile(
+    r"\b(?:(?:i|we) (?:can|could|would be happy to|'d be happy to|am happy to|'m happy to)|"
+    r"would you like|do you want|want me to|shall i|should i|happy to|"
+    r"if you (?:want|like|wish|'d like|would like|prefer))\b"
 )
 OFFER_AUX = re.compile(
     r"\b(?:can|could|would|'d be happy|am happy|'m happy|'d like|would like|am able|'m able|"
@@ -540,3 +554,39 @@ CARRIERS = (
     "dhl express",
 )
 CARRIER_PATTERN = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in CARRIERS) + r")\b")
+
+# Words that carry no claim of their own: grammar, references to the parcel, courtesy, hedges.
+# After every claim the checker can read is taken out of a sentence, what is left must be made
+# of these (or of words the facts themselves contain, such as an item name or a city): a verb
+# the grammar does not know ("it landed on your doorstep", "I popped a refund through") makes
+# the sentence unverifiable, so it fails closed instead of passing unread.
+NEUTRAL_WORDS = frozenset(
+    """
+    a an the and or but nor of to in on at by for from with within without into onto over under
+    is are was were be been being am do does did done have has had having can could will would
+    shall should may might must it its it's this that these those there here then than so as if
+    i me my mine we us our ours you your yours u ur he she they them their theirs his her who
+    whom which what when where why how all any each every some such only also just very more
+    most about up down out off again once per via yes no not please s ve ll d re m t don doesn
+    didn isn aren wasn weren hasn haven hadn won wouldn shouldn couldn can cannot let lets
+    parcel parcels package packages order orders shipment shipments item items delivery
+    deliveries consignment tracking number reference update updates status information info
+    details detail record records system box stuff bits thing things purchase goods
+    hi hello hey hiya thanks thank sorry apologies apologise apologize afraid unfortunately
+    sadly regrettably great good news brilliant lovely luckily happy glad help hope hopefully
+    worry worries panic understand frustrating inconvenience wait waiting patience appreciate
+    welcome anything else know question questions dear customer regards kind best
+    right now currently still already yet far moment according based looks look like seems
+    seem appears appear show shows showing says say said see check checked confirm note latest
+    recent most tbh lol btw rn ok okay yep yeah sure oh well
+    definitely certainly really actually indeed though too quite bit little slightly fully
+    tell told reply get touch keep eye anytime assist further need needs want
+    days day time until till next few one coming way
+    courier carrier company service handling handled handles shipping using
+    came comes total totals amount amounts paid charged cost costs price
+    marked expect expects expecting ought address door doorstep home house
+    successfully safely presently nicely somewhere full team specialist support message copy
+    behalf accept issue experiencing sitting ugh hmm fingers crossed gutted wish speak
+    seller retailer sender shop store merchant got
+    """.split()
+)

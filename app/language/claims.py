@@ -63,29 +63,38 @@ _CURRENCY = {
     "euro": "EUR",
     "euros": "EUR",
 }
+# Where a signatory's name ends: punctuation, or a word that starts the next part of the clause.
+_END_OF_WHO = (
+    r"(?=$|[,.;!?)]| (?:on|at|yesterday|today|this|last|and|but|so|which|who|when|around|about|"
+    r"for|btw|tbh|now)\b)"
+)
 _SIGNATORY = (
     re.compile(
         r"\bsigned (?:for )?by (?P<who>[a-z' ]+?)(?=$|[,.;!?)]| (?:on|at|yesterday|today|this|"
         r"last|and|but|so|which|who|when|around|about|just|btw|tbh|lol|now|already|too)\b)"
     ),
     re.compile(
-        r"\b(?:left|leaves?|dropped(?: off)?|delivered|placed|put) (?:it |them )?(?P<prep>at|in|with|"
-        r"outside|on|by|to) (?P<who>(?:the|your|a|an|our) [a-z' ]+?)(?=$|[,.;!?)]| (?:on|at|"
-        r"yesterday|today|this|last|and|but|so|which|who|when|around|about|for|btw|tbh|now)\b)"
+        r"\b(?:left|leaves?|dropped(?: off)?|delivered|placed|put) (?:it |them )?"
+        r"(?P<prep>at|in|with|outside|on|by|to) (?P<who>(?:the|your|a|an|our) [a-z' ]+?)"
+        + _END_OF_WHO
     ),
     re.compile(
         r"\b(?:handed|given|received|collected|accepted|taken in) (?:it )?(?:over )?(?:to|by) "
         r"(?P<who>[a-z' ]+?)(?=$|[,.;!?)]| (?:on|at|yesterday|today|this|last|and|but|so|btw)\b)"
     ),
     re.compile(r"\b(?P<who>[a-z' ]+?) signed for (?:it|the parcel|the package|your)"),
+    re.compile(
+        r"\b(?P<who>(?:the|your|a|an) [a-z' ]+?) (?:took|taken|accepted) (?:it|the parcel)"
+        r"(?: in)?"
+    ),
 )
 # Where the customer lives is a place, not someone who signed.
 _GENERIC_PLACES = frozenset("address home house place flat apartment destination".split())
 _DETERMINERS = frozenset("the your a an our my their at in with by to outside on it".split())
 _SYNONYMS = {"neighbor": "neighbour", "neighbors": "neighbour", "neighbours": "neighbour"}
 _CLAUSE_BREAK = re.compile(
-    r"[,;:()]|\s[-—–]\s|—|–|(?<!ahead )\b(?:but|although|though|however|whereas|while|so|and|because|"
-    r"since|which|whereupon|then)\b"
+    r"[,;:()]|\s[-—–]\s|—|–|(?<!ahead )\b(?:but|although|though|however|whereas|while|so|"
+    r"and|because|since|which|whereupon|then)\b"
 )
 _NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
@@ -114,6 +123,7 @@ class _Masked:
 
     def __init__(self, text: str) -> None:
         self.text = text.replace("’", "'").lower()
+        self.original = self.text
 
     def blank(self, start: int, end: int) -> None:
         self.text = self.text[:start] + " " * (end - start) + self.text[end:]
@@ -141,11 +151,14 @@ def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
         masked.blank(*number.span())
     question = bool(lex.QUESTION.search(sentence))
     for start, end in _clauses(masked.text):
-        clause = _Clause(
-            masked, start, end, question or bool(lex.HYPOTHETICAL.match(masked.text[start:end]))
-        )
+        text = masked.text[start:end]
+        clause = _Clause(masked, start, end, question or bool(lex.HYPOTHETICAL.match(text)))
         roles = _clause_claims(clause, scope, named, facts, check)
         _dates_in_clause(clause, dates, times, roles, scope, facts, today, check)
+        # An offer, a question or a condition asserts nothing: its other words are not claims.
+        conditioned = bool(_CONDITIONED.search(masked.original[:start]))
+        if clause.hypothetical or conditioned or lex.OFFER.search(text):
+            clause.blank(0, end - start)
     _unknown_words(sentence, masked.text, facts, check)
     return check
 
@@ -187,7 +200,8 @@ def _carriers(
     for m in lex.CARRIER_PATTERN.finditer(masked.text):
         name = m.group(0)
         check.claim("carrier", name, name in known)
-        masked.blank(*m.span())
+        # Kept as a word-shaped placeholder, so "through the DHL network" still reads as a phrase.
+        masked.text = masked.text[: m.start()] + "_" * len(name) + masked.text[m.end() :]
 
 
 def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceCheck) -> None:
@@ -199,7 +213,7 @@ def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceChec
             signed = [_content_words(s.signed_by) for s in scope if s.signed_by]
             ok = any(who <= words for words in signed)
             check.claim("signatory", " ".join(sorted(who)), ok)
-            masked.blank(m.start("who"), m.end("who"))
+            masked.blank(*m.span())
 
 
 def _content_words(text: str) -> set[str]:
@@ -273,9 +287,12 @@ def _clause_claims(
             if negated:
                 roles.add("negated")
             roles.add(_ROLE_OF_STATE.get(state, "events"))
-    if VAGUE_SOON.search(clause.text) and not clause.hypothetical:
+    soon = VAGUE_SOON.search(clause.text)
+    if soon and not clause.hypothetical:
         ok = bool(scope) and all(s.status in lex.ACTIVE for s in scope)
         check.claim("state", "arriving soon", ok)
+    if soon:
+        clause.blank(*soon.span())
     return roles
 
 
@@ -322,7 +339,7 @@ _CONDITIONED = re.compile(r"\b(?:if|unless|once|when|should you|tell me|let me k
 
 def _actions(clause: _Clause, facts: TurnFacts, check: SentenceCheck) -> None:
     text = clause.text
-    conditioned = bool(_CONDITIONED.search(clause.masked.text[: clause.start]))
+    conditioned = bool(_CONDITIONED.search(clause.masked.original[: clause.start]))
     for m in lex.FIRST_PERSON_ACTION.finditer(text):
         verb = m.group("verb")
         if not lex.ACTION_VERB.match(verb) or verb in {"sorry", "afraid", "happy", "able"}:
@@ -348,7 +365,8 @@ def _action_claim(
     kind = next((k for k, p in lex.ACTION_OBJECT if p.search(rest)), "other")
     ok = kind in facts.actions and _channel_ok(kind, rest, facts)
     check.claim("action", f"{kind} ({rest.split(',')[0][:40].strip()})", ok)
-    clause.blank(*span)
+    # The whole action phrase was judged as one claim ("escalated it to our support team").
+    clause.blank(span[0], clause.end - clause.start)
 
 
 def _channel_ok(kind: str, text: str, facts: TurnFacts) -> bool:
@@ -422,6 +440,12 @@ def _unknown_words(sentence: str, residue: str, facts: TurnFacts, check: Sentenc
     for m in lex.UNMODELLED.finditer(residue):
         word = m.group(0)
         check.claim("unverifiable", word, word in fact_text)
+        residue = residue[: m.start()] + " " * len(word) + residue[m.end() :]
+    for m in re.finditer(r"[a-z]+", residue):
+        word = m.group(0)
+        if word in lex.NEUTRAL_WORDS or _whole_token(word, fact_text):
+            continue
+        check.claim("unread", word, False)
     known_names = set(WEEKDAYS) | set(MONTHS) | {m[:3] for m in MONTHS}
     words = list(_WORD.finditer(sentence))
     for i, m in enumerate(words):
