@@ -656,6 +656,51 @@ def _holdout(
     return out
 
 
+_REGION_OF_ZONE = {"America/New_York": "US", "Europe/London": "UK", "Europe/Berlin": "EU"}
+
+
+def _template_lines(scene: Scene, rng: random.Random) -> list[dict[str, Any]]:
+    """The platform's own renderings (app/routing/tracking_replies.py, written by others for
+    customers, not for this checker): true as rendered; with one fact changed (the status, the
+    carrier, the ETA a day off) they are the subtlest false answers a model can copy."""
+    from app.platform.contract import DeliveryPhoto, Eta, Region, Shipment, ShipmentStatus
+    from app.routing.tracking_replies import render_output
+
+    models = {"get_order_status": Shipment, "get_eta": Eta, "get_delivery_photo": DeliveryPhoto}
+    out: list[dict[str, Any]] = []
+    region = Region(_REGION_OF_ZONE[scene.facts["timezone"]])
+    order_id = scene.order.order_id
+    for item in scene.facts["outputs"]:
+        model = models.get(item["tool"])
+        if model is None:
+            continue
+        output = model.model_validate(item["output"])
+        text = render_output(output, order_id, region)
+        if text:
+            out.append(_line(scene, text, True, "template", "template"))
+        if not isinstance(output, Shipment):
+            continue
+        other = rng.choice([st for st in ShipmentStatus if st is not output.status])
+        if {other.value, output.status.value} <= {"delivered", "delivered_disputed"}:
+            continue
+        changed = []
+        # "On its way" is as true of a delayed parcel as of one in transit: not a change.
+        moving = {"in_transit", "out_for_delivery", "delayed"}
+        if not (other.value == "in_transit" and output.status.value in moving):
+            changed.append(output.model_copy(update={"status": other}))
+        true_text = render_output(output, order_id, region) or ""
+        if output.carrier in true_text:  # a carrier change the customer would see
+            carrier = rng.choice([c for c in OTHER_CARRIERS if c != output.carrier])
+            changed.append(output.model_copy(update={"carrier": carrier}))
+        if output.eta is not None and output.status.value in ("in_transit", "delayed"):
+            changed.append(output.model_copy(update={"eta": output.eta + timedelta(days=1)}))
+        for wrong in changed:
+            text = render_output(wrong, order_id, region)
+            if text:
+                out.append(_line(scene, text, False, "template", "template_one_fact_changed"))
+    return out
+
+
 def build(seed: int = 11) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     lines: list[dict[str, Any]] = []
@@ -665,6 +710,7 @@ def build(seed: int = 11) -> list[dict[str, Any]]:
         for family in (FAMILIES[n % len(FAMILIES)], FAMILIES[(n + 3) % len(FAMILIES)]):
             lines += _sentences(scene, family, rng)
         lines += _holdout(scene, rng)
+        lines += _template_lines(scene, rng)
         if n % 2 == 0:
             lines += _holdout(scene, rng, "holdout2", HOLDOUT2)
     return lines

@@ -125,11 +125,13 @@ class DateClaim:
 
     def accepts(self, day: date, today: date) -> bool:
         if self.either:
-            return day in (self.lo, self.hi) or (self.by and day <= self.hi)
+            return day in (self.lo, self.hi)
         if self.upto:
             return today <= day <= self.hi
-        if self.by:
+        if self.by and self.lo != self.hi:
             return day <= self.hi
+        # "by Friday" names the day the platform expects it, not any day before: a day early
+        # is as wrong as a day late.
         return self.lo <= day <= self.hi
 
 

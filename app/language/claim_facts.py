@@ -55,6 +55,8 @@ class ShipmentFact:
     photo_ref: str | None = None
     photo_taken_at: datetime | None = None
     events: list[tuple[datetime, ShipmentStatus]] = field(default_factory=list)
+    # The platform's own words for its latest event ("Arrived at sorting facility").
+    event_texts: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,10 @@ class TurnFacts:
                 fact.eta, fact.delivered_at = output.eta, output.delivered_at
                 fact.signed_by, fact.photo_ref = output.signed_by, output.photo_ref
                 fact.events = [(e.at, e.status) for e in output.timeline]
+                # Only the latest event says what is true now: "Out for delivery" quoted from
+                # an earlier event of a delivered parcel would be a false present-tense claim.
+                latest = max(output.timeline, key=lambda e: e.at, default=None)
+                fact.event_texts = [latest.description] if latest else []
             case Eta():
                 fact = self._shipment(output.awb, None, output.status, focus)
                 fact.eta, fact.delivered_at = output.eta, output.delivered_at

@@ -65,6 +65,7 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"on (?:the|its) (?:final|last) (?:leg|stretch|mile)",
             r"last[- ]mile",
             r"out with (?:the )?(?:driver|courier)",
+            r"out delivering",
             r"being delivered today",
             r"on board",
             r"(?:driver|courier) has (?:it|your (?:parcel|package|order|item))",
@@ -219,7 +220,7 @@ FUTURE = re.compile(
 )
 FUTURE_WORD = re.compile(r"\b(?:will|'ll|should|expect\w*|due|going to|gonna|ought to)\b")
 NEGATION = re.compile(
-    r"\b(?:not|never|no longer|yet to|no sign|nothing|failed to|unable to|without)\b|n't\b|n’t\b"
+    r"\b(?:not|no|never|no longer|yet to|no sign|nothing|failed to|unable to|without)\b|n't\b|n’t\b"
 )
 # A clause that is a condition, a question, an offer or an instruction asserts nothing.
 HYPOTHETICAL = re.compile(
@@ -587,6 +588,6 @@ NEUTRAL_WORDS = frozenset(
     marked expect expects expecting ought address door doorstep home house
     successfully safely presently nicely somewhere full team specialist support message copy
     behalf accept issue experiencing sitting ugh hmm fingers crossed gutted wish speak
-    seller retailer sender shop store merchant got
+    seller retailer sender shop store merchant got current open network system
     """.split()
 )

@@ -140,6 +140,7 @@ def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
     _amounts(masked, facts, check)
     _carriers(masked, scope, facts, check)
     _signatories(masked, scope, check)
+    _quoted_events(masked, scope)
     today = local(facts.now, facts.timezone).date()
     dates = find_dates(masked.text, today)
     times = find_times(masked.text)
@@ -214,6 +215,17 @@ def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceChec
             ok = any(who <= words for words in signed)
             check.claim("signatory", " ".join(sorted(who)), ok)
             masked.blank(*m.span())
+
+
+def _quoted_events(masked: _Masked, scope: list[ShipmentFact]) -> None:
+    """The platform's own event wording, quoted, is true of that shipment ("Latest update:
+    Arrived at sorting facility"): it is not read again as a state claim. Its date still is."""
+    for text in sorted({t.lower() for s in scope for t in s.event_texts}, key=len, reverse=True):
+        if len(text.split()) < 3:
+            continue  # a one-word event ("Delivered") is a claim like any other
+        for m in re.finditer(re.escape(text), masked.text):
+            if not _negated(masked.text[: m.start()]):
+                masked.blank(*m.span())
 
 
 def _content_words(text: str) -> set[str]:
@@ -446,7 +458,7 @@ def _unknown_words(sentence: str, residue: str, facts: TurnFacts, check: Sentenc
         if word in lex.NEUTRAL_WORDS or _whole_token(word, fact_text):
             continue
         check.claim("unread", word, False)
-    known_names = set(WEEKDAYS) | set(MONTHS) | {m[:3] for m in MONTHS}
+    known_names = set(WEEKDAYS) | set(MONTHS) | {m[:3] for m in MONTHS} | {d[:3] for d in WEEKDAYS}
     words = list(_WORD.finditer(sentence))
     for i, m in enumerate(words):
         word = m.group(0).replace("’", "'")
