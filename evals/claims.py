@@ -95,7 +95,7 @@ def evaluate(lines: list[dict[str, Any]]) -> dict[str, Any]:
     result["by_family"] = {k: _figures(v) for k, v in sorted(by["family"].items())}
     result["by_kind"] = {k: _figures(v) for k, v in sorted(by["kind"].items())}
     result["ms_per_sentence"] = 1000 * took / max(1, len(lines))
-    result["misses"] = misses
+    result["misses"] = misses[:100]
     return result
 
 

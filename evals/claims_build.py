@@ -537,6 +537,85 @@ HOLDOUT2: dict[str, Any] = {
     ],
 }
 
+# A third left-out voice, written after every fix above and measured once as it stands (the
+# figure the report gives for text nobody tuned the checker on): a call-centre script voice
+# mixed with a small model's over-eager, over-explaining habits.
+HOLDOUT3: dict[str, Any] = {
+    "state": {
+        "label_created": [
+            "Your order is packed and ready, and we're just waiting for {c} to collect it.",
+            "The shipment hasn't been handed to the carrier yet.",
+        ],
+        "moving": [
+            "Thank you for your patience, your order is in transit at the moment.",
+            "Your parcel is currently with {c} and on its way to you.",
+            "Good news - your order has shipped and is on the way!",
+        ],
+        "out_for_delivery": [
+            "Your parcel is out for delivery and should reach you today.",
+            "It's on the final leg of its journey and out for delivery now.",
+        ],
+        "delayed": [
+            "I do apologise, your parcel has been delayed in the network.",
+            "Unfortunately there is a delay with your shipment at the moment.",
+        ],
+        "delivered": [
+            "Our system shows that your order has been delivered.",
+            "The parcel was delivered and signed for.",
+            "Your order has been successfully delivered - enjoy!",
+        ],
+        "lost": [
+            "I'm very sorry, the carrier has confirmed that your parcel is lost.",
+            "Regrettably your parcel could not be found by the carrier.",
+        ],
+        "returned": ["Your parcel has been returned to the sender by the carrier."],
+        "not_delivered": [
+            "Your order has not been delivered yet.",
+            "The parcel has not yet arrived at your address.",
+        ],
+        "not_lost": ["Rest assured, your parcel is not lost."],
+        "hedged_arrival": [
+            "Your parcel should arrive soon.",
+            "It should be with you shortly.",
+        ],
+    },
+    "eta": ["Your parcel is expected to arrive {when}.", "The estimated delivery date is {when}."],
+    "delivered": [
+        "Your order was delivered {when}.",
+        "The tracking confirms delivery {when}.",
+    ],
+    "carrier": ["Your parcel is being delivered by {c}.", "The courier for your order is {c}."],
+    "signed": ["The parcel was signed for by {s}.", "It was handed to {s}."],
+    "amount": ["The total for your order is {a}.", "Your order total comes to {a}."],
+    "action": {
+        "refund": [
+            "I have processed a full refund to your original payment method.",
+            "A refund has been issued to your account.",
+        ],
+        "escalate": [
+            "I have escalated your case to our delivery team.",
+            "Your case has been passed to a supervisor.",
+        ],
+        "notify": [
+            "I have sent you an email confirmation.",
+            "A confirmation email has been sent to your inbox.",
+        ],
+        "other": [
+            "I have requested a redelivery for tomorrow.",
+            "I have cancelled the order for you.",
+        ],
+    },
+    "offer": [
+        "Is there anything else I can help you with today?",
+        "Please let me know if you would like me to raise this with a colleague.",
+    ],
+    "added": [
+        "{true} A refund of the full amount is on its way to you.",
+        "{true} The courier attempted delivery this morning.",
+        "{true} Your tracking number is AWB-0000000001.",
+    ],
+}
+
 
 def _holdout(
     scene: Scene, rng: random.Random, family: str = "holdout", bank: dict[str, Any] | None = None
@@ -713,6 +792,8 @@ def build(seed: int = 11) -> list[dict[str, Any]]:
         lines += _template_lines(scene, rng)
         if n % 2 == 0:
             lines += _holdout(scene, rng, "holdout2", HOLDOUT2)
+        else:
+            lines += _holdout(scene, rng, "holdout3", HOLDOUT3)
     return lines
 
 
@@ -721,7 +802,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     lines = build()
-    args.out.write_text("".join(json.dumps(line, sort_keys=True) + "\n" for line in lines))
+    args.out.write_text(
+        "".join(
+            json.dumps(line, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+            for line in lines
+        )
+    )
     print(f"{len(lines)} lines -> {args.out}")
     return 0
 

@@ -28,7 +28,7 @@ from app.platform.settings import PlatformSettings
 from app.tools import AgentTier, ToolContext, ToolExecutor, ToolSuccess
 
 API_KEY, ADMIN_KEY = "claims-eval-key", "claims-eval-admin"
-PER_STATUS = 5
+PER_STATUS = 3
 
 
 @dataclass

@@ -49,6 +49,8 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"(?:has|have) not (?:yet )?(?:been )?(?:collected|picked up|dispatched|shipped)",
             r"(?:still )?(?:needs|has|have|got) to (?:pick (?:it |them )?up|collect)",
             r"waiting for (?:the |a )?(?:courier|carrier|collection|pick-?up|driver)",
+            r"waiting for (?:the |a )?[a-z_]+ to (?:collect|pick)",
+            r"packed",
             r"(?:at|in) (?:the|our) (?:warehouse|seller's|store)",
             r"(?:being|been) (?:prepared|packed)",
             r"only (?:has|have) a (?:shipping )?label",
@@ -215,7 +217,8 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
 # Modality that turns "delivered" from a report into an expectation.
 FUTURE = re.compile(
     r"\b(?:will|'ll|’ll|shall|should|expected|expect|due|scheduled|estimated|likely|may|might|"
-    r"could|going to|gonna|set to|on track to|hope|hopefully|aim|anticipate|projected|would|be)"
+    r"could|going to|gonna|set to|on track to|hope|hopefully|aim|anticipate|projected|would|be|"
+    r"being)"
     r"\b(?:\W+\w+){0,3}\W*$"
 )
 FUTURE_WORD = re.compile(r"\b(?:will|'ll|should|expect\w*|due|going to|gonna|ought to)\b")
@@ -589,5 +592,6 @@ NEUTRAL_WORDS = frozenset(
     successfully safely presently nicely somewhere full team specialist support message copy
     behalf accept issue experiencing sitting ugh hmm fingers crossed gutted wish speak
     seller retailer sender shop store merchant got current open network system
+    rest assured enjoy confirm confirms confirmed confirming journey ready
     """.split()
 )

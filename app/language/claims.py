@@ -66,12 +66,12 @@ _CURRENCY = {
 # Where a signatory's name ends: punctuation, or a word that starts the next part of the clause.
 _END_OF_WHO = (
     r"(?=$|[,.;!?)]| (?:on|at|yesterday|today|this|last|and|but|so|which|who|when|around|about|"
-    r"for|btw|tbh|now)\b)"
+    r"for|btw|tbh|now|yet)\b)"
 )
 _SIGNATORY = (
     re.compile(
         r"\bsigned (?:for )?by (?P<who>[a-z' ]+?)(?=$|[,.;!?)]| (?:on|at|yesterday|today|this|"
-        r"last|and|but|so|which|who|when|around|about|just|btw|tbh|lol|now|already|too)\b)"
+        r"last|and|but|so|which|who|when|around|about|just|btw|tbh|lol|now|already|too|yet)\b)"
     ),
     re.compile(
         r"\b(?:left|leaves?|dropped(?: off)?|delivered|placed|put) (?:it |them )?"
@@ -80,7 +80,7 @@ _SIGNATORY = (
     ),
     re.compile(
         r"\b(?:handed|given|received|collected|accepted|taken in) (?:it )?(?:over )?(?:to|by) "
-        r"(?P<who>[a-z' ]+?)(?=$|[,.;!?)]| (?:on|at|yesterday|today|this|last|and|but|so|btw)\b)"
+        r"(?P<who>[a-z' ]+?)" + _END_OF_WHO
     ),
     re.compile(r"\b(?P<who>[a-z' ]+?) signed for (?:it|the parcel|the package|your)"),
     re.compile(
@@ -153,7 +153,9 @@ def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
     question = bool(lex.QUESTION.search(sentence))
     for start, end in _clauses(masked.text):
         text = masked.text[start:end]
-        clause = _Clause(masked, start, end, question or bool(lex.HYPOTHETICAL.match(text)))
+        clause = _Clause(
+            masked, start, end, question or bool(lex.HYPOTHETICAL.match(text)), question
+        )
         roles = _clause_claims(clause, scope, named, facts, check)
         _dates_in_clause(clause, dates, times, roles, scope, facts, today, check)
         # An offer, a question or a condition asserts nothing: its other words are not claims.
@@ -209,7 +211,7 @@ def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceChec
     for pattern in _SIGNATORY:
         for m in pattern.finditer(masked.text):
             who = _content_words(m.group("who"))
-            if not who or who <= {"you", "yourself"} | _GENERIC_PLACES:
+            if not who or who <= {"you", "yourself", "carrier", "courier"} | _GENERIC_PLACES:
                 continue  # "handed to you": a delivery claim, checked as a state
             signed = [_content_words(s.signed_by) for s in scope if s.signed_by]
             ok = any(who <= words for words in signed)
@@ -247,6 +249,7 @@ class _Clause:
     start: int
     end: int
     hypothetical: bool
+    question: bool = False
 
     @property
     def text(self) -> str:
@@ -421,11 +424,19 @@ def _dates_in_clause(
     check: SentenceCheck,
 ) -> None:
     inside = [c for c in [*dates, *times] if clause.start <= c.start < clause.end]
-    if not inside:
-        return
+    if (
+        not inside
+        or clause.question
+        or lex.OFFER.search(clause.masked.original[clause.start : clause.end])
+    ):
+        return  # "anything else I can help you with today?" dates nothing
     negated = "negated" in roles
     if not roles - {"negated"} and lex.FUTURE_WORD.search(clause.text):
         roles = roles | {"eta"}  # "You should have it on Friday": a date still to come
+    elif not roles - {"negated"} and re.search(
+        r"\bdeliver", clause.masked.original[clause.start : clause.end]
+    ):
+        roles = roles | {"delivered", "eta"}  # "delivery on Friday": that delivery's date
     wanted = sorted(roles - {"negated"}) or ["any"]
     if clause.hypothetical:
         wanted = ["any"]
