@@ -306,3 +306,37 @@ def test_a_sentence_names_its_own_shipment() -> None:
     both = (status(IN_TRANSIT), ("get_order_status", other))
     assert ok("AWB-7730099999 has been delivered.", *both)
     assert not ok("AWB-7730012345 has been delivered.", *both)
+
+
+@pytest.mark.parametrize(
+    ("facts_of", "sentence", "supported"),
+    [
+        (IN_TRANSIT, "It arrived this morning.", False),
+        (IN_TRANSIT, "Your parcel is no longer in transit.", False),
+        (IN_TRANSIT, "Your parcel has been picked up by the courier and is heading to you.", True),
+        (IN_TRANSIT, "Delivery was attempted yesterday but nobody was home.", False),
+        (IN_TRANSIT, "It's at your local post office.", False),
+        (IN_TRANSIT, "Your refund will arrive in 3-5 business days.", False),
+        (IN_TRANSIT, "Your order was cancelled.", False),
+        (IN_TRANSIT, "It will be delivered on Saturday by DHL.", True),
+        (IN_TRANSIT, "It will be delivered on Saturday by UPS.", False),
+        (IN_TRANSIT, "Expected delivery: Sunday.", False),
+        (IN_TRANSIT, "It's in transit, not lost.", True),
+        (IN_TRANSIT, "Nothing to worry about, it's out for delivery.", False),
+        (IN_TRANSIT, "The driver is 3 stops away.", False),
+        (IN_TRANSIT, "It's been sitting at the Leipzig hub since yesterday.", True),
+        (DELIVERED, "Delivered yesterday at 2:30pm to your neighbour.", True),
+        (DELIVERED, "Delivered yesterday at 4pm to your neighbour.", False),
+        (DELIVERED, "It arrived on Wednesday afternoon.", True),
+        (DELIVERED, "It arrived on Wednesday morning.", False),
+        (DELIVERED, "It was delivered and then returned.", False),
+        (LOST, "The carrier is still searching for it.", False),
+        (LOST, "It has been declared lost, so I have issued a full refund.", False),
+        (DELAYED, "It's delayed because of a strike.", False),
+        (DELAYED, "It's running behind schedule and now expected on Monday.", True),
+        (DELAYED, "It's running behind schedule and now expected on Tuesday.", False),
+        (DELAYED, "Your parcel is not delayed.", False),
+    ],
+)
+def test_sentences_a_model_might_write(facts_of: Shipment, sentence: str, supported: bool) -> None:
+    assert ok(sentence, status(facts_of)) is supported

@@ -101,7 +101,10 @@ TIME_PATTERN = re.compile(
     r"|(?P<noon>noon|midday|midnight))(?![\w])"
     r"(?:\s*(?P<tz>utc|gmt|cet|cest|bst|est|edt|et|local time))?"
 )
-PART_OF_DAY = re.compile(r"\b(?:this|tomorrow|in the)\s+(?P<part>morning|afternoon|evening)\b")
+PART_OF_DAY = re.compile(
+    r"\b(?:this|tomorrow|yesterday|today|in the|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s+"
+    r"(?P<part>morning|afternoon|evening)\b"
+)
 # Vague time words that promise nothing checkable about a date; allowed only where the shipment
 # is still moving (checked by the caller).
 VAGUE_SOON = re.compile(

@@ -593,5 +593,6 @@ NEUTRAL_WORDS = frozenset(
     behalf accept issue experiencing sitting ugh hmm fingers crossed gutted wish speak
     seller retailer sender shop store merchant got current open network system
     rest assured enjoy confirm confirms confirmed confirming journey ready
+    since schedule scheduled
     """.split()
 )
