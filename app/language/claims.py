@@ -27,13 +27,21 @@ I/O): it runs on every streamed sentence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from app.language import claim_lexicon as lex
-from app.language.claim_dates import MONTHS, VAGUE_SOON, WEEKDAYS, find_dates, find_times
+from app.language.claim_dates import (
+    MONTHS,
+    VAGUE_SOON,
+    WEEKDAYS,
+    DateClaim,
+    TimeClaim,
+    find_dates,
+    find_times,
+)
 from app.language.claim_facts import ShipmentFact, TurnFacts, local
 
 _ID = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK|NTF|CUS)-[A-Z0-9]+(?:-[A-Z])?\b", re.IGNORECASE)
@@ -415,15 +423,17 @@ def _role_times(role: str, scope: list[ShipmentFact], facts: TurnFacts) -> list[
 
 def _dates_in_clause(
     clause: _Clause,
-    dates: Iterable,  # type: ignore[type-arg]
-    times: Iterable,  # type: ignore[type-arg]
+    dates: Sequence[DateClaim],
+    times: Sequence[TimeClaim],
     roles: set[str],
     scope: list[ShipmentFact],
     facts: TurnFacts,
     today: date,
     check: SentenceCheck,
 ) -> None:
-    inside = [c for c in [*dates, *times] if clause.start <= c.start < clause.end]
+    day_claims = [c for c in dates if clause.start <= c.start < clause.end]
+    time_claims = [c for c in times if clause.start <= c.start < clause.end]
+    inside = [*day_claims, *time_claims]
     if (
         not inside
         or clause.question
@@ -444,8 +454,6 @@ def _dates_in_clause(
     if not moments and "any" not in wanted:
         moments = _role_times("any", facts.in_scope([]), facts)
     readings = [local(t, facts.timezone) for t in moments] + [local(t, UTC) for t in moments]
-    day_claims = [c for c in inside if hasattr(c, "lo")]
-    time_claims = [c for c in inside if not hasattr(c, "lo")]
     fitting = [r for r in readings if all(c.accepts(r.date(), today) for c in day_claims)]
     for c in day_claims:
         ok = any(c.accepts(r.date(), today) for r in readings)
