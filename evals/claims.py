@@ -15,9 +15,17 @@ claim the line is about (state, date, carrier, signatory, amount, action, offer,
 
 Figures: `unsupported_passed` (sentences the facts do not support that the checker let through:
 the one that must be 0), `supported_rejected` (true sentences the template then replaces), their
-rates, and the same split by family and by kind. The checker has no training data, so the
-family split is the left-out-voice view: each family's figures are those of a voice whose
-phrasings the checker was not written from.
+rates, and the same split by family and by kind.
+
+The checker has no training data; the honest generalisation figure is a voice's first
+measurement, before any fix it prompted (each "holdout" voice was written after the checker was
+frozen; the "template" family is the platform's own rendering, written by others for customers):
+  holdout   first run: unsupported_passed 25/511, supported_rejected 21/244
+  holdout2  first run: unsupported_passed 28/254 (paraphrases the grammar did not know passed
+            unread: this is why residue words outside a neutral vocabulary now fail closed)
+  holdout3  first run, after that change: unsupported_passed 0/260, supported_rejected 33/121
+  template  first run: supported_rejected 35/59 (weekday abbreviations, quoted event wording)
+Later figures on the same voices are after fixes and are no longer out-of-sample.
 """
 
 from __future__ import annotations

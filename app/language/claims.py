@@ -20,7 +20,9 @@ checker finds the claims it makes and asks the facts about every one:
 Conditions, questions and offers assert nothing ("If it hasn't arrived by then, tell me", "I can
 start a refund request"). What the checker cannot read fails closed: digits it cannot explain,
 a capitalised name the facts do not contain, an event word it has no fact for ("damaged",
-"customs"), echoed JSON. Pure and fast (regular expressions over one sentence, no model, no
+"customs"), echoed JSON, and any word left over once every claim it can read is taken out that
+is neither in a small neutral vocabulary (grammar, courtesy, hedges) nor in the facts' own text:
+"it landed on your doorstep" is not read as a delivery, so it is not released either. Pure and fast (regular expressions over one sentence, no model, no
 I/O): it runs on every streamed sentence.
 """
 
