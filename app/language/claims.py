@@ -22,7 +22,8 @@ start a refund request"). What the checker cannot read fails closed: digits it c
 a capitalised name the facts do not contain, an event word it has no fact for ("damaged",
 "customs"), echoed JSON, and any word left over once every claim it can read is taken out that
 is neither in a small neutral vocabulary (grammar, courtesy, hedges) nor in the facts' own text:
-"it landed on your doorstep" is not read as a delivery, so it is not released either. Pure and fast (regular expressions over one sentence, no model, no
+"it landed on your doorstep" is not read as a delivery, so it is not released either.
+Pure and fast (regular expressions over one sentence, no model, no
 I/O): it runs on every streamed sentence.
 """
 
