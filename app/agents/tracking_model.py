@@ -4,7 +4,8 @@ Two model calls at most, read tools only:
   1. choose one read tool and its arguments under constrained decoding (arguments narrowed
      to this customer's own orders and AWBs, validated again before the executor runs them);
   2. stream the answer from the tool's output: `<thought>` planning is filtered out, and each
-     sentence passes a fact check against the tool output before the customer sees it.
+     sentence's claims (states, dates, carrier, signatory, amounts, ids, actions) are checked
+     against the tool output and the context block before the customer sees it.
 If the model is unavailable or its call is rejected, the caller asks a clarifying question;
 if a sentence fails the check, the platform's facts are stated from the template instead.
 """
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 
 from app.agents.base import WorkerDeps, run_tool, tool_event
 from app.agents.events import ChatEvent
-from app.agents.fact_check import SentenceGate
 from app.agents.worker import WorkerRequest
 from app.config import TRACKING_ANSWER_DEADLINE_S
+from app.language.claim_facts import TurnFacts
+from app.language.claims import SentenceGate
 from app.llm.client import ChatModel, ModelUnavailable, Usage
 from app.llm.prompts import PromptVersion
 from app.llm.thoughts import RESPONSE_CLOSE, ThoughtFilter
@@ -148,7 +150,7 @@ class TrackingModelTurn:
             {"role": "user", "content": f"(tool result) {call.tool}: {facts}"},
         ]
         thoughts = ThoughtFilter()
-        gate = SentenceGate([facts, HydratedContext(context=request.context).render()])
+        gate = SentenceGate(TurnFacts.from_outputs([(call.tool, output)], context=request.context))
         said = False
         # Past the deadline with no checked sentence, the template answers instead.
         deadline = asyncio.get_running_loop().time() + self.answer_deadline_s

@@ -1,0 +1,542 @@
+"""Every claim a customer reads is supported by this turn's facts, sentence by sentence.
+
+Free model text reaches a customer only if each of its sentences passes `check_sentence`
+against the facts this turn read (`TurnFacts`). A sentence is cut into clauses; in each one the
+checker finds the claims it makes and asks the facts about every one:
+
+- identifiers (ORD-, AWB-, SKU-, REF-, RET-, TCK-) exist in the facts;
+- shipment states, paraphrases included ("on its way", "went missing", "has arrived"), hold
+  for every shipment the sentence speaks about (the ones it names, else the turn's focus);
+  negated states ("it has not been delivered yet") must be false for them; a state under
+  "will / should / expected" is an expected arrival, true only while the shipment moves;
+- dates and times, absolute and relative ("yesterday", "on Monday", "March 3", "by 6pm"),
+  resolved against the facts' now in the customer's zone, match the timestamp the claim is
+  about (delivered_at for a delivery, the ETA for an arrival, the timeline otherwise);
+- carriers, the signatory ("signed for by", "left at"), amounts with their currency;
+- refund / return / ticket statuses ("your refund was approved") match an entity in the facts;
+- actions the agent claims ("I've started a refund", "I've escalated", "you'll get an email")
+  are supported only by a write of that kind in this turn's facts.
+
+Conditions, questions and offers assert nothing ("If it hasn't arrived by then, tell me", "I can
+start a refund request"). What the checker cannot read fails closed: digits it cannot explain,
+a capitalised name the facts do not contain, an event word it has no fact for ("damaged",
+"customs"), echoed JSON, and any word left over once every claim it can read is taken out that
+is neither in a small neutral vocabulary (grammar, courtesy, hedges) nor in the facts' own text:
+"it landed on your doorstep" is not read as a delivery, so it is not released either.
+Pure and fast (regular expressions over one sentence, no model, no
+I/O): it runs on every streamed sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+
+from app.language import claim_lexicon as lex
+from app.language.claim_dates import (
+    MONTHS,
+    VAGUE_SOON,
+    WEEKDAYS,
+    DateClaim,
+    TimeClaim,
+    find_dates,
+    find_times,
+)
+from app.language.claim_facts import ShipmentFact, TurnFacts, local
+
+_ID = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK|NTF|CUS)-[A-Z0-9]+(?:-[A-Z])?\b", re.IGNORECASE)
+_PHOTO_REF = re.compile(r"\bpod://\S+?(?=[\s,;)]|\.(?:\s|$)|$)")
+# A small model sometimes echoes the tool's JSON back: every value in it is "supported", but it
+# is not an answer a customer should read. Structured text fails like a wrong fact.
+_STRUCTURED = re.compile(r'[{}\[\]]|":|\b[a-z]+_[a-z_]+\b')
+_AMOUNT = re.compile(
+    r"(?P<sym>[$£€])\s?(?P<a>\d[\d,]*(?:\.\d{1,2})?)"
+    r"|(?P<b>\d[\d,]*(?:\.\d{1,2})?)\s?(?P<code>usd|gbp|eur|dollars?|pounds?|euros?|bucks|quid)\b"
+    r"|\b(?P<code2>usd|gbp|eur)\s?(?P<c>\d[\d,]*(?:\.\d{1,2})?)",
+    re.IGNORECASE,
+)
+_CURRENCY = {
+    "$": "USD",
+    "£": "GBP",
+    "€": "EUR",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "bucks": "USD",
+    "gbp": "GBP",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "quid": "GBP",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+}
+# Where a signatory's name ends: punctuation, or a word that starts the next part of the clause.
+_END_OF_WHO = (
+    r"(?=$|[,.;!?)]| (?:on|at|yesterday|today|this|last|and|but|so|which|who|when|around|about|"
+    r"for|btw|tbh|now|yet)\b)"
+)
+_SIGNATORY = (
+    re.compile(
+        r"\bsigned (?:for )?by (?P<who>[a-z' ]+?)(?=$|[,.;!?)]| (?:on|at|yesterday|today|this|"
+        r"last|and|but|so|which|who|when|around|about|just|btw|tbh|lol|now|already|too|yet)\b)"
+    ),
+    re.compile(
+        r"\b(?:left|leaves?|dropped(?: off)?|delivered|placed|put) (?:it |them )?"
+        r"(?P<prep>at|in|with|outside|on|by|to) (?P<who>(?:the|your|a|an|our) [a-z' ]+?)"
+        + _END_OF_WHO
+    ),
+    re.compile(
+        r"\b(?:handed|given|received|collected|accepted|taken in) (?:it )?(?:over )?(?:to|by) "
+        r"(?P<who>[a-z' ]+?)" + _END_OF_WHO
+    ),
+    re.compile(r"\b(?P<who>[a-z' ]+?) signed for (?:it|the parcel|the package|your)"),
+    re.compile(
+        r"\b(?P<who>(?:the|your|a|an) [a-z' ]+?) (?:took|taken|accepted) (?:it|the parcel)"
+        r"(?: in)?"
+    ),
+)
+# Where the customer lives is a place, not someone who signed.
+_GENERIC_PLACES = frozenset("address home house place flat apartment destination".split())
+_DETERMINERS = frozenset("the your a an our my their at in with by to outside on it".split())
+_SYNONYMS = {"neighbor": "neighbour", "neighbors": "neighbour", "neighbours": "neighbour"}
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\s[-—–]\s|—|–|(?<!ahead )\b(?:but|although|though|however|whereas|while|so|"
+    r"and|because|since|which|whereupon|then)\b"
+)
+_NUMBER = re.compile(r"\d+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+@dataclass
+class SentenceCheck:
+    """What one sentence claims, and which of its claims the facts do not support."""
+
+    sentence: str
+    claims: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+
+    @property
+    def supported(self) -> bool:
+        return not self.unsupported
+
+    def claim(self, kind: str, detail: str, ok: bool) -> None:
+        self.claims.append(f"{kind}: {detail}")
+        if not ok:
+            self.unsupported.append(f"{kind}: {detail}")
+
+
+class _Masked:
+    """The lowercased sentence, with what has been read blanked out (offsets preserved)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text.replace("’", "'").lower()
+        self.original = self.text
+
+    def blank(self, start: int, end: int) -> None:
+        self.text = self.text[:start] + " " * (end - start) + self.text[end:]
+
+
+def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
+    check = SentenceCheck(sentence)
+    if _STRUCTURED.search(sentence):
+        check.claim("structured", sentence.strip()[:40], False)
+        return check
+    masked = _Masked(sentence)
+    named = _ids(sentence, facts, check, masked)
+    scope = facts.in_scope(named)
+    _amounts(masked, facts, check)
+    _carriers(masked, scope, facts, check)
+    _signatories(masked, scope, check)
+    _quoted_events(masked, scope)
+    today = local(facts.now, facts.timezone).date()
+    dates = find_dates(masked.text, today)
+    times = find_times(masked.text)
+    for claim in [*dates, *times]:
+        masked.blank(claim.start, claim.end)
+    for number in _NUMBER.finditer(masked.text):
+        ok = _whole_token(number.group(0), facts.text)
+        check.claim("number", number.group(0), ok)
+        masked.blank(*number.span())
+    question = bool(lex.QUESTION.search(sentence))
+    for start, end in _clauses(masked.text):
+        text = masked.text[start:end]
+        clause = _Clause(
+            masked, start, end, question or bool(lex.HYPOTHETICAL.match(text)), question
+        )
+        roles = _clause_claims(clause, scope, named, facts, check)
+        _dates_in_clause(clause, dates, times, roles, scope, facts, today, check)
+        # An offer, a question or a condition asserts nothing: its other words are not claims.
+        conditioned = bool(_CONDITIONED.search(masked.original[:start]))
+        if clause.hypothetical or conditioned or lex.OFFER.search(text):
+            clause.blank(0, end - start)
+    _unknown_words(sentence, masked.text, facts, check)
+    return check
+
+
+# ------------------------------------------------------------------ values
+
+
+def _ids(sentence: str, facts: TurnFacts, check: SentenceCheck, masked: _Masked) -> list[str]:
+    named: list[str] = []
+    for m in _ID.finditer(sentence):
+        token = m.group(0).upper()
+        check.claim("id", token, token in facts.ids)
+        named.append(token)
+        masked.blank(*m.span())
+    for m in _PHOTO_REF.finditer(sentence):
+        check.claim("photo", m.group(0), m.group(0) in facts.text)
+        masked.blank(*m.span())
+    return named
+
+
+def _amounts(masked: _Masked, facts: TurnFacts, check: SentenceCheck) -> None:
+    for m in _AMOUNT.finditer(masked.text):
+        g = m.groupdict()
+        raw = (g["a"] or g["b"] or g["c"] or "").replace(",", "")
+        code = _CURRENCY.get((g["sym"] or g["code"] or g["code2"] or "").lower(), "")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            continue
+        ok = any(value == amount and code == currency for amount, currency in facts.amounts)
+        check.claim("amount", m.group(0).strip(), ok)
+        masked.blank(*m.span())
+
+
+def _carriers(
+    masked: _Masked, scope: list[ShipmentFact], facts: TurnFacts, check: SentenceCheck
+) -> None:
+    known = {s.carrier.lower() for s in scope if s.carrier}
+    for m in lex.CARRIER_PATTERN.finditer(masked.text):
+        name = m.group(0)
+        check.claim("carrier", name, name in known)
+        # Kept as a word-shaped placeholder, so "through the DHL network" still reads as a phrase.
+        masked.text = masked.text[: m.start()] + "_" * len(name) + masked.text[m.end() :]
+
+
+def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceCheck) -> None:
+    for pattern in _SIGNATORY:
+        for m in pattern.finditer(masked.text):
+            who = _content_words(m.group("who"))
+            if not who or who <= {"you", "yourself", "carrier", "courier"} | _GENERIC_PLACES:
+                continue  # "handed to you": a delivery claim, checked as a state
+            signed = [_content_words(s.signed_by) for s in scope if s.signed_by]
+            ok = any(who <= words for words in signed)
+            check.claim("signatory", " ".join(sorted(who)), ok)
+            masked.blank(*m.span())
+
+
+def _quoted_events(masked: _Masked, scope: list[ShipmentFact]) -> None:
+    """The platform's own event wording, quoted, is true of that shipment ("Latest update:
+    Arrived at sorting facility"): it is not read again as a state claim. Its date still is."""
+    for text in sorted({t.lower() for s in scope for t in s.event_texts}, key=len, reverse=True):
+        if len(text.split()) < 3:
+            continue  # a one-word event ("Delivered") is a claim like any other
+        for m in re.finditer(re.escape(text), masked.text):
+            if not _negated(masked.text[: m.start()]):
+                masked.blank(*m.span())
+
+
+def _content_words(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return {_SYNONYMS.get(w, w) for w in words if w not in _DETERMINERS}
+
+
+def _whole_token(token: str, text: str) -> bool:
+    edge = "0-9" if token[0].isdigit() else "A-Za-z0-9"
+    return re.search(rf"(?<![{edge}]){re.escape(token)}(?![{edge}])", text) is not None
+
+
+# ------------------------------------------------------------------ clauses
+
+
+@dataclass
+class _Clause:
+    masked: _Masked
+    start: int
+    end: int
+    hypothetical: bool
+    question: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.masked.text[self.start : self.end]
+
+    def blank(self, start: int, end: int) -> None:
+        self.masked.blank(self.start + start, self.start + end)
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    cuts = [0]
+    for m in _CLAUSE_BREAK.finditer(text):
+        cuts.extend((m.start(), m.end()))
+    cuts.append(len(text))
+    spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _negated(before: str) -> bool:
+    # Negation binds to the few words right before the claim ("has not yet been delivered"),
+    # never across an earlier claim in the clause (blanked: a run of spaces).
+    window = " ".join(re.split(r"\s{3,}", before)[-1].split()[-5:])
+    return bool(lex.NEGATION.search(window))
+
+
+def _clause_claims(
+    clause: _Clause,
+    scope: list[ShipmentFact],
+    named: list[str],
+    facts: TurnFacts,
+    check: SentenceCheck,
+) -> set[str]:
+    """Checks the clause's entity, action and state claims; returns the roles of its dates."""
+    roles: set[str] = set()
+    _actions(clause, facts, check)
+    if _entities(clause, named, facts, check):
+        roles.add("entity")
+    for name, pattern, statuses in lex.STATES:
+        for m in pattern.finditer(clause.text):
+            clause.blank(*m.span())
+            if clause.hypothetical:
+                continue
+            before = clause.text[: m.start()]
+            state = name
+            if name == "delivered" and lex.FUTURE.search(before):
+                state, statuses = "arriving", lex.ACTIVE
+            negated = _negated(before)
+            ok = bool(scope) and all((s.status in statuses) != negated for s in scope)
+            check.claim("state", ("not " if negated else "") + state, ok)
+            if negated:
+                roles.add("negated")
+            roles.add(_ROLE_OF_STATE.get(state, "events"))
+    soon = VAGUE_SOON.search(clause.text)
+    if soon and not clause.hypothetical:
+        ok = bool(scope) and all(s.status in lex.ACTIVE for s in scope)
+        check.claim("state", "arriving soon", ok)
+    if soon:
+        clause.blank(*soon.span())
+    return roles
+
+
+_ROLE_OF_STATE = {
+    "delivered": "delivered",
+    "arriving": "eta",
+    "out_for_delivery": "eta",
+    "delayed": "eta",
+    "on_time": "eta",
+}
+
+
+def _entities(clause: _Clause, named: list[str], facts: TurnFacts, check: SentenceCheck) -> bool:
+    found = False
+    for kind, noun in lex.ENTITY_NOUNS:
+        mention = noun.search(clause.text)
+        ids = [i for i in named if i.startswith({"refund": "REF", "return": "RET"}.get(kind, "T"))]
+        if mention is None and not ids:
+            continue
+        found = True
+        entities = facts.entities_of(kind, ids)
+        said = False
+        for pattern, statuses in lex.ENTITY_STATUS:
+            for m in pattern.finditer(clause.text):
+                clause.blank(*m.span())
+                said = True
+                if clause.hypothetical:
+                    continue
+                negated = _negated(clause.text[: m.start()])
+                ok = bool(entities) and all((e.status in statuses) != negated for e in entities)
+                check.claim(kind, ("not " if negated else "") + m.group(0), ok)
+        definite = mention is not None and re.match(r"(?:your|the|this|that)\b", mention.group(0))
+        if not said and not clause.hypothetical and (ids or definite):
+            check.claim(kind, "exists", bool(entities))
+        if mention is not None:
+            clause.blank(*mention.span())
+    return found
+
+
+# A promise after a condition ("If it hasn't arrived by then, tell me and I'll pass it to a
+# colleague") is an offer, not a claim that the action was done.
+_CONDITIONED = re.compile(r"\b(?:if|unless|once|when|should you|tell me|let me know|just say)\b")
+
+
+def _actions(clause: _Clause, facts: TurnFacts, check: SentenceCheck) -> None:
+    text = clause.text
+    conditioned = bool(_CONDITIONED.search(clause.masked.original[: clause.start]))
+    for m in lex.FIRST_PERSON_ACTION.finditer(text):
+        verb = m.group("verb")
+        if not lex.ACTION_VERB.match(verb) or verb in {"sorry", "afraid", "happy", "able"}:
+            continue
+        if clause.hypothetical or conditioned or lex.OFFER_AUX.search(m.group("aux")):
+            continue
+        _action_claim(text[m.start("verb") :], facts, check, clause, m.span())
+    for m in re.finditer(r"\blet me (?P<verb>[a-z]+)", text):
+        if lex.ACTION_VERB.match(m.group("verb")) and m.group("verb") not in {"know"}:
+            if not (clause.hypothetical or conditioned):
+                _action_claim(text[m.start("verb") :], facts, check, clause, m.span())
+    for kind, pattern in (*lex.DONE_FOR_YOU, *lex.BARE_ACTION):
+        for m in pattern.finditer(clause.text):
+            if not clause.hypothetical:
+                ok = kind in facts.actions and _channel_ok(kind, text, facts)
+                check.claim("action", f"{kind} ({m.group(0)})", ok)
+            clause.blank(*m.span())
+
+
+def _action_claim(
+    rest: str, facts: TurnFacts, check: SentenceCheck, clause: _Clause, span: tuple[int, int]
+) -> None:
+    kind = next((k for k, p in lex.ACTION_OBJECT if p.search(rest)), "other")
+    ok = kind in facts.actions and _channel_ok(kind, rest, facts)
+    check.claim("action", f"{kind} ({rest.split(',')[0][:40].strip()})", ok)
+    # The whole action phrase was judged as one claim ("escalated it to our support team").
+    clause.blank(span[0], clause.end - clause.start)
+
+
+def _channel_ok(kind: str, text: str, facts: TurnFacts) -> bool:
+    if kind != "notify":
+        return True
+    said = {c for c, p in lex.CHANNEL_WORDS.items() if p.search(text)}
+    return not said or bool(said & facts.channels)
+
+
+# ------------------------------------------------------------------ dates in their clause
+
+
+def _role_times(role: str, scope: list[ShipmentFact], facts: TurnFacts) -> list[datetime]:
+    out: list[datetime] = []
+    for s in scope:
+        if role in ("delivered", "any"):
+            out += [t for t in (s.delivered_at, s.photo_taken_at) if t]
+            out += [t for t, st in s.events if st.value == "delivered"]
+        if role in ("eta", "any") and s.eta:
+            out.append(s.eta)
+        if role in ("events", "any"):
+            out += [t for t, _ in s.events]
+            placed = facts.orders.get(s.order_id or "")
+            out += [placed] if placed else []
+    if role in ("entity", "any"):
+        out += [e.created_at for e in facts.entities if e.created_at]
+    if role == "any":
+        out += [t for t in facts.orders.values() if t]
+    return out
+
+
+def _dates_in_clause(
+    clause: _Clause,
+    dates: Sequence[DateClaim],
+    times: Sequence[TimeClaim],
+    roles: set[str],
+    scope: list[ShipmentFact],
+    facts: TurnFacts,
+    today: date,
+    check: SentenceCheck,
+) -> None:
+    day_claims = [c for c in dates if clause.start <= c.start < clause.end]
+    time_claims = [c for c in times if clause.start <= c.start < clause.end]
+    inside = [*day_claims, *time_claims]
+    if (
+        not inside
+        or clause.question
+        or lex.OFFER.search(clause.masked.original[clause.start : clause.end])
+    ):
+        return  # "anything else I can help you with today?" dates nothing
+    negated = "negated" in roles
+    if not roles - {"negated"} and lex.FUTURE_WORD.search(clause.text):
+        roles = roles | {"eta"}  # "You should have it on Friday": a date still to come
+    elif not roles - {"negated"} and re.search(
+        r"\bdeliver", clause.masked.original[clause.start : clause.end]
+    ):
+        roles = roles | {"delivered", "eta"}  # "delivery on Friday": that delivery's date
+    wanted = sorted(roles - {"negated"}) or ["any"]
+    if clause.hypothetical:
+        wanted = ["any"]
+    moments = [t for role in wanted for t in _role_times(role, scope, facts)]
+    if not moments and "any" not in wanted:
+        moments = _role_times("any", facts.in_scope([]), facts)
+    readings = [local(t, facts.timezone) for t in moments] + [local(t, UTC) for t in moments]
+    fitting = [r for r in readings if all(c.accepts(r.date(), today) for c in day_claims)]
+    for c in day_claims:
+        ok = any(c.accepts(r.date(), today) for r in readings)
+        check.claim("date", c.text.strip(), ok != negated if not clause.hypothetical else ok)
+    for c in time_claims:
+        ok = any(c.accepts(r) for r in (fitting if day_claims else readings))
+        check.claim("time", c.text.strip(), ok != negated if not clause.hypothetical else ok)
+
+
+# ------------------------------------------------------------------ what the checker cannot read
+
+
+def _unknown_words(sentence: str, residue: str, facts: TurnFacts, check: SentenceCheck) -> None:
+    fact_text = facts.text.lower()
+    for m in lex.UNMODELLED.finditer(residue):
+        word = m.group(0)
+        check.claim("unverifiable", word, word in fact_text)
+        residue = residue[: m.start()] + " " * len(word) + residue[m.end() :]
+    for m in re.finditer(r"[a-z]+", residue):
+        word = m.group(0)
+        if word in lex.NEUTRAL_WORDS or _whole_token(word, fact_text):
+            continue
+        check.claim("unread", word, False)
+    known_names = set(WEEKDAYS) | set(MONTHS) | {m[:3] for m in MONTHS} | {d[:3] for d in WEEKDAYS}
+    words = list(_WORD.finditer(sentence))
+    for i, m in enumerate(words):
+        word = m.group(0).replace("’", "'")
+        if not word[0].isupper() or i == 0 or _after_sentence_start(sentence, m.start()):
+            continue
+        low = word.lower()
+        if low in lex.ALLOWED_NAMES or low.rstrip("'s") in known_names or low in known_names:
+            continue
+        if lex.CARRIER_PATTERN.fullmatch(low) or low in {"royal", "mail", "post", "express"}:
+            continue
+        if low.split("'")[0] in fact_text:
+            continue
+        check.claim("name", word, False)
+
+
+def _after_sentence_start(sentence: str, at: int) -> bool:
+    before = sentence[:at].rstrip()
+    return not before or before[-1] in '.!?:"“(\n-—–*>'
+
+
+# ------------------------------------------------------------------ streaming
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+class SentenceGate:
+    """Buffers streamed text and releases whole sentences whose claims the facts support."""
+
+    def __init__(self, facts: TurnFacts) -> None:
+        self._facts = facts
+        self._pending = ""
+        self.rejected: str | None = None
+        self.rejection: SentenceCheck | None = None
+
+    def feed(self, text: str) -> list[str]:
+        if self.rejected is not None:
+            return []
+        self._pending += text
+        parts = _SENTENCE_END.split(self._pending)
+        self._pending = parts.pop()
+        # Re-attach the separator the split consumed, so released text concatenates cleanly.
+        return self._release([p + " " for p in parts if p.strip()])
+
+    def finish(self) -> list[str]:
+        rest, self._pending = self._pending, ""
+        return self._release([rest] if rest.strip() else [])
+
+    def _release(self, sentences: list[str]) -> list[str]:
+        out: list[str] = []
+        for sentence in sentences:
+            if self.rejected is not None:
+                break
+            verdict = check_sentence(sentence, self._facts)
+            if not verdict.supported:
+                self.rejected, self.rejection = sentence, verdict
+                break
+            out.append(sentence)
+        return out

@@ -1,0 +1,342 @@
+"""The claim checker: every claim kind, supported and unsupported, against contract-typed facts.
+
+"Now" is Thursday 2026-12-03 12:00 UTC; the customer is in Berlin (UTC+1).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from app.language.claim_facts import TurnFacts
+from app.language.claims import check_sentence
+from app.platform.contract import (
+    DeliveryPhoto,
+    Notification,
+    Order,
+    Refund,
+    Shipment,
+    ShipmentStatus,
+    Ticket,
+)
+
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+ZONE = "Europe/Berlin"
+
+
+def shipment(status: ShipmentStatus, **extra: object) -> Shipment:
+    body: dict[str, object] = {
+        "awb": "AWB-7730012345",
+        "order_id": "ORD-1000123",
+        "carrier": "DHL",
+        "status": status,
+        "destination_region": "EU",
+        "timeline": [
+            {
+                "at": "2026-12-01T09:00:00Z",
+                "status": "label_created",
+                "location": "Leipzig hub",
+                "description": "Shipping label created",
+            },
+            {
+                "at": "2026-12-02T08:00:00Z",
+                "status": "in_transit",
+                "location": "Leipzig hub",
+                "description": "Picked up by DHL",
+            },
+        ],
+    }
+    body.update(extra)
+    return Shipment.model_validate(body)
+
+
+IN_TRANSIT = shipment(ShipmentStatus.IN_TRANSIT, eta="2026-12-05T17:00:00Z")  # Saturday 18:00
+DELAYED = shipment(ShipmentStatus.DELAYED, eta="2026-12-07T17:00:00Z")  # Monday
+DELIVERED = shipment(
+    ShipmentStatus.DELIVERED,
+    delivered_at="2026-12-02T13:30:00Z",  # yesterday (Wednesday) 14:30 in Berlin
+    signed_by="Neighbour",
+    photo_ref="pod://dhl/AWB-7730012345.jpg",
+)
+LOST = shipment(ShipmentStatus.LOST)
+
+
+def facts(*outputs: tuple[str, object]) -> TurnFacts:
+    return TurnFacts.from_outputs(outputs, now=NOW, timezone=ZONE)
+
+
+def ok(sentence: str, *outputs: tuple[str, object]) -> bool:
+    return check_sentence(sentence, facts(*outputs)).supported
+
+
+def status(s: Shipment) -> tuple[str, object]:
+    return ("get_order_status", s)
+
+
+def test_the_issues_example_is_rejected_against_an_in_transit_order() -> None:
+    for sentence in (
+        "Your parcel was delivered yesterday…",
+        "I've also started a refund for you.",
+        "It is lost.",
+    ):
+        assert not ok(sentence, status(IN_TRANSIT)), sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "facts_of", "supported"),
+    [
+        ("Your parcel is on its way.", IN_TRANSIT, True),
+        ("It's with the courier right now.", IN_TRANSIT, True),
+        ("It's currently in transit with DHL.", IN_TRANSIT, True),
+        ("Your parcel has arrived.", IN_TRANSIT, False),
+        ("It went missing.", IN_TRANSIT, False),
+        ("It is out for delivery.", IN_TRANSIT, False),
+        ("Sorry, it's running late.", IN_TRANSIT, False),
+        ("It was returned to the sender.", IN_TRANSIT, False),
+        ("It's delayed, sorry for the wait.", DELAYED, True),
+        ("It's on schedule.", DELAYED, False),
+        ("It has arrived.", DELIVERED, True),
+        ("Our records show it was delivered.", DELIVERED, True),
+        ("It is still with the courier.", DELIVERED, False),
+        ("It has been declared lost by the carrier.", LOST, True),
+        ("It's on its way to you.", LOST, False),
+    ],
+)
+def test_shipment_states_and_their_paraphrases(
+    sentence: str, facts_of: Shipment, supported: bool
+) -> None:
+    assert ok(sentence, status(facts_of)) is supported
+
+
+@pytest.mark.parametrize(
+    ("sentence", "facts_of", "supported"),
+    [
+        ("It has not been delivered yet.", IN_TRANSIT, True),
+        ("It hasn't arrived yet.", IN_TRANSIT, True),
+        ("It hasn't been delivered yet.", DELIVERED, False),
+        ("Your parcel isn't lost.", IN_TRANSIT, True),
+        ("Your parcel isn't lost.", LOST, False),
+        ("It's not delayed.", DELAYED, False),
+        ("It isn't lost, it's lost.", IN_TRANSIT, False),  # a negation binds to its own claim
+    ],
+)
+def test_negated_states_are_read_as_negations(
+    sentence: str, facts_of: Shipment, supported: bool
+) -> None:
+    assert ok(sentence, status(facts_of)) is supported
+
+
+def test_an_expected_arrival_is_not_a_delivery() -> None:
+    assert ok("It should be delivered on Saturday.", status(IN_TRANSIT))
+    assert ok("It should arrive soon.", status(IN_TRANSIT))
+    assert not ok("It should arrive soon.", status(LOST))
+    assert not ok("It should be delivered on Saturday.", status(DELIVERED))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "facts_of", "supported"),
+    [
+        ("It should arrive on Saturday.", IN_TRANSIT, True),
+        ("It should arrive on Friday.", IN_TRANSIT, False),
+        ("It should arrive in 2 days.", IN_TRANSIT, True),
+        ("It should arrive tomorrow.", IN_TRANSIT, False),
+        ("It should arrive by 6pm on Saturday.", IN_TRANSIT, True),
+        ("It should arrive at 9am on Saturday.", IN_TRANSIT, False),
+        ("It should arrive on December 5.", IN_TRANSIT, True),
+        ("It should arrive on 5 Dec.", IN_TRANSIT, True),
+        ("It should arrive on 6 Dec.", IN_TRANSIT, False),
+        ("It should arrive within 3 days.", IN_TRANSIT, True),
+        ("It was delivered yesterday.", DELIVERED, True),
+        ("It was delivered on Wednesday at 14:30.", DELIVERED, True),
+        ("It was delivered today.", DELIVERED, False),
+        ("It was delivered on Monday.", DELIVERED, False),
+        ("It was delivered 2 days ago.", DELIVERED, False),
+        ("It was picked up yesterday.", IN_TRANSIT, True),
+        ("It was picked up last week.", IN_TRANSIT, False),
+        ("The new estimate is Monday.", DELAYED, True),
+        ("The new estimate is Sunday.", DELAYED, False),
+    ],
+)
+def test_dates_and_times_absolute_and_relative(
+    sentence: str, facts_of: Shipment, supported: bool
+) -> None:
+    assert ok(sentence, status(facts_of)) is supported
+
+
+def test_carrier_must_be_the_shipments_carrier() -> None:
+    assert ok("Your parcel is with DHL.", status(IN_TRANSIT))
+    assert not ok("Your parcel is with UPS.", status(IN_TRANSIT))
+    assert not ok("Royal Mail has it on the van.", status(IN_TRANSIT))
+
+
+def test_signatory_must_be_who_signed() -> None:
+    assert ok("It was signed for by your neighbour.", status(DELIVERED))
+    assert ok("It was left with your neighbor yesterday.", status(DELIVERED))
+    assert not ok("It was signed for by reception.", status(DELIVERED))
+    assert not ok("It was signed for by your neighbour.", status(IN_TRANSIT))
+
+
+def test_photo_reference_must_be_the_platforms() -> None:
+    photo = DeliveryPhoto(
+        awb="AWB-7730012345",
+        photo_ref="pod://dhl/AWB-7730012345.jpg",
+        taken_at=datetime(2026, 12, 2, 13, 30, tzinfo=UTC),
+        signed_by="Neighbour",
+    )
+    assert ok("Here is the photo: pod://dhl/AWB-7730012345.jpg.", ("get_delivery_photo", photo))
+    assert not ok("Here is the photo: pod://dhl/AWB-1111111111.jpg.", ("get_delivery_photo", photo))
+
+
+def order() -> Order:
+    return Order.model_validate(
+        {
+            "order_id": "ORD-1000123",
+            "customer_id": "CUS-000001",
+            "client_id": "globex",
+            "placed_at": "2026-11-30T10:00:00Z",
+            "currency": "EUR",
+            "items": [
+                {
+                    "sku": "SKU-1234-A",
+                    "name": "Desk Lamp",
+                    "category": "home",
+                    "unit_price": "24.50",
+                    "quantity": 2,
+                }
+            ],
+            "shipments": [IN_TRANSIT.model_dump(mode="json")],
+            "total": "49.00",
+            "refunded": "0.00",
+            "refundable": "49.00",
+        }
+    )
+
+
+def test_amounts_must_match_in_value_and_currency() -> None:
+    details = ("get_order_details", order())
+    assert ok("Your order total was €49.00.", details)
+    assert ok("The lamp cost 24.50 EUR each.", details)
+    assert not ok("Your order total was €94.00.", details)
+    assert not ok("Your order total was $49.00.", details)
+
+
+def refund(status_: str) -> Refund:
+    return Refund(
+        refund_id="REF-10000001",
+        order_id="ORD-1000123",
+        customer_id="CUS-000001",
+        amount=Decimal("49.00"),
+        currency="EUR",
+        reason_code="DELIVERY_FAILED",
+        status=status_,
+        decision_reason="auto_approved",
+        created_at=NOW,
+    )
+
+
+def test_an_action_claim_needs_that_write_in_this_turns_facts() -> None:
+    assert not ok("I've started a refund for you.", status(LOST))
+    assert ok(
+        "I've started a refund for you.", status(LOST), ("initiate_refund", refund("pending"))
+    )
+    # Reading a refund is not doing one.
+    assert not ok("I've started a refund for you.", ("get_refund", refund("approved")))
+    ticket = Ticket(
+        ticket_id="TCK-10000001",
+        client_id="globex",
+        customer_id="CUS-000001",
+        reason="customer_request",
+        priority="normal",
+        status="open",
+        summary="chase the carrier",
+        decision_trace=[],
+        created_at=NOW,
+    )
+    assert not ok("I've escalated this to a colleague.", status(DELAYED))
+    assert ok("I've escalated this to a colleague.", ("escalate_to_human", ticket))
+    email = Notification(
+        notification_id="NTF-10000001",
+        customer_id="CUS-000001",
+        channel="email",
+        subject="Update",
+        body="Your parcel is delayed.",
+        status="sent",
+        created_at=NOW,
+    )
+    assert not ok("I've sent you an email with the details.", status(DELAYED))
+    assert ok("I've sent you an email with the details.", ("send_notification", email))
+    assert not ok("I've sent you a text with the details.", ("send_notification", email))
+    assert not ok("I've contacted the courier to chase it.", status(DELAYED))
+
+
+def test_refund_ids_and_statuses_must_match() -> None:
+    read = ("get_refund", refund("approved"))
+    assert ok("Your refund REF-10000001 has been approved.", read)
+    assert not ok("Your refund REF-10000001 was rejected.", read)
+    assert not ok("Your refund REF-99999999 has been approved.", read)
+    assert not ok("Your refund has been approved.", status(LOST))
+
+
+def test_offers_questions_and_conditions_assert_nothing() -> None:
+    facts_ = status(DELAYED)
+    assert ok("If you'd like, I can start a refund request for it.", facts_)
+    assert ok("Would you like me to pass this to a colleague?", facts_)
+    assert ok("If it hasn't arrived by then, tell me and I'll pass it to a colleague.", facts_)
+    assert ok("Has it arrived?", facts_)
+
+
+def test_what_the_checker_cannot_read_fails_closed() -> None:
+    assert not ok("It went through customs this morning.", status(IN_TRANSIT))
+    assert not ok("It is at the Chicago depot.", status(IN_TRANSIT))
+    assert not ok("It landed on your doorstep.", status(DELIVERED))
+    assert not ok("It is in aisle 7.", status(IN_TRANSIT))
+    assert ok("It left the Leipzig hub yesterday.", status(IN_TRANSIT))
+
+
+def test_a_true_sentence_with_a_false_clause_is_rejected() -> None:
+    assert ok("It's on its way with DHL.", status(IN_TRANSIT))
+    assert not ok("It's on its way with DHL and should arrive tomorrow.", status(IN_TRANSIT))
+    assert not ok("It was delivered yesterday, signed for by reception.", status(DELIVERED))
+
+
+def test_a_sentence_names_its_own_shipment() -> None:
+    other = shipment(ShipmentStatus.DELIVERED, awb="AWB-7730099999", order_id="ORD-1000999")
+    both = (status(IN_TRANSIT), ("get_order_status", other))
+    assert ok("AWB-7730099999 has been delivered.", *both)
+    assert not ok("AWB-7730012345 has been delivered.", *both)
+
+
+@pytest.mark.parametrize(
+    ("facts_of", "sentence", "supported"),
+    [
+        (IN_TRANSIT, "It arrived this morning.", False),
+        (IN_TRANSIT, "Your parcel is no longer in transit.", False),
+        (IN_TRANSIT, "Your parcel has been picked up by the courier and is heading to you.", True),
+        (IN_TRANSIT, "Delivery was attempted yesterday but nobody was home.", False),
+        (IN_TRANSIT, "It's at your local post office.", False),
+        (IN_TRANSIT, "Your refund will arrive in 3-5 business days.", False),
+        (IN_TRANSIT, "Your order was cancelled.", False),
+        (IN_TRANSIT, "It will be delivered on Saturday by DHL.", True),
+        (IN_TRANSIT, "It will be delivered on Saturday by UPS.", False),
+        (IN_TRANSIT, "Expected delivery: Sunday.", False),
+        (IN_TRANSIT, "It's in transit, not lost.", True),
+        (IN_TRANSIT, "Nothing to worry about, it's out for delivery.", False),
+        (IN_TRANSIT, "The driver is 3 stops away.", False),
+        (IN_TRANSIT, "It's been sitting at the Leipzig hub since yesterday.", True),
+        (DELIVERED, "Delivered yesterday at 2:30pm to your neighbour.", True),
+        (DELIVERED, "Delivered yesterday at 4pm to your neighbour.", False),
+        (DELIVERED, "It arrived on Wednesday afternoon.", True),
+        (DELIVERED, "It arrived on Wednesday morning.", False),
+        (DELIVERED, "It was delivered and then returned.", False),
+        (LOST, "The carrier is still searching for it.", False),
+        (LOST, "It has been declared lost, so I have issued a full refund.", False),
+        (DELAYED, "It's delayed because of a strike.", False),
+        (DELAYED, "It's running behind schedule and now expected on Monday.", True),
+        (DELAYED, "It's running behind schedule and now expected on Tuesday.", False),
+        (DELAYED, "Your parcel is not delayed.", False),
+    ],
+)
+def test_sentences_a_model_might_write(facts_of: Shipment, sentence: str, supported: bool) -> None:
+    assert ok(sentence, status(facts_of)) is supported
