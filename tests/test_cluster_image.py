@@ -65,8 +65,9 @@ def test_everything_the_image_copies_exists_and_is_not_ignored() -> None:
     for source in sources:
         assert (REPO / source).exists(), source
         assert source.split("/")[0] not in ignored, source
-    # The image installs the GPU extra, never the CPU build of vLLM.
-    assert '-e ".[gpu]"' in dockerfile() and "cpu" not in re.findall(r"\[(\w+)\]", dockerfile())
+    # The image installs the GPU lock (the `gpu` extra), never the CPU build of vLLM.
+    assert "-r requirements/gpu.lock" in dockerfile() and "cpu.lock" not in dockerfile()
+    assert "cpu" not in re.findall(r"\[(\w+)\]", dockerfile())
 
 
 def test_kustomize_puts_everything_in_one_namespace_on_the_named_image() -> None:
