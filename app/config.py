@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.platform.settings import DEV_ADMIN_KEY, DEV_API_KEY
+from app.credentials import DEV_ADMIN_KEY, DEV_API_KEY, MIN_SECRET_CHARS, Credential
 
 TRACKING_ANSWER_DEADLINE_S = 4.0
 
@@ -60,6 +60,17 @@ class AgentSettings(BaseModel):
     variant: Literal["production", "shadow"] = "production"
     # The Serve application (a shadow) that production mirrors every message to, if any.
     mirror_to: str | None = None
+
+    def credentials(self) -> list[Credential]:
+        """What a deployment must set (app/credentials.py refuses dev keys and placeholders)."""
+        required = [
+            Credential("OSA_JWT_SECRET", self.jwt_secret, MIN_SECRET_CHARS),
+            Credential("PLATFORM_API_KEY", self.platform_api_key),
+            Credential("PLATFORM_ADMIN_KEY", self.platform_admin_key),
+        ]
+        if self.frontier_base_url:
+            required.append(Credential("OSA_FRONTIER_API_KEY", self.frontier_api_key))
+        return required
 
     @property
     def key_prefix(self) -> str:

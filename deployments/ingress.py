@@ -16,6 +16,7 @@ from app.agents.refusal import RefusalAgent
 from app.api.auth import Identity, Role, TokenService, load_secret
 from app.api.http import create_chat_app
 from app.config import AgentSettings
+from app.credentials import require_deployable
 from app.observability.trace_recorder import trace_recorder
 from app.routing.intents import Route
 from app.web.backend import build_web
@@ -35,6 +36,8 @@ class Ingress:
         settings: dict[str, Any],
     ) -> None:
         config = AgentSettings.load(settings)
+        # No known key outside local mode: the replica fails to start and says which one.
+        require_deployable("the support agent", config.credentials())
         deps = worker_deps(config)
         door = front_door(config, deps)
         self._door = door

@@ -92,7 +92,8 @@ def local_service(config_path: Path = ROOT / "serve_config.yaml") -> Iterator[Se
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="osa-load-")))
         env = dict(os.environ)
-        env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+        # A local stack on development keys: local mode (app/credentials.py).
+        env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", OSA_ENV="local")
         env["PYTHONPATH"] = str(ROOT)
         redis_url = stack.enter_context(local_redis(data_dir=work))
         platform_port = free_port()

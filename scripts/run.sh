@@ -10,6 +10,9 @@ scripts/bootstrap.sh
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 # Local runs offer the pages' demo sign-in (seeded customers, dev tokens); off elsewhere.
 export OSA_DEMO_SIGNIN="${OSA_DEMO_SIGNIN:-1}"
+# Local mode: the development keys and the dev JWT secret are accepted (app/credentials.py);
+# outside it the service refuses to start on them.
+export OSA_ENV="${OSA_ENV:-local}"
 mkdir -p var/log
 py=.venv/bin/python
 pids=()

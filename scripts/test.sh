@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 venv="${OSA_VENV:-.venv}"
 scripts/bootstrap.sh
 export HF_HUB_OFFLINE=1
+# The suite runs on development keys: local mode (app/credentials.py).
+export OSA_ENV=local
 "$venv/bin/ruff" check .
 # The model the slow tests serve with vLLM (converted once from PyPI's GGUF file, then cached).
 "$venv/bin/python" -m app.llm.model_files >/dev/null

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from tests.negotiation_cases import CleanPool
 from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform, start_platform
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# Development keys are accepted in local mode only (app/credentials.py); Ray workers and the
+# services the tests start inherit this.
+os.environ.setdefault("OSA_ENV", "local")
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.credentials import Credential, require_deployable
 from app.platform import db
 from app.platform.dataset import PlatformDataset, export_dataset, load_dataset
 from app.platform.seed import generate
@@ -137,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "serve":
         import uvicorn
+
+        require_deployable(
+            "the reference platform",
+            [
+                Credential("PLATFORM_API_KEY", settings.api_key),
+                Credential("PLATFORM_ADMIN_KEY", settings.admin_key),
+            ],
+        )
 
         from app.platform.service import create_app
 
