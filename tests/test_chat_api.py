@@ -80,6 +80,14 @@ def text_of(events: list[tuple[str, dict[str, Any]]]) -> str:
     return "".join(d["text"] for name, d in events if name == "token")
 
 
+async def chunked_body(size: int) -> AsyncIterator[bytes]:
+    """A JSON body of about `size` bytes, sent in pieces without a Content-Length."""
+    yield b'{"message": "'
+    for _ in range(size // 65_536):
+        yield b"a" * 65_536
+    yield b'"}'
+
+
 async def new_session(api: httpx.AsyncClient, headers: dict[str, str]) -> str:
     response = await api.post("/v1/sessions", headers=headers)
     assert response.status_code == 201
@@ -161,6 +169,21 @@ async def test_malformed_requests_get_4xx_with_a_reason(
             "message_too_long",
         ),
         (await api.post(url, headers=headers, json={"message": ""}), 422, "invalid_request"),
+        (
+            await api.post(url, headers=headers, json={"message": " \n\t\u3000 "}),
+            422,
+            "empty_message",
+        ),
+        (
+            # Chunked: no Content-Length to trust, so the bytes received are counted.
+            await api.post(
+                url,
+                headers={**headers, "Content-Type": "application/json"},
+                content=chunked_body(2_000_000),
+            ),
+            413,
+            "payload_too_large",
+        ),
         (
             await api.post(url, headers=headers, json={"message": "hi", "user_id": "CUS-1"}),
             422,

@@ -13,11 +13,12 @@ from typing import Annotated, Any, Protocol
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.agents.events import ChatEvent, EventType
 from app.api.auth import Identity, InvalidToken, Role, TokenService
+from app.api.body_limit import BodyLimit
 from app.api.errors import ApiError, SessionBusy, UnknownSession
 from app.observability.metrics import exposition
 from app.web.routes import WebBackend, mount_web
@@ -28,6 +29,8 @@ __all__ = ["ApiError", "ChatService", "SessionBusy", "UnknownSession", "create_c
 
 MAX_MESSAGE_CHARS = 4000
 MAX_BODY_BYTES = 32_768
+# The knowledge-base editor uploads whole Markdown documents (up to 200,000 characters).
+MAX_KB_BODY_BYTES = 1_048_576
 
 
 class ChatService(Protocol):
@@ -51,6 +54,14 @@ class MessageIn(BaseModel):
 
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     stream: bool = Field(default=True, description="Server-Sent Events when true, else JSON.")
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, message: str) -> str:
+        # A message of spaces, tabs or newlines says nothing: 422, and no turn is stored.
+        if not message.strip():
+            raise ValueError("empty_message: the message is blank")
+        return message
 
 
 class ChatIn(MessageIn):
@@ -117,6 +128,10 @@ def create_chat_app(
         responses={code: {"model": ErrorOut} for code in (401, 404, 409, 413, 415, 422)},
     )
     app.state.tokens = tokens
+    # Counted on the bytes received (a chunked body has no Content-Length to check).
+    app.add_middleware(
+        BodyLimit, max_bytes=MAX_BODY_BYTES, larger={"/v1/console/kb/": MAX_KB_BODY_BYTES}
+    )
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -130,6 +145,8 @@ def create_chat_app(
         code = "invalid_json" if kind == "json_invalid" else "invalid_request"
         if kind == "string_too_long" and where == "message":
             code = "message_too_long"
+        if kind == "value_error" and "empty_message" in str(first.get("msg", "")):
+            code = "empty_message"
         # The offending value is not echoed: it may hold personal data.
         return _error(422, code, f"{where or 'body'}: {first.get('msg', 'invalid')}")
 
