@@ -406,9 +406,13 @@ async def test_failed_turn_leaves_the_session_unchanged(
     tokens: TokenService,
     seed: SeedIndex,
     platform_server: RunningPlatform,
+    pipeline: ChatPipeline,
 ) -> None:
     pick = seed.take(ShipmentStatus.IN_TRANSIT)
     headers, session_id = await signed_in(api, tokens, pick.who)
+    # Creating the session read (and cached) the customer's context: the turn must go back
+    # to the platform for this test to see it fail.
+    await pipeline.hydrator.invalidate(pick.who)
     async with PlatformClient(platform_server.base_url, API_KEY, admin_key=ADMIN_KEY) as admin:
         await admin.set_fault("get_customer", FaultSpec(fail_first=100))
         try:
@@ -456,3 +460,25 @@ async def test_openapi_lists_the_chat_endpoints(api: httpx.AsyncClient) -> None:
         "/healthz",
         "/readyz",
     } <= set(paths)
+
+
+async def test_an_identity_the_platform_does_not_know_gets_403_and_leaves_no_state(
+    api: httpx.AsyncClient, tokens: TokenService, redis_url: str
+) -> None:
+    cases = [
+        (bearer(tokens, "CUS-999999", "northwind"), "unknown_customer"),
+        (bearer(tokens, "CUS-100001", "nosuchclient"), "unknown_tenant"),
+    ]
+    for headers, code in cases:
+        for response in (
+            await api.post("/v1/sessions", headers=headers),
+            await api.post("/v1/chat", headers=headers, json={"message": "where is my order?"}),
+        ):
+            assert response.status_code == 403, response.text
+            assert response.json()["error"]["code"] == code
+    redis = Redis.from_url(redis_url)
+    try:
+        keys = [k.decode() async for k in redis.scan_iter(match="*")]
+    finally:
+        await redis.aclose()
+    assert not [k for k in keys if "nosuchclient" in k or "CUS-999999" in k], keys

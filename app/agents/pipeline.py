@@ -21,6 +21,7 @@ from app.agents.events import ChatEvent, EventType, word_chunks
 from app.agents.worker import Worker, WorkerRequest
 from app.agents.worker_turn import WorkerTurn
 from app.api.auth import Identity
+from app.api.errors import ApiError
 from app.api.http import SessionBusy as ApiSessionBusy
 from app.api.http import UnknownSession as ApiUnknownSession
 from app.guardrails import SAFE_REPLY, GuardrailVerdict
@@ -32,7 +33,7 @@ from app.routing.intents import INTENT_LABELS, Route
 from app.routing.order_resolution import order_ids_in
 from app.routing.router import RouteDecision, RoutingContext
 from app.sessions.errors import SessionBusy, UnknownSession
-from app.sessions.hydration import HydratedContext, Hydrator
+from app.sessions.hydration import HydratedContext, HydrationFailure, Hydrator
 from app.sessions.models import Role, SessionState, Turn
 from app.sessions.store import SessionStore
 from app.sessions.summary import render_summary
@@ -47,6 +48,11 @@ HYDRATION_FAILED_REPLY = (
 INTERNAL_ERROR_REPLY = (
     "Something went wrong on our side and nothing has been changed. Please try again."
 )
+# The platform's definitive "no such tenant / customer" for the token's identity.
+UNKNOWN_IDENTITY = {
+    "client_not_found": ("unknown_tenant", "the platform knows no such tenant"),
+    "customer_not_found": ("unknown_customer", "the platform knows no such customer"),
+}
 
 
 class GuardPort(Protocol):
@@ -103,6 +109,14 @@ class ChatPipeline:
     # ------------------------------------------------------------ ChatService
 
     async def create_session(self, identity: Identity) -> str:
+        # A validly signed token for a customer or tenant the platform does not know gets a
+        # 403 before anything is stored. (A platform that cannot answer does not block the
+        # session: the turn then says so honestly.)
+        who = CustomerRef(identity.client_id, identity.user_id)
+        hydrated = await self.hydrator.hydrate(self.deps.tool_context_for(who, "new-session"))
+        if isinstance(hydrated, HydrationFailure) and hydrated.code in UNKNOWN_IDENTITY:
+            code, message = UNKNOWN_IDENTITY[hydrated.code]
+            raise ApiError(403, code, message)
         return await self.sessions.create(identity.client_id, identity.user_id)
 
     async def history(self, identity: Identity, session_id: str) -> list[dict[str, Any]]:

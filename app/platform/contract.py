@@ -138,6 +138,7 @@ class ErrorCode(StrEnum):
 
     UNAUTHORIZED = "unauthorized"
     INVALID_REQUEST = "invalid_request"
+    CLIENT_NOT_FOUND = "client_not_found"  # the caller's X-Client-Id names no tenant
     CUSTOMER_NOT_FOUND = "customer_not_found"
     ORDER_NOT_FOUND = "order_not_found"
     SHIPMENT_NOT_FOUND = "shipment_not_found"

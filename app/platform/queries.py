@@ -57,6 +57,10 @@ async def customer_row(session: AsyncSession, client_id: str, customer_id: str) 
         )
     )
     if row is None:
+        # The tenant is the caller's own scope (not a guessed id), so naming it unknown tells a
+        # misconfigured integration what is wrong without revealing anyone's data.
+        if await session.get(db.ClientRow, client_id) is None:
+            raise not_found(ErrorCode.CLIENT_NOT_FOUND, "client")
         raise not_found(ErrorCode.CUSTOMER_NOT_FOUND, "customer")
     return row
 
