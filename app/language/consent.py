@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from app.agents.negotiation.language import _IDS, _MONEY, normalise, same_amount
 from app.language.consent_cues import TERM_VETOES, Cues, Veto, read_cues
 from app.language.consent_terms import ProposalTerms
+from app.language.mentions import _IDS, _MONEY, normalise, same_amount
 
 if TYPE_CHECKING:
     from app.routing.embeddings import SentenceEncoder

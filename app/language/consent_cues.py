@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.agents.negotiation.language import (
+from app.language.consent_terms import ProposalTerms
+from app.language.mentions import (
     _IDS,
     _MONEY,
     Mentions,
@@ -24,7 +25,6 @@ from app.agents.negotiation.language import (
     read_mentions,
     same_amount,
 )
-from app.language.consent_terms import ProposalTerms
 
 
 class Veto(StrEnum):
@@ -105,7 +105,8 @@ QUESTION_PHRASES = (
 NEGATIONS = frozenset(
     "no nope nah naw nay not never neither nor cancel cancelled stop don't dont doesn't doesnt "
     "didn't didnt won't wont wouldn't wouldnt can't cant cannot isn't isnt aren't arent "
-    "shouldn't shouldnt refuse decline declined without nothing none nobody nein non".split()
+    "shouldn't shouldnt refuse decline declined without nothing none nobody nein non "
+    "against".split()
 )
 # Negative words inside phrases that mean yes or nothing about consent.
 NEGATION_IDIOMS = (
@@ -308,7 +309,9 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
     if not _assents(text, words):
         vetoes.add(Veto.NO_ASSENT)
 
-    if set(mentions.order_ids) - {terms.order_id} or mentions.awbs or mentions.skus:
+    if set(mentions.order_ids) - {terms.order_id} or set(mentions.awbs) - set(terms.awbs):
+        vetoes.add(Veto.OTHER_ORDER)
+    if mentions.skus:
         vetoes.add(Veto.OTHER_ORDER)
     if any(not same_amount(a, terms.amount) for a in mentions.amounts):
         vetoes.add(Veto.OTHER_AMOUNT)
@@ -430,17 +433,19 @@ _NOT_PRODUCTS = frozenset(
 
 
 def _names_unknown_product(text: str, terms: ProposalTerms) -> bool:
-    """A capitalised word mid-sentence that is not in the proposal ("refund the Yoga Mat too"):
-    a name the customer gives is most often the thing they want, and it is not these terms."""
+    """A capitalised name after a determiner that is not the proposal's ("refund the Yoga Mat
+    too", "and my Blue Kettle"): a product the customer names is not in these terms."""
     own = {w.lower() for n in terms.item_names for w in re.findall(r"[A-Za-z]+", n)}
-    for sentence in re.split(r"[.!?\n]+", text):
-        tokens = re.findall(r"[A-Za-z][A-Za-z'-]*", sentence)
-        for token in tokens[1:]:
-            word = token.lower()
-            if token[0].isupper() and not token.isupper() and word not in own:
-                if word not in _NOT_PRODUCTS:
-                    return True
+    for match in _NAMED.finditer(text):
+        word = match.group(1).lower()
+        if word not in own and word not in _NOT_PRODUCTS:
+            return True
     return False
+
+
+_NAMED = re.compile(
+    r"\b(?:the|a|an|my|your|this|that|these|those|and|plus|\d+ x|\d+)\s+([A-Z][a-z]+)"
+)
 
 
 # An explicit yes needs a word (or sign) of assent; thanks or a story alone is not consent.
@@ -449,7 +454,8 @@ ASSENT_WORDS = frozenset(
     "fine confirm confirmed confirming correct right proceed absolutely definitely certainly "
     "agreed agree affirmative accept accepted approve approved deal bet perfect great good "
     "lovely wonderful marvellous excellent satisfactory acceptable works cool go do proceed "
-    "start process carry action initiate si oui ja da".split()
+    "start process carry action initiate si oui ja da make issue submit complete arrange "
+    "book".split()
 )
 ASSENT_SIGNS = ("👍", "✅", "👌", "✔", "💯", "🆗")
 _COLLAPSED_ASSENT = {re.sub(r"(.)\1+", r"\1", w): w for w in ASSENT_WORDS}
@@ -468,6 +474,8 @@ def _assents(text: str, words: tuple[str, ...]) -> bool:
         if len(collapsed) >= 5 and any(
             len(w) >= 5 and _one_slip(collapsed, w) for w in _COLLAPSED_ASSENT
         ):
+            return True
+        if any(_swapped(collapsed, w) for w in _COLLAPSED_ASSENT if len(w) >= 3):
             return True
     return False
 

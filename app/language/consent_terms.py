@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.agents.negotiation.language import read_mentions
+from app.language.mentions import read_mentions
 
 ConsentAction = Literal["refund", "return"]
 
@@ -30,6 +30,8 @@ class ProposalTerms(BaseModel):
     currency: str = "USD"
     item_names: tuple[str, ...] = ()
     quantities: tuple[int, ...] = ()
+    # The proposed order's own AWBs: naming one is naming the proposed order.
+    awbs: tuple[str, ...] = ()
     # Item names the customer has on their *other* orders or lines: naming one is a change.
     other_item_names: tuple[str, ...] = ()
 
