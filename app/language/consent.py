@@ -85,9 +85,8 @@ def masked_reply(reply: str, terms: ProposalTerms) -> str:
     """The reply with ids and amounts replaced by what they are relative to the proposal, so the
     embedding sees "that amount" / "a different amount" rather than digits it cannot compare."""
     text = normalise(reply)
-    text = _IDS.sub(
-        lambda m: "this order" if m.group(0).upper() == terms.order_id else "another order", text
-    )
+    own = {terms.order_id, *terms.awbs}
+    text = _IDS.sub(lambda m: "this order" if m.group(0).upper() in own else "another order", text)
 
     def amount(m: re.Match[str]) -> str:
         raw = (m.group("a") or m.group("b") or m.group("c")).replace(",", "")
