@@ -76,13 +76,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{','.join(reading.vetoes) or '-'} {case.reply[:100]!r}"
             )
 
-    def scores(indices: list[int]) -> dict[str, float]:
+    def scores(indices: list[int]) -> dict[str, float | None]:
         non_yes = [i for i in indices if cases[i].label != ConsentLabel.YES.value]
         yes = [i for i in indices if cases[i].label == ConsentLabel.YES.value]
         return {
             "n": len(indices),
             "false_accept_rate": round(sum(executed[i] for i in non_yes) / max(1, len(non_yes)), 4),
-            "yes_recall": round(sum(executed[i] for i in yes) / max(1, len(yes)), 4),
+            # None when there is no yes reply to recall (a hard-negatives family).
+            "yes_recall": round(sum(executed[i] for i in yes) / len(yes), 4) if yes else None,
             "label_accuracy": round(
                 sum(predicted[i] == cases[i].label for i in indices) / max(1, len(indices)), 4
             ),
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     line = (
         f"false accepts {overall['false_accept_rate']:.1%}, yes recall "
-        f"{overall['yes_recall']:.1%}, label accuracy {overall['label_accuracy']:.1%} over "
+        f"{_percent(overall['yes_recall'])}, label accuracy {overall['label_accuracy']:.1%} over "
         f"{len(cases)} replies, p50 {p50:.1f} ms"
     )
     print(line)
@@ -142,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     return 0
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def figures(
     for i, e in enumerate(examples):
         by_family[e.family].append(i)
 
-    def summary(indices: list[int]) -> dict[str, float]:
+    def summary(indices: list[int]) -> dict[str, float | None]:
         non_yes = [i for i in indices if examples[i].label is not ConsentLabel.YES]
         yes = [i for i in indices if examples[i].label is ConsentLabel.YES]
         return {
@@ -88,7 +88,10 @@ def figures(
             "false_accept_rate": round(
                 sum(readings[i].executes for i in non_yes) / max(1, len(non_yes)), 4
             ),
-            "yes_recall": round(sum(readings[i].executes for i in yes) / max(1, len(yes)), 4),
+            # None when the family has no yes replies (a hard-negatives family).
+            "yes_recall": round(sum(readings[i].executes for i in yes) / len(yes), 4)
+            if yes
+            else None,
             "label_accuracy": round(
                 sum(readings[i].label is examples[i].label for i in indices) / len(indices), 4
             ),
