@@ -1,5 +1,5 @@
-"""The deterministic readers of the negotiation agent: the confirmation gate and the request
-parser. No model, no platform: these carry the invariants when the model is down or weak."""
+"""The deterministic readers of the negotiation agent: the request parser and the bare-reply
+check. No model, no platform: these carry the invariants when the model is down or weak."""
 
 from __future__ import annotations
 
@@ -7,158 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.agents.negotiation.confirmation import Verdict, bare_reply, classify
+from app.agents.negotiation.confirmation import bare_reply
 from app.agents.negotiation.language import asks_for_person, read_mentions
-from app.agents.negotiation.state import Action, CaseRequest, Outcome, Proposal, ProposalItem
+from app.agents.negotiation.state import CaseRequest, Outcome
 from app.agents.negotiation.understanding import asks_status, merge, outcome_of, read_request
-from app.platform.contract import OrderSummary, ReasonCode, ShipmentBrief, ShipmentStatus
+from app.platform.contract import OrderSummary, ShipmentBrief, ShipmentStatus
 
-REFUND = Proposal(
-    proposal_id="p1",
-    action=Action.REFUND,
-    order_id="ORD-1234567",
-    amount=89.99,
-    currency="USD",
-    reason_code=ReasonCode.DELIVERY_DISPUTE,
-)
-RETURN = Proposal(
-    proposal_id="p2",
-    action=Action.RETURN,
-    order_id="ORD-1234567",
-    amount=49.99,
-    currency="USD",
-    reason_code=ReasonCode.CUSTOMER_REQUEST,
-    items=[ProposalItem(sku="SKU-9942-A", quantity=1)],
-)
-OWN_AWBS = {"AWB-0000000001": "ORD-1234567", "AWB-0000000002": "ORD-7654321"}
-
-
-@pytest.mark.parametrize(
-    "reply",
-    [
-        "yes",
-        "Yes.",
-        "YES!!",
-        "y",
-        "yes please",
-        "Yes, please go ahead",
-        "yeah",
-        "yep, do it",
-        "ok",
-        "okay thanks",
-        "sure",
-        "confirm",
-        "I confirm",
-        "correct",
-        "go ahead",
-        "please proceed",
-        "that's right, thank you",
-        "yes, refund $89.99",
-        "yes 89.99",
-        "yes, ORD-1234567",
-        "yes for AWB-0000000001",
-        "Yes I would like the refund please",
-        "absolutely",
-        "sounds good",
-        "yes \u2019please\u2019",
-    ],
-)
-def test_only_an_unambiguous_yes_to_these_terms_is_yes(reply: str) -> None:
-    assert classify(reply, REFUND, OWN_AWBS).verdict is Verdict.YES
-
-
-@pytest.mark.parametrize(
-    ("reply", "verdict"),
-    [
-        # The known peer failure: anything starting with "y" taken as consent.
-        ("you're wrong", Verdict.DISAGREE),
-        ("You\u2019re wrong", Verdict.DISAGREE),
-        ("yes, you're wrong", Verdict.DISAGREE),
-        ("yikes", Verdict.UNCLEAR),
-        ("yesterday it arrived actually", Verdict.UNCLEAR),
-        ("yo", Verdict.UNCLEAR),
-        ("your system is broken", Verdict.UNCLEAR),
-        ("that's wrong", Verdict.DISAGREE),
-        ("this is not correct", Verdict.DISAGREE),
-        ("no", Verdict.NO),
-        ("No thanks", Verdict.NO),
-        ("nope", Verdict.NO),
-        ("yeah no", Verdict.NO),
-        ("don't", Verdict.NO),
-        ("please cancel", Verdict.NO),
-        ("never mind", Verdict.NO),
-        ("stop", Verdict.NO),
-        ("yes?", Verdict.QUESTION),
-        ("how long will it take?", Verdict.QUESTION),
-        ("when will I get the money", Verdict.QUESTION),
-        ("maybe", Verdict.UNCLEAR),
-        ("yes maybe", Verdict.UNCLEAR),
-        ("I think so", Verdict.UNCLEAR),
-        ("yes but", Verdict.UNCLEAR),
-        ("hmm", Verdict.UNCLEAR),
-        ("wait", Verdict.UNCLEAR),
-        ("yes, the shoes", Verdict.UNCLEAR),
-        ("yes 2", Verdict.UNCLEAR),
-        ("yes 50%", Verdict.UNCLEAR),
-        ("yes SKU-9942-A", Verdict.UNCLEAR),
-        ("sure thing", Verdict.UNCLEAR),
-        ("yeah right", Verdict.UNCLEAR),
-        ("", Verdict.UNCLEAR),
-        ("\U0001f44d", Verdict.UNCLEAR),
-        ("I want to talk to a real person", Verdict.HUMAN),
-        ("yes, but let me speak to a human", Verdict.HUMAN),
-        ("actually I'd rather return it", Verdict.CHANGE_REQUEST),
-    ],
-)
-def test_anything_else_is_not_consent(reply: str, verdict: Verdict) -> None:
-    assert classify(reply, REFUND, OWN_AWBS).verdict is verdict
-
-
-@pytest.mark.parametrize(
-    ("reply", "amount"),
-    [
-        ("no, make it $20", 20.0),
-        ("yes, refund $50", 50.0),
-        ("yes 89.00", 89.0),
-        ("only 30 dollars please", 30.0),
-        ("$1,000 please", 1000.0),
-        ("yes \u00a389.99", None),  # the same number in another currency sign still matches
-    ],
-)
-def test_a_changed_amount_is_a_new_proposal_not_a_yes(reply: str, amount: float | None) -> None:
-    reading = classify(reply, REFUND, OWN_AWBS)
-    if amount is None:
-        assert reading.verdict is Verdict.YES
-        return
-    assert reading.verdict is Verdict.CHANGE_AMOUNT
-    assert reading.amount == amount
-
-
-def test_two_different_amounts_are_unclear() -> None:
-    assert classify("either $20 or $30", REFUND).verdict is Verdict.UNCLEAR
-
-
-@pytest.mark.parametrize(
-    ("reply", "order_id"),
-    [
-        ("yes, but for ORD-7654321", "ORD-7654321"),
-        ("no, ORD-7654321", "ORD-7654321"),
-        ("yes AWB-0000000002", "ORD-7654321"),
-        ("yes ORD-9999999", "ORD-9999999"),
-        ("yes AWB-9999999999", None),  # not theirs: the order is unknown, never guessed
-    ],
-)
-def test_a_different_order_is_not_a_yes(reply: str, order_id: str | None) -> None:
-    reading = classify(reply, REFUND, OWN_AWBS)
-    assert reading.verdict is Verdict.CHANGE_ORDER
-    assert reading.order_id == order_id
-
-
-def test_return_proposals_accept_return_words_and_refuse_a_switch_to_refund() -> None:
-    assert classify("yes, send me the label", RETURN).verdict is Verdict.YES
-    assert classify("yes return it", RETURN).verdict is Verdict.YES
-    assert classify("just refund me", RETURN).verdict is Verdict.CHANGE_REQUEST
-    assert classify("yes, return it for a refund", RETURN).verdict is Verdict.YES
+# The reply to a proposal is read by the consent reader: tests/test_consent_reader.py.
 
 
 # ---------------------------------------------------------------- mentions

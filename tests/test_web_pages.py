@@ -9,6 +9,7 @@ OSA_SCREENSHOTS=DIR also writes the README's screenshots into DIR.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 from collections.abc import Coroutine, Iterator
@@ -183,7 +184,11 @@ def test_a_refund_confirmed_by_clicking_confirm_is_in_the_platform(
     assert refunds_of(platform_server.base_url, order.who, order.order_id) == []
     shoot(page, "chat-proposal.png")
     before = page.locator(".msg.assistant").count()
-    card.get_by_role("button", name="Confirm").click()
+    with page.expect_request(lambda r: r.method == "POST" and "/messages" in r.url) as sent:
+        card.get_by_role("button", name="Confirm").click()
+    # The click answers this proposal by its id (the structured channel), not with words.
+    body = json.loads(sent.value.post_data or "{}")
+    assert body["decision"] == "yes" and body["proposal_id"] and "message" not in body
     answer = page.locator(".msg.assistant").nth(before)
     expect(answer).to_contain_text("REF-")
     (refund,) = refunds_of(platform_server.base_url, order.who, order.order_id)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from app.agents.base import WorkerDeps
 from app.agents.events import ChatEvent, EventType, word_chunks
-from app.agents.worker import Worker, WorkerRequest
+from app.agents.worker import ConsentDecision, Worker, WorkerRequest
 from app.agents.worker_turn import WorkerTurn
 from app.api.auth import Identity
 from app.api.errors import ApiError
@@ -140,7 +140,11 @@ class ChatPipeline:
         return dict(zip(names, results, strict=True))
 
     async def start_turn(
-        self, identity: Identity, session_id: str, message: str
+        self,
+        identity: Identity,
+        session_id: str,
+        message: str,
+        consent: ConsentDecision | None = None,
     ) -> AsyncIterator[ChatEvent]:
         try:
             state = await self.sessions.load(identity.client_id, identity.user_id, session_id)
@@ -151,7 +155,7 @@ class ChatPipeline:
             await lock.acquire()
         except SessionBusy:
             raise ApiSessionBusy() from None
-        return self._turn(identity, state, message, lock)
+        return self._turn(identity, state, message, lock, consent)
 
     async def shadow_turn(self, identity: Identity, session_id: str, message: str) -> None:
         """A mirrored message, run to the end and thrown away (its trace is the product). Only
@@ -202,11 +206,16 @@ class ChatPipeline:
     # ------------------------------------------------------------ the turn
 
     async def _turn(
-        self, identity: Identity, state: SessionState, message: str, lock: Any
+        self,
+        identity: Identity,
+        state: SessionState,
+        message: str,
+        lock: Any,
+        consent: ConsentDecision | None = None,
     ) -> AsyncIterator[ChatEvent]:
         started = time.perf_counter()
         try:
-            async for event in self._run(identity, state, message, started):
+            async for event in self._run(identity, state, message, started, consent):
                 yield event
         except Exception:
             # Nothing was written for this turn; say so honestly instead of guessing.
@@ -218,7 +227,12 @@ class ChatPipeline:
             await lock.release()
 
     async def _run(
-        self, identity: Identity, state: SessionState, message: str, started: float
+        self,
+        identity: Identity,
+        state: SessionState,
+        message: str,
+        started: float,
+        consent: ConsentDecision | None = None,
     ) -> AsyncIterator[ChatEvent]:
         verdict = await self.guard.check(message)
         # The trace starts from the scrubbed text: the raw message is never kept anywhere.
@@ -279,6 +293,9 @@ class ChatPipeline:
 
         trace.begin("routing")
         decision = await self.router.route(verdict.scrubbed_text, _routing_context(state))
+        if consent is not None and decision.route is not Route.NEGOTIATION:
+            # A structured answer to a proposal belongs to the worker that proposes.
+            decision = decision.model_copy(update={"route": Route.NEGOTIATION})
         trace.end("routing")
         trace.trace.prompt = hydrated.render()
         trace.trace.intent, trace.trace.route = decision.intent.value, decision.route.value
@@ -299,6 +316,7 @@ class ChatPipeline:
             ],
             summary=render_summary(state.summary) if state.summary else None,
             pending=state.pending_confirmation,
+            consent=consent,
         )
         worker = self.workers[decision.route]
         turn = WorkerTurn(

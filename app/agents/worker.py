@@ -9,12 +9,22 @@ without the ingress changing.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.agents.events import ChatEvent
 from app.tools.definitions import CustomerContext
+
+
+class ConsentDecision(BaseModel):
+    """A structured answer to a proposal (the chat page's Confirm / Cancel buttons): it names
+    the proposal it answers, so a yes can only ever confirm the terms the customer saw."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    proposal_id: str = Field(min_length=1, max_length=64)
+    decision: Literal["yes", "no"]
 
 
 class WorkerRequest(BaseModel):
@@ -28,6 +38,8 @@ class WorkerRequest(BaseModel):
     history: list[dict[str, Any]] = Field(default_factory=list)
     summary: str | None = None
     pending: dict[str, Any] | None = None
+    # Set only when the client answered a proposal through the structured channel.
+    consent: ConsentDecision | None = None
 
 
 class Worker(Protocol):

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.agents.events import ChatEvent, EventType
+from app.agents.worker import ConsentDecision
 from app.api.auth import Identity, InvalidToken, Role, TokenService
 from app.api.body_limit import BodyLimit
 from app.api.errors import ApiError, SessionBusy, UnknownSession
@@ -39,9 +40,14 @@ class ChatService(Protocol):
     async def create_session(self, identity: Identity) -> str: ...
 
     async def start_turn(
-        self, identity: Identity, session_id: str, message: str
+        self,
+        identity: Identity,
+        session_id: str,
+        message: str,
+        consent: ConsentDecision | None = None,
     ) -> AsyncIterator[ChatEvent]:
-        """Validate the session and take its lock (raising ApiError), then stream the turn."""
+        """Validate the session and take its lock (raising ApiError), then stream the turn.
+        `consent` is a structured answer to a proposal (`message` then renders it)."""
         ...
 
     async def history(self, identity: Identity, session_id: str) -> list[dict[str, Any]]: ...
@@ -50,18 +56,46 @@ class ChatService(Protocol):
 
 
 class MessageIn(BaseModel):
+    """A message, or a structured answer to a proposal (`proposal_id` + `decision`), or both."""
+
     model_config = ConfigDict(extra="forbid")
 
-    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    message: str | None = Field(default=None, min_length=1, max_length=MAX_MESSAGE_CHARS)
+    proposal_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="The proposal this answers (from its `confirmation_required` event).",
+    )
+    decision: Literal["yes", "no"] | None = Field(
+        default=None, description="With `proposal_id`: the customer's answer to that proposal."
+    )
     stream: bool = Field(default=True, description="Server-Sent Events when true, else JSON.")
 
     @field_validator("message")
     @classmethod
-    def _not_blank(cls, message: str) -> str:
+    def _not_blank(cls, message: str | None) -> str | None:
         # A message of spaces, tabs or newlines says nothing: 422, and no turn is stored.
-        if not message.strip():
+        if message is not None and not message.strip():
             raise ValueError("empty_message: the message is blank")
         return message
+
+    @model_validator(mode="after")
+    def _message_or_decision(self) -> MessageIn:
+        if (self.proposal_id is None) != (self.decision is None):
+            raise ValueError("proposal_id and decision go together")
+        if self.message is None and self.decision is None:
+            raise ValueError("send a message, or a proposal_id with a decision")
+        return self
+
+    def consent(self) -> ConsentDecision | None:
+        if self.proposal_id is None or self.decision is None:
+            return None
+        return ConsentDecision(proposal_id=self.proposal_id, decision=self.decision)
+
+    def text(self) -> str:
+        # A button press is kept in the conversation as the words it stands for.
+        return self.message or ("Yes" if self.decision == "yes" else "No")
 
 
 class ChatIn(MessageIn):
@@ -204,7 +238,7 @@ def create_chat_app(
     async def _turn(who: Identity, session_id: str, body: MessageIn) -> Any:
         if len(session_id) > 64:
             raise UnknownSession()
-        events = await service.start_turn(who, session_id, body.message)
+        events = await service.start_turn(who, session_id, body.text(), body.consent())
         if body.stream:
             return StreamingResponse(
                 _sse(session_id, events),

@@ -2,7 +2,10 @@
 
 A message resumes the graph only when the session's pending confirmation is the very proposal
 the checkpoint is waiting on (same proposal id); anything else starts a fresh run, which drops
-a stale proposal. When the graph stops at `confirm`, the proposal is rendered and sent as a
+a stale proposal. A structured answer (Confirm / Cancel) names its proposal itself: it resumes
+whatever the checkpoint waits on, and `confirm` refuses it unless the ids are the same.
+
+When the graph stops at `confirm`, the proposal is rendered and sent as a
 `confirmation_required` event carrying its structured payload; the pipeline keeps that payload
 as the session's pending confirmation, so the next turn ("yes") comes back here.
 """
@@ -19,6 +22,7 @@ from langgraph.types import Command
 
 from app.agents.base import WorkerDeps
 from app.agents.events import ChatEvent, EventType, word_chunks
+from app.agents.negotiation import consent_step
 from app.agents.negotiation.checkpoints import NegotiationSettings, open_checkpoints, thread_id
 from app.agents.negotiation.context import TurnContext
 from app.agents.negotiation.graph import compile_graph
@@ -47,8 +51,19 @@ class NegotiationAgent:
             graph = compile_graph(saver, store)
             waiting = await self._waiting(graph, config)
             pending = request.pending or {}
-            if waiting is not None and pending.get("proposal_id") == waiting.get("proposal_id"):
-                run_input: Any = Command(resume=request.message)
+            consent = request.consent
+            if consent is not None and waiting is None:
+                # A button pressed for an offer that is no longer open: nothing to confirm.
+                for piece in word_chunks(consent_step.OFFER_GONE):
+                    yield ChatEvent.token(piece)
+                return
+            if consent is not None:
+                # The structured answer names its proposal; confirm compares the ids.
+                run_input: Any = Command(
+                    resume={"message": request.message, "consent": consent.model_dump()}
+                )
+            elif waiting is not None and pending.get("proposal_id") == waiting.get("proposal_id"):
+                run_input = Command(resume=request.message)
             else:
                 run_input = {"message": request.message, "intent": request.intent}
             async for mode, chunk in graph.astream(

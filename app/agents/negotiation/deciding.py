@@ -7,6 +7,7 @@ an interrupted node from its start on resume, so nothing before the interrupt ha
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -14,8 +15,7 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
-from app.agents.negotiation import replies
-from app.agents.negotiation.confirmation import Verdict, classify
+from app.agents.negotiation import consent_step, replies
 from app.agents.negotiation.context import TurnContext
 from app.agents.negotiation.eligibility import (
     Clarify,
@@ -41,6 +41,9 @@ from app.agents.negotiation.state import (
 )
 from app.agents.negotiation.understanding import candidates
 from app.agents.negotiation.written_policy import read_written_policies
+from app.agents.worker import ConsentDecision
+from app.language.consent import ConsentLabel, ConsentReading, shared_reader
+from app.language.mentions import asks_for_person
 from app.platform.contract import FraudScore, Order, ReturnWindow
 from app.tools.executor import ToolSuccess
 
@@ -182,43 +185,116 @@ async def confirm(
     proposal = Proposal.model_validate(state["proposal"])
     # First statement on purpose: on resume this node re-runs from here, so nothing above
     # this line may have an effect.
-    reply = str(interrupt(proposal.dump()))
+    answer = interrupt(proposal.dump())
     ctx = ctx_of(runtime)
     turns = int(state.get("turns") or 0) + 1
-    own_awbs = {s.awb: o.order_id for o in ctx.request.context.active_orders for s in o.shipments}
-    reading = classify(reply, proposal, own_awbs)
-    line = f"confirm: {reading.verdict.value} to {proposal.proposal_id}"
+    reply, decision = _answer_of(answer)
+    base: dict[str, Any] = {"message": reply, "turns": turns}
+    if decision is not None:
+        return _structured(ctx, proposal, decision, base)
+    if asks_for_person(reply):
+        line = f"confirm: person asked for on {proposal.proposal_id}"
+        ctx.note(line)
+        return escalate_to(
+            EscalationReason.CUSTOMER_REQUEST,
+            "customer asked for a person",
+            {**base, "trace": [line]},
+        )
+    facts_ = record(state, "facts", OrderFacts)
+    terms = consent_step.terms_of(proposal, facts_, ctx.request.context)
+    reading = await asyncio.to_thread(shared_reader().read, reply, terms)
+    line = (
+        f"confirm: {reading.label.value} to {proposal.proposal_id} "
+        f"(p_yes {reading.p_yes:.2f}; vetoes {','.join(reading.vetoes) or 'none'})"
+    )
     ctx.note(line)
-    base: dict[str, Any] = {"message": reply, "turns": turns, "trace": [line]}
-    case = record(state, "case", CaseRequest)
-    if reading.verdict is Verdict.YES:
+    base["trace"] = [line]
+    if reading.label is ConsentLabel.YES:
         return Command(goto="write", update={**base, "confirmed": proposal.dump()})
-    if reading.verdict is Verdict.NO:
+    changed = _changed_terms(ctx, state, proposal, reading, base)
+    if changed is not None:
+        return changed
+    if reading.label is ConsentLabel.NO and not consent_step.disagrees(reply):
         return Command(goto="respond", update={**base, "say": replies.STOPPED})
-    if reading.verdict is Verdict.HUMAN:
-        return escalate_to(EscalationReason.CUSTOMER_REQUEST, "customer asked for a person", base)
     if turns >= MAX_TURNS:
         return escalate_to(
             EscalationReason.UNRESOLVED, f"{turns} turns without a clear answer", base
         )
-    if reading.verdict is Verdict.CHANGE_AMOUNT and proposal.action is Action.REFUND:
-        assert reading.amount is not None
-        changed = case.model_copy(update={"amount": reading.amount})
-        # Back through decide (not a shortcut): the new amount is checked against the rules.
-        return Command(goto="facts", update={**base, "case": changed.dump(), "proposal": None})
+    if reading.label in (ConsentLabel.CONDITIONAL, ConsentLabel.COUNTER):
+        # A change or a different request: read it like a first message (already counted);
+        # whatever it becomes is a fresh proposal that needs a fresh yes.
+        return Command(goto="understand", update={**base, "counted": True, "proposal": None})
+    if consent_step.disagrees(reply):
+        preface = replies.DISAGREED
+    elif reading.label is ConsentLabel.QUESTION:
+        preface = consent_step.answer(reply, proposal, facts_)
+    else:
+        preface = replies.UNCLEAR
+    ctx.say(preface + " ")
+    return Command(goto="confirm", update=base)
+
+
+def _answer_of(answer: Any) -> tuple[str, ConsentDecision | None]:
+    """The resume value: the reply's text, or the structured channel's decision with it."""
+    if isinstance(answer, dict):
+        decision = ConsentDecision.model_validate(answer["consent"])
+        return str(answer.get("message") or decision.decision), decision
+    return str(answer), None
+
+
+def _structured(
+    ctx: TurnContext, proposal: Proposal, decision: ConsentDecision, base: dict[str, Any]
+) -> Command[Any]:
+    """A button, not words: it names the proposal it answers, so it confirms only that one."""
+    if decision.proposal_id != proposal.proposal_id:
+        line = f"confirm: {decision.decision} for stale {decision.proposal_id}, refused"
+        ctx.note(line)
+        # The current proposal is shown again (the interrupt re-emits it).
+        ctx.say(consent_step.OFFER_CHANGED + " ")
+        return Command(goto="confirm", update={**base, "trace": [line]})
+    line = f"confirm: {decision.decision} to {proposal.proposal_id} (structured)"
+    ctx.note(line)
+    if decision.decision == "yes":
+        return Command(goto="write", update={**base, "trace": [line], "confirmed": proposal.dump()})
+    return Command(goto="respond", update={**base, "trace": [line], "say": replies.STOPPED})
+
+
+def _changed_terms(
+    ctx: TurnContext,
+    state: NegotiationState,
+    proposal: Proposal,
+    reading: ConsentReading,
+    base: dict[str, Any],
+) -> Command[Any] | None:
+    """An unambiguous new amount or order: back through facts and decide (never a shortcut),
+    so the changed terms are checked against the rules and proposed afresh."""
+    case = record(state, "case", CaseRequest)
+    own_awbs = {s.awb: o.order_id for o in ctx.request.context.active_orders for s in o.shipments}
+    orders = set(reading.other_order_ids) | {own_awbs.get(a, f"?{a}") for a in reading.other_awbs}
+    orders.discard(proposal.order_id)
     own = {o.order_id for o in ctx.request.context.active_orders}
-    if reading.verdict is Verdict.CHANGE_ORDER and reading.order_id in own:
-        changed = CaseRequest(order_id=reading.order_id, outcome=case.outcome)
+    if len(orders) == 1 and (named := next(iter(orders))) in own and not reading.other_amounts:
+        changed = CaseRequest(order_id=named, outcome=case.outcome)
         return Command(
             goto="facts",
             update={**base, "case": changed.dump(), "proposal": None, "fraud": None},
         )
-    if reading.verdict in (Verdict.CHANGE_ORDER, Verdict.CHANGE_REQUEST):
-        # A new or different request: read it like a first message (already counted).
+    if (
+        not orders
+        and len(reading.other_amounts) == 1
+        and proposal.action is Action.REFUND
+        and reading.label is not ConsentLabel.QUESTION
+    ):
+        amount = reading.other_amounts[0]
+        return Command(
+            goto="facts",
+            update={
+                **base,
+                "case": case.model_copy(update={"amount": amount}).dump(),
+                "proposal": None,
+            },
+        )
+    if orders or reading.other_amounts:
+        # Another order that isn't theirs, or several amounts: read it like a new request.
         return Command(goto="understand", update={**base, "counted": True, "proposal": None})
-    preface = {
-        Verdict.DISAGREE: replies.DISAGREED,
-        Verdict.QUESTION: replies.QUESTIONED,
-    }.get(reading.verdict, replies.UNCLEAR)
-    ctx.say(preface + " ")
-    return Command(goto="confirm", update=base)
+    return None

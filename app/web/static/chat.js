@@ -55,11 +55,12 @@
       el("p", { class: "from", text: "Please confirm" }),
       el("dl", {}, rows.map(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])),
       el("div", { class: "actions" }, confirm, cancel));
-    const settle = (reply) => {
+    // The buttons answer this very proposal by its id: a click can never confirm other terms.
+    const settle = (decision) => {
       confirm.disabled = true;
       cancel.disabled = true;
       card.classList.add("answered");
-      send(reply);
+      send(decision === "yes" ? "Yes" : "No", { proposal_id: data.proposal_id, decision });
     };
     confirm.addEventListener("click", () => settle("yes"));
     cancel.addEventListener("click", () => settle("no"));
@@ -78,22 +79,23 @@
     log.setAttribute("aria-busy", String(value));
   }
 
-  async function send(text) {
+  // `answer` is a structured answer to a proposal ({proposal_id, decision}); typed text has none.
+  async function send(text, answer) {
     if (busy || !text) return;
     $("chat-error").textContent = "";
     closeOpenProposals();
     bubble("user", text);
     setBusy(true);
-    let answer = null;
+    let reply = null;
     try {
       const response = await stream(token.get(), `/v1/sessions/${encodeURIComponent(session.get())}/messages`, {
         method: "POST",
-        body: { message: text },
+        body: answer ? { ...answer } : { message: text },
       });
       await readSse(response, (name, data) => {
         if (name === "token") {
-          if (!answer) answer = bubble("assistant");
-          answer.textContent += data.text;
+          if (!reply) reply = bubble("assistant");
+          reply.textContent += data.text;
         } else if (name === "confirmation_required") {
           proposal(data);
         } else if (name === "escalated") {

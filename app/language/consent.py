@@ -1,0 +1,209 @@
+"""The consent reader: what the customer's reply to a proposal means, and whether it executes.
+
+    yes          an explicit yes to these exact terms: the only label that executes
+    no           a refusal, a cancellation, "I changed my mind"
+    conditional  a yes with a change or a condition ("ok if it's the full amount")
+    question     a question, with or without "?" ("is that correct", "yes what?")
+    counter      a different request (another order, amount, item or outcome)
+    unclear      sarcasm, hesitation, off-topic
+
+A multinomial logistic regression over [MiniLM embedding of the reply, with the proposal's own
+ids and amounts masked ‖ the form cues of consent_cues] scores the six labels; its weights live
+in `models/consent.json`, written by `python -m app.language.train_consent`. A yes must then
+clear two gates no score can override: its probability must reach the artifact's threshold,
+and no veto may fire (a question form, a negation, a condition, sarcasm or hedging, or any
+order, amount, number, item or outcome that is not the proposal's). A vetoed yes becomes the
+veto's label; a veto never makes a yes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from app.language.consent_cues import TERM_VETOES, Cues, Veto, read_cues
+from app.language.consent_terms import ProposalTerms
+from app.language.mentions import _IDS, _MONEY, normalise, same_amount
+
+if TYPE_CHECKING:
+    from app.routing.embeddings import SentenceEncoder
+
+ARTIFACT_PATH = Path(__file__).resolve().parent / "models" / "consent.json"
+EMBEDDING_DIM = 384
+
+
+class ConsentLabel(StrEnum):
+    YES = "yes"
+    NO = "no"
+    CONDITIONAL = "conditional"
+    QUESTION = "question"
+    COUNTER = "counter"
+    UNCLEAR = "unclear"
+
+
+LABELS: tuple[ConsentLabel, ...] = tuple(ConsentLabel)
+CUE_FEATURES: tuple[str, ...] = (*(v.value for v in Veto), "affirmative", "short", "long")
+
+# The label a vetoed yes becomes, strongest reading first.
+_VETO_LABELS: tuple[tuple[frozenset[Veto], ConsentLabel], ...] = (
+    (frozenset({Veto.QUESTION}), ConsentLabel.QUESTION),
+    (frozenset({Veto.CONDITION}), ConsentLabel.CONDITIONAL),
+    (TERM_VETOES, ConsentLabel.COUNTER),
+    (frozenset({Veto.SARCASM, Veto.HEDGE}), ConsentLabel.UNCLEAR),
+    (frozenset({Veto.NEGATION}), ConsentLabel.NO),
+    (frozenset({Veto.NO_ASSENT}), ConsentLabel.UNCLEAR),
+)
+
+
+class ConsentReading(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: ConsentLabel
+    model_label: ConsentLabel  # what the classifier alone said
+    p_yes: float
+    vetoes: list[str]
+    # Terms the reply names that are not the proposal's (for the confirm node's change paths).
+    other_order_ids: list[str]
+    other_awbs: list[str]
+    other_amounts: list[float]
+
+    @property
+    def executes(self) -> bool:
+        return self.label is ConsentLabel.YES
+
+
+def masked_reply(reply: str, terms: ProposalTerms) -> str:
+    """The reply with ids and amounts replaced by what they are relative to the proposal, so the
+    embedding sees "that amount" / "a different amount" rather than digits it cannot compare."""
+    text = normalise(reply)
+    own = {terms.order_id, *terms.awbs}
+    text = _IDS.sub(lambda m: "this order" if m.group(0).upper() in own else "another order", text)
+
+    def amount(m: re.Match[str]) -> str:
+        raw = (m.group("a") or m.group("b") or m.group("c")).replace(",", "")
+        return "that amount" if same_amount(float(raw), terms.amount) else "a different amount"
+
+    return _MONEY.sub(amount, text)
+
+
+def cue_row(cues: Cues) -> list[float]:
+    n = len(cues.words)
+    return [
+        *(1.0 if v in cues.vetoes else 0.0 for v in Veto),
+        1.0 if cues.affirmative else 0.0,
+        1.0 if n <= 3 else 0.0,
+        1.0 if n >= 15 else 0.0,
+    ]
+
+
+def feature_rows(
+    pairs: Sequence[tuple[str, ProposalTerms]], encoder: SentenceEncoder
+) -> tuple[np.ndarray, list[Cues]]:
+    cues = [read_cues(reply, terms) for reply, terms in pairs]
+    embeddings = encoder.encode([masked_reply(reply, terms) for reply, terms in pairs])
+    lexical = np.asarray([cue_row(c) for c in cues], dtype=np.float32).reshape(len(pairs), -1)
+    return np.hstack([embeddings, lexical]), cues
+
+
+@dataclass(frozen=True)
+class ConsentModel:
+    coef: np.ndarray  # (len(LABELS), EMBEDDING_DIM + len(CUE_FEATURES)), scaler folded in
+    intercept: np.ndarray  # (len(LABELS),)
+    yes_threshold: float
+
+    @classmethod
+    def load(cls, path: Path = ARTIFACT_PATH) -> ConsentModel:
+        artifact = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(artifact["cue_features"]) != CUE_FEATURES or tuple(artifact["labels"]) != tuple(
+            label.value for label in LABELS
+        ):
+            raise ValueError(
+                f"{path} was trained with other features or labels: retrain with "
+                "`python -m app.language.train_consent`"
+            )
+        return cls(
+            coef=np.asarray(artifact["coef"], dtype=np.float64),
+            intercept=np.asarray(artifact["intercept"], dtype=np.float64),
+            yes_threshold=float(artifact["yes_threshold"]),
+        )
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        logits = rows.astype(np.float64) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+def decide(
+    probabilities: np.ndarray, cues: Cues, terms: ProposalTerms, yes_threshold: float
+) -> ConsentReading:
+    """The label from the model's probabilities and the vetoes (which only ever remove a yes)."""
+    model_label = LABELS[int(np.argmax(probabilities))]
+    p_yes = float(probabilities[LABELS.index(ConsentLabel.YES)])
+    label = model_label
+    if label is ConsentLabel.YES and (cues.vetoes or p_yes < yes_threshold):
+        label = _non_yes(probabilities, cues)
+    mentions = cues.mentions
+    return ConsentReading(
+        label=label,
+        model_label=model_label,
+        p_yes=round(p_yes, 4),
+        vetoes=sorted(v.value for v in cues.vetoes),
+        other_order_ids=sorted(set(mentions.order_ids) - {terms.order_id}),
+        other_awbs=sorted(mentions.awbs),
+        other_amounts=[a for a in mentions.amounts if not same_amount(a, terms.amount)],
+    )
+
+
+def _non_yes(probabilities: np.ndarray, cues: Cues) -> ConsentLabel:
+    for vetoes, label in _VETO_LABELS:
+        if cues.vetoes & vetoes:
+            return label
+    # Below the threshold with no veto: the model's best other reading.
+    ranked = np.argsort(-probabilities)
+    return next(LABELS[i] for i in ranked if LABELS[i] is not ConsentLabel.YES)
+
+
+class ConsentReader:
+    def __init__(self, model: ConsentModel | None = None, encoder: SentenceEncoder | None = None):
+        if encoder is None:
+            from app.routing.embeddings import shared_encoder
+
+            encoder = shared_encoder()
+        self.encoder = encoder
+        self.model = model or ConsentModel.load()
+
+    def read(self, reply: str, terms: ProposalTerms) -> ConsentReading:
+        return self.read_many([(reply, terms)])[0]
+
+    def read_many(self, pairs: Sequence[tuple[str, ProposalTerms]]) -> list[ConsentReading]:
+        if not pairs:
+            return []
+        rows, cues = feature_rows(pairs, self.encoder)
+        probabilities = self.model.probabilities(rows)
+        return [
+            decide(p, c, terms, self.model.yes_threshold)
+            for p, c, (_, terms) in zip(probabilities, cues, pairs, strict=True)
+        ]
+
+
+_shared: ConsentReader | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_reader() -> ConsentReader:
+    """One reader per process (the encoder is the shared one)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = ConsentReader()
+        return _shared

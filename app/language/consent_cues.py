@@ -1,0 +1,498 @@
+"""Form cues in a reply to a proposal, and the vetoes they raise.
+
+The cues are features for the consent model and, independently, vetoes on its answer: a reply
+that asks, negates, sets a condition, hedges or mocks, or names terms that are not the
+proposal's, is never consent, whatever the model scores. A veto only ever turns a yes into
+something else; it never makes a yes.
+
+Cues read *form* (an inverted auxiliary, a conditional conjunction, a negation), not lists of
+whole replies: "is that correct", "can i confirm", "will it be ok" all start with an auxiliary
+followed by its subject, which is how a question is built in English with or without "?".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.language.consent_terms import ProposalTerms
+from app.language.mentions import (
+    _IDS,
+    _MONEY,
+    Mentions,
+    normalise,
+    read_mentions,
+    same_amount,
+)
+
+
+class Veto(StrEnum):
+    QUESTION = "question"
+    NEGATION = "negation"
+    CONDITION = "condition"
+    SARCASM = "sarcasm"
+    HEDGE = "hedge"
+    OTHER_ORDER = "other_order"
+    OTHER_AMOUNT = "other_amount"
+    OTHER_NUMBER = "other_number"
+    OTHER_ITEM = "other_item"
+    OTHER_OUTCOME = "other_outcome"
+    NO_ASSENT = "no_assent"
+
+
+TERM_VETOES = frozenset(
+    {
+        Veto.OTHER_ORDER,
+        Veto.OTHER_AMOUNT,
+        Veto.OTHER_NUMBER,
+        Veto.OTHER_ITEM,
+        Veto.OTHER_OUTCOME,
+    }
+)
+
+AUXILIARIES = frozenset(
+    "is are was were am do does did can could will would shall should may might must have has "
+    "had isnt isn't arent aren't wasnt wasn't doesnt doesn't didnt didn't cant can't couldnt "
+    "couldn't wont won't wouldnt wouldn't shouldnt shouldn't hasnt hasn't havent haven't "
+    "whats what's hows how's wheres where's whens".split()
+)
+# What follows an inverted auxiliary: its subject.
+SUBJECTS = frozenset(
+    "i you u we they he she it that this there these those the my your our his her their "
+    "everything anything all ya ur someone somebody me".split()
+)
+# "do it", "do the refund": imperatives. "do you", "do i need": questions.
+_DO_SUBJECTS = frozenset("i you u we they he she ya ur these those there".split())
+_WH_TAILS = frozenset("exactly then now next else though tho".split())
+WH_WORDS = frozenset(
+    "what whats what's wat wut when whens why how hows how's where wheres where's who which "
+    "whose whom".split()
+)
+# Leading words that do not change what follows ("yes, is that ...", "ok so how ...").
+LEADERS = frozenset(
+    "yes yeah yea yep yup ya ok okay okey k kk sure right so and but um umm uh er hmm hm oh "
+    "well wait alright hi hello hey sorry".split()
+)
+QUESTION_PHRASES = (
+    "i wonder",
+    "wondering",
+    "can you tell me",
+    "could you tell me",
+    "can you explain",
+    "could you explain",
+    "tell me",
+    "i want to know",
+    "want to know",
+    "i'd like to know",
+    "would like to know",
+    "not sure what",
+    "not sure how",
+    "not sure if",
+    "not sure whether",
+    "do you know",
+    "any idea",
+    "what about",
+    "how about",
+    "how long",
+    "how much",
+    "or not",
+    "is it possible",
+    "whether",
+    "clarify",
+    "explain",
+)
+NEGATIONS = frozenset(
+    "no nope nah naw nay not never neither nor cancel cancelled stop don't dont doesn't doesnt "
+    "didn't didnt won't wont wouldn't wouldnt can't cant cannot isn't isnt aren't arent "
+    "shouldn't shouldnt refuse decline declined without nothing none nobody nein non "
+    "against".split()
+)
+# Negative words inside phrases that mean yes or nothing about consent.
+NEGATION_IDIOMS = (
+    "no problem",
+    "no problems",
+    "no worries",
+    "not a problem",
+    "no doubt",
+    "can't wait",
+    "cant wait",
+    "cannot wait",
+    "no prob",
+    "not at all a problem",
+)
+CONDITIONS = (
+    "if",
+    "only if",
+    "as long as",
+    "so long as",
+    "provided",
+    "providing",
+    "unless",
+    "assuming",
+    "on condition",
+    "condition",
+    "subject to",
+    "before",
+    "as well",
+    "also",
+    "too",
+    "include",
+    "including",
+    "plus",
+    "but",
+    "except",
+    "only",
+    "instead",
+    "rather",
+    "although",
+    "though",
+    "however",
+    "after",
+    "once",
+    "first",
+    "when",
+)
+SARCASM = (
+    "yeah right",
+    "yea right",
+    "ya right",
+    "oh sure",
+    "sure sure",
+    "as if",
+    "like that'll",
+    "like i believe",
+    "whatever",
+    "riiight",
+    "suuure",
+    "lol",
+    "lmao",
+    "rofl",
+    "haha",
+    "hahaha",
+    "yeah yeah",
+    "big surprise",
+    "thanks for nothing",
+)
+SARCASM_MARKS = ("🙄", "😒", "😏", "🤡", "🙃", "/s", "…not", "...not", ".. not", "... not")
+HEDGES = (
+    "maybe",
+    "perhaps",
+    "probably",
+    "possibly",
+    "i guess",
+    "guess so",
+    "i suppose",
+    "suppose so",
+    "i think",
+    "think so",
+    "not sure",
+    "unsure",
+    "idk",
+    "dunno",
+    "don't know",
+    "dont know",
+    "hmm",
+    "hm",
+    "hmmm",
+    "um",
+    "umm",
+    "uh",
+    "erm",
+    "wait",
+    "hold on",
+    "hang on",
+    "let me think",
+    "let me check",
+    "later",
+    "tomorrow",
+    "not yet",
+    "kinda",
+    "sorta",
+    "might",
+    "depends",
+    "in a minute",
+    "give me a",
+    "one sec",
+    "one moment",
+    "should i",
+)
+OTHER_OUTCOMES = {
+    # Words naming an outcome that is not the proposed action.
+    "refund": (
+        "return",
+        "exchange",
+        "replacement",
+        "replace",
+        "swap",
+        "store credit",
+        "voucher",
+        "gift card",
+        "credit note",
+        "partial",
+        "half",
+        "resend",
+        "reship",
+        "send another",
+        "new one",
+        "repair",
+        "keep",
+    ),
+    "return": (
+        "exchange",
+        "replacement",
+        "replace",
+        "swap",
+        "store credit",
+        "voucher",
+        "gift card",
+        "credit note",
+        "partial",
+        "half",
+        "resend",
+        "reship",
+        "send another",
+        "new one",
+        "repair",
+        "keep",
+        "refund instead",
+        "just refund",
+        "just a refund",
+        "only a refund",
+        "refund only",
+        "money back now",
+    ),
+}
+# Words that name no product: an item name sharing only these with a reply is not named by it.
+_ITEM_STOPWORDS = frozenset("the a an of and with for x set pack pair one two".split())
+
+_ELLIPSIS_NOT = re.compile(r"(?:\.{2,}|…)\s*not\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Everything form-level the reader knows about one reply."""
+
+    vetoes: frozenset[Veto]
+    mentions: Mentions
+    # Affirmative words present (a feature; never a yes by itself).
+    affirmative: bool
+    words: tuple[str, ...]
+
+
+AFFIRMATIVES = frozenset(
+    "y yes yess yesss yeah yea yep yup ya yas ok okay okey k kk sure confirm confirmed correct "
+    "proceed absolutely definitely certainly agreed agree affirmative alright aight go fine "
+    "please pls plz accept accepted approve approved si oui ja da".split()
+)
+
+
+def read_cues(reply: str, terms: ProposalTerms) -> Cues:
+    text = normalise(reply)
+    mentions = read_mentions(text)
+    words = mentions.words
+    padded = mentions.text
+    vetoes: set[Veto] = set()
+
+    if _is_question(text, words, padded):
+        vetoes.add(Veto.QUESTION)
+    if _is_negated(words, padded):
+        vetoes.add(Veto.NEGATION)
+    if _has(padded, CONDITIONS):
+        vetoes.add(Veto.CONDITION)
+    if _has(padded, SARCASM) or any(m in text.lower() for m in SARCASM_MARKS):
+        vetoes.add(Veto.SARCASM)
+    if _ELLIPSIS_NOT.search(text):
+        vetoes.add(Veto.SARCASM)
+    if _has(padded, HEDGES):
+        vetoes.add(Veto.HEDGE)
+    if not _assents(text, words):
+        vetoes.add(Veto.NO_ASSENT)
+
+    if set(mentions.order_ids) - {terms.order_id} or set(mentions.awbs) - set(terms.awbs):
+        vetoes.add(Veto.OTHER_ORDER)
+    if mentions.skus:
+        vetoes.add(Veto.OTHER_ORDER)
+    if any(not same_amount(a, terms.amount) for a in mentions.amounts):
+        vetoes.add(Veto.OTHER_AMOUNT)
+    if mentions.stray_numbers and not _only_own_quantities(text, terms):
+        vetoes.add(Veto.OTHER_NUMBER)
+    if _names_other_item(padded, terms) or _names_unknown_product(text, terms):
+        vetoes.add(Veto.OTHER_ITEM)
+    if _has(padded, OTHER_OUTCOMES[terms.action]) or (
+        terms.action == "refund" and _has(padded, ("send it back", "send them back"))
+    ):
+        vetoes.add(Veto.OTHER_OUTCOME)
+    return Cues(
+        vetoes=frozenset(vetoes),
+        mentions=mentions,
+        affirmative=any(w in AFFIRMATIVES for w in words),
+        words=words,
+    )
+
+
+def _has(padded: str, phrases: tuple[str, ...] | frozenset[str]) -> bool:
+    return any(f" {p} " in padded for p in phrases)
+
+
+def _is_question(text: str, words: tuple[str, ...], padded: str) -> bool:
+    if "?" in text or "¿" in text:
+        return True
+    if _has(padded, QUESTION_PHRASES):
+        return True
+    # Skip leading interjections and affirmatives: "yes what", "ok so is it ...".
+    rest = list(words)
+    while rest and rest[0] in LEADERS:
+        rest.pop(0)
+    if not rest:
+        return False
+    if _is_wh(rest[0]):
+        return True
+    # A wh-word left hanging asks: "confirm what exactly", "and then what".
+    for i, word in enumerate(rest):
+        if _is_wh(word) and (i == len(rest) - 1 or rest[i + 1] in _WH_TAILS):
+            return True
+    # Each clause may open with an inverted auxiliary: "sure, will it be ok".
+    for clause in re.split(r"[,.;:!\n]+", text.lower()):
+        cw = re.findall(r"[a-z]+(?:'[a-z]+)*", clause)
+        while cw and cw[0] in LEADERS:
+            cw.pop(0)
+        if len(cw) >= 2 and cw[0] in AUXILIARIES and cw[1] in SUBJECTS:
+            # "do it", "do that", "will do": imperatives and promises, not questions.
+            if cw[0] == "do" and cw[1] not in _DO_SUBJECTS:
+                continue
+            return True
+        if cw and cw[0] in WH_WORDS:
+            return True
+    return False
+
+
+def _is_wh(word: str) -> bool:
+    """A wh-word, or one with a letter dropped, added or two swapped ("waht", "wen"); not a
+    changed letter, which would make "that" a "what"."""
+    if word in WH_WORDS:
+        return True
+    if len(word) < 3 or word in _NOT_WH:
+        return False
+    return any(
+        (len(word) != len(wh) and _one_slip(word, wh)) or _swapped(word, wh) for wh in _LONG_WH
+    )
+
+
+_LONG_WH = ("what", "when", "where", "which")
+# Real words one slip away from a wh-word.
+_NOT_WH = frozenset("here were hen wait hat whet wher".split())
+
+
+def _swapped(a: str, b: str) -> bool:
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+    )
+
+
+def _is_negated(words: tuple[str, ...], padded: str) -> bool:
+    for idiom in NEGATION_IDIOMS:
+        padded = padded.replace(f" {idiom} ", " ")
+    remaining = padded.split()
+    return any(w in NEGATIONS or w.endswith("n't") for w in remaining)
+
+
+def _only_own_quantities(text: str, terms: ProposalTerms) -> bool:
+    """Bare numbers that are the proposal's own quantities ("yes, the 2 pairs")."""
+    blanked = _MONEY.sub(" ", _IDS.sub(" ", text))
+    found = re.findall(r"\d+(?:\.\d+)?", blanked)
+    return bool(found) and all(n.isdigit() and int(n) in terms.quantities for n in found)
+
+
+def _content_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", name.lower()) if w not in _ITEM_STOPWORDS}
+
+
+def _names_other_item(padded: str, terms: ProposalTerms) -> bool:
+    own = set().union(*(_content_words(n) for n in terms.item_names)) if terms.item_names else set()
+    said = set(padded.split())
+    for name in terms.other_item_names:
+        distinct = _content_words(name) - own
+        if distinct and distinct & said:
+            return True
+    return False
+
+
+# Capitalised words a reply may hold that name no product.
+_NOT_PRODUCTS = frozenset(
+    "i i'm i'd i'll i've ok okay yes no please thanks thank sure confirmed dear sir madam mr mrs "
+    "ms monday tuesday wednesday thursday friday saturday sunday paypal visa mastercard amex "
+    "usd gbp eur".split()
+)
+
+
+def _names_unknown_product(text: str, terms: ProposalTerms) -> bool:
+    """A capitalised name after a determiner that is not the proposal's ("refund the Yoga Mat
+    too", "and my Blue Kettle"): a product the customer names is not in these terms."""
+    own = {w.lower() for n in terms.item_names for w in re.findall(r"[A-Za-z]+", n)}
+    for match in _NAMED.finditer(text):
+        word = match.group(1).lower()
+        if word not in own and word not in _NOT_PRODUCTS:
+            return True
+    return False
+
+
+_NAMED = re.compile(
+    r"\b(?:the|a|an|my|your|this|that|these|those|and|plus|\d+ x|\d+)\s+([A-Z][a-z]+)"
+)
+
+
+# An explicit yes needs a word (or sign) of assent; thanks or a story alone is not consent.
+ASSENT_WORDS = frozenset(
+    "y ya yah yeah yea yep yup yas yes ye yh yessir sure ok okay okey oki k kk alright aight "
+    "fine confirm confirmed confirming correct right proceed absolutely definitely certainly "
+    "agreed agree affirmative accept accepted approve approved deal bet perfect great good "
+    "lovely wonderful marvellous excellent satisfactory acceptable works cool go do proceed "
+    "start process carry action initiate si oui ja da make issue submit complete arrange "
+    "book".split()
+)
+ASSENT_SIGNS = ("👍", "✅", "👌", "✔", "💯", "🆗")
+_COLLAPSED_ASSENT = {re.sub(r"(.)\1+", r"\1", w): w for w in ASSENT_WORDS}
+
+
+def _assents(text: str, words: tuple[str, ...]) -> bool:
+    if any(sign in text for sign in ASSENT_SIGNS):
+        return True
+    for word in words:
+        if word in ASSENT_WORDS:
+            return True
+        # Stretched or doubled letters and one slip of the keys: "yesss", "okk", "confrim".
+        collapsed = re.sub(r"(.)\1+", r"\1", word)
+        if collapsed in _COLLAPSED_ASSENT:
+            return True
+        if len(collapsed) >= 5 and any(
+            len(w) >= 5 and _one_slip(collapsed, w) for w in _COLLAPSED_ASSENT
+        ):
+            return True
+        if any(_swapped(collapsed, w) for w in _COLLAPSED_ASSENT if len(w) >= 3):
+            return True
+    return False
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One letter added, dropped, changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

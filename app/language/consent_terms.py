@@ -1,0 +1,61 @@
+"""The terms a reply to a proposal is read against: what a "yes" would write.
+
+The consent reader never decides on words alone: an amount, order, item or outcome the reply
+names is compared with these terms, and anything that is not the proposal's own is not consent
+to it. The agent builds them from its `Proposal` and the order's facts; the eval parses them
+from the text the customer saw, which names the same order, amount and items.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.language.mentions import read_mentions
+
+ConsentAction = Literal["refund", "return"]
+
+# "1 x Wool Slippers (SKU-1234-A)" as replies.proposal_text renders an item line.
+_ITEM_LINE = re.compile(r"(\d+)\s*x\s+([^,(.…]+?)(?:\s*\((SKU-[0-9A-Z-]+)\))?(?=,|\.|…|$| and )")
+
+
+class ProposalTerms(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    action: ConsentAction
+    order_id: str
+    amount: float = Field(gt=0)
+    currency: str = "USD"
+    item_names: tuple[str, ...] = ()
+    quantities: tuple[int, ...] = ()
+    # The proposed order's own AWBs: naming one is naming the proposed order.
+    awbs: tuple[str, ...] = ()
+    # Item names the customer has on their *other* orders or lines: naming one is a change.
+    other_item_names: tuple[str, ...] = ()
+
+    @classmethod
+    def from_text(cls, text: str) -> ProposalTerms:
+        """Parse the terms from the proposal as the customer read it (used by the eval)."""
+        mentions = read_mentions(text)
+        if not mentions.order_ids:
+            raise ValueError("the proposal names no order")
+        if not mentions.amounts:
+            raise ValueError("the proposal names no amount")
+        order_id = sorted(mentions.order_ids)[0]
+        # The first amount named is the proposed one ("you asked for $X" comes after it when
+        # the amount was capped: "The most that can still be refunded ... is $Y (you asked...").
+        amount = mentions.amounts[0]
+        items = [
+            (int(m.group(1)), m.group(2).strip()) for m in _ITEM_LINE.finditer(text) if m.group(2)
+        ]
+        started_return = "return" in text.lower().split("refund")[0]
+        action: ConsentAction = "return" if items or started_return else "refund"
+        return cls(
+            action=action,
+            order_id=order_id,
+            amount=amount,
+            item_names=tuple(name for _, name in items),
+            quantities=tuple(q for q, _ in items),
+        )

@@ -1,0 +1,126 @@
+"""Deterministic reading of customer text: ids, amounts, and the word lists both parsers share.
+
+No model is involved: the confirmation gate and the request parser must work when the model is
+down or weak. Everything here is conservative: what is not recognised stays unrecognised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.routing.order_resolution import mentioned_ids
+
+_CURRENCY_SIGNS = {"$": "USD", "£": "GBP", "€": "EUR"}
+_CURRENCY_WORDS = {
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "bucks": "USD",
+    "gbp": "GBP",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "quid": "GBP",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+}
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d{1,7})(?:\.\d{1,2})?"
+_MONEY = re.compile(
+    rf"(?P<sign>[$£€])\s?(?P<a>{_NUMBER})"
+    rf"|(?P<b>{_NUMBER})\s?(?P<word>{'|'.join(sorted(_CURRENCY_WORDS, key=len, reverse=True))})\b"
+    rf"|(?<![\w.])(?P<c>\d{{1,7}}\.\d{{2}})(?![\w.])",
+    re.IGNORECASE,
+)
+_IDS = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK)-[0-9A-Z-]+\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_SKU = re.compile(r"\bSKU-[0-9]{4}-[A-Z]\b", re.IGNORECASE)
+# Words: letters with inner apostrophes ("don't", "you're"); curly quotes are normalised first.
+WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
+
+HUMAN_PHRASES = (
+    "human",
+    "real person",
+    "a person",
+    "someone real",
+    "representative",
+    "supervisor",
+    "manager",
+    "operator",
+    "live agent",
+    "an agent",
+    "customer service agent",
+    "support agent",
+    "talk to someone",
+    "speak to someone",
+    "speak with someone",
+    "talk to somebody",
+    "speak to somebody",
+)
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """Identifiers and amounts a message names, and the words left once they are removed."""
+
+    order_ids: frozenset[str]
+    awbs: frozenset[str]
+    skus: frozenset[str]
+    amounts: tuple[float, ...]
+    # A number that is neither an id nor a recognisable amount ("2", "50%"): unclear.
+    stray_numbers: bool
+    words: tuple[str, ...]
+    text: str  # lower-cased, quotes normalised, ids and amounts blanked
+
+
+def normalise(text: str) -> str:
+    return (
+        text.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+        .strip()
+    )
+
+
+def _amount(raw: str) -> float:
+    return round(float(raw.replace(",", "")), 2)
+
+
+def read_mentions(message: str) -> Mentions:
+    text = normalise(message)
+    order_ids, awbs = mentioned_ids(text)
+    skus = {m.group(0).upper() for m in _SKU.finditer(text)}
+    amounts: list[float] = []
+    blanked = _IDS.sub(" ", text)
+
+    def take(match: re.Match[str]) -> str:
+        raw = match.group("a") or match.group("b") or match.group("c")
+        amounts.append(_amount(raw))
+        return " "
+
+    blanked = _MONEY.sub(take, blanked)
+    stray = bool(_DIGIT.search(blanked))
+    lowered = blanked.lower()
+    return Mentions(
+        order_ids=frozenset(order_ids),
+        awbs=frozenset(awbs),
+        skus=frozenset(skus),
+        amounts=tuple(dict.fromkeys(amounts)),
+        stray_numbers=stray,
+        words=tuple(WORD.findall(lowered)),
+        text=f" {' '.join(WORD.findall(lowered))} ",
+    )
+
+
+def has_phrase(mentions: Mentions, phrases: tuple[str, ...] | frozenset[str]) -> bool:
+    """Whole-word phrase match over the message's words."""
+    return any(f" {phrase} " in mentions.text for phrase in phrases)
+
+
+def asks_for_person(message: str) -> bool:
+    return has_phrase(read_mentions(message), HUMAN_PHRASES)
+
+
+def same_amount(a: float, b: float) -> bool:
+    return abs(a - b) < 0.005

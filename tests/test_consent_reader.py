@@ -1,0 +1,279 @@
+"""The consent reader: only an explicit yes to these exact terms executes.
+
+The cue and veto tests need no model. The reader tests load the shared encoder (slow): they pin
+that every veto holds whatever the classifier scores, on hard negatives full of yes-like words.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from app.language.consent import (
+    ARTIFACT_PATH,
+    LABELS,
+    ConsentLabel,
+    ConsentReader,
+    decide,
+    masked_reply,
+)
+from app.language.consent_cues import Veto, read_cues
+from app.language.consent_data import data_sha256, load_examples
+from app.language.consent_terms import ProposalTerms
+
+RETURN_TEXT = (
+    "I can start a return on order ORD-2424708 for 1 x Wool Slippers (SKU-1102-A), 1 x Travel "
+    "Backpack (SKU-2207-B). Once the items are received you'll be refunded up to $89.90. Shall "
+    "I go ahead? Please reply yes or no."
+)
+REFUND = ProposalTerms(
+    action="refund",
+    order_id="ORD-1234567",
+    amount=89.99,
+    awbs=("AWB-0000000001",),
+    other_item_names=("Yoga Mat",),
+)
+RETURN = ProposalTerms.from_text(RETURN_TEXT)
+
+
+# ---------------------------------------------------------------- terms
+
+
+def test_the_terms_are_parsed_from_the_proposal_the_customer_saw() -> None:
+    assert RETURN.action == "return"
+    assert RETURN.order_id == "ORD-2424708"
+    assert RETURN.amount == 89.90
+    assert RETURN.item_names == ("Wool Slippers", "Travel Backpack")
+    assert RETURN.quantities == (1, 1)
+    refund = ProposalTerms.from_text(
+        "I can refund $42.50 on order ORD-1000342. Shall I go ahead? Please reply yes or no."
+    )
+    assert (refund.action, refund.order_id, refund.amount) == ("refund", "ORD-1000342", 42.5)
+
+
+def test_a_proposal_without_an_order_or_amount_cannot_be_read_against() -> None:
+    with pytest.raises(ValueError):
+        ProposalTerms.from_text("Shall I go ahead?")
+
+
+# ---------------------------------------------------------------- vetoes (no model)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "is that correct",
+        "can i confirm",
+        "will it be ok",
+        "is it ok",
+        "yes what?",
+        "yes what",
+        "confirm what exactly",
+        "ok so does that include shipping",
+        "sure, would that be everything",
+        "yes waht",
+        "Could you tell me when it arrives",
+    ],
+)
+def test_a_question_form_vetoes_with_or_without_a_question_mark(reply: str) -> None:
+    assert Veto.QUESTION in read_cues(reply, REFUND).vetoes
+
+
+@pytest.mark.parametrize("reply", ["do it", "yes do the refund please", "go ahead", "yes please"])
+def test_imperatives_are_not_questions(reply: str) -> None:
+    assert Veto.QUESTION not in read_cues(reply, REFUND).vetoes
+
+
+@pytest.mark.parametrize(
+    ("reply", "veto"),
+    [
+        ("yes I'm sure I don't want it", Veto.NEGATION),
+        ("yeah no", Veto.NEGATION),
+        ("ok if it's the full amount", Veto.CONDITION),
+        ("yes only if it's today", Veto.CONDITION),
+        ("fine as long as there's no fee", Veto.CONDITION),
+        ("yeah right", Veto.SARCASM),
+        ("sure... not", Veto.SARCASM),
+        ("oh sure 🙄", Veto.SARCASM),
+        ("yes maybe", Veto.HEDGE),
+        ("yes, but for ORD-7654321", Veto.OTHER_ORDER),
+        ("yes AWB-0000000002", Veto.OTHER_ORDER),
+        ("yes, $50", Veto.OTHER_AMOUNT),
+        ("yes 2", Veto.OTHER_NUMBER),
+        ("yes 50%", Veto.OTHER_NUMBER),
+        ("yes, the Yoga Mat", Veto.OTHER_ITEM),
+        ("yes refund the Garden Hose too", Veto.OTHER_ITEM),
+        ("ok but send a replacement", Veto.OTHER_OUTCOME),
+        ("Thank you for your patience", Veto.NO_ASSENT),
+        ("", Veto.NO_ASSENT),
+    ],
+)
+def test_each_veto_fires_on_its_form(reply: str, veto: Veto) -> None:
+    assert veto in read_cues(reply, REFUND).vetoes
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["yes", "yes, ORD-1234567", "yes for AWB-0000000001", "yes, refund $89.99", "no problem, go"],
+)
+def test_the_proposals_own_terms_and_idioms_raise_no_veto(reply: str) -> None:
+    assert read_cues(reply, REFUND).vetoes == frozenset()
+
+
+def test_the_proposals_own_items_are_not_another_item() -> None:
+    assert read_cues("yes, return the Wool Slippers and the Travel Backpack", RETURN).vetoes == (
+        frozenset()
+    )
+
+
+def test_a_veto_turns_even_a_certain_yes_into_its_own_label() -> None:
+    certain_yes = np.zeros(len(LABELS))
+    certain_yes[LABELS.index(ConsentLabel.YES)] = 1.0
+    for reply, label in [
+        ("is that correct", ConsentLabel.QUESTION),
+        ("ok if it's the full amount", ConsentLabel.CONDITIONAL),
+        ("yes, $50", ConsentLabel.COUNTER),
+        ("yeah right", ConsentLabel.UNCLEAR),
+        ("yes I'm sure I don't want it", ConsentLabel.NO),
+    ]:
+        reading = decide(certain_yes, read_cues(reply, REFUND), REFUND, 0.5)
+        assert reading.label is label and not reading.executes, reply
+    plain = decide(certain_yes, read_cues("yes please", REFUND), REFUND, 0.5)
+    assert plain.executes
+
+
+def test_a_yes_below_the_threshold_does_not_execute() -> None:
+    unsure = np.full(len(LABELS), 0.4 / (len(LABELS) - 1))
+    unsure[LABELS.index(ConsentLabel.YES)] = 0.6
+    reading = decide(unsure, read_cues("yes", REFUND), REFUND, 0.7)
+    assert not reading.executes and reading.model_label is ConsentLabel.YES
+
+
+def test_the_embedding_sees_ids_and_amounts_relative_to_the_proposal() -> None:
+    assert masked_reply("yes ORD-1234567 $89.99", REFUND) == "yes this order that amount"
+    assert masked_reply("ORD-7654321 $20", REFUND) == "another order a different amount"
+
+
+def test_the_artifact_was_trained_on_the_committed_data() -> None:
+    artifact = json.loads(ARTIFACT_PATH.read_text(encoding="utf-8"))
+    assert artifact["training_data_sha256"] == data_sha256(load_examples())
+    assert artifact["leave_one_family_out"]["all"]["false_accept_rate"] == 0.0
+
+
+def test_dev_data_comes_from_families_training_never_saw() -> None:
+    from pathlib import Path
+
+    dev = load_examples(
+        Path(__file__).resolve().parents[1] / "evals" / "data" / "consent_dev.jsonl"
+    )
+    train = load_examples()
+    assert {e.family for e in dev}.isdisjoint({e.family for e in train})
+    assert {e.reply for e in dev}.isdisjoint({e.reply for e in train})
+    assert len(train) >= 300
+
+
+# ---------------------------------------------------------------- the reader (model)
+
+
+@pytest.fixture(scope="module")
+def reader() -> ConsentReader:
+    return ConsentReader()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "yes",
+        "Yes please",
+        "yes, go ahead",
+        "y",
+        "ok",
+        "confirm",
+        "sure, do it",
+        "yes yes",
+        "Yes.",
+        "YES!!",
+        "yeah",
+        "yep, do it",
+        "okay thanks",
+        "sure",
+        "I confirm",
+        "correct",
+        "go ahead",
+        "please proceed",
+        "that's right, thank you",
+        "yes, refund $89.99",
+        "yes 89.99",
+        "yes, ORD-1234567",
+        "yes for AWB-0000000001",
+        "absolutely",
+        "sounds good",
+        "yes \u2019please\u2019",
+    ],
+)
+def test_a_plain_yes_to_these_terms_executes(reader: ConsentReader, reply: str) -> None:
+    assert reader.read(reply, REFUND).executes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # Found on the running service: each was taken as a yes.
+        "is that correct",
+        "can i confirm",
+        "is it ok",
+        "will it be ok",
+        # Hard negatives full of yes-like words.
+        "yes what?",
+        "ok if it's the full amount",
+        "yeah right",
+        "yes I'm sure I don't want it",
+        "sure... not",
+        "you're wrong",
+        "yes, you're wrong",
+        "yesterday it arrived actually",
+        "yikes",
+        "your system is broken",
+        "yes, the other one",
+        "yes SKU-9942-A",
+        "yes maybe",
+        "I think so",
+        "no",
+        "never mind",
+        "it never arrived",
+        "any news?",
+        "correct me if I'm wrong, but is that all of it",
+    ],
+)
+def test_anything_but_an_explicit_yes_does_not_execute(reader: ConsentReader, reply: str) -> None:
+    assert not reader.read(reply, REFUND).executes
+    assert not reader.read(reply, RETURN).executes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("reply", "labels"),
+    [
+        ("no thanks", {ConsentLabel.NO}),
+        ("please cancel", {ConsentLabel.NO}),
+        ("how long will it take?", {ConsentLabel.QUESTION}),
+        ("is that correct", {ConsentLabel.QUESTION}),
+        ("only if the courier collects it", {ConsentLabel.CONDITIONAL}),
+        ("ORD-7654321 instead", {ConsentLabel.COUNTER}),
+        ("make it $20", {ConsentLabel.COUNTER, ConsentLabel.CONDITIONAL}),
+        ("hmm", {ConsentLabel.UNCLEAR}),
+    ],
+)
+def test_each_label_is_read(reader: ConsentReader, reply: str, labels: set[ConsentLabel]) -> None:
+    assert reader.read(reply, REFUND).label in labels
+
+
+@pytest.mark.slow
+def test_a_change_names_the_new_terms(reader: ConsentReader) -> None:
+    reading = reader.read("no, make it $10 on ORD-7654321", REFUND)
+    assert reading.other_amounts == [10.0] and reading.other_order_ids == ["ORD-7654321"]
+    assert not reader.read("yes, ORD-1234567", REFUND).other_order_ids
