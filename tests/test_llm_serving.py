@@ -239,10 +239,10 @@ async def test_model_answer_streams_through_serve_without_thoughts(
     assert text.strip()
     for tag in ("<thought", "</thought", "<response", "</response"):
         assert tag not in text
+    # The customer sees which tool ran and whether it worked, never its arguments (the model's
+    # tool choice is checked against the customer's own AWBs in tests/test_llm_bench.py).
     tools = [d for name, d in events if name == "tool"]
-    own_awbs = {s.awb for o in context.active_orders for s in o.shipments}
-    if tools and tools[0].get("ok"):
-        assert tools[0]["arguments"].get("awb") in own_awbs
+    assert all(set(t) == {"name", "ok"} for t in tools), tools
     assert chunks > 1 and events[-1][1]["ttft_ms"] is not None
     async with httpx.AsyncClient(timeout=10) as http:
         metrics = (await http.get(f"{stack['url']}/metrics")).text

@@ -74,3 +74,29 @@ def word_chunks(text: str) -> list[str]:
     if start < len(text):
         pieces.append(text[start:])
     return pieces
+
+
+# What a customer may see of each event kind. Everything else stays in the trace, the ticket
+# and the console: an internal reason ("high_fraud_risk", why a guardrail blocked a message)
+# would tell an abuser how they were judged, and tool arguments are the agent's business.
+_CUSTOMER_FIELDS: dict[EventType, frozenset[str] | None] = {
+    EventType.TOKEN: frozenset({"text"}),
+    EventType.TOOL: frozenset({"name", "ok"}),
+    # The proposal the customer is asked to confirm: exactly its terms and its id.
+    EventType.CONFIRMATION_REQUIRED: None,
+    EventType.ESCALATED: frozenset({"ticket_id"}),
+    EventType.DONE: frozenset(
+        {"ok", "blocked", "human", "intent", "route", "confidence", "ttft_ms", "latency_ms"}
+    ),
+    EventType.ERROR: frozenset({"code", "message"}),
+}
+
+
+def customer_view(event: ChatEvent) -> ChatEvent | None:
+    """The event as the customer's stream carries it, or None for an internal one."""
+    if event.type not in _CUSTOMER_FIELDS:
+        return None
+    fields = _CUSTOMER_FIELDS[event.type]
+    if fields is None:
+        return event
+    return event.model_copy(update={"data": {k: v for k, v in event.data.items() if k in fields}})

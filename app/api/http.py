@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.agents.events import ChatEvent, EventType
+from app.agents.events import ChatEvent, EventType, customer_view
 from app.agents.worker import ConsentDecision
 from app.api.auth import Identity, InvalidToken, Role, TokenService
 from app.api.body_limit import BodyLimit
@@ -238,7 +238,9 @@ def create_chat_app(
     async def _turn(who: Identity, session_id: str, body: MessageIn) -> Any:
         if len(session_id) > 64:
             raise UnknownSession()
-        events = await service.start_turn(who, session_id, body.text(), body.consent())
+        events = _for_customer(
+            await service.start_turn(who, session_id, body.text(), body.consent())
+        )
         if body.stream:
             return StreamingResponse(
                 _sse(session_id, events),
@@ -256,6 +258,13 @@ def create_chat_app(
     if web is not None:
         mount_web(app, web)
     return app
+
+
+async def _for_customer(events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
+    async for event in events:
+        shown = customer_view(event)
+        if shown is not None:
+            yield shown
 
 
 async def _sse(session_id: str, events: AsyncIterator[ChatEvent]) -> AsyncIterator[bytes]:
