@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from app.platform.contract import (
+    REGION_TIMEZONES,
     DeliveryPhoto,
     Eta,
     Notification,
@@ -30,7 +31,6 @@ from app.platform.contract import (
     ShipmentStatus,
     Ticket,
 )
-from app.platform.queries import REGION_TIMEZONES
 from app.tools.definitions import TOOLS, CustomerContext
 
 # Writes whose success output proves the agent did the action this turn.

@@ -56,6 +56,15 @@ class Region(StrEnum):
     EU = "EU"
 
 
+# The local time of each region: the platform's "delivered today" and the agent's rendering
+# of a timestamp agree on the day.
+REGION_TIMEZONES = {
+    Region.US: "America/New_York",
+    Region.UK: "Europe/London",
+    Region.EU: "Europe/Berlin",
+}
+
+
 class Category(StrEnum):
     ELECTRONICS = "electronics"
     APPAREL = "apparel"

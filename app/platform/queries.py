@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.platform import db, fraud, rules
 from app.platform.contract import (
     ACTIVE_STATES,
+    REGION_TIMEZONES,
     Category,
     Customer,
     ErrorCode,
@@ -40,11 +41,6 @@ from app.platform.errors import not_found
 
 OwnedRow = TypeVar("OwnedRow", db.RefundRow, db.ReturnRow, db.TicketRow)
 
-REGION_TIMEZONES = {
-    Region.US: "America/New_York",
-    Region.UK: "Europe/London",
-    Region.EU: "Europe/Berlin",
-}
 
 # Orders delivered within this many days still count as "active" for hydration.
 RECENT_DELIVERY_DAYS = 30

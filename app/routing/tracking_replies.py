@@ -11,8 +11,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from app.platform.contract import DeliveryPhoto, Eta, Region, Shipment, ShipmentStatus
-from app.platform.queries import REGION_TIMEZONES
+from app.platform.contract import (
+    REGION_TIMEZONES,
+    DeliveryPhoto,
+    Eta,
+    Region,
+    Shipment,
+    ShipmentStatus,
+)
 
 _TIME_FORMAT = "%a %d %b %Y, %H:%M %Z"  # the platform's own eta_local format
 
