@@ -26,12 +26,16 @@ from app.agents.negotiation.state import (
 from app.agents.negotiation.understanding import (
     asks_status,
     candidates,
-    merge,
+    case_from,
+    implied_order,
+    items_unresolved,
     model_reading,
-    outcome_of,
-    read_request,
+    outcome_from,
 )
+from app.language.case import CaseReading, read_case
+from app.language.reasons import Ask, case_heads
 from app.llm.client import Completion
+from app.routing.embeddings import shared_encoder
 
 
 def _names_something(message: str) -> bool:
@@ -39,8 +43,15 @@ def _names_something(message: str) -> bool:
     return bool(mentions.order_ids or mentions.awbs or mentions.amounts)
 
 
-def _no_request(message: str) -> bool:
-    return outcome_of(message) is None and not _names_something(message)
+def _no_request(reading: CaseReading) -> bool:
+    return outcome_from(reading, None) is None and reading.order_id is None
+
+
+def _changes_terms(reading: CaseReading) -> bool:
+    """A reply that names items or an amount changes the open case, whatever else it says."""
+    return bool(reading.item_reading.names_items or reading.amount or reading.share) and (
+        not reading.item_reading.unresolved
+    )
 
 
 def _earlier_texts(ctx: TurnContext) -> list[str]:
@@ -92,16 +103,30 @@ async def understand(
     orders = ctx.request.context.active_orders
     # The router's intent is only a hint, and only for a case that has no outcome yet.
     intent = None if open_case and open_case.outcome else ctx.request.intent
-    parsed = read_request(message, intent, orders, _earlier_texts(ctx))
+    reading = read_case(message, orders, case_heads(), shared_encoder())
     if open_case is None and not _names_something(message):
-        no_request = bare_reply(message) or asks_status(message) or _no_request(message)
+        no_request = bare_reply(message) or asks_status(message) or _no_request(reading)
         if state.get("settled_now") and no_request:
             # The settlement update just given is the answer to "any news?".
             return Command(goto="respond", update=update)
         if bare_reply(message) or asks_status(message) or (state.get("last") and no_request):
             # "yes" again after the case closed, or "any news?": nothing to negotiate.
             return Command(goto="recall", update=update)
-    case = merge(open_case, parsed)
+    if reading.addressed_to_system or (reading.not_a_request and not _changes_terms(reading)):
+        # An address change, a question, "don't set anything up", text aimed at the system:
+        # no case, and an open one is closed without a write.
+        ctx.note("understand: not a request for an outcome")
+        return Command(
+            goto="respond",
+            update={**update, **CASE_RESET, "say": replies.NOT_A_REQUEST, "keep_open": False},
+        )
+    implied = None
+    if reading.order_id is None and reading.unknown_order is None:
+        if open_case is None or open_case.order_id is None:
+            implied = implied_order(
+                message, orders, outcome_from(reading, intent), _earlier_texts(ctx)
+            )
+    case = case_from(reading, open_case, orders, intent, implied)
     update["case"] = case.dump()
     if not orders:
         return escalate_to(
@@ -116,7 +141,12 @@ async def understand(
     if case.order_id is None:
         return ask(replies.which_order(candidates(orders, case.outcome)), turns, update)
     if case.outcome is None:
+        if reading.ask is Ask.REPLACEMENT:
+            return ask(replies.no_replacement(case.order_id), turns, update)
         return ask(replies.which_outcome(case.order_id), turns, update)
+    unresolved = items_unresolved(message, case, orders, reading)
+    if unresolved is not None:
+        return ask(replies.which_items(unresolved, case.outcome), turns, update)
     ctx.note(f"request: {case.outcome.value} on {case.order_id}")
     return Command(
         goto="facts",

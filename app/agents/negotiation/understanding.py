@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from app.agents.negotiation.language import has_phrase, read_mentions
 from app.agents.negotiation.state import CaseRequest, Outcome
+from app.language.case import CaseReading, item_set, items_of
+from app.language.items import ItemPick
+from app.language.reasons import Ask, Reason
 from app.llm.client import ChatModel, Completion, ModelUnavailable
 from app.platform.contract import DELIVERED_STATES, OrderSummary, ShipmentStatus
 from app.routing.order_resolution import resolve_shipment
@@ -142,7 +145,7 @@ def read_request(
     if len(named) == 1:
         order_id = next(iter(named))
     elif not named:
-        order_id = _implied_order(message, orders, outcome, earlier)
+        order_id = implied_order(message, orders, outcome, earlier)
     amount = mentions.amounts[0] if len(mentions.amounts) == 1 else None
     return CaseRequest(
         order_id=order_id,
@@ -152,7 +155,7 @@ def read_request(
     )
 
 
-def _implied_order(
+def implied_order(
     message: str, orders: Sequence[OrderSummary], outcome: Outcome | None, earlier: Sequence[str]
 ) -> str | None:
     target = resolve_shipment(message, orders, earlier_ids=earlier)
@@ -247,3 +250,112 @@ async def model_reading(
         return schema_model.model_validate(json.loads(completion.text)), completion
     except (ValueError, ValidationError):
         return None, completion
+
+
+# ---------------------------------------------------------------- the case reader's reading
+
+# Why the customer writes -> the outcome the rules decide on, when they ask for money back or
+# name no outcome. Damage, fit, a change of mind and a lost receipt are about items they hold:
+# those go back (a return, refunded on receipt), never a refund for a "lost parcel".
+_REASON_OUTCOMES = {
+    Reason.NOT_RECEIVED: Outcome.DISPUTE,
+    Reason.STRANGER_SIGNED: Outcome.DISPUTE,
+    Reason.LATE: Outcome.DISPUTE,
+    Reason.WRONG_ITEM: Outcome.WRONG_ITEM,
+    Reason.DAMAGED: Outcome.RETURN,
+    Reason.DOESNT_FIT: Outcome.RETURN,
+    Reason.CHANGED_MIND: Outcome.RETURN,
+    Reason.LOST_RECEIPT: Outcome.RETURN,
+}
+
+
+def outcome_from(reading: CaseReading, intent: str | None) -> Outcome | None:
+    if reading.not_a_request or reading.ask is Ask.REPLACEMENT:
+        return None
+    if reading.ask is Ask.RETURN:
+        return Outcome.RETURN
+    by_reason = _REASON_OUTCOMES.get(reading.reason)
+    if by_reason is not None:
+        return by_reason
+    if reading.ask is Ask.REFUND:
+        return Outcome.REFUND
+    # A message that says neither what nor why: the router's intent is the only hint left.
+    return INTENT_OUTCOMES.get(intent or "")
+
+
+def case_from(
+    reading: CaseReading,
+    old: CaseRequest | None,
+    orders: Sequence[OrderSummary],
+    intent: str | None,
+    implied_order: str | None = None,
+) -> CaseRequest:
+    """The reading merged into the open case: what this message names wins, the rest carries
+    over; items and amounts named for one order never carry over to another."""
+    outcome = outcome_from(reading, intent)
+    order_id = reading.order_id or implied_order
+    if old is not None:
+        switched = bool(order_id and old.order_id and order_id != old.order_id)
+        if not switched and old.order_id:
+            order_id = old.order_id if reading.order_id is None else order_id
+        if old.outcome is not None and reading.ask not in (Ask.REFUND, Ask.RETURN):
+            # "not the backpack" in reply to a return proposal keeps it a return.
+            outcome = old.outcome
+        outcome = outcome or old.outcome
+    else:
+        switched = False
+    order = next((o for o in orders if o.order_id == order_id), None)
+    items = _items(reading, old if not switched else None, order)
+    carried_amount = old.amount if old and not switched else None
+    carried_share = old.share if old and not switched else None
+    amount = reading.amount or (None if reading.share else carried_amount)
+    share = reading.share or (None if reading.amount else carried_share)
+    reason = reading.reason.value if reading.reason is not Reason.NONE else None
+    return CaseRequest(
+        order_id=order_id,
+        outcome=outcome,
+        amount=amount,
+        share=share,
+        items=list(items or []),
+        reason=reason or (old.reason if old and not switched else None),
+        unknown_order=reading.unknown_order if order_id is None else None,
+    )
+
+
+def _items(
+    reading: CaseReading, old: CaseRequest | None, order: OrderSummary | None
+) -> list[ItemPick]:
+    said = reading.item_reading
+    if order is None:
+        return []
+    if said.picked:
+        return list(item_set(said, order) or [])
+    if said.excluded and not said.everything and old is not None and old.items:
+        return [p for p in old.items if p.name not in said.excluded]
+    if said.everything or said.excluded:
+        return list(item_set(said, order) or [])
+    return list(old.items) if old is not None else []
+
+
+def items_unresolved(
+    message: str, case: CaseRequest, orders: Sequence[OrderSummary], reading: CaseReading
+) -> OrderSummary | None:
+    """The order whose item set must be asked for, or None when the item set is settled.
+
+    Asked when what was said about items matches no single line, or when the outcome is about
+    particular items (a return, a wrong item) on an order with several lines and none was
+    named. Not asked for a dispute: a parcel that never arrived is missing as a whole, so the
+    whole order is what the customer lacks; nor for a one-line order, whose only line it is.
+    """
+    order = next((o for o in orders if o.order_id == case.order_id), None)
+    if order is None or case.items:
+        return None
+    said = items_of(message, order) if reading.order_id != order.order_id else reading.item_reading
+    lines = list(dict.fromkeys(order.item_names))
+    if said.unresolved or ((said.picked or said.excluded) and item_set(said, order) is None):
+        return order
+    if len(lines) <= 1:
+        return None
+    if case.outcome in (Outcome.RETURN, Outcome.WRONG_ITEM):
+        return order
+    return None
