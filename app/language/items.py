@@ -108,7 +108,9 @@ def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
     picked: list[ItemPick] = []
     excluded: list[str] = []
     unresolved = False
-    for span in spans:
+    # "refund only the helmet, I'll deal with the bottles": "only" makes the rest context.
+    only = [s for s in spans if _says_only(tokens, s.start)]
+    for span in only or spans:
         negative = _excluded(tokens, span.start, spans)
         if len(span.matched) > 1 and not span.plural and not _says_both(tokens, span.start):
             unresolved = True
@@ -199,6 +201,10 @@ def _count(tokens: list[str], start: int) -> int | None:
         if not rest or rest[0] == "of" or all(t in _FILLER or t.isdigit() for t in rest):
             return value if 0 < value < 1000 else None
     return None
+
+
+def _says_only(tokens: list[str], start: int) -> bool:
+    return any(t in ("only", "just", "solely") for t in tokens[max(0, start - 3) : start])
 
 
 def _says_both(tokens: list[str], start: int) -> bool:
