@@ -37,6 +37,8 @@ class CaseReading:
     # Role markers or "ignore previous instructions": never a customer's request, whatever
     # else it names.
     addressed_to_system: bool = False
+    # The words read, for reading items again once the order is known from the open case.
+    text: str = ""
 
 
 def read_case(
@@ -71,6 +73,7 @@ def reading_from(
         item_reading=items,
         not_a_request=not_a_request,
         addressed_to_system=named.addressed_to_system,
+        text=message,
     )
 
 

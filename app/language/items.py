@@ -191,7 +191,7 @@ def _excluded(tokens: list[str], start: int, spans: list[_Span]) -> bool:
 
 
 def _count(tokens: list[str], start: int) -> int | None:
-    """"1 of the 3 cables", "two mugs", "one of the bottles": the count before the item."""
+    """ "1 of the 3 cables", "two mugs", "one of the bottles": the count before the item."""
     window = tokens[max(0, start - 5) : start]
     for offset, token in enumerate(window):
         value = int(token) if token.isdigit() else _NUMBERS.get(token)

@@ -325,9 +325,12 @@ def case_from(
 def _items(
     reading: CaseReading, old: CaseRequest | None, order: OrderSummary | None
 ) -> list[ItemPick]:
-    said = reading.item_reading
     if order is None:
         return []
+    said = reading.item_reading
+    if reading.order_id != order.order_id:
+        # The order came from the open case or was implied: read the items against its lines.
+        said = items_of(reading.text, order)
     if said.picked:
         return list(item_set(said, order) or [])
     if said.excluded and not said.everything and old is not None and old.items:
@@ -350,7 +353,8 @@ def items_unresolved(
     order = next((o for o in orders if o.order_id == case.order_id), None)
     if order is None or case.items:
         return None
-    said = items_of(message, order) if reading.order_id != order.order_id else reading.item_reading
+    same = reading.order_id == order.order_id
+    said = reading.item_reading if same else items_of(message, order)
     lines = list(dict.fromkeys(order.item_names))
     if said.unresolved or ((said.picked or said.excluded) and item_set(said, order) is None):
         return order
