@@ -33,6 +33,7 @@ from app.agents.negotiation.understanding import (
     outcome_from,
 )
 from app.language.case import CaseReading, read_case
+from app.language.items import ItemPick
 from app.language.reasons import Ask, case_heads
 from app.llm.client import Completion
 from app.routing.embeddings import shared_encoder
@@ -132,7 +133,8 @@ async def understand(
         return escalate_to(
             EscalationReason.POLICY_UNDECIDABLE, "no recent orders on the account", update
         )
-    if not case.unknown_order and (case.order_id is None or case.outcome is None):
+    gaps = case.order_id is None or case.outcome is None
+    if not case.unknown_order and (gaps or items_unresolved(message, case, orders, reading)):
         case = await _model_fill(ctx, message, case)
         update["case"] = case.dump()
     if case.unknown_order:
@@ -171,8 +173,19 @@ async def _model_fill(ctx: TurnContext, message: str, case: CaseRequest) -> Case
         return case
     plausible = {o.order_id for o in candidates(orders, case.outcome or reading.outcome)}
     order_id = case.order_id or (reading.order_id if reading.order_id in plausible else None)
+    items = list(case.items)
+    order = next((o for o in orders if o.order_id == order_id), None)
+    if not items and order is not None and reading.items:
+        # Only lines of the order the case is about; anything else is dropped, not trusted.
+        lines = set(order.item_names)
+        items = [ItemPick(name=n) for n in dict.fromkeys(reading.items) if n in lines]
     return case.model_copy(
-        update={"order_id": order_id, "outcome": case.outcome or reading.outcome}
+        update={
+            "order_id": order_id,
+            "outcome": case.outcome or reading.outcome,
+            "items": items,
+            "reason": case.reason or (reading.reason.value if reading.reason else None),
+        }
     )
 
 

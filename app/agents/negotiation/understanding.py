@@ -199,17 +199,26 @@ class ModelReading(BaseModel):
 
     order_id: str | None = None
     outcome: Outcome | None = None
+    # The order's lines the customer means (names as listed), null when the message names none.
+    items: list[str] | None = None
+    reason: Reason | None = None
 
 
-def reading_model(order_ids: Sequence[str]) -> type[ModelReading]:
-    """The reading schema narrowed to this customer's orders: no other id can be decoded."""
-    if not order_ids:
+def reading_model(order_ids: Sequence[str], item_names: Sequence[str] = ()) -> type[ModelReading]:
+    """The reading schema narrowed to this customer's orders and their items: no other id or
+    item can be decoded (XGrammar enforces the enums on the served model)."""
+    fields: dict[str, Any] = {}
+    if order_ids:
+        ids: Any = Literal[tuple(sorted(order_ids))]  # type: ignore[valid-type]
+        fields["order_id"] = (ids | None, Field(default=None))
+    names = sorted(set(item_names))
+    if names:
+        allowed: Any = Literal[tuple(names)]  # type: ignore[valid-type]
+        fields["items"] = (list[allowed] | None, Field(default=None, max_length=len(names)))
+    if not fields:
         return ModelReading
-    ids: Any = Literal[tuple(sorted(order_ids))]  # type: ignore[valid-type]
     return create_model(  # type: ignore[call-overload,no-any-return]
-        "ModelReading",
-        __base__=ModelReading,
-        order_id=(ids | None, Field(default=None)),
+        "ModelReading", __base__=ModelReading, **fields
     )
 
 
@@ -219,8 +228,11 @@ async def model_reading(
     message: str,
     orders: Sequence[OrderSummary],
 ) -> tuple[ModelReading | None, Completion | None]:
-    """Ask the model for the order and outcome under the narrowed schema; None if it fails."""
-    schema_model = reading_model([o.order_id for o in orders])
+    """Ask the model for the order, outcome, items and reason under the narrowed schema; None
+    if it fails. Only a reading: code checks it against the case and the platform's rules."""
+    schema_model = reading_model(
+        [o.order_id for o in orders], [n for o in orders for n in o.item_names]
+    )
     listing = "\n".join(
         f"- {o.order_id}: {', '.join(o.item_names)} ({', '.join(s.status for s in o.shipments)})"
         for o in orders
@@ -229,15 +241,16 @@ async def model_reading(
         {
             "role": "system",
             "content": f"{instructions}\n\nThe customer's orders:\n{listing}\n\n"
-            "Answer with JSON only: the order the customer means and the outcome they want "
-            "(null when the message does not say).",
+            "Answer with JSON only: the order the customer means, the outcome they want, "
+            "the items of that order they mean and why they write (null for anything the "
+            "message does not say; never guess items).",
         },
         {"role": "user", "content": message},
     ]
     try:
         completion = await model.complete(
             messages,
-            max_tokens=60,
+            max_tokens=160,
             temperature=0.0,
             response_schema=decoder_schema(schema_model),
             schema_name="negotiation_request",
