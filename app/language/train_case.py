@@ -22,7 +22,7 @@ from app.language.mentions import for_classifier
 from app.language.reasons import ARTIFACT_PATH, Head
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "case_train.jsonl"
-C = 4.0
+C = 12.0
 
 
 def load_rows(path: Path = DATA_PATH) -> list[dict[str, str]]:

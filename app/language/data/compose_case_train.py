@@ -228,6 +228,104 @@ FAMILIES: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# A second pass by the same authors: more ways of saying the commonest reasons.
+MORE: dict[str, dict[str, list[str]]] = {
+    "terse": {
+        "not_received": ["tracking says delivered, i have nothing", "parcel vanished"],
+        "changed_mind": ["bought by mistake", "not needed now"],
+        "damaged": ["{item} dented", "screen cracked on arrival"],
+    },
+    "polite": {
+        "not_received": [
+            "I'm sorry to say nothing has come through my door",
+            "I've checked with my neighbours and no parcel was left",
+        ],
+        "changed_mind": [
+            "on reflection I'd rather not keep the {item}",
+            "it turns out I ordered the {item} twice by accident",
+        ],
+        "damaged": [
+            "the {item} has a scratch right across the front",
+            "part of the {item} snapped off in transit",
+        ],
+    },
+    "angry": {
+        "not_received": [
+            "NOTHING ARRIVED. nothing. zero.",
+            "my porch is empty and your app says delivered, liars",
+        ],
+        "changed_mind": [
+            "I'm not keeping this {item}, simple as that",
+            "don't want it, never did really",
+        ],
+        "damaged": [
+            "the {item} is bent out of shape, who packed this",
+            "arrived in pieces, absolutely shocking",
+        ],
+    },
+    "rambling": {
+        "not_received": [
+            "we were in all afternoon and nobody knocked, and the photo they "
+            "sent isn't even our front door",
+            "I asked at the post office and the concierge but there's no trace "
+            "of the {item} anywhere",
+        ],
+        "changed_mind": [
+            "I had a think and it's just not something I'll use, so I'd rather "
+            "not hang on to the {item}",
+            "my partner already bought one so now we've got two",
+        ],
+        "damaged": [
+            "when I lifted it out a piece of the {item} fell off and there are scuffs all over it",
+            "the glass part was shattered and there were shards in the bag",
+        ],
+    },
+    "nonnative": {
+        "not_received": [
+            "package is not in my house, i look everywhere",
+            "nobody give me the {item}",
+        ],
+        "changed_mind": ["i buy by error, i not want", "i have already one, not need"],
+        "damaged": ["the {item} have crack", "is broken piece inside box"],
+    },
+}
+for _family, _reasons in MORE.items():
+    for _reason, _clauses in _reasons.items():
+        FAMILIES[_family][_reason] = [*FAMILIES[_family][_reason], *_clauses]
+
+# Asks that name items, counts or colours and give no reason: an item name is not a reason.
+ITEM_ASKS: dict[str, list[str]] = {
+    "terse": [
+        "refund the {item} only",
+        "return 2 of the {item}s",
+        "send back the red {item}",
+        "just the {item}, refund",
+        "return everything but the {item}",
+    ],
+    "polite": [
+        "Could I return just the {item}, please?",
+        "I'd like a refund for the {item} from that order, please.",
+        "May I send back one of the two {item}s?",
+        "Please refund the grey {item} but not the rest.",
+    ],
+    "angry": [
+        "refund the {item} and nothing else, got it?",
+        "take back the {item}, keep the rest",
+        "I want money back for the {item}, NOW",
+        "return BOTH {item}s",
+    ],
+    "rambling": [
+        "so what I'd like is to send the {item} back but keep the other bits",
+        "if it's possible I'd like a refund on the {item}, the rest can stay",
+        "I'll hang on to everything apart from the green {item}, that can go back",
+    ],
+    "nonnative": [
+        "i want return only the {item}",
+        "please money back for one {item}",
+        "give back the black {item}, other things i keep",
+    ],
+}
+
 ASKS: dict[str, dict[str, list[str]]] = {
     "terse": {
         "refund": ["refund", "want my money back", "refund pls"],
@@ -372,6 +470,10 @@ def rows() -> list[dict[str, str]]:
         for ask, phrases in asks.items():
             for phrase in phrases:
                 out.append({"text": phrase, "reason": "none", "ask": ask, "family": family})
+        for template in ITEM_ASKS[family]:
+            text = template.replace("{item}", next(items))
+            ask = "refund" if "refund" in text.lower() or "money" in text.lower() else "return"
+            out.append({"text": text, "reason": "none", "ask": ask, "family": family})
         for text in NOT_REQUESTS[family]:
             out.append({"text": text, "reason": "none", "ask": "none", "family": family})
     return out
