@@ -140,3 +140,15 @@ async def test_indirect_phrasing_of_a_missing_parcel_is_a_dispute(
     assert result.proposal is not None, result.text
     assert result.proposal["reason_code"] == "DELIVERY_DISPUTE"
     assert result.proposal["amount"] == float(cases.CLEAN_PRICE)
+
+
+async def test_an_order_id_given_in_answer_to_which_order_continues_the_case(
+    agent: NegotiationAgent, clean_orders: CleanPool
+) -> None:
+    order = clean_orders.take()
+    conv = await start(agent, order.who)
+    asked = await conv.say("refund ORD-5555555, it never arrived")
+    assert asked.proposal is None and "ORD-5555555" in asked.text
+    answered = await conv.say(order.order_id)
+    assert answered.proposal is not None, answered.text
+    assert answered.proposal["order_id"] == order.order_id

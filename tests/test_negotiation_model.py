@@ -66,7 +66,7 @@ async def test_the_model_only_fills_gaps_within_the_narrowed_schema(
     try:
         conv = await start(agent, order.who)
         # No outcome in the words and none from the router: a gap the model may fill.
-        result = await conv.say(f"please sort out {order.order_id}", intent="order_status")
+        result = await conv.say(f"there is a problem with {order.order_id}", intent="order_status")
         (schema,) = model.schemas
         allowed = schema["properties"]["order_id"]["anyOf"][0]
         assert allowed.get("enum", [allowed.get("const")]) == [order.order_id]

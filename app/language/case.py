@@ -20,6 +20,9 @@ from app.platform.contract import OrderSummary
 # Below this the head's reason is not trusted: better no reason (and a question) than a wrong one.
 MIN_REASON_P = 0.35
 MIN_NOT_A_REQUEST_P = 0.5
+# A replacement is never offered, only answered honestly; a weak reading of one would turn a
+# plain complaint ("you sent the wrong item") into that answer, so it must be clear.
+MIN_REPLACEMENT_P = 0.6
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,13 @@ def reading_from(
         gist.ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P
     )
     amount = named.amounts[0] if len(named.amounts) == 1 else None
+    ask = gist.ask
+    if ask is Ask.REPLACEMENT and gist.ask_p < MIN_REPLACEMENT_P:
+        ask = Ask.UNSTATED
     return CaseReading(
         order_id=order_id,
         unknown_order=unknown,
-        ask=Ask.NONE if not_a_request else gist.ask,
+        ask=Ask.NONE if not_a_request else ask,
         reason=reason,
         amount=amount,
         share=named.share if amount is None else None,

@@ -88,5 +88,5 @@ def read_named(message: str) -> Named:
 def for_classifier(message: str) -> str:
     """The text the reason/outcome classifier sees: ids and amounts replaced by placeholders,
     so it learns what is asked, not which order."""
-    text = _IDS.sub(" the order ", normalise(message))
+    text = _IDS.sub(" my order ", normalise(message))
     return _MONEY.sub(" some money ", text).strip()

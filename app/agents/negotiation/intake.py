@@ -48,8 +48,11 @@ def _no_request(reading: CaseReading) -> bool:
     return outcome_from(reading, None) is None and reading.order_id is None
 
 
-def _changes_terms(reading: CaseReading) -> bool:
-    """A reply that names items or an amount changes the open case, whatever else it says."""
+def _changes_terms(reading: CaseReading, open_case: CaseRequest | None) -> bool:
+    """A reply that names items or an amount changes the open case, whatever else it says;
+    so does naming one of their orders in answer to "which order?"."""
+    if open_case is not None and (reading.order_id or reading.unknown_order):
+        return True
     return bool(reading.item_reading.names_items or reading.amount or reading.share) and (
         not reading.item_reading.unresolved
     )
@@ -113,7 +116,12 @@ async def understand(
         if bare_reply(message) or asks_status(message) or (state.get("last") and no_request):
             # "yes" again after the case closed, or "any news?": nothing to negotiate.
             return Command(goto="recall", update=update)
-    if reading.addressed_to_system or (reading.not_a_request and not _changes_terms(reading)):
+    # A bare "yes"/"ok" to a question of ours is not a new request, but it does not end the
+    # case either: it is asked again below.
+    keeps_case = open_case is not None and bare_reply(message)
+    if reading.addressed_to_system or (
+        reading.not_a_request and not _changes_terms(reading, open_case) and not keeps_case
+    ):
         # An address change, a question, "don't set anything up", text aimed at the system:
         # no case, and an open one is closed without a write.
         ctx.note("understand: not a request for an outcome")

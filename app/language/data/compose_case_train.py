@@ -452,6 +452,58 @@ NOT_REQUESTS: dict[str, list[str]] = {
 }
 
 
+# Neutral frames around a bare complaint: the reason said with no ask still asks for nothing
+# in particular (so "wrong item sent" is not read as "send me another").
+FRAMES: dict[str, tuple[str, str]] = {
+    "terse": ("fyi: {c}", "{c}. order attached"),
+    "polite": ("Hello, {c}.", "Just to let you know, {c}."),
+    "angry": ("{c}!!!", "seriously?? {c}"),
+    "rambling": (
+        "so basically {c}, which is a bit annoying",
+        "hi there, {c} and I'm not sure what happens now",
+    ),
+    "nonnative": ("hello sir, {c}", "{c}, please check"),
+}
+
+
+# How each author drops an order number into a message (every third row gets one), so the
+# heads see the placeholder ids become (mentions.for_classifier) in the voices' own positions.
+ID_STYLES: dict[str, str] = {
+    "terse": "ORD-4000{n:03d} {t}",
+    "polite": "{t} (order ORD-4100{n:03d})",
+    "angry": "{t} ORDER ORD-4200{n:03d}!!",
+    "rambling": "about ORD-4300{n:03d}: {t}",
+    "nonnative": "my order ORD-4400{n:03d} {t}",
+}
+
+
+def with_ids(data: list[dict[str, str]]) -> list[dict[str, str]]:
+    out = []
+    for n, row in enumerate(data):
+        if n % 3 == 0:
+            text = ID_STYLES[row["family"]].format(n=n % 1000, t=row["text"])
+            row = {**row, "text": text}
+        out.append(row)
+    return out
+
+
+# Complaints that say something is wrong but not what: no reason (the word "wrong" alone is
+# not a wrong item), and no outcome asked.
+VAGUE: dict[str, list[str]] = {
+    "terse": ["something wrong with my order", "problem with order", "order issue, help"],
+    "polite": [
+        "I'm afraid there's a problem with my order, could you take a look?",
+        "Something doesn't seem right with my recent order.",
+    ],
+    "angry": ["what is WRONG with you people, sort my order out", "this order is a disaster"],
+    "rambling": [
+        "I'm not quite sure how to explain it but something's gone wrong with the "
+        "order and I'd like someone to look into it"
+    ],
+    "nonnative": ["i have problem with my order, please help", "something is not ok with order"],
+}
+
+
 def rows() -> list[dict[str, str]]:
     items = cycle(ITEMS)
     out: list[dict[str, str]] = []
@@ -461,6 +513,11 @@ def rows() -> list[dict[str, str]]:
             for n, clause in enumerate(clauses):
                 text = clause.replace("{item}", next(items))
                 out.append({"text": text, "reason": reason, "ask": "unstated", "family": family})
+                frame = FRAMES[family][n % 2]
+                out.append(
+                    {"text": frame.replace("{c}", text), "reason": reason, "ask": "unstated",
+                     "family": family}
+                )  # fmt: skip
                 for m, (ask, phrases) in enumerate(asks.items()):
                     if (n + m) % 3 == 2:  # two of the three asks per clause, rotating
                         continue
@@ -470,6 +527,8 @@ def rows() -> list[dict[str, str]]:
         for ask, phrases in asks.items():
             for phrase in phrases:
                 out.append({"text": phrase, "reason": "none", "ask": ask, "family": family})
+        for text in VAGUE[family]:
+            out.append({"text": text, "reason": "none", "ask": "unstated", "family": family})
         for template in ITEM_ASKS[family]:
             text = template.replace("{item}", next(items))
             ask = "refund" if "refund" in text.lower() or "money" in text.lower() else "return"
@@ -480,7 +539,7 @@ def rows() -> list[dict[str, str]]:
 
 
 def main() -> None:
-    data = rows()
+    data = with_ids(rows())
     OUT.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in data) + "\n")
     print(f"wrote {len(data)} rows to {OUT}")
 
