@@ -1,5 +1,7 @@
-"""The deterministic readers of the negotiation agent: the confirmation gate and the request
-parser. No model, no platform: these carry the invariants when the model is down or weak."""
+"""The negotiation agent's readers: the deterministic confirmation gate, and the request as the
+case reader (app.language: structure plus the trained heads over the shared encoder) and the
+case merge turn it into. No LLM, no platform: these carry the invariants when the model is down
+or weak."""
 
 from __future__ import annotations
 
@@ -10,8 +12,16 @@ import pytest
 from app.agents.negotiation.confirmation import Verdict, bare_reply, classify
 from app.agents.negotiation.language import asks_for_person, read_mentions
 from app.agents.negotiation.state import Action, CaseRequest, Outcome, Proposal, ProposalItem
-from app.agents.negotiation.understanding import asks_status, merge, outcome_of, read_request
+from app.agents.negotiation.understanding import (
+    asks_status,
+    case_from,
+    implied_order,
+    outcome_from,
+)
+from app.language.case import read_case
+from app.language.reasons import case_heads
 from app.platform.contract import OrderSummary, ReasonCode, ShipmentBrief, ShipmentStatus
+from app.routing.embeddings import shared_encoder
 
 REFUND = Proposal(
     proposal_id="p1",
@@ -204,6 +214,17 @@ ORDERS = [
 ]
 
 
+def read_request(
+    message: str, intent: str | None, orders: list[OrderSummary], old: CaseRequest | None = None
+) -> CaseRequest:
+    """The case understand builds from one message (the real reader: heads and encoder)."""
+    reading = read_case(message, orders, case_heads(), shared_encoder())
+    implied = None
+    if reading.order_id is None and reading.unknown_order is None:
+        implied = implied_order(message, orders, outcome_from(reading, intent), ())
+    return case_from(reading, old, orders, intent, implied)
+
+
 @pytest.mark.parametrize(
     ("message", "intent", "outcome"),
     [
@@ -211,12 +232,13 @@ ORDERS = [
         ("they sent me the wrong item", None, Outcome.WRONG_ITEM),
         ("I'd like to return the shoes", None, Outcome.RETURN),
         ("can I get my money back", None, Outcome.REFUND),
-        ("hello", "delivery_dispute", Outcome.DISPUTE),
-        ("hello", None, None),
+        # Says neither what nor why: the router's intent is the hint left.
+        ("there's a problem with my order", "delivery_dispute", Outcome.DISPUTE),
+        ("I lost the receipt but want to send the scarf back", None, Outcome.RETURN),
     ],
 )
 def test_outcome_from_words_then_intent(message: str, intent: str | None, outcome: Outcome) -> None:
-    assert outcome_of(message, intent) is outcome
+    assert read_request(message, intent, ORDERS).outcome is outcome
 
 
 def test_request_reads_order_by_id_awb_or_item_name() -> None:
@@ -241,8 +263,9 @@ def test_an_order_that_is_not_theirs_is_unknown_not_resolved() -> None:
 def test_amount_and_follow_up_merge() -> None:
     first = read_request("refund $20 please", None, ORDERS)
     assert first.amount == 20 and first.order_id is None
-    merged = merge(first, read_request("ORD-1000003", None, ORDERS))
-    assert merged == CaseRequest(order_id="ORD-1000003", outcome=Outcome.REFUND, amount=20)
+    merged = read_request("ORD-1000003", None, ORDERS, old=first)
+    assert merged.order_id == "ORD-1000003" and merged.amount == 20
+    assert merged.outcome is Outcome.REFUND
 
 
 @pytest.mark.parametrize(

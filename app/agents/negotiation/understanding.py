@@ -1,8 +1,11 @@
-"""Which order, which outcome, how much: the request read from the customer's words.
+"""Which order, which outcome, which items, how much: the case reader's reading (app.language)
+merged into the negotiation's case.
 
-Deterministic first (ids, amounts, phrases, item names, the only plausible order); the model
-only fills what this left open, under a schema narrowed to the customer's own orders, and its
-answer is still just a reading: the customer confirms the exact proposal before any write.
+The reader reads (ids, amounts, item names by structure; why and what is asked by the trained
+heads); this module turns that into the terms the rules decide on and merges it into an open
+case. The model only fills what this left open, under a schema narrowed to the customer's own
+orders and items, and its answer is still just a reading: the customer confirms the exact
+proposal before any write.
 """
 
 from __future__ import annotations
@@ -23,68 +26,6 @@ from app.platform.contract import DELIVERED_STATES, OrderSummary, ShipmentStatus
 from app.routing.order_resolution import resolve_shipment
 from app.tools.narrowing import decoder_schema
 
-# Most specific first: "refund, it never arrived" is a dispute, "return it for a refund" a return.
-OUTCOME_PHRASES: tuple[tuple[Outcome, tuple[str, ...]], ...] = (
-    (
-        Outcome.WRONG_ITEM,
-        (
-            "wrong item",
-            "wrong product",
-            "wrong size",
-            "wrong colour",
-            "wrong color",
-            "wrong one",
-            "wrong thing",
-            "sent me the wrong",
-            "not what i ordered",
-            "different item",
-            "incorrect item",
-        ),
-    ),
-    (
-        Outcome.DISPUTE,
-        (
-            "never arrived",
-            "never received",
-            "not received",
-            "didn't receive",
-            "didnt receive",
-            "did not receive",
-            "haven't received",
-            "havent received",
-            "have not received",
-            "didn't arrive",
-            "didnt arrive",
-            "did not arrive",
-            "hasn't arrived",
-            "hasnt arrived",
-            "has not arrived",
-            "not arrived",
-            "never got",
-            "didn't get",
-            "didnt get",
-            "did not get",
-            "never came",
-            "didn't come",
-            "not delivered",
-            "wasn't delivered",
-            "was not delivered",
-            "never delivered",
-            "missing",
-            "stolen",
-            "lost",
-            "dispute",
-            "didn't sign",
-            "did not sign",
-            "still waiting",
-        ),
-    ),
-    (
-        Outcome.RETURN,
-        ("return", "send it back", "send them back", "send back", "sending back", "give back"),
-    ),
-    (Outcome.REFUND, ("refund", "money back", "reimburse", "reimbursement", "my money")),
-)
 # "Any news?": a question about the last case, not a new request (even if it says "refund").
 STATUS_PHRASES = (
     "any news",
@@ -114,45 +55,8 @@ COMPATIBLE_STATES: dict[Outcome, frozenset[ShipmentStatus]] = {
 }
 
 
-def outcome_of(message: str, intent: str | None = None) -> Outcome | None:
-    mentions = read_mentions(message)
-    for outcome, phrases in OUTCOME_PHRASES:
-        if has_phrase(mentions, phrases):
-            return outcome
-    return INTENT_OUTCOMES.get(intent or "")
-
-
 def asks_status(message: str) -> bool:
     return has_phrase(read_mentions(message), STATUS_PHRASES)
-
-
-def read_request(
-    message: str,
-    intent: str | None,
-    orders: Sequence[OrderSummary],
-    earlier: Sequence[str] = (),
-) -> CaseRequest:
-    """The request as far as the words tell; `earlier` are recent turns' texts, newest first."""
-    mentions = read_mentions(message)
-    outcome = outcome_of(message, intent)
-    own = {o.order_id for o in orders}
-    by_awb = {s.awb: o.order_id for o in orders for s in o.shipments}
-    named = set(mentions.order_ids) | {by_awb.get(a, a) for a in mentions.awbs}
-    unknown = sorted(n for n in named if n not in own)
-    order_id: str | None = None
-    if unknown:
-        return CaseRequest(outcome=outcome, unknown_order=unknown[0])
-    if len(named) == 1:
-        order_id = next(iter(named))
-    elif not named:
-        order_id = implied_order(message, orders, outcome, earlier)
-    amount = mentions.amounts[0] if len(mentions.amounts) == 1 else None
-    return CaseRequest(
-        order_id=order_id,
-        outcome=outcome,
-        amount=amount if amount and amount > 0 else None,
-        skus=sorted(mentions.skus),
-    )
 
 
 def implied_order(
@@ -174,21 +78,6 @@ def candidates(orders: Sequence[OrderSummary], outcome: Outcome | None) -> list[
     states = COMPATIBLE_STATES[outcome]
     fitting = [o for o in orders if any(s.status in states for s in o.shipments)]
     return fitting or list(orders)
-
-
-def merge(old: CaseRequest | None, new: CaseRequest) -> CaseRequest:
-    """A follow-up fills in what the case lacked; what it names explicitly wins."""
-    if old is None:
-        return new
-    # An amount or items named for one order do not carry over to another.
-    switched = bool(new.order_id and old.order_id and new.order_id != old.order_id)
-    return CaseRequest(
-        order_id=new.order_id or (None if new.unknown_order else old.order_id),
-        outcome=new.outcome or old.outcome,
-        amount=new.amount or (None if switched else old.amount),
-        skus=new.skus or ([] if switched else old.skus),
-        unknown_order=new.unknown_order,
-    )
 
 
 # ---------------------------------------------------------------- the model's reading
