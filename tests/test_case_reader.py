@@ -95,19 +95,19 @@ def test_a_reply_narrows_or_halves_the_open_case() -> None:
     orders = [_order("ORD-5100002", SHOES)]
     both = [ItemPick(name=n) for n in SHOES]
     open_case = CaseRequest(order_id="ORD-5100002", outcome=Outcome.RETURN, items=both)
-    narrowed = case_from(_read("not the backpack", orders, _gist()), open_case, orders, None)
+    narrowed = case_from(_read("not the backpack", orders, _gist()), open_case, orders)
     assert narrowed.items == [ItemPick(name="Fleece Slippers")]
     assert narrowed.outcome is Outcome.RETURN and narrowed.order_id == "ORD-5100002"
-    only = case_from(_read("yes but only the slippers", orders, _gist()), open_case, orders, None)
+    only = case_from(_read("yes but only the slippers", orders, _gist()), open_case, orders)
     assert only.items == [ItemPick(name="Fleece Slippers")]
-    half = case_from(_read("only half", orders, _gist()), open_case, orders, None)
+    half = case_from(_read("only half", orders, _gist()), open_case, orders)
     assert half.share == 0.5 and half.items == both
 
 
 def test_lost_receipt_is_a_return_and_a_stranger_signing_is_a_dispute() -> None:
     orders = [_order("ORD-5100002", SHOES)]
-    receipt = case_from(_read("x", orders, _gist(reason=Reason.LOST_RECEIPT)), None, orders, None)
-    signed = case_from(_read("x", orders, _gist(reason=Reason.STRANGER_SIGNED)), None, orders, None)
+    receipt = case_from(_read("x", orders, _gist(reason=Reason.LOST_RECEIPT)), None, orders)
+    signed = case_from(_read("x", orders, _gist(reason=Reason.STRANGER_SIGNED)), None, orders)
     assert receipt.outcome is Outcome.RETURN and signed.outcome is Outcome.DISPUTE
 
 

@@ -100,8 +100,14 @@ def _order(
     if foreign:
         return None, foreign[0]
     # No id: an order whose items the message names, when exactly one does.
-    by_items = [o.order_id for o in orders if read_items(message, o.item_names).picked]
+    by_items = [o.order_id for o in orders if _names_lines(read_items(message, o.item_names))]
     return (by_items[0], None) if len(by_items) == 1 else (None, None)
+
+
+def _names_lines(reading: ItemReading) -> bool:
+    # "everything except the charger" names the order holding the charger as surely as
+    # "the charger" does.
+    return bool(reading.picked or reading.excluded)
 
 
 def item_set(reading: ItemReading, order: OrderSummary) -> tuple[ItemPick, ...] | None:

@@ -45,7 +45,7 @@ def _names_something(message: str) -> bool:
 
 
 def _no_request(reading: CaseReading) -> bool:
-    return outcome_from(reading, None) is None and reading.order_id is None
+    return outcome_from(reading) is None and reading.order_id is None
 
 
 def _changes_terms(reading: CaseReading, open_case: CaseRequest | None) -> bool:
@@ -105,8 +105,6 @@ async def understand(
     if asks_for_person(message):
         return escalate_to(EscalationReason.CUSTOMER_REQUEST, "customer asked for a person", update)
     orders = ctx.request.context.active_orders
-    # The router's intent is only a hint, and only for a case that has no outcome yet.
-    intent = None if open_case and open_case.outcome else ctx.request.intent
     reading = read_case(message, orders, case_heads(), shared_encoder())
     if open_case is None and not _names_something(message):
         no_request = bare_reply(message) or asks_status(message) or _no_request(reading)
@@ -132,10 +130,8 @@ async def understand(
     implied = None
     if reading.order_id is None and reading.unknown_order is None:
         if open_case is None or open_case.order_id is None:
-            implied = implied_order(
-                message, orders, outcome_from(reading, intent), _earlier_texts(ctx)
-            )
-    case = case_from(reading, open_case, orders, intent, implied)
+            implied = implied_order(message, orders, outcome_from(reading), _earlier_texts(ctx))
+    case = case_from(reading, open_case, orders, implied)
     update["case"] = case.dump()
     if not orders:
         return escalate_to(

@@ -41,11 +41,6 @@ STATUS_PHRASES = (
     "is my refund",
     "did my refund",
 )
-INTENT_OUTCOMES = {
-    "delivery_dispute": Outcome.DISPUTE,
-    "initiate_return": Outcome.RETURN,
-    "refund_request": Outcome.REFUND,
-}
 _FAILED = frozenset({ShipmentStatus.LOST, ShipmentStatus.RETURNED, ShipmentStatus.DELAYED})
 COMPATIBLE_STATES: dict[Outcome, frozenset[ShipmentStatus]] = {
     Outcome.DISPUTE: DELIVERED_STATES | _FAILED,
@@ -171,7 +166,7 @@ _REASON_OUTCOMES = {
 }
 
 
-def outcome_from(reading: CaseReading, intent: str | None) -> Outcome | None:
+def outcome_from(reading: CaseReading) -> Outcome | None:
     if reading.not_a_request or reading.ask is Ask.REPLACEMENT:
         return None
     if reading.ask is Ask.RETURN:
@@ -181,20 +176,21 @@ def outcome_from(reading: CaseReading, intent: str | None) -> Outcome | None:
         return by_reason
     if reading.ask is Ask.REFUND:
         return Outcome.REFUND
-    # A message that says neither what nor why: the router's intent is the only hint left.
-    return INTENT_OUTCOMES.get(intent or "")
+    # A message that says neither what nor why gets a question, not the router's guess: its
+    # intent is an embedding neighbour of the whole message, and "send it to my neighbour
+    # instead" sits close to requests it is not.
+    return None
 
 
 def case_from(
     reading: CaseReading,
     old: CaseRequest | None,
     orders: Sequence[OrderSummary],
-    intent: str | None,
     implied_order: str | None = None,
 ) -> CaseRequest:
     """The reading merged into the open case: what this message names wins, the rest carries
     over; items and amounts named for one order never carry over to another."""
-    outcome = outcome_from(reading, intent)
+    outcome = outcome_from(reading)
     order_id = reading.order_id or implied_order
     if old is not None:
         switched = bool(order_id and old.order_id and order_id != old.order_id)
@@ -247,10 +243,11 @@ def items_unresolved(
 ) -> OrderSummary | None:
     """The order whose item set must be asked for, or None when the item set is settled.
 
-    Asked when what was said about items matches no single line, or when the outcome is about
-    particular items (a return, a wrong item) on an order with several lines and none was
-    named. Not asked for a dispute: a parcel that never arrived is missing as a whole, so the
-    whole order is what the customer lacks; nor for a one-line order, whose only line it is.
+    Never for a one-line order: "the red one" can only be its one line. Otherwise asked when
+    what was said about items matches no single line, or when the outcome is about particular
+    items (a return, a wrong item) on an order with several lines and none was named. Not asked
+    for a dispute: a parcel that never arrived is missing as a whole, so the whole order is what
+    the customer lacks.
     """
     order = next((o for o in orders if o.order_id == case.order_id), None)
     if order is None or case.items:
@@ -258,10 +255,10 @@ def items_unresolved(
     same = reading.order_id == order.order_id
     said = reading.item_reading if same else items_of(message, order)
     lines = list(dict.fromkeys(order.item_names))
-    if said.unresolved or ((said.picked or said.excluded) and item_set(said, order) is None):
-        return order
     if len(lines) <= 1:
         return None
+    if said.unresolved or ((said.picked or said.excluded) and item_set(said, order) is None):
+        return order
     if case.outcome in (Outcome.RETURN, Outcome.WRONG_ITEM):
         return order
     return None
