@@ -35,6 +35,10 @@ RISKY = CustomerRef(CLIENT, "CUS-910002")
 RISKY_ORDER = "ORD-9100010"
 WAITING = CustomerRef(CLIENT, "CUS-910003")
 WAITING_ORDER = "ORD-9100020"  # in transit
+# Several lines on one order: a partial refund (disputed parcel) and a partial return.
+MIXED = CustomerRef(CLIENT, "CUS-910004")
+MIXED_REFUND_ORDER = "ORD-9100030"  # helmet 39.99 + 2 bottles at 12.50, delivery disputed
+MIXED_RETURN_ORDER = "ORD-9100031"  # slippers 29.99 + backpack 54.99, delivered 5 days ago
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,34 @@ def negotiation_dataset(now: datetime) -> PlatformDataset:
             ],
         )
     )
+    customers.append(_customer(MIXED, Tier.GOLD, Region.US, 800, now))
+    bottles = _item("SKU-9942-B", "Insulated Water Bottle", Category.ACCESSORIES, "12.50")
+    orders += [
+        OrderRecord(
+            order_id=MIXED_REFUND_ORDER,
+            client_id=CLIENT,
+            customer_id=MIXED.customer_id,
+            placed_at=now - timedelta(days=6),
+            currency="USD",
+            items=[
+                _item("SKU-9942-A", "Commuter Bike Helmet", Category.ACCESSORIES, "39.99"),
+                bottles.model_copy(update={"quantity": 2}),
+            ],
+            shipments=[_disputed("AWB-9100000030", now - timedelta(days=2))],
+        ),
+        OrderRecord(
+            order_id=MIXED_RETURN_ORDER,
+            client_id=CLIENT,
+            customer_id=MIXED.customer_id,
+            placed_at=now - timedelta(days=9),
+            currency="USD",
+            items=[
+                _item("SKU-9942-A", "Fleece Slippers", Category.ACCESSORIES, "29.99"),
+                _item("SKU-9942-B", "Hiking Backpack", Category.ACCESSORIES, "54.99"),
+            ],
+            shipments=[_delivered("AWB-9100000031", now - timedelta(days=5))],
+        ),
+    ]
     return PlatformDataset(
         as_of=now,
         customers=customers,

@@ -230,7 +230,12 @@ async def test_a_return_is_proposed_for_the_items_still_in_their_window(
     agent: NegotiationAgent, admin: PlatformClient
 ) -> None:
     conv = await start(agent, cases.RETURNER)
-    first = await conv.say(f"I want to return {cases.RETURN_ORDER}", "initiate_return")
+    # Two lines and none named: one question listing them, never "the whole order".
+    asked = await conv.say(f"I want to return {cases.RETURN_ORDER}", "initiate_return")
+    assert asked.proposal is None
+    assert "ErgoLift Laptop Stand (Silver)" in asked.text
+    assert "ErgoLift Laptop Stand (Space Grey)" in asked.text
+    first = await conv.say("both stands please", "initiate_return")
     proposal = first.proposal
     assert proposal is not None and proposal["action"] == "return"
     assert proposal["items"] == [{"sku": "SKU-9942-A", "quantity": 1}]

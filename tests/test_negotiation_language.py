@@ -1,5 +1,7 @@
-"""The deterministic readers of the negotiation agent: the request parser and the bare-reply
-check. No model, no platform: these carry the invariants when the model is down or weak."""
+"""The negotiation agent's readers: the bare-reply check, and the request as the
+case reader (app.language: structure plus the trained heads over the shared encoder) and the
+case merge turn it into. No LLM, no platform: these carry the invariants when the model is down
+or weak."""
 
 from __future__ import annotations
 
@@ -10,13 +12,16 @@ import pytest
 from app.agents.negotiation.confirmation import bare_reply
 from app.agents.negotiation.language import asks_for_person, read_mentions
 from app.agents.negotiation.state import CaseRequest, Outcome
-from app.agents.negotiation.understanding import asks_status, merge, outcome_of, read_request
+from app.agents.negotiation.understanding import (
+    asks_status,
+    case_from,
+    implied_order,
+    outcome_from,
+)
+from app.language.case import read_case
+from app.language.reasons import case_heads
 from app.platform.contract import OrderSummary, ShipmentBrief, ShipmentStatus
-
-# The reply to a proposal is read by the consent reader: tests/test_consent_reader.py.
-
-
-# ---------------------------------------------------------------- mentions
+from app.routing.embeddings import shared_encoder
 
 
 def test_mentions_separate_ids_amounts_and_stray_numbers() -> None:
@@ -59,45 +64,59 @@ ORDERS = [
 ]
 
 
+def read_request(
+    message: str, orders: list[OrderSummary], old: CaseRequest | None = None
+) -> CaseRequest:
+    """The case understand builds from one message (the real reader: heads and encoder)."""
+    reading = read_case(message, orders, case_heads(), shared_encoder())
+    implied = None
+    if reading.order_id is None and reading.unknown_order is None:
+        implied = implied_order(message, orders, outcome_from(reading), ())
+    return case_from(reading, old, orders, implied)
+
+
 @pytest.mark.parametrize(
-    ("message", "intent", "outcome"),
+    ("message", "outcome"),
     [
-        ("I want a refund, it never arrived", "refund_request", Outcome.DISPUTE),
-        ("they sent me the wrong item", None, Outcome.WRONG_ITEM),
-        ("I'd like to return the shoes", None, Outcome.RETURN),
-        ("can I get my money back", None, Outcome.REFUND),
-        ("hello", "delivery_dispute", Outcome.DISPUTE),
-        ("hello", None, None),
+        ("I want a refund, it never arrived", Outcome.DISPUTE),
+        ("they sent me the wrong item", Outcome.WRONG_ITEM),
+        ("I'd like to return the shoes", Outcome.RETURN),
+        ("can I get my money back", Outcome.REFUND),
+        # Says neither what nor why: a question follows, whatever the router guessed.
+        ("there's a problem with my order", None),
+        ("could you send it to my neighbour at number 12 instead", None),
+        ("I lost the receipt but want to send the scarf back", Outcome.RETURN),
     ],
 )
-def test_outcome_from_words_then_intent(message: str, intent: str | None, outcome: Outcome) -> None:
-    assert outcome_of(message, intent) is outcome
+def test_outcome_from_what_is_asked_and_why(message: str, outcome: Outcome | None) -> None:
+    assert read_request(message, ORDERS).outcome is outcome
 
 
 def test_request_reads_order_by_id_awb_or_item_name() -> None:
-    by_id = read_request("refund ORD-1000002 please", None, ORDERS)
+    by_id = read_request("refund ORD-1000002 please", ORDERS)
     assert by_id.order_id == "ORD-1000002" and by_id.outcome is Outcome.REFUND
-    assert read_request("AWB-1000000003 never arrived", None, ORDERS).order_id == "ORD-1000003"
-    assert read_request("return my running shoes", None, ORDERS).order_id == "ORD-1000001"
+    assert read_request("AWB-1000000003 never arrived", ORDERS).order_id == "ORD-1000003"
+    assert read_request("return my running shoes", ORDERS).order_id == "ORD-1000001"
 
 
 def test_request_with_one_plausible_order_takes_it_and_otherwise_asks() -> None:
     # Only one order is delivered: a return can only be about it.
-    assert read_request("I want to return it", None, ORDERS).order_id == "ORD-1000001"
+    assert read_request("I want to return it", ORDERS).order_id == "ORD-1000001"
     # A dispute fits the delivered and the lost order: ambiguous, so no guess.
-    assert read_request("it never arrived", None, ORDERS).order_id is None
+    assert read_request("it never arrived", ORDERS).order_id is None
 
 
 def test_an_order_that_is_not_theirs_is_unknown_not_resolved() -> None:
-    request = read_request("refund ORD-5555555 it never arrived", None, ORDERS)
+    request = read_request("refund ORD-5555555 it never arrived", ORDERS)
     assert request.order_id is None and request.unknown_order == "ORD-5555555"
 
 
 def test_amount_and_follow_up_merge() -> None:
-    first = read_request("refund $20 please", None, ORDERS)
+    first = read_request("refund $20 please", ORDERS)
     assert first.amount == 20 and first.order_id is None
-    merged = merge(first, read_request("ORD-1000003", None, ORDERS))
-    assert merged == CaseRequest(order_id="ORD-1000003", outcome=Outcome.REFUND, amount=20)
+    merged = read_request("ORD-1000003", ORDERS, old=first)
+    assert merged.order_id == "ORD-1000003" and merged.amount == 20
+    assert merged.outcome is Outcome.REFUND
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,7 @@ async def test_the_model_only_fills_gaps_within_the_narrowed_schema(
     try:
         conv = await start(agent, order.who)
         # No outcome in the words and none from the router: a gap the model may fill.
-        result = await conv.say(f"please sort out {order.order_id}", intent="order_status")
+        result = await conv.say(f"there is a problem with {order.order_id}", intent="order_status")
         (schema,) = model.schemas
         allowed = schema["properties"]["order_id"]["anyOf"][0]
         assert allowed.get("enum", [allowed.get("const")]) == [order.order_id]
@@ -91,5 +91,41 @@ async def test_the_model_is_not_asked_when_the_words_suffice(
         result = await conv.say(f"{order.order_id} never arrived")
         assert model.schemas == []
         assert result.proposal is not None and result.proposal["reason_code"] == "DELIVERY_DISPUTE"
+    finally:
+        await agent.deps.platform.aclose()
+
+
+@pytest.mark.usefixtures("clean_orders")
+@pytest.mark.parametrize(
+    ("items", "proposed_skus"),
+    [
+        (["Hiking Backpack"], [{"sku": "SKU-9942-B", "quantity": 1}]),
+        # An item of another order of theirs, or none at all: dropped, and the one question.
+        (["Commuter Bike Helmet"], None),
+        (None, None),
+    ],
+)
+async def test_the_model_may_name_items_only_from_the_order_the_case_is_about(
+    platform_server: RunningPlatform,
+    tmp_path: Path,
+    items: list[str] | None,
+    proposed_skus: list[dict[str, Any]] | None,
+) -> None:
+    from tests import negotiation_cases as cases
+
+    model = StubModel(json.dumps({"order_id": None, "outcome": None, "items": items}))
+    agent = with_model(platform_server, tmp_path, model)
+    try:
+        conv = await start(agent, cases.MIXED)
+        result = await conv.say(f"please return the blue one from {cases.MIXED_RETURN_ORDER}")
+        (schema,) = model.schemas
+        allowed = schema["properties"]["items"]["anyOf"][0]["items"]["enum"]
+        assert set(allowed) == {
+            n for o in conv.context.active_orders for n in o.item_names
+        }  # this customer's items only
+        if proposed_skus is None:
+            assert result.proposal is None and "Which items" in result.text
+        else:
+            assert result.proposal is not None and result.proposal["items"] == proposed_skus
     finally:
         await agent.deps.platform.aclose()

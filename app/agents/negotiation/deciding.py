@@ -44,7 +44,7 @@ from app.agents.negotiation.written_policy import read_written_policies
 from app.agents.worker import ConsentDecision
 from app.language.consent import ConsentLabel, ConsentReading, shared_reader
 from app.language.mentions import asks_for_person
-from app.platform.contract import FraudScore, Order, ReturnWindow
+from app.platform.contract import FraudScore, Order, OrderSummary, ReturnWindow
 from app.tools.executor import ToolSuccess
 
 # ---------------------------------------------------------------- facts and fraud
@@ -151,6 +151,10 @@ async def decide_node(
                 "trace": [f"decide: decline {decision.code}"],
             },
         )
+    if isinstance(decision, Clarify) and decision.code == "items_needed":
+        listing = _summary_of(facts_)
+        unclear = case.model_copy(update={"items": []})
+        return ask(replies.which_items(listing, case.outcome), turns, {"case": unclear.dump()})
     if isinstance(decision, Clarify):
         unclear = case.model_copy(update={"outcome": None})
         return ask(replies.which_outcome(case.order_id), turns, {"case": unclear.dump()})
@@ -162,6 +166,7 @@ async def decide_node(
                 facts_,
                 capped_from=decision.capped_from,
                 excluded=decision.excluded,
+                refund_items=decision.refund_items,
             )
         }
     )
@@ -173,6 +178,18 @@ async def decide_node(
     return Command(
         goto="confirm",
         update={"proposal": proposal.dump(), "confirmed": None, "trace": [line]},
+    )
+
+
+def _summary_of(facts_: OrderFacts) -> OrderSummary:
+    """The order's lines as the item question lists them."""
+    return OrderSummary(
+        order_id=facts_.order_id,
+        placed_at=datetime.now(UTC),
+        total=facts_.total,
+        currency=facts_.currency,
+        item_names=[i.name for i in facts_.items],
+        shipments=[],
     )
 
 

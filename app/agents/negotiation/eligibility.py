@@ -18,6 +18,7 @@ from app.agents.negotiation.state import (
     CaseRequest,
     EscalationReason,
     FraudCheck,
+    ItemFacts,
     OrderFacts,
     Outcome,
     Proposal,
@@ -40,6 +41,8 @@ class Propose:
     # The customer asked for more than remains refundable, or some items cannot go back.
     capped_from: float | None = None
     excluded: dict[str, str] = field(default_factory=dict)
+    # The lines a refund is for (a return names its own in the proposal): named to the customer.
+    refund_items: tuple[ItemFacts, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class Decline:
 
 @dataclass(frozen=True)
 class Clarify:
-    code: str  # outcome_needed
+    code: str  # outcome_needed | items_needed
 
 
 @dataclass(frozen=True)
@@ -99,13 +102,25 @@ def decide(
         return Escalate(EscalationReason.POLICY_UNDECIDABLE, exc.code)
     if facts.refundable <= 0:
         return Decline("nothing_refundable")
-    amount = facts.refundable
+    selected = selected_items(case, facts)
+    if selected is None:
+        return Clarify("items_needed")
+    # The selected items' value, never more than the order still has refundable; no items
+    # named means the whole order (a parcel that never arrived is missing as a whole).
+    base = facts.refundable
+    if selected:
+        base = min(round(sum(i.unit_price * i.quantity for i in selected), 2), facts.refundable)
+    amount = base
     capped_from = None
-    if case.amount is not None:
-        if case.amount > facts.refundable:
+    if case.share is not None:
+        amount = round(base * case.share, 2)
+    elif case.amount is not None:
+        if case.amount > base:
             capped_from = case.amount
         else:
             amount = case.amount
+    if amount <= 0:
+        return Decline("nothing_refundable")
     return Propose(
         Proposal(
             proposal_id=proposal_id,
@@ -116,7 +131,23 @@ def decide(
             reason_code=reason,
         ),
         capped_from=capped_from,
+        refund_items=tuple(selected),
     )
+
+
+def selected_items(case: CaseRequest, facts: OrderFacts) -> list[ItemFacts] | None:
+    """The order's lines the case names, with the quantity asked for (never more than was
+    ordered); [] when it names none, None when a name is not on the order (ask again)."""
+    chosen: list[ItemFacts] = []
+    for pick in case.items:
+        line = next((i for i in facts.items if i.name == pick.name), None)
+        if line is None:
+            return None
+        quantity = min(pick.quantity or line.quantity, line.quantity)
+        chosen.append(line.model_copy(update={"quantity": quantity}))
+    if case.skus and not chosen:
+        chosen = [i for i in facts.items if i.sku in case.skus]
+    return chosen
 
 
 def _refund_reason(
@@ -156,9 +187,13 @@ def _return(
     ]
     if state not in DELIVERED_STATES or not delivered:
         return Decline("not_delivered_yet")
-    wanted = [i for i in facts.items if not case.skus or i.sku in case.skus]
-    if not wanted:
-        return Escalate(EscalationReason.POLICY_UNDECIDABLE, "named items are not in the order")
+    selected = selected_items(case, facts)
+    if selected is None:
+        return Clarify("items_needed")
+    if not selected and len(facts.items) > 1:
+        # A return is of particular items: with several lines and none named, ask.
+        return Clarify("items_needed")
+    wanted = selected or list(facts.items)
     excluded: dict[str, str] = {}
     eligible = []
     for item in wanted:
@@ -182,9 +217,8 @@ def _return(
     amount = round(min(value, facts.refundable), 2)
     if amount <= 0:
         return Decline("nothing_refundable")
-    reason = (
-        ReasonCode.WRONG_ITEM if case.outcome is Outcome.WRONG_ITEM else ReasonCode.CUSTOMER_REQUEST
-    )
+    wrong = case.outcome is Outcome.WRONG_ITEM or case.reason == "wrong_item"
+    reason = ReasonCode.WRONG_ITEM if wrong else ReasonCode.CUSTOMER_REQUEST
     return Propose(
         Proposal(
             proposal_id=proposal_id,

@@ -26,12 +26,17 @@ from app.agents.negotiation.state import (
 from app.agents.negotiation.understanding import (
     asks_status,
     candidates,
-    merge,
+    case_from,
+    implied_order,
+    items_unresolved,
     model_reading,
-    outcome_of,
-    read_request,
+    outcome_from,
 )
+from app.language.case import CaseReading, read_case
+from app.language.items import ItemPick
+from app.language.reasons import Ask, case_heads
 from app.llm.client import Completion
+from app.routing.embeddings import shared_encoder
 
 
 def _names_something(message: str) -> bool:
@@ -39,8 +44,18 @@ def _names_something(message: str) -> bool:
     return bool(mentions.order_ids or mentions.awbs or mentions.amounts)
 
 
-def _no_request(message: str) -> bool:
-    return outcome_of(message) is None and not _names_something(message)
+def _no_request(reading: CaseReading) -> bool:
+    return outcome_from(reading) is None and reading.order_id is None
+
+
+def _changes_terms(reading: CaseReading, open_case: CaseRequest | None) -> bool:
+    """A reply that names items or an amount changes the open case, whatever else it says;
+    so does naming one of their orders in answer to "which order?"."""
+    if open_case is not None and (reading.order_id or reading.unknown_order):
+        return True
+    return bool(reading.item_reading.names_items or reading.amount or reading.share) and (
+        not reading.item_reading.unresolved
+    )
 
 
 def _earlier_texts(ctx: TurnContext) -> list[str]:
@@ -90,24 +105,40 @@ async def understand(
     if asks_for_person(message):
         return escalate_to(EscalationReason.CUSTOMER_REQUEST, "customer asked for a person", update)
     orders = ctx.request.context.active_orders
-    # The router's intent is only a hint, and only for a case that has no outcome yet.
-    intent = None if open_case and open_case.outcome else ctx.request.intent
-    parsed = read_request(message, intent, orders, _earlier_texts(ctx))
+    reading = read_case(message, orders, case_heads(), shared_encoder())
     if open_case is None and not _names_something(message):
-        no_request = bare_reply(message) or asks_status(message) or _no_request(message)
+        no_request = bare_reply(message) or asks_status(message) or _no_request(reading)
         if state.get("settled_now") and no_request:
             # The settlement update just given is the answer to "any news?".
             return Command(goto="respond", update=update)
         if bare_reply(message) or asks_status(message) or (state.get("last") and no_request):
             # "yes" again after the case closed, or "any news?": nothing to negotiate.
             return Command(goto="recall", update=update)
-    case = merge(open_case, parsed)
+    # A bare "yes"/"ok" to a question of ours is not a new request, but it does not end the
+    # case either: it is asked again below.
+    keeps_case = open_case is not None and bare_reply(message)
+    if reading.addressed_to_system or (
+        reading.not_a_request and not _changes_terms(reading, open_case) and not keeps_case
+    ):
+        # An address change, a question, "don't set anything up", text aimed at the system:
+        # no case, and an open one is closed without a write.
+        ctx.note("understand: not a request for an outcome")
+        return Command(
+            goto="respond",
+            update={**update, **CASE_RESET, "say": replies.NOT_A_REQUEST, "keep_open": False},
+        )
+    implied = None
+    if reading.order_id is None and reading.unknown_order is None:
+        if open_case is None or open_case.order_id is None:
+            implied = implied_order(message, orders, outcome_from(reading), _earlier_texts(ctx))
+    case = case_from(reading, open_case, orders, implied)
     update["case"] = case.dump()
     if not orders:
         return escalate_to(
             EscalationReason.POLICY_UNDECIDABLE, "no recent orders on the account", update
         )
-    if not case.unknown_order and (case.order_id is None or case.outcome is None):
+    gaps = case.order_id is None or case.outcome is None
+    if not case.unknown_order and (gaps or items_unresolved(message, case, orders, reading)):
         case = await _model_fill(ctx, message, case)
         update["case"] = case.dump()
     if case.unknown_order:
@@ -116,7 +147,12 @@ async def understand(
     if case.order_id is None:
         return ask(replies.which_order(candidates(orders, case.outcome)), turns, update)
     if case.outcome is None:
+        if reading.ask is Ask.REPLACEMENT:
+            return ask(replies.no_replacement(case.order_id), turns, update)
         return ask(replies.which_outcome(case.order_id), turns, update)
+    unresolved = items_unresolved(message, case, orders, reading)
+    if unresolved is not None:
+        return ask(replies.which_items(unresolved, case.outcome), turns, update)
     ctx.note(f"request: {case.outcome.value} on {case.order_id}")
     return Command(
         goto="facts",
@@ -141,8 +177,19 @@ async def _model_fill(ctx: TurnContext, message: str, case: CaseRequest) -> Case
         return case
     plausible = {o.order_id for o in candidates(orders, case.outcome or reading.outcome)}
     order_id = case.order_id or (reading.order_id if reading.order_id in plausible else None)
+    items = list(case.items)
+    order = next((o for o in orders if o.order_id == order_id), None)
+    if not items and order is not None and reading.items:
+        # Only lines of the order the case is about; anything else is dropped, not trusted.
+        lines = set(order.item_names)
+        items = [ItemPick(name=n) for n in dict.fromkeys(reading.items) if n in lines]
     return case.model_copy(
-        update={"order_id": order_id, "outcome": case.outcome or reading.outcome}
+        update={
+            "order_id": order_id,
+            "outcome": case.outcome or reading.outcome,
+            "items": items,
+            "reason": case.reason or (reading.reason.value if reading.reason else None),
+        }
     )
 
 

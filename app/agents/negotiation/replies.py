@@ -13,6 +13,7 @@ from app.agents.negotiation.eligibility import Decline
 from app.agents.negotiation.state import (
     Action,
     EscalationReason,
+    ItemFacts,
     OrderFacts,
     Outcome,
     Proposal,
@@ -77,9 +78,16 @@ def proposal_text(
     *,
     capped_from: float | None = None,
     excluded: dict[str, str] | None = None,
+    refund_items: Sequence[ItemFacts] = (),
 ) -> str:
     parts: list[str] = []
     amount = money(proposal.amount, proposal.currency)
+    whole = {(i.sku, i.quantity) for i in facts.items}
+    named = [i for i in refund_items if proposal.action is Action.REFUND]
+    if named and {(i.sku, i.quantity) for i in named} != whole:
+        # A part of the order: say exactly which lines the money is for.
+        lines = ", ".join(f"{i.quantity} x {i.name}" for i in named)
+        parts.append(f"This is for {lines} on order {proposal.order_id}, nothing else.")
     if capped_from is not None:
         parts.append(
             f"The most that can still be refunded on {proposal.order_id} is {amount} "
@@ -307,3 +315,32 @@ def _escalation_lead(reason: EscalationReason, v: Verified | None) -> str:
     if reason is EscalationReason.SAFETY:
         return "Something didn't add up on my side, so I haven't changed anything. "
     return "Nothing has been changed yet. "
+
+
+# ---------------------------------------------------------------- the case reader's questions
+
+NOT_A_REQUEST = (
+    "I haven't set anything up or changed anything. I can help here with a refund or a return "
+    "on one of your orders, or a delivery that went wrong: tell me which order and what "
+    "happened. For anything else (a new delivery address, account details, policy questions) "
+    "our support pages or a member of the team can help, just ask for a person."
+)
+
+
+def which_items(order: OrderSummary, outcome: Outcome | None) -> str:
+    lines = list(dict.fromkeys(order.item_names))
+    listing = "; ".join(lines)
+    what = "return" if outcome is Outcome.RETURN else "get refunded"
+    return (
+        f"Which items from order {order.order_id} would you like to {what}? It has: {listing}. "
+        "Please name the items (and how many, if not all of them)."
+    )
+
+
+def no_replacement(order_id: str | None) -> str:
+    about = f" on {order_id}" if order_id else ""
+    return (
+        f"I can't arrange a replacement from here, and I haven't changed anything{about}. I can "
+        "start a return (refunded once it's received) or a refund if it went wrong in delivery: "
+        "which would you like?"
+    )

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.language.items import ItemPick
 from app.platform.contract import FraudBand, ReasonCode, ReturnWindow, ShipmentStatus
 
 # A customer message that does not resolve the case counts as a turn; at this many the case
@@ -63,6 +64,12 @@ class CaseRequest(_Record):
     skus: list[str] = Field(default_factory=list)
     # An id the customer named that is not one of their orders (answered without an oracle).
     unknown_order: str | None = None
+    # The order's lines the case is about, by name as the order lists them; empty = not said
+    # (which only a whole-parcel dispute or a one-line order may take as "all").
+    items: list[ItemPick] = Field(default_factory=list)
+    # Why, as read (app.language.reasons.Reason values); a part of the value ("only half").
+    reason: str | None = None
+    share: float | None = Field(default=None, gt=0, lt=1)
 
 
 class ShipmentFacts(_Record):

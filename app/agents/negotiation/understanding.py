@@ -1,8 +1,11 @@
-"""Which order, which outcome, how much: the request read from the customer's words.
+"""Which order, which outcome, which items, how much: the case reader's reading (app.language)
+merged into the negotiation's case.
 
-Deterministic first (ids, amounts, phrases, item names, the only plausible order); the model
-only fills what this left open, under a schema narrowed to the customer's own orders, and its
-answer is still just a reading: the customer confirms the exact proposal before any write.
+The reader reads (ids, amounts, item names by structure; why and what is asked by the trained
+heads); this module turns that into the terms the rules decide on and merges it into an open
+case. The model only fills what this left open, under a schema narrowed to the customer's own
+orders and items, and its answer is still just a reading: the customer confirms the exact
+proposal before any write.
 """
 
 from __future__ import annotations
@@ -15,73 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from app.agents.negotiation.language import has_phrase, read_mentions
 from app.agents.negotiation.state import CaseRequest, Outcome
+from app.language.case import CaseReading, item_set, items_of
+from app.language.items import ItemPick
+from app.language.reasons import Ask, Reason
 from app.llm.client import ChatModel, Completion, ModelUnavailable
 from app.platform.contract import DELIVERED_STATES, OrderSummary, ShipmentStatus
 from app.routing.order_resolution import resolve_shipment
 from app.tools.narrowing import decoder_schema
 
-# Most specific first: "refund, it never arrived" is a dispute, "return it for a refund" a return.
-OUTCOME_PHRASES: tuple[tuple[Outcome, tuple[str, ...]], ...] = (
-    (
-        Outcome.WRONG_ITEM,
-        (
-            "wrong item",
-            "wrong product",
-            "wrong size",
-            "wrong colour",
-            "wrong color",
-            "wrong one",
-            "wrong thing",
-            "sent me the wrong",
-            "not what i ordered",
-            "different item",
-            "incorrect item",
-        ),
-    ),
-    (
-        Outcome.DISPUTE,
-        (
-            "never arrived",
-            "never received",
-            "not received",
-            "didn't receive",
-            "didnt receive",
-            "did not receive",
-            "haven't received",
-            "havent received",
-            "have not received",
-            "didn't arrive",
-            "didnt arrive",
-            "did not arrive",
-            "hasn't arrived",
-            "hasnt arrived",
-            "has not arrived",
-            "not arrived",
-            "never got",
-            "didn't get",
-            "didnt get",
-            "did not get",
-            "never came",
-            "didn't come",
-            "not delivered",
-            "wasn't delivered",
-            "was not delivered",
-            "never delivered",
-            "missing",
-            "stolen",
-            "lost",
-            "dispute",
-            "didn't sign",
-            "did not sign",
-            "still waiting",
-        ),
-    ),
-    (
-        Outcome.RETURN,
-        ("return", "send it back", "send them back", "send back", "sending back", "give back"),
-    ),
-    (Outcome.REFUND, ("refund", "money back", "reimburse", "reimbursement", "my money")),
-)
 # "Any news?": a question about the last case, not a new request (even if it says "refund").
 STATUS_PHRASES = (
     "any news",
@@ -97,11 +41,6 @@ STATUS_PHRASES = (
     "is my refund",
     "did my refund",
 )
-INTENT_OUTCOMES = {
-    "delivery_dispute": Outcome.DISPUTE,
-    "initiate_return": Outcome.RETURN,
-    "refund_request": Outcome.REFUND,
-}
 _FAILED = frozenset({ShipmentStatus.LOST, ShipmentStatus.RETURNED, ShipmentStatus.DELAYED})
 COMPATIBLE_STATES: dict[Outcome, frozenset[ShipmentStatus]] = {
     Outcome.DISPUTE: DELIVERED_STATES | _FAILED,
@@ -111,48 +50,11 @@ COMPATIBLE_STATES: dict[Outcome, frozenset[ShipmentStatus]] = {
 }
 
 
-def outcome_of(message: str, intent: str | None = None) -> Outcome | None:
-    mentions = read_mentions(message)
-    for outcome, phrases in OUTCOME_PHRASES:
-        if has_phrase(mentions, phrases):
-            return outcome
-    return INTENT_OUTCOMES.get(intent or "")
-
-
 def asks_status(message: str) -> bool:
     return has_phrase(read_mentions(message), STATUS_PHRASES)
 
 
-def read_request(
-    message: str,
-    intent: str | None,
-    orders: Sequence[OrderSummary],
-    earlier: Sequence[str] = (),
-) -> CaseRequest:
-    """The request as far as the words tell; `earlier` are recent turns' texts, newest first."""
-    mentions = read_mentions(message)
-    outcome = outcome_of(message, intent)
-    own = {o.order_id for o in orders}
-    by_awb = {s.awb: o.order_id for o in orders for s in o.shipments}
-    named = set(mentions.order_ids) | {by_awb.get(a, a) for a in mentions.awbs}
-    unknown = sorted(n for n in named if n not in own)
-    order_id: str | None = None
-    if unknown:
-        return CaseRequest(outcome=outcome, unknown_order=unknown[0])
-    if len(named) == 1:
-        order_id = next(iter(named))
-    elif not named:
-        order_id = _implied_order(message, orders, outcome, earlier)
-    amount = mentions.amounts[0] if len(mentions.amounts) == 1 else None
-    return CaseRequest(
-        order_id=order_id,
-        outcome=outcome,
-        amount=amount if amount and amount > 0 else None,
-        skus=sorted(mentions.skus),
-    )
-
-
-def _implied_order(
+def implied_order(
     message: str, orders: Sequence[OrderSummary], outcome: Outcome | None, earlier: Sequence[str]
 ) -> str | None:
     target = resolve_shipment(message, orders, earlier_ids=earlier)
@@ -173,21 +75,6 @@ def candidates(orders: Sequence[OrderSummary], outcome: Outcome | None) -> list[
     return fitting or list(orders)
 
 
-def merge(old: CaseRequest | None, new: CaseRequest) -> CaseRequest:
-    """A follow-up fills in what the case lacked; what it names explicitly wins."""
-    if old is None:
-        return new
-    # An amount or items named for one order do not carry over to another.
-    switched = bool(new.order_id and old.order_id and new.order_id != old.order_id)
-    return CaseRequest(
-        order_id=new.order_id or (None if new.unknown_order else old.order_id),
-        outcome=new.outcome or old.outcome,
-        amount=new.amount or (None if switched else old.amount),
-        skus=new.skus or ([] if switched else old.skus),
-        unknown_order=new.unknown_order,
-    )
-
-
 # ---------------------------------------------------------------- the model's reading
 
 
@@ -196,17 +83,26 @@ class ModelReading(BaseModel):
 
     order_id: str | None = None
     outcome: Outcome | None = None
+    # The order's lines the customer means (names as listed), null when the message names none.
+    items: list[str] | None = None
+    reason: Reason | None = None
 
 
-def reading_model(order_ids: Sequence[str]) -> type[ModelReading]:
-    """The reading schema narrowed to this customer's orders: no other id can be decoded."""
-    if not order_ids:
+def reading_model(order_ids: Sequence[str], item_names: Sequence[str] = ()) -> type[ModelReading]:
+    """The reading schema narrowed to this customer's orders and their items: no other id or
+    item can be decoded (XGrammar enforces the enums on the served model)."""
+    fields: dict[str, Any] = {}
+    if order_ids:
+        ids: Any = Literal[tuple(sorted(order_ids))]  # type: ignore[valid-type]
+        fields["order_id"] = (ids | None, Field(default=None))
+    names = sorted(set(item_names))
+    if names:
+        allowed: Any = Literal[tuple(names)]  # type: ignore[valid-type]
+        fields["items"] = (list[allowed] | None, Field(default=None, max_length=len(names)))
+    if not fields:
         return ModelReading
-    ids: Any = Literal[tuple(sorted(order_ids))]  # type: ignore[valid-type]
     return create_model(  # type: ignore[call-overload,no-any-return]
-        "ModelReading",
-        __base__=ModelReading,
-        order_id=(ids | None, Field(default=None)),
+        "ModelReading", __base__=ModelReading, **fields
     )
 
 
@@ -216,8 +112,11 @@ async def model_reading(
     message: str,
     orders: Sequence[OrderSummary],
 ) -> tuple[ModelReading | None, Completion | None]:
-    """Ask the model for the order and outcome under the narrowed schema; None if it fails."""
-    schema_model = reading_model([o.order_id for o in orders])
+    """Ask the model for the order, outcome, items and reason under the narrowed schema; None
+    if it fails. Only a reading: code checks it against the case and the platform's rules."""
+    schema_model = reading_model(
+        [o.order_id for o in orders], [n for o in orders for n in o.item_names]
+    )
     listing = "\n".join(
         f"- {o.order_id}: {', '.join(o.item_names)} ({', '.join(s.status for s in o.shipments)})"
         for o in orders
@@ -226,15 +125,16 @@ async def model_reading(
         {
             "role": "system",
             "content": f"{instructions}\n\nThe customer's orders:\n{listing}\n\n"
-            "Answer with JSON only: the order the customer means and the outcome they want "
-            "(null when the message does not say).",
+            "Answer with JSON only: the order the customer means, the outcome they want, "
+            "the items of that order they mean and why they write (null for anything the "
+            "message does not say; never guess items).",
         },
         {"role": "user", "content": message},
     ]
     try:
         completion = await model.complete(
             messages,
-            max_tokens=60,
+            max_tokens=160,
             temperature=0.0,
             response_schema=decoder_schema(schema_model),
             schema_name="negotiation_request",
@@ -247,3 +147,118 @@ async def model_reading(
         return schema_model.model_validate(json.loads(completion.text)), completion
     except (ValueError, ValidationError):
         return None, completion
+
+
+# ---------------------------------------------------------------- the case reader's reading
+
+# Why the customer writes -> the outcome the rules decide on, when they ask for money back or
+# name no outcome. Damage, fit, a change of mind and a lost receipt are about items they hold:
+# those go back (a return, refunded on receipt), never a refund for a "lost parcel".
+_REASON_OUTCOMES = {
+    Reason.NOT_RECEIVED: Outcome.DISPUTE,
+    Reason.STRANGER_SIGNED: Outcome.DISPUTE,
+    Reason.LATE: Outcome.DISPUTE,
+    Reason.WRONG_ITEM: Outcome.WRONG_ITEM,
+    Reason.DAMAGED: Outcome.RETURN,
+    Reason.DOESNT_FIT: Outcome.RETURN,
+    Reason.CHANGED_MIND: Outcome.RETURN,
+    Reason.LOST_RECEIPT: Outcome.RETURN,
+}
+
+
+def outcome_from(reading: CaseReading) -> Outcome | None:
+    if reading.not_a_request or reading.ask is Ask.REPLACEMENT:
+        return None
+    if reading.ask is Ask.RETURN:
+        return Outcome.RETURN
+    by_reason = _REASON_OUTCOMES.get(reading.reason)
+    if by_reason is not None:
+        return by_reason
+    if reading.ask is Ask.REFUND:
+        return Outcome.REFUND
+    # A message that says neither what nor why gets a question, not the router's guess: its
+    # intent is an embedding neighbour of the whole message, and "send it to my neighbour
+    # instead" sits close to requests it is not.
+    return None
+
+
+def case_from(
+    reading: CaseReading,
+    old: CaseRequest | None,
+    orders: Sequence[OrderSummary],
+    implied_order: str | None = None,
+) -> CaseRequest:
+    """The reading merged into the open case: what this message names wins, the rest carries
+    over; items and amounts named for one order never carry over to another."""
+    outcome = outcome_from(reading)
+    order_id = reading.order_id or implied_order
+    if old is not None:
+        switched = bool(order_id and old.order_id and order_id != old.order_id)
+        if not switched and old.order_id:
+            order_id = old.order_id if reading.order_id is None else order_id
+        if old.outcome is not None and reading.ask not in (Ask.REFUND, Ask.RETURN):
+            # "not the backpack" in reply to a return proposal keeps it a return.
+            outcome = old.outcome
+        outcome = outcome or old.outcome
+    else:
+        switched = False
+    order = next((o for o in orders if o.order_id == order_id), None)
+    items = _items(reading, old if not switched else None, order)
+    carried_amount = old.amount if old and not switched else None
+    carried_share = old.share if old and not switched else None
+    amount = reading.amount or (None if reading.share else carried_amount)
+    share = reading.share or (None if reading.amount else carried_share)
+    reason = reading.reason.value if reading.reason is not Reason.NONE else None
+    return CaseRequest(
+        order_id=order_id,
+        outcome=outcome,
+        amount=amount,
+        share=share,
+        items=list(items or []),
+        reason=reason or (old.reason if old and not switched else None),
+        unknown_order=reading.unknown_order if order_id is None else None,
+    )
+
+
+def _items(
+    reading: CaseReading, old: CaseRequest | None, order: OrderSummary | None
+) -> list[ItemPick]:
+    if order is None:
+        return []
+    said = reading.item_reading
+    if reading.order_id != order.order_id:
+        # The order came from the open case or was implied: read the items against its lines.
+        said = items_of(reading.text, order)
+    if said.picked:
+        return list(item_set(said, order) or [])
+    if said.excluded and not said.everything and old is not None and old.items:
+        return [p for p in old.items if p.name not in said.excluded]
+    if said.everything or said.excluded:
+        return list(item_set(said, order) or [])
+    return list(old.items) if old is not None else []
+
+
+def items_unresolved(
+    message: str, case: CaseRequest, orders: Sequence[OrderSummary], reading: CaseReading
+) -> OrderSummary | None:
+    """The order whose item set must be asked for, or None when the item set is settled.
+
+    Never for a one-line order: "the red one" can only be its one line. Otherwise asked when
+    what was said about items matches no single line, or when the outcome is about particular
+    items (a return, a wrong item) on an order with several lines and none was named. Not asked
+    for a dispute: a parcel that never arrived is missing as a whole, so the whole order is what
+    the customer lacks.
+    """
+    order = next((o for o in orders if o.order_id == case.order_id), None)
+    if order is None or case.items:
+        return None
+    same = reading.order_id == order.order_id
+    said = reading.item_reading if same else items_of(message, order)
+    lines = list(dict.fromkeys(order.item_names))
+    if len(lines) <= 1:
+        return None
+    if said.unresolved or ((said.picked or said.excluded) and item_set(said, order) is None):
+        return order
+    if case.outcome in (Outcome.RETURN, Outcome.WRONG_ITEM):
+        return order
+    return None

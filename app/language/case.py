@@ -1,0 +1,120 @@
+"""The case reader: the customer's words plus their own orders -> order, items, ask, reason,
+amount; or "this is not a request for an outcome".
+
+Structure decides what structure can (ids, amounts, item names, counts, exclusions); the trained
+heads (reasons.py) read what is meant in any wording: why they write and what they ask for.
+Nothing here decides eligibility or writes anything: it is a reading, and code downstream checks
+it against the platform and the customer confirms the exact terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.language.items import ItemPick, ItemReading, read_items, select
+from app.language.named import Named, read_named
+from app.language.reasons import Ask, CaseHeads, Encoder, Gist, Reason
+from app.platform.contract import OrderSummary
+
+# Below this the head's reason is not trusted: better no reason (and a question) than a wrong one.
+MIN_REASON_P = 0.35
+MIN_NOT_A_REQUEST_P = 0.5
+# A replacement is never offered, only answered honestly; a weak reading of one would turn a
+# plain complaint ("you sent the wrong item") into that answer, so it must be clear.
+MIN_REPLACEMENT_P = 0.6
+
+
+@dataclass(frozen=True)
+class CaseReading:
+    order_id: str | None
+    # An id the customer named that is none of theirs; only reported when no own order is named.
+    unknown_order: str | None
+    ask: Ask
+    reason: Reason
+    amount: float | None
+    share: float | None
+    # The items as said, for the order the case is about (resolved later when it is not known).
+    item_reading: ItemReading
+    not_a_request: bool
+    # Role markers or "ignore previous instructions": never a customer's request, whatever
+    # else it names.
+    addressed_to_system: bool = False
+    # The words read, for reading items again once the order is known from the open case.
+    text: str = ""
+
+
+def read_case(
+    message: str,
+    orders: Sequence[OrderSummary],
+    heads: CaseHeads,
+    encoder: Encoder,
+) -> CaseReading:
+    named = read_named(message)
+    (gist,) = heads.read([message], encoder)
+    return reading_from(message, named, gist, orders)
+
+
+def reading_from(
+    message: str, named: Named, gist: Gist, orders: Sequence[OrderSummary]
+) -> CaseReading:
+    order_id, unknown = _order(message, named, orders)
+    order = next((o for o in orders if o.order_id == order_id), None)
+    items = read_items(message, order.item_names) if order else ItemReading()
+    reason = gist.reason if gist.reason_p >= MIN_REASON_P else Reason.NONE
+    not_a_request = named.addressed_to_system or (
+        gist.ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P
+    )
+    amount = named.amounts[0] if len(named.amounts) == 1 else None
+    ask = gist.ask
+    if ask is Ask.REPLACEMENT and gist.ask_p < MIN_REPLACEMENT_P:
+        ask = Ask.UNSTATED
+    return CaseReading(
+        order_id=order_id,
+        unknown_order=unknown,
+        ask=Ask.NONE if not_a_request else ask,
+        reason=reason,
+        amount=amount,
+        share=named.share if amount is None else None,
+        item_reading=items,
+        not_a_request=not_a_request,
+        addressed_to_system=named.addressed_to_system,
+        text=message,
+    )
+
+
+def _order(
+    message: str, named: Named, orders: Sequence[OrderSummary]
+) -> tuple[str | None, str | None]:
+    """(own order, unknown id). Own ids win over foreign ones: a customer who names their order
+    and someone else's keeps theirs; the foreign one is never looked up."""
+    own = {o.order_id for o in orders}
+    by_awb = {s.awb: o.order_id for o in orders for s in o.shipments}
+    said = set(named.order_ids) | {by_awb.get(a, a) for a in named.awbs}
+    mine = sorted(said & own)
+    foreign = sorted(said - own)
+    if len(mine) == 1:
+        return mine[0], None
+    if mine:
+        return None, None
+    if foreign:
+        return None, foreign[0]
+    # No id: an order whose items the message names, when exactly one does.
+    by_items = [o.order_id for o in orders if _names_lines(read_items(message, o.item_names))]
+    return (by_items[0], None) if len(by_items) == 1 else (None, None)
+
+
+def _names_lines(reading: ItemReading) -> bool:
+    # "everything except the charger" names the order holding the charger as surely as
+    # "the charger" does.
+    return bool(reading.picked or reading.excluded)
+
+
+def item_set(reading: ItemReading, order: OrderSummary) -> tuple[ItemPick, ...] | None:
+    """The item set within `order`: () when nothing was said about items, None when what was
+    said cannot be resolved to the order's lines (ask, never assume)."""
+    return select(reading, order.item_names)
+
+
+def items_of(message: str, order: OrderSummary) -> ItemReading:
+    return read_items(message, order.item_names)

@@ -1,0 +1,252 @@
+"""Which of an order's items the customer means, and how many: read by structure, not phrases.
+
+An item is named by its words ("the slippers", "the silver one", "stands"), a count before it
+("1 of the 3 cables", "two mugs"), and the clause it sits in: after "except", "without",
+"not the", "keep" it is left out. "everything", "the whole order", "both", "all of it" mean all
+lines. What cannot be tied to exactly one line stays unresolved: the caller asks, never assumes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.language.named import normalise
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[.,;:!?()]")
+_BOUNDARY = frozenset(".;:!?()")
+_FILLER = frozenset(
+    {"the", "my", "a", "an", "those", "these", "this", "that", "of", "and", "or", "both", "two",
+     "your", "one", "ones", ",", "also", "only", "just", "to", "want", "need", "return",
+     "refund", "send", "back", "get", "i", "i'd", "would", "like"}
+)  # fmt: skip
+_DETERMINERS = frozenset({"the", "my", "that", "this", "those", "these", "both", "one", "two"})
+_STOP = frozenset(
+    {"the", "a", "an", "and", "of", "for", "with", "in", "x", "set", "pack", "kit", "pair",
+     "bundle", "trio", "cm", "mm", "inch", "ml", "l"}
+)  # fmt: skip
+# Words that put the items after them out of the set ("everything except", "keep the bottles").
+_EXCLUDE = frozenset(
+    {"except", "excluding", "without", "apart", "minus", "keep", "keeping", "besides", "exclude"}
+)
+_NOT = frozenset({"not", "no", "nor"})
+_DONT = frozenset({"don't", "dont", "doesn't", "do"})
+_WANT = frozenset({"want", "need", "return", "refund", "send"})
+_ALL_AFTER = frozenset({"of", "items", "the", "my", "it", "them", "three", "four", "five"})
+_NUMBERS = {
+    "a": 1, "one": 1, "single": 1, "two": 2, "couple": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_VAGUE = re.compile(r"\b(?:the|that|this) (?:other|[a-z]+) ones?\b|\bthe other\b|\bsome of\b")
+
+
+class ItemPick(BaseModel):
+    """One line of the order, by its name as the order lists it; quantity None = all units."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    quantity: int | None = Field(default=None, ge=1)
+
+
+@dataclass(frozen=True)
+class ItemReading:
+    picked: tuple[ItemPick, ...] = ()
+    excluded: tuple[str, ...] = ()
+    everything: bool = False
+    # Something item-like was said that no single line matches ("the blue one", "the stand"
+    # when there are two stands): the caller must ask, not guess.
+    unresolved: bool = False
+    said: tuple[str, ...] = field(default=())
+
+    @property
+    def names_items(self) -> bool:
+        return bool(self.picked or self.excluded or self.everything)
+
+
+def singular(word: str) -> str:
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _name_words(name: str) -> list[str]:
+    words = _TOKEN.findall(normalise(name).lower())
+    return [singular(w) for w in words if w not in _STOP and w not in _BOUNDARY and w.isalpha()]
+
+
+def _head(name: str) -> str:
+    """The noun a customer would use: "Trail Running Shoes (Blue)" -> "shoe"."""
+    before = normalise(name).lower().split("(")[0]
+    words = _name_words(before) or _name_words(name)
+    return words[-1] if words else "\0"
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    matched: list[str]  # item names
+    plural: bool
+
+
+def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
+    tokens = _TOKEN.findall(normalise(message).lower())
+    names = list(dict.fromkeys(item_names))
+    if not names:
+        return ItemReading()
+    keys = {n: set(_name_words(n)) for n in names}
+    heads = {n: _head(n) for n in names}
+    spans = _spans(tokens, names, keys, heads)
+    picked: list[ItemPick] = []
+    excluded: list[str] = []
+    unresolved = False
+    # "refund only the helmet, I'll deal with the bottles": "only" makes the rest context.
+    only = [s for s in spans if _says_only(tokens, s.start)]
+    for span in only or spans:
+        negative = _excluded(tokens, span.start, spans)
+        if len(span.matched) > 1 and not span.plural and not _says_both(tokens, span.start):
+            unresolved = True
+            continue
+        quantity = None if len(span.matched) > 1 else _count(tokens, span.start)
+        for name in span.matched:
+            if negative:
+                excluded.append(name)
+            else:
+                picked.append(ItemPick(name=name, quantity=quantity))
+    everything = _says_everything(tokens, spans)
+    text = " ".join(t for t in tokens if t not in _BOUNDARY)
+    if not spans and not everything and _VAGUE.search(text):
+        unresolved = True
+    merged = _merge_picks(picked)
+    kept_out = tuple(dict.fromkeys(n for n in excluded if n not in {p.name for p in merged}))
+    return ItemReading(
+        picked=merged,
+        excluded=kept_out,
+        everything=everything,
+        unresolved=unresolved,
+        said=tuple(" ".join(tokens[s.start : s.end]) for s in spans),
+    )
+
+
+def _spans(
+    tokens: list[str], names: list[str], keys: dict[str, set[str]], heads: dict[str, str]
+) -> list[_Span]:
+    spans: list[_Span] = []
+    i = 0
+    while i < len(tokens):
+        word = singular(tokens[i])
+        if not any(word in k for k in keys.values()):
+            i += 1
+            continue
+        j = i
+        words: list[str] = []
+        plural = False
+        while j < len(tokens) and any(singular(tokens[j]) in k for k in keys.values()):
+            words.append(singular(tokens[j]))
+            plural = plural or singular(tokens[j]) != tokens[j]
+            j += 1
+        # "the silver one(s)": a modifier standing for the item.
+        one = j < len(tokens) and tokens[j] in ("one", "ones")
+        plural = plural or (one and tokens[j] == "ones")
+        has_head = any(w == heads[n] for n in names for w in words)
+        determined = i > 0 and tokens[i - 1] in _DETERMINERS
+        if has_head or one or determined:
+            scores = {n: sum(1 for w in set(words) if w in keys[n]) for n in names}
+            best = max(scores.values())
+            if best:
+                matched = [n for n in names if scores[n] == best]
+                spans.append(_Span(i, j + (1 if one else 0), matched, plural))
+        i = j + (1 if one else 0)
+    return spans
+
+
+def _excluded(tokens: list[str], start: int, spans: list[_Span]) -> bool:
+    """Whether the clause before `start` puts this item out of the set."""
+    k = start - 1
+    while k >= 0 and start - k <= 7:
+        token = tokens[k]
+        if token in _BOUNDARY or (token == "but" and not (k + 1 < start and tokens[k + 1] in _NOT)):
+            return False
+        if token in _EXCLUDE or (token == "other" and k + 1 < start and tokens[k + 1] == "than"):
+            return True
+        if token in _NOT and start - k <= 3:
+            return True
+        if token in _DONT and any(t in _WANT for t in tokens[k + 1 : min(start, k + 4)]):
+            return True
+        if any(s.start <= k < s.end for s in spans) or (token not in _FILLER and start - k > 3):
+            # Another item or a content word: the cue (if any) belongs to that clause; walk on
+            # only through lists ("except the bottles and the cups").
+            if not any(s.start <= k < s.end for s in spans):
+                return False
+        k -= 1
+    return False
+
+
+def _count(tokens: list[str], start: int) -> int | None:
+    """ "1 of the 3 cables", "two mugs", "one of the bottles": the count before the item."""
+    window = tokens[max(0, start - 5) : start]
+    for offset, token in enumerate(window):
+        value = int(token) if token.isdigit() else _NUMBERS.get(token)
+        if value is None or (token == "a" and "of" not in window[offset:]):
+            continue
+        rest = window[offset + 1 :]
+        if not rest or rest[0] == "of" or all(t in _FILLER or t.isdigit() for t in rest):
+            return value if 0 < value < 1000 else None
+    return None
+
+
+def _says_only(tokens: list[str], start: int) -> bool:
+    return any(t in ("only", "just", "solely") for t in tokens[max(0, start - 3) : start])
+
+
+def _says_both(tokens: list[str], start: int) -> bool:
+    return any(t in ("both", "all") for t in tokens[max(0, start - 3) : start])
+
+
+def _says_everything(tokens: list[str], spans: list[_Span]) -> bool:
+    inside = {k for s in spans for k in range(s.start, s.end)}
+    for k, token in enumerate(tokens):
+        if k in inside:
+            continue
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+        if token in ("everything", "whole", "entire"):
+            return True
+        if token == "lot" and k and tokens[k - 1] == "the":
+            return True
+        if token == "all" and nxt in _ALL_AFTER:
+            return True
+        if token == "both" and not any(s.start in (k + 1, k + 2) for s in spans):
+            return True
+    return False
+
+
+def _merge_picks(picks: list[ItemPick]) -> tuple[ItemPick, ...]:
+    merged: dict[str, ItemPick] = {}
+    for pick in picks:
+        old = merged.get(pick.name)
+        merged[pick.name] = pick if old is None or old.quantity is not None else old
+    return tuple(merged.values())
+
+
+def select(reading: ItemReading, names: Sequence[str]) -> tuple[ItemPick, ...] | None:
+    """The item set the reading names within one order's lines; () when it names none, None
+    when it cannot be resolved."""
+    if reading.unresolved and not reading.picked:
+        return None
+    own = list(dict.fromkeys(names))
+    if reading.picked:
+        chosen = [p for p in reading.picked if p.name in own]
+    elif reading.everything or reading.excluded:
+        chosen = [ItemPick(name=n) for n in own]
+    else:
+        return ()
+    chosen = [p for p in chosen if p.name not in reading.excluded]
+    return tuple(chosen) if chosen else None

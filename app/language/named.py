@@ -1,0 +1,92 @@
+"""What a message names outright: order ids, AWBs, amounts, a share ("half"), and its words.
+
+Kept free of the agents' packages (the language room sits below them): ids come from the same
+patterns order resolution uses, amounts from one money pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.routing.order_resolution import mentioned_ids
+
+_CURRENCY_WORDS = (
+    "dollars|dollar|bucks|usd|pounds|pound|quid|gbp|euros|euro|eur"  # longest first per stem
+)
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d{1,7})(?:\.\d{1,2})?"
+_MONEY = re.compile(
+    rf"(?P<sign>[$£€])\s?(?P<a>{_NUMBER})"
+    rf"|(?P<b>{_NUMBER})\s?(?:{_CURRENCY_WORDS})\b"
+    rf"|(?<![\w.])(?P<c>\d{{1,7}}\.\d{{2}})(?![\w.])",
+    re.IGNORECASE,
+)
+_IDS = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK)-[0-9A-Z-]+\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_SHARES = {"half": 0.5, "a quarter": 0.25, "quarter": 0.25, "a third": 1 / 3}
+_PERCENT = re.compile(r"\b(\d{1,3})\s?(?:%|percent\b|per cent\b)")
+# Role markers a customer does not type: text addressed to the system, not a request of ours.
+_ROLE_MARKER = re.compile(
+    r"(?:^|\n|\]\s*|[.!?]\s+)\s*[\[(<]?\s*(?:system|admin|administrator|assistant|developer|"
+    r"root|operator)\s*(?:override|message|note|prompt|mode)?\s*[\])>]?\s*[:>\]]"
+    r"|\bignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|rules)"
+    r"|\bas (?:an? )?(?:admin|administrator|system)\b.{0,40}\b(?:approve|issue|grant|authori[sz]e)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Named:
+    order_ids: tuple[str, ...]
+    awbs: tuple[str, ...]
+    amounts: tuple[float, ...]
+    share: float | None  # "half", "50%": a part of the value the case is about
+    words: tuple[str, ...]  # lower-cased words with ids and amounts removed
+    addressed_to_system: bool
+
+
+def normalise(text: str) -> str:
+    return (
+        text.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+        .replace("\u2026", "...")
+    )
+
+
+def read_named(message: str) -> Named:
+    text = normalise(message)
+    order_ids, awbs = mentioned_ids(text)
+    amounts: list[float] = []
+    blanked = _IDS.sub(" ", text)
+
+    def take(match: re.Match[str]) -> str:
+        raw = match.group("a") or match.group("b") or match.group("c")
+        amounts.append(round(float(raw.replace(",", "")), 2))
+        return " "
+
+    blanked = _MONEY.sub(take, blanked)
+    lowered = blanked.lower()
+    share = None
+    percent = _PERCENT.search(lowered)
+    if percent and 0 < int(percent.group(1)) < 100:
+        share = int(percent.group(1)) / 100
+    else:
+        padded = f" {' '.join(_WORD.findall(lowered))} "
+        share = next((v for k, v in _SHARES.items() if f" {k} " in padded), None)
+    return Named(
+        order_ids=tuple(sorted(order_ids)),
+        awbs=tuple(sorted(awbs)),
+        amounts=tuple(dict.fromkeys(a for a in amounts if a > 0)),
+        share=share,
+        words=tuple(_WORD.findall(lowered)),
+        addressed_to_system=bool(_ROLE_MARKER.search(text)),
+    )
+
+
+def for_classifier(message: str) -> str:
+    """The text the reason/outcome classifier sees: ids and amounts replaced by placeholders,
+    so it learns what is asked, not which order."""
+    text = _IDS.sub(" my order ", normalise(message))
+    return _MONEY.sub(" some money ", text).strip()

@@ -1,0 +1,135 @@
+"""Why the customer writes and what they ask for: two small linear heads over the shared
+MiniLM sentence embedding, trained by `python -m app.language.train_case`.
+
+The heads read meaning, not phrases: "never turned up", "some stranger signed for it" and "I
+don't have it" land near the training examples of the same reason in any wording. Ids and
+amounts are replaced by placeholders first (`for_classifier`), so an order number never sways
+the reading.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from app.language.named import for_classifier
+
+_CLAUSE = re.compile(r"[.,;!?\n]+|\s-\s|\bbut\b|\bbecause\b|\bsince\b", re.IGNORECASE)
+ARTIFACT_PATH = Path(__file__).resolve().parent / "models" / "case.json"
+
+
+class Reason(StrEnum):
+    NOT_RECEIVED = "not_received"
+    STRANGER_SIGNED = "stranger_signed"
+    WRONG_ITEM = "wrong_item"
+    DAMAGED = "damaged"
+    DOESNT_FIT = "doesnt_fit"
+    CHANGED_MIND = "changed_mind"
+    LATE = "late"
+    LOST_RECEIPT = "lost_receipt"
+    NONE = "none"
+
+
+class Ask(StrEnum):
+    REFUND = "refund"
+    RETURN = "return"
+    REPLACEMENT = "replacement"
+    UNSTATED = "unstated"  # a complaint that names no outcome
+    NONE = "none"  # not a request for an outcome at all
+
+
+class Encoder:
+    """What the heads need of an encoder (app.routing.embeddings.SentenceEncoder fits)."""
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Head:
+    classes: tuple[str, ...]
+    coef: np.ndarray  # (classes, dim)
+    intercept: np.ndarray  # (classes,)
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        logits = vectors @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+    def dump(self) -> dict[str, object]:
+        return {
+            "classes": list(self.classes),
+            "coef": [[round(float(w), 6) for w in row] for row in self.coef],
+            "intercept": [round(float(b), 6) for b in self.intercept],
+        }
+
+    @classmethod
+    def load(cls, data: dict[str, object]) -> Head:
+        return cls(
+            tuple(data["classes"]),  # type: ignore[arg-type]
+            np.asarray(data["coef"], dtype=np.float32),
+            np.asarray(data["intercept"], dtype=np.float32),
+        )
+
+
+@dataclass(frozen=True)
+class Gist:
+    reason: Reason
+    reason_p: float
+    ask: Ask
+    ask_p: float
+
+
+@dataclass(frozen=True)
+class CaseHeads:
+    reason: Head
+    ask: Head
+
+    def read(self, messages: Sequence[str], encoder: Encoder) -> list[Gist]:
+        """What is asked is read from the whole message; why, from its clearest clause ("I want
+        a refund for the order, it never arrived": the reason sits in the second clause)."""
+        pieces = [[for_classifier(m), *clauses(m)] for m in messages]
+        flat = [p for group in pieces for p in group]
+        vectors = encoder.encode(flat)
+        reasons = self.reason.probabilities(vectors)
+        asks = self.ask.probabilities(vectors)
+        none = self.reason.classes.index(Reason.NONE.value)
+        out = []
+        start = 0
+        for group in pieces:
+            rows = reasons[start : start + len(group)]
+            whole_ask = asks[start]
+            start += len(group)
+            best = rows[0]
+            for row in rows[1:]:
+                if (row.argmax() != none and row.max() > best.max()) or best.argmax() == none:
+                    best = row if row.argmax() != none else best
+            ri, ai = int(best.argmax()), int(whole_ask.argmax())
+            out.append(
+                Gist(
+                    Reason(self.reason.classes[ri]),
+                    float(best[ri]),
+                    Ask(self.ask.classes[ai]),
+                    float(whole_ask[ai]),
+                )
+            )
+        return out
+
+
+def clauses(message: str) -> list[str]:
+    """The message's clauses when it has more than one (split on punctuation and "but")."""
+    parts = [p.strip() for p in _CLAUSE.split(for_classifier(message)) if len(p.strip()) > 3]
+    return parts if len(parts) > 1 else []
+
+
+@lru_cache(maxsize=1)
+def case_heads(path: Path = ARTIFACT_PATH) -> CaseHeads:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return CaseHeads(Head.load(data["reason"]), Head.load(data["ask"]))
