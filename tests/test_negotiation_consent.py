@@ -89,9 +89,14 @@ async def test_a_question_without_a_question_mark_writes_nothing(
 async def test_the_service_incident_is_a_question_not_a_return(
     agent: NegotiationAgent, admin: PlatformClient
 ) -> None:
-    conv = await start(agent, cases.RETURNER)
-    first = await conv.say(f"I want to return {cases.RETURN_ORDER}", "initiate_return")
+    # The conversation from the running service: a return of one item of two, then a question.
+    conv = await start(agent, cases.MIXED)
+    first = await conv.say(
+        f"I want to return the slippers from {cases.MIXED_RETURN_ORDER}, they don't fit",
+        "initiate_return",
+    )
     assert first.proposal is not None and first.proposal["action"] == "return"
+    assert len(first.proposal["items"]) == 1, "only the slippers, never the backpack too"
     result = await conv.say("is that correct")
     assert not result.tools("initiate_return")
     assert result.proposal is not None
@@ -156,3 +161,27 @@ async def test_a_no_ends_the_case_and_a_yes_after_a_question_writes_once(
     (refund,) = (await view(admin, accepted.who, accepted.order_id)).refunds
     assert float(refund.amount) == 49.99
     await assert_invariants(admin, conv, yes=frozenset({"yes please"}))
+
+
+@pytest.mark.usefixtures("clean_orders")
+async def test_a_conditional_yes_becomes_a_new_proposal_that_needs_a_fresh_yes(
+    agent: NegotiationAgent, admin: PlatformClient
+) -> None:
+    conv = await start(agent, cases.MIXED)
+    first = await conv.say(
+        f"I'd like to return both the slippers and the backpack from {cases.MIXED_RETURN_ORDER}",
+        "initiate_return",
+    )
+    assert first.proposal is not None and len(first.proposal["items"]) == 2
+    changed = await conv.say("yes but only the slippers, I'm keeping the backpack")
+    assert not changed.tools("initiate_return"), "a conditional yes writes nothing"
+    assert changed.proposal is not None
+    assert changed.proposal["proposal_id"] != first.proposal["proposal_id"]
+    assert len(changed.proposal["items"]) == 1
+    done = await conv.say("yes")
+    (tool,) = done.tools("initiate_return")
+    assert tool.data["ok"]
+    return_id = done.tools("get_return")[0].data["arguments"]["return_id"]
+    written = await admin.get_return(cases.MIXED, return_id)
+    assert [item.sku for item in written.items] == [changed.proposal["items"][0]["sku"]]
+    await assert_invariants(admin, conv)
