@@ -5,8 +5,10 @@
 - Reads retry transient failures (5xx, timeouts, refused connections) with jittered
   exponential backoff.
 - Writes are never retried blindly: every attempt of one call carries the same idempotency
-  key, derived from (client, customer, session, tool, arguments), so a replay can only return
-  the first result. Only outcome-unknown failures (5xx, timeouts) are replayed; a rule
+  key, derived from what is being done (client, customer, tool, arguments: order, reason,
+  amount, item set) and the decision it carries out (`scope`: a proposal id, else the
+  session), so a replay can only return the first result, and a second proposal with the same
+  terms is a second write. Only outcome-unknown failures (5xx, timeouts) are replayed; a rule
   violation is final. When the outcome stays unknown the result says so, and the caller must
   read platform state back before telling the customer anything.
 - Failures come back as `ToolFailure` values, never as exceptions.
@@ -92,18 +94,32 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def idempotency_key(ctx: ToolContext, tool: str, arguments: BaseModel) -> str:
-    """Same session + same action = same key, so a repeated "yes" cannot write twice."""
+def idempotency_key(
+    ctx: ToolContext, tool: str, arguments: BaseModel, scope: str | None = None
+) -> str:
+    """Same decision + same action = same key, so a repeated "yes" cannot write twice.
+
+    `scope` names the decision the write carries out (a proposal id): two proposals with the
+    same terms are two writes, a replay of one proposal is one. Without a scope the session
+    is the decision (notifications and tickets of one conversation)."""
     material = "|".join(
         (
             ctx.who.client_id,
             ctx.who.customer_id,
-            ctx.session_id,
+            f"proposal:{scope}" if scope is not None else f"session:{ctx.session_id}",
             tool,
-            canonical_json(arguments.model_dump(mode="json")),
+            canonical_json(_canonical_arguments(arguments.model_dump(mode="json"))),
         )
     )
     return "osa-" + hashlib.sha256(material.encode()).hexdigest()[:48]
+
+
+def _canonical_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A return's item set is a set: the order its lines were listed in writes nothing else."""
+    items = arguments.get("items")
+    if not isinstance(items, list):
+        return arguments
+    return {**arguments, "items": sorted(items, key=canonical_json)}
 
 
 def _backoff(settings: ExecutorSettings) -> wait_exponential_jitter:
@@ -163,8 +179,11 @@ class ToolExecutor:
         name: str,
         arguments: dict[str, Any] | str | BaseModel,
         narrowing: Narrowing | None = None,
+        *,
+        scope: str | None = None,
     ) -> ToolResult:
-        result = await self._execute(ctx, tier, name, arguments, narrowing)
+        """`scope`: for a write, the decision it carries out (see `idempotency_key`)."""
+        result = await self._execute(ctx, tier, name, arguments, narrowing, scope)
         # Every call is counted where it runs (the worker replicas), by tier and tool, so a
         # failing platform operation shows up per tier before customers report it.
         count_tool_call(tier.value, result.tool, ok=result.ok, code=getattr(result, "code", None))
@@ -177,6 +196,7 @@ class ToolExecutor:
         name: str,
         arguments: dict[str, Any] | str | BaseModel,
         narrowing: Narrowing | None,
+        scope: str | None = None,
     ) -> ToolResult:
         started = time.perf_counter()
         tool = TOOLS.get(name)
@@ -211,7 +231,7 @@ class ToolExecutor:
                 details={"arguments": args.model_dump(mode="json", exclude_none=True)},
             )
         if tool.writes:
-            return await self._run_write(ctx, tool, args, started)
+            return await self._run_write(ctx, tool, args, started, scope)
         return await self._run_read(ctx, tool, args, started)
 
     async def _run_read(
@@ -236,8 +256,9 @@ class ToolExecutor:
         tool: Tool,
         args: BaseModel,
         started: float,  # type: ignore[type-arg]
+        scope: str | None = None,
     ) -> ToolResult:
-        key = idempotency_key(ctx, tool.name, args)
+        key = idempotency_key(ctx, tool.name, args, scope)
         # Replays reuse `key`: the platform returns the first result instead of writing again.
         return await self._run(
             tool,

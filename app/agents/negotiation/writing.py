@@ -51,7 +51,9 @@ async def write(
     if previous is not None and previous.proposal_id == proposal.proposal_id:
         return Command(goto="verify")  # this proposal was written already: never twice
     name, arguments = proposal.write_arguments()
-    result = await ctx.tool(name, arguments, _write_narrowing(ctx, proposal, facts_))
+    result = await ctx.tool(
+        name, arguments, _write_narrowing(ctx, proposal, facts_), scope=proposal.proposal_id
+    )
     record_id, status = output_record(result)
     outcome = WriteRecord(
         proposal_id=proposal.proposal_id,
@@ -117,7 +119,9 @@ async def _recover(
     name, arguments = proposal.write_arguments()
     for _ in range(ctx.settings.recover_attempts):
         await asyncio.sleep(ctx.settings.recover_delay_s)
-        result = await ctx.tool(name, arguments, _write_narrowing(ctx, proposal, facts_))
+        result = await ctx.tool(
+            name, arguments, _write_narrowing(ctx, proposal, facts_), scope=proposal.proposal_id
+        )
         record_id, status = output_record(result)
         written = WriteRecord(
             proposal_id=proposal.proposal_id,
