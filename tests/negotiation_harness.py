@@ -23,11 +23,11 @@ from app.platform.client import CustomerRef, PlatformClient
 from app.platform.contract import Notification, Refund, Ticket
 from app.tools import AgentTier, CustomerContext, ToolContext, ToolExecutor, ToolSuccess
 from app.tools.executor import ExecutorSettings
-from tests.platform_server import ADMIN_KEY, API_KEY
+from tests.platform_server import ADMIN_KEY, API_KEY, TEST_WRITE_DEADLINE_S
 
 FAST = ExecutorSettings(
     read_timeout_s=2.0,
-    write_timeout_s=3.0,
+    write_timeout_s=TEST_WRITE_DEADLINE_S,
     read_attempts=3,
     write_attempts=3,
     backoff_initial_s=0.01,
@@ -44,7 +44,10 @@ def settings_for(path: Path) -> NegotiationSettings:
 
 def agent_for(base_url: str, checkpoints: Path, **overrides: Any) -> NegotiationAgent:
     deps = WorkerDeps(
-        platform=PlatformClient(base_url, API_KEY, timeout_s=5.0), executor=ToolExecutor(FAST)
+        platform=PlatformClient(
+            base_url, API_KEY, timeout_s=5.0, write_timeout_s=TEST_WRITE_DEADLINE_S
+        ),
+        executor=ToolExecutor(FAST),
     )
     settings = settings_for(checkpoints).model_copy(update=overrides)
     return NegotiationAgent(deps, settings)

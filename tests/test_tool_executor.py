@@ -31,10 +31,11 @@ from app.tools import (
 )
 from app.tools.executor import ExecutorSettings, idempotency_key
 from tests.fixtures import Pick, SeedIndex
+from tests.platform_server import TEST_WRITE_DEADLINE_S
 
 SETTINGS = ExecutorSettings(
     read_timeout_s=1.0,
-    write_timeout_s=2.0,
+    write_timeout_s=TEST_WRITE_DEADLINE_S,
     read_attempts=3,
     write_attempts=3,
     backoff_initial_s=0.01,

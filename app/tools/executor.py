@@ -34,6 +34,7 @@ from tenacity import (
 )
 
 from app.observability.metrics import count_tool_call
+from app.platform.contract import WRITE_DEADLINE_S
 from app.platform.errors import PlatformError
 from app.tools.definitions import TOOLS, PolicySearchUnavailable
 from app.tools.narrowing import Narrowing, NothingToNarrowTo
@@ -73,6 +74,9 @@ class ToolFailure:
     latency_ms: float = 0.0
     idempotency_key: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # Wall-clock time (epoch seconds) the last attempt was sent: the platform may commit it
+    # until this plus its write deadline, and a lookup by key after that is final.
+    last_sent_at: float | None = None
     ok: bool = field(default=False, init=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,7 +144,10 @@ def _transient(exc: BaseException) -> bool:
 @dataclass(frozen=True)
 class ExecutorSettings:
     read_timeout_s: float = 4.0
-    write_timeout_s: float = 8.0
+    # The platform's write deadline, and the platform client's write timeout (one setting:
+    # AgentSettings.platform_write_deadline_s). Waiting less would call a write "unknown"
+    # that the platform still answers; waiting more would wait on what it has refused.
+    write_timeout_s: float = WRITE_DEADLINE_S
     read_attempts: int = 3
     write_attempts: int = 3
     backoff_initial_s: float = 0.05
@@ -281,6 +288,7 @@ class ToolExecutor:
     ) -> ToolResult:
         """Runs `call` with a per-attempt timeout, retrying only transient failures."""
         attempts = 0
+        last_sent: float | None = None
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(max_attempts),
@@ -290,10 +298,13 @@ class ToolExecutor:
             ):
                 with attempt:
                     attempts += 1
+                    last_sent = time.time()
                     async with asyncio.timeout(timeout_s):
                         output = await call()
         except (PlatformError, TimeoutError) as exc:
-            return self._failure(tool, exc, attempts, started, key=key)
+            return replace(
+                self._failure(tool, exc, attempts, started, key=key), last_sent_at=last_sent
+            )
         except PolicySearchUnavailable as exc:
             return ToolFailure(
                 tool.name, "unavailable", str(exc), attempts=attempts, latency_ms=_ms(started)
@@ -309,6 +320,7 @@ class ToolExecutor:
                 attempts=attempts,
                 latency_ms=_ms(started),
                 idempotency_key=key,
+                last_sent_at=last_sent,
             )
         return ToolSuccess(tool.name, output, attempts, _ms(started), idempotency_key=key)
 
