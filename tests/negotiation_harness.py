@@ -38,7 +38,13 @@ FAST = ExecutorSettings(
 def settings_for(path: Path) -> NegotiationSettings:
     # Settlements are swept explicitly by the tests: no background task in a test's loop.
     return NegotiationSettings(
-        checkpoint_url=str(path), recover_delay_s=0.05, settle_poll_s=0.05, settlement_poll_s=0
+        checkpoint_url=str(path),
+        recover_delay_s=0.05,
+        settle_poll_s=0.05,
+        settlement_poll_s=0,
+        # Past the test platform's write deadline (and the clock margin): a turn can resolve.
+        resolve_in_turn_s=TEST_WRITE_DEADLINE_S + 2.0,
+        resolve_poll_s=0.1,
     )
 
 

@@ -167,6 +167,10 @@ class WriteRecord(_Record):
     code: str | None = None
     message: str | None = None
     outcome_unknown: bool = False
+    # The key the write was sent with, and when its last request left (epoch seconds): the
+    # platform may commit it until then plus its write deadline.
+    idempotency_key: str | None = None
+    sent_at: float | None = None
 
 
 class Verified(_Record):
@@ -193,6 +197,19 @@ class Watch(_Record):
     order_id: str
     amount: float
     currency: str
+    client_id: str
+    customer_id: str
+    session_id: str
+
+
+class UnknownWrite(_Record):
+    """A confirmed write whose outcome the platform has not told yet: looked up by its key
+    until it does (a record, or nothing once the write deadline has passed)."""
+
+    idempotency_key: str
+    proposal: Proposal
+    sent_at: float
+    deadline_s: float
     client_id: str
     customer_id: str
     session_id: str
