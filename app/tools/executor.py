@@ -165,6 +165,13 @@ class ToolExecutor:
         # A shadow deployment's writes: validated like any call, recorded, never sent.
         self.dry_run_writes = dry_run_writes
 
+    def write_key(
+        self, ctx: ToolContext, name: str, arguments: dict[str, Any], scope: str | None = None
+    ) -> str:
+        """The idempotency key `execute` sends this write with (to look it up by key)."""
+        tool = TOOLS[name]
+        return idempotency_key(ctx, name, tool.input_model.model_validate(arguments), scope)
+
     def validate(
         self,
         tool: Tool,  # type: ignore[type-arg]

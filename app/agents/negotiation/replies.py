@@ -255,6 +255,27 @@ def resolved_text(v: Verified, ticket_id: str | None) -> str:
     return settled_text(v, ticket_id)
 
 
+def still_processing_text(kind: Action, order_id: str) -> str:
+    noun = "refund" if kind is Action.REFUND else "return"
+    return (
+        f"Something went wrong on our side while your {noun} request for order {order_id} was "
+        "being sent. It may still be processed by the order system, so I can't confirm it yet. "
+        "We will confirm the outcome to you as soon as it is known; please don't submit it "
+        "again."
+    )
+
+
+def after_failure_text(v: Verified) -> str:
+    """After a failed turn, what the order system shows about the write it may have made."""
+    noun = "refund" if v.kind is Action.REFUND else "return"
+    if v.status == "not_written":
+        return (
+            f"Something went wrong on our side, and the order system confirms the {noun} on "
+            f"order {v.order_id} was not made, so nothing has been changed. Please try again."
+        )
+    return f"Something went wrong on our side, but the order system shows: {status_text(v)}"
+
+
 def settled_text(v: Verified, ticket_id: str | None) -> str:
     amount = money(v.amount, v.currency) if v.amount is not None else ""
     if v.status == "approved":
