@@ -21,6 +21,7 @@ from app.agents.negotiation import NegotiationAgent, NegotiationSettings
 from app.agents.worker import WorkerRequest
 from app.platform.client import CustomerRef, PlatformClient
 from app.platform.contract import Notification, Refund, Ticket
+from app.sessions.write_leases import OrderWriteLeases
 from app.tools import AgentTier, CustomerContext, ToolContext, ToolExecutor, ToolSuccess
 from app.tools.executor import ExecutorSettings
 from tests.platform_server import ADMIN_KEY, API_KEY, TEST_WRITE_DEADLINE_S
@@ -48,8 +49,15 @@ def settings_for(path: Path) -> NegotiationSettings:
     )
 
 
-def agent_for(base_url: str, checkpoints: Path, **overrides: Any) -> NegotiationAgent:
+def agent_for(
+    base_url: str,
+    checkpoints: Path,
+    *,
+    leases: OrderWriteLeases | None = None,
+    **overrides: Any,
+) -> NegotiationAgent:
     deps = WorkerDeps(
+        write_leases=leases,
         platform=PlatformClient(
             base_url, API_KEY, timeout_s=5.0, write_timeout_s=TEST_WRITE_DEADLINE_S
         ),

@@ -76,7 +76,8 @@ async def test_happy_path_disputed_delivery_is_refunded_once_and_notified(
     conv = await start(agent, order.who)
     first = await conv.say(dispute(order), intent="delivery_dispute")
     tools = [e.data["name"] for e in first.of(EventType.TOOL)]
-    assert tools == ["get_order_details", "check_fraud_score"]  # the fraud check before any yes
+    # The order and its refunds so far, then the fraud check, before any yes.
+    assert tools == ["get_order_details", "list_order_refunds", "check_fraud_score"]
     proposal = first.proposal
     assert proposal is not None
     assert {k: proposal[k] for k in ("action", "order_id", "amount", "reason_code")} == {

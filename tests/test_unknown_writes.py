@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from app.agents.compose import worker_deps
 from app.config import AgentSettings
@@ -25,9 +28,12 @@ from app.platform.contract import (
 )
 from app.platform.errors import PlatformError
 from app.platform.settings import PlatformSettings
+from app.sessions.write_leases import OrderWriteLeases
 from app.tools import AgentTier, ToolContext, ToolExecutor
 from app.tools.executor import ExecutorSettings, ToolFailure, ToolSuccess
 from tests.fixtures import Pick, SeedIndex
+from tests.negotiation_cases import CleanPool
+from tests.negotiation_harness import admin_for, agent_for, assert_invariants, start
 from tests.platform_server import API_KEY, TEST_WRITE_DEADLINE_S, RunningPlatform
 
 # ---------------------------------------------------------------- one deadline
@@ -155,3 +161,76 @@ async def test_the_lookup_tool_finds_a_write_made_through_the_executor(
         )
         assert isinstance(lookup, ToolSuccess)
         assert lookup.output.record_id == write.output.refund_id  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- one write per order
+
+
+async def test_the_lease_is_one_writes_until_that_write_releases_it(redis: Redis) -> None:
+    leases = OrderWriteLeases(redis, prefix=f"test-{uuid.uuid4().hex[:8]}")
+    take = leases.take
+    assert (
+        await take("acme", "ORD-1000001", idempotency_key="k1", session_id="a", action="refund")
+        is None
+    )
+    # The same write resumed (a restart, another replica) holds it already.
+    assert (
+        await take("acme", "ORD-1000001", idempotency_key="k1", session_id="b", action="refund")
+        is None
+    )
+    other = await take("acme", "ORD-1000001", idempotency_key="k2", session_id="b", action="refund")
+    assert other is not None and other.idempotency_key == "k1" and other.session_id == "a"
+    # Another tenant's order of the same id, and another order, are free.
+    assert (
+        await take("globex", "ORD-1000001", idempotency_key="k3", session_id="c", action="refund")
+        is None
+    )
+    assert (
+        await take("acme", "ORD-1000002", idempotency_key="k4", session_id="c", action="return")
+        is None
+    )
+    assert not await leases.release("acme", "ORD-1000001", "k2")  # not its lease
+    assert await leases.release("acme", "ORD-1000001", "k1")
+    assert await leases.holder("acme", "ORD-1000001") is None
+
+
+async def test_a_second_session_waits_for_the_first_writes_outcome_and_never_writes_twice(
+    platform_server: RunningPlatform, redis: Redis, tmp_path: Path, clean_orders: CleanPool
+) -> None:
+    """Issue 15: session 1's refund is unknown (answer lost, platform unreadable); session 2
+    asks for the same refund and is told one is already being processed; once resolved, it
+    hears "already refunded". One refund on the platform, whatever happens."""
+    order = clean_orders.take()
+    leases = OrderWriteLeases(redis, prefix=f"test-{uuid.uuid4().hex[:8]}")
+    checkpoints = tmp_path / "negotiation.sqlite"
+    one = agent_for(platform_server.base_url, checkpoints, leases=leases)
+    two = agent_for(platform_server.base_url, checkpoints, leases=leases)  # another replica
+    admin = admin_for(platform_server.base_url)
+    ask = f"I want a refund for {order.order_id}, it never arrived"
+    try:
+        first = await start(one, order.who)
+        assert (await first.say(ask, intent="delivery_dispute")).proposal is not None
+        await admin.set_fault("create_refund", FaultSpec(lose_response_first=100))
+        await admin.set_fault("get_write", FaultSpec(fail_first=1000))
+        told = await first.say("yes")
+        assert "being processed" in told.text
+        holder = await leases.holder(order.who.client_id, order.order_id)
+        assert holder is not None
+
+        second = await start(two, order.who)
+        again = await second.say(ask, intent="delivery_dispute")
+        assert again.proposal is None and not again.tools("initiate_refund")
+        assert "already being processed" in again.text and holder.reference in again.text
+
+        await admin.clear_faults()
+        assert await two.sweep_settlements() == 1  # resolved by key; the lease is released
+        assert await leases.holder(order.who.client_id, order.order_id) is None
+        (refund,) = await admin.list_order_refunds(order.who, order.order_id)
+        later = await second.say(ask, intent="delivery_dispute")
+        assert later.proposal is None and f"already been refunded ({refund.refund_id}" in later.text
+        assert len(await admin.list_order_refunds(order.who, order.order_id)) == 1
+        await assert_invariants(admin, first)
+    finally:
+        await admin.clear_faults()
+        for client in (one.deps.platform, two.deps.platform, admin):
+            await client.aclose()

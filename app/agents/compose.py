@@ -39,6 +39,7 @@ from app.routing.router import IntentRouter, RouteDecision, RoutingContext
 from app.sessions.hydration import Hydrator
 from app.sessions.models import SessionSettings
 from app.sessions.store import SessionStore
+from app.sessions.write_leases import OrderWriteLeases
 from app.tools.executor import ExecutorSettings, ToolExecutor
 from app.tools.spec import PolicySearch
 
@@ -80,6 +81,10 @@ def worker_deps(settings: AgentSettings) -> WorkerDeps:
             dry_run_writes=settings.variant != "production",
         ),
         variant=settings.variant,
+        # Connects on first use: only the replica serving the Negotiation worker uses it.
+        write_leases=OrderWriteLeases(
+            Redis.from_url(settings.redis_url), prefix=settings.key_prefix
+        ),
         # The retrieval engine (MILVUS_URI, else the Milvus Lite file under var/): opened by
         # the first policy search, so only the process that serves the Policy worker opens it.
         policy_search=policy_search_from_env(),

@@ -99,7 +99,9 @@ class NegotiationAgent:
     async def sweep_settlements(self) -> int:
         """Act on every pending refund that has settled since (see settlement.py)."""
         async with open_checkpoints(self.settings.checkpoint_url) as (_, store):
-            return await sweep(store, self.deps.executor, self.deps.platform)
+            return await sweep(
+                store, self.deps.executor, self.deps.platform, self.deps.write_leases
+            )
 
     def _ensure_watcher(self) -> None:
         """Follow pending refunds in the background of whatever loop serves this agent."""

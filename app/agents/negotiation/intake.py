@@ -79,6 +79,10 @@ async def settle(
         if resolved is None:
             continue
         await forget(store, namespace, key)  # type: ignore[arg-type]
+        if ctx.deps.write_leases is not None:  # answered: the order is free again
+            await ctx.deps.write_leases.release(
+                pending.client_id, pending.proposal.order_id, pending.idempotency_key
+            )
         if resolved.watch is not None:
             await remember(store, ctx.thread_id, resolved.watch)  # type: ignore[arg-type]
         _tell(ctx, replies.resolved_text(resolved.verified, resolved.ticket_id), resolved)

@@ -19,6 +19,7 @@ from app.agents.negotiation.state import (
     Verified,
 )
 from app.platform.contract import OrderSummary, ReasonCode
+from app.sessions.write_leases import LeaseHolder
 
 _SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
 _EXCLUSIONS = {
@@ -253,6 +254,26 @@ def resolved_text(v: Verified, ticket_id: str | None) -> str:
             "notify you as soon as it's decided."
         )
     return settled_text(v, ticket_id)
+
+
+def already_refunded_text(facts: OrderFacts) -> str:
+    standing = facts.standing_refunds
+    listed = ", ".join(
+        f"{r.refund_id}: {money(r.amount, facts.currency)}, {r.status}" for r in standing
+    )
+    return (
+        f"Order {facts.order_id} has already been refunded ({listed}), and nothing more can be "
+        "refunded on it, so I haven't started another refund."
+    )
+
+
+def in_flight_text(order_id: str, holder: LeaseHolder) -> str:
+    noun = "refund" if holder.action == "refund" else "return"
+    return (
+        f"A {noun} request on order {order_id} is already being processed (reference "
+        f"{holder.reference}), so I won't start another one. We will confirm its outcome to "
+        "you as soon as it is known."
+    )
 
 
 def still_processing_text(kind: Action, order_id: str) -> str:

@@ -28,6 +28,7 @@ from app.agents.negotiation.resolution import known, look_up
 from app.agents.negotiation.state import Action, UnknownWrite, Verified, Watch
 from app.agents.negotiation.verification import Run, read_back
 from app.platform.client import CustomerRef, PlatformClient
+from app.sessions.write_leases import OrderWriteLeases
 from app.tools.executor import ToolExecutor, ToolSuccess
 from app.tools.narrowing import Narrowing
 from app.tools.spec import AgentTier, ToolContext
@@ -206,7 +207,12 @@ def _runner(executor: ToolExecutor, platform: PlatformClient, watch: Watch | Unk
     return run
 
 
-async def sweep(store: BaseStore, executor: ToolExecutor, platform: PlatformClient) -> int:
+async def sweep(
+    store: BaseStore,
+    executor: ToolExecutor,
+    platform: PlatformClient,
+    leases: OrderWriteLeases | None = None,
+) -> int:
     """Check every watched refund and every unknown write once; returns how many reached a
     final state (and were acted on)."""
     settled = 0
@@ -219,6 +225,10 @@ async def sweep(store: BaseStore, executor: ToolExecutor, platform: PlatformClie
             continue
         if resolved is None:
             continue
+        if leases is not None:  # the platform has answered: the order is free again
+            await leases.release(
+                pending.client_id, pending.proposal.order_id, pending.idempotency_key
+            )
         thread = item.namespace[-1]
         if resolved.watch is not None:
             await remember(store, thread, resolved.watch)

@@ -102,6 +102,15 @@ class WrittenPolicy(_Record):
         return self.statements[0]
 
 
+class RefundFacts(_Record):
+    """A refund already on the order (pending and rejected ones too)."""
+
+    refund_id: str
+    amount: float
+    status: str
+    reason_code: ReasonCode
+
+
 class OrderFacts(_Record):
     """get_order_details (and, for returns, get_return_window and the written policy for each
     window's code from search_policy_kb) as read this case."""
@@ -115,6 +124,12 @@ class OrderFacts(_Record):
     shipments: list[ShipmentFacts]
     windows: dict[str, ReturnWindow] = Field(default_factory=dict)
     policies: dict[str, WrittenPolicy] = Field(default_factory=dict)  # by policy code
+    # The order's refunds so far, pending ones included: a proposal never repeats one.
+    refunds: list[RefundFacts] = Field(default_factory=list)
+
+    @property
+    def standing_refunds(self) -> list[RefundFacts]:
+        return [r for r in self.refunds if r.status in ("approved", "pending")]
 
 
 class FraudCheck(_Record):

@@ -34,6 +34,7 @@ from app.agents.negotiation.state import (
 )
 from app.agents.negotiation.verification import output_record, read_back
 from app.platform.contract import FraudBand
+from app.sessions.write_leases import LeaseHolder
 from app.tools.executor import ToolResult
 
 
@@ -54,6 +55,14 @@ async def write(
     if previous is not None and previous.proposal_id == proposal.proposal_id:
         return Command(goto="verify")  # this proposal was written already: never twice
     name, arguments = proposal.write_arguments()
+    other = await _take_lease(ctx, proposal)
+    if other is not None:  # another conversation's write on this order is not settled yet
+        line = f"write: {proposal.order_id} busy with {other.idempotency_key}"
+        ctx.note(line)
+        return Command(
+            goto="respond",
+            update={"say": replies.in_flight_text(proposal.order_id, other), "trace": [line]},
+        )
     result = await ctx.tool(
         name, arguments, _write_narrowing(ctx, proposal, facts_), scope=proposal.proposal_id
     )
@@ -61,6 +70,27 @@ async def write(
     line = f"write: {name} {'ok ' + str(outcome.record_id) if result.ok else outcome.code}"
     ctx.note(line)
     return Command(goto="verify", update={"write": outcome.dump(), "trace": [line]})
+
+
+async def _take_lease(ctx: TurnContext, proposal: Proposal) -> LeaseHolder | None:
+    leases = ctx.deps.write_leases
+    if leases is None:
+        return None
+    name, arguments = proposal.write_arguments()
+    return await leases.take(
+        ctx.request.client_id,
+        proposal.order_id,
+        idempotency_key=ctx.deps.executor.write_key(
+            ctx.tool_context(), name, arguments, scope=proposal.proposal_id
+        ),
+        session_id=ctx.request.session_id,
+        action=proposal.action.value,
+    )
+
+
+async def release_lease(ctx: TurnContext, order_id: str, key: str | None) -> None:
+    if ctx.deps.write_leases is not None and key:
+        await ctx.deps.write_leases.release(ctx.request.client_id, order_id, key)
 
 
 def _write_record(proposal: Proposal, result: ToolResult) -> WriteRecord:
@@ -120,6 +150,8 @@ async def verify(
         line = f"verify: {proposal.order_id} outcome unknown, key {pending.idempotency_key}"
         if runtime.store is not None:  # followed until known, by whichever replica sweeps
             await remember_unknown(runtime.store, ctx.thread_id, pending)
+    else:  # the platform has answered for this write: the order is free again
+        await release_lease(ctx, proposal.order_id, written.idempotency_key)
     ctx.note(line)
     update: dict[str, Any] = {"write": written.dump(), "verified": verified.dump(), "trace": [line]}
     if verified.status in ("approved", "received") or (
