@@ -193,10 +193,13 @@ async def assert_invariants(
     ]
     consented: list[tuple[str, float, str]] = []
     fraud_checked: set[str] = set()
+    consent_by_proposal: dict[str, tuple[str, float, str]] = {}
     pending: dict[str, Any] | None = None
     for turn, result in zip(conv.history[::2], conv.results, strict=True):
         if pending is not None and turn["text"] in yes:
             consented.append(_terms(pending))
+            # A proposal answered twice (a replayed "yes") is still one consent.
+            consent_by_proposal[str(pending["proposal_id"])] = _terms(pending)
         for event in result.tools("check_fraud_score"):
             if event.data["ok"]:
                 fraud_checked.add(event.data["arguments"]["order_id"])
@@ -209,7 +212,9 @@ async def assert_invariants(
     per_terms = Counter(
         (r.order_id, round(float(r.amount), 2), r.reason_code.value) for r in refunds
     )
-    assert all(n == 1 for n in per_terms.values()), f"double refund: {per_terms}"
+    # One refund per yes: two identical refunds need two proposals and two yeses.
+    agreed = Counter(consent_by_proposal.values())
+    assert all(n <= agreed[t] for t, n in per_terms.items()), f"double refund: {per_terms}"
     by_id: dict[str, str] = {r.refund_id: r.status.value for r in refunds}
     for result in conv.results:
         for sentence in _SENTENCE.split(result.text):

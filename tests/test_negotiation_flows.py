@@ -473,3 +473,35 @@ async def test_the_invariant_check_catches_a_refund_nobody_agreed_to(
     )
     with pytest.raises(AssertionError, match="without a fraud check and a yes"):
         await assert_invariants(admin, conv)
+
+
+async def test_two_identical_refunds_in_one_session_are_two_and_each_is_followed(
+    agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
+) -> None:
+    """A second proposal with the same terms is a second refund (never the first replayed as
+    "approved (REF-old)"), and every pending refund is followed to its own final state."""
+    conv = await start(agent, order.who)
+    await admin.set_fault("create_refund", FaultSpec(pending_then_reject=True, settle_after_s=1.0))
+    ids: list[str] = []
+    for _ in range(2):
+        proposal = (
+            await conv.say(f"{order.order_id} never arrived, refund $10", "delivery_dispute")
+        ).proposal
+        assert proposal is not None and proposal["amount"] == 10.0
+        submitted = await conv.say("yes")
+        ids.append(
+            next(
+                r
+                for r in (await view(admin, order.who, order.order_id)).refunds
+                if r.refund_id not in ids
+            ).refund_id
+        )
+        assert f"submitted (refund {ids[-1]})" in submitted.text
+    assert len(set(ids)) == 2
+    await asyncio.sleep(1.2)
+    assert await agent.sweep_settlements() == 2
+    platform = await view(admin, order.who, order.order_id)
+    assert {r.status for r in platform.refunds} == {RefundStatus.REJECTED}
+    assert {f"Refund {i} not approved" for i in ids} <= {n.subject for n in platform.notifications}
+    assert len(platform.tickets) == 2
+    await assert_invariants(admin, conv)
