@@ -271,8 +271,8 @@ def in_flight_text(order_id: str, holder: LeaseHolder) -> str:
     noun = "refund" if holder.action == "refund" else "return"
     return (
         f"A {noun} request on order {order_id} is already being processed (reference "
-        f"{holder.reference}), so I won't start another one. We will confirm its outcome to "
-        "you as soon as it is known."
+        f"{holder.reference}), so I won't start another one. Its outcome is told in the "
+        "conversation where it was made (and by email if it takes longer)."
     )
 
 
