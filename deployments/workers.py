@@ -48,6 +48,8 @@ class _WorkerDeployment:
         deps = getattr(self, "_deps", None)
         if deps is not None:
             await deps.platform.aclose()
+            if deps.write_leases is not None:
+                await deps.write_leases.aclose()
 
 
 @serve.deployment(name="TrackingWorker", ray_actor_options={"num_cpus": 0.1})

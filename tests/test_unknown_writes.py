@@ -234,3 +234,19 @@ async def test_a_second_session_waits_for_the_first_writes_outcome_and_never_wri
         await admin.clear_faults()
         for client in (one.deps.platform, two.deps.platform, admin):
             await client.aclose()
+
+
+async def test_a_hung_write_costs_one_deadline_not_one_per_attempt(
+    platform: PlatformClient, seed: SeedIndex
+) -> None:
+    pick = seed.take(ShipmentStatus.LOST)
+    executor = ToolExecutor(
+        ExecutorSettings(write_timeout_s=TEST_WRITE_DEADLINE_S, write_attempts=3)
+    )
+    ctx = ToolContext(who=pick.who, session_id="sess-hung", platform=platform)
+    await platform.set_fault("create_refund", FaultSpec(timeout_s=TEST_WRITE_DEADLINE_S + 0.5))
+    args = {"order_id": pick.order.order_id, "amount": 1.0, "reason_code": "DELIVERY_FAILED"}
+    started = time.monotonic()
+    result = await executor.execute(ctx, AgentTier.NEGOTIATION, "initiate_refund", args, scope="h")
+    assert isinstance(result, ToolFailure) and result.outcome_unknown and result.attempts == 1
+    assert time.monotonic() - started < TEST_WRITE_DEADLINE_S + 1

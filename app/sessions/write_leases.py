@@ -46,6 +46,9 @@ class OrderWriteLeases:
         self._prefix = prefix
         self._ttl_s = ttl_s
 
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
     def _key(self, client_id: str, order_id: str) -> str:
         return f"{self._prefix}:write-lease:{client_id}:{order_id}"
 

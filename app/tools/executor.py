@@ -141,6 +141,19 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError)
 
 
+def _timed_out(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError) or (
+        isinstance(exc, PlatformError) and exc.code == "timeout"
+    )
+
+
+def _replayable_write_failure(exc: BaseException) -> bool:
+    """A write is replayed after a 5xx or a lost answer, not after its own deadline: the
+    request may still be running until then, a replay cannot answer sooner, and after it a
+    lookup by key is final (so a hung platform costs one deadline, not one per attempt)."""
+    return _transient(exc) and not _timed_out(exc)
+
+
 @dataclass(frozen=True)
 class ExecutorSettings:
     read_timeout_s: float = 4.0
@@ -281,6 +294,7 @@ class ToolExecutor:
             self.settings.write_timeout_s,
             started,
             key=key,
+            retry_on=_replayable_write_failure,
         )
 
     async def _run(
@@ -292,6 +306,7 @@ class ToolExecutor:
         started: float,
         *,
         key: str | None,
+        retry_on: Callable[[BaseException], bool] = _transient,
     ) -> ToolResult:
         """Runs `call` with a per-attempt timeout, retrying only transient failures."""
         attempts = 0
@@ -300,7 +315,7 @@ class ToolExecutor:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(max_attempts),
                 wait=_backoff(self.settings),
-                retry=retry_if_exception(_transient),
+                retry=retry_if_exception(retry_on),
                 reraise=True,
             ):
                 with attempt:
