@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from app.credentials import DEV_ADMIN_KEY, DEV_API_KEY, MIN_SECRET_CHARS, Credential
+from app.platform.contract import WRITE_DEADLINE_S
 
 TRACKING_ANSWER_DEADLINE_S = 4.0
 
@@ -19,6 +20,10 @@ class AgentSettings(BaseModel):
     platform_url: str = "http://127.0.0.1:8100"
     platform_api_key: str = DEV_API_KEY
     platform_timeout_s: float = Field(default=5.0, gt=0)
+    # The platform's documented write deadline: the one setting for how long a write's answer
+    # is waited for (the executor's deadline and the HTTP client's write timeout), and from
+    # when a lookup by its idempotency key is final. Must equal the platform's own.
+    platform_write_deadline_s: float = Field(default=WRITE_DEADLINE_S, gt=0)
     # The support console reads the tenant's escalation queue and updates tickets through the
     # platform's admin API (PLATFORM_ADMIN_KEY; never in config files or logs).
     platform_admin_key: str = Field(default=DEV_ADMIN_KEY, repr=False)
@@ -85,6 +90,7 @@ class AgentSettings(BaseModel):
             "platform_url": os.environ.get("PLATFORM_URL"),
             "platform_api_key": os.environ.get("PLATFORM_API_KEY"),
             "platform_admin_key": os.environ.get("PLATFORM_ADMIN_KEY"),
+            "platform_write_deadline_s": os.environ.get("PLATFORM_WRITE_DEADLINE_S"),
             "demo_signin": os.environ.get("OSA_DEMO_SIGNIN"),
             "kb_dir": os.environ.get("OSA_KB_DIR"),
             "redis_url": os.environ.get("REDIS_URL"),

@@ -74,7 +74,15 @@ class WorkerHandle:
     """Streams a worker deployment's events token by token (handle.options(stream=True))."""
 
     def __init__(self, handle: DeploymentHandle) -> None:
+        self._unary = handle
         self._handle = handle.options(stream=True)
+
+    async def outcome_after_failure(self, request: WorkerRequest) -> str | None:
+        """Asked of any replica (the one that failed may be gone): see ChatPipeline."""
+        result: str | None = await self._unary.outcome_after_failure.remote(
+            request.model_dump(mode="json")
+        )
+        return result
 
     async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
         stream = self._handle.handle.remote(request.model_dump(mode="json"))

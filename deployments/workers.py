@@ -33,12 +33,23 @@ class _WorkerDeployment:
         async for event in self._agent.handle(WorkerRequest.model_validate(request)):
             yield event.model_dump(mode="json")
 
+    async def outcome_after_failure(self, request: dict[str, Any]) -> str | None:
+        """What the platform shows about a write a failed turn may have started; None when
+        this worker makes no writes or none could have started."""
+        read = getattr(self._agent, "outcome_after_failure", None)
+        if read is None:
+            return None
+        result: str | None = await read(WorkerRequest.model_validate(request))
+        return result
+
     async def __del__(self) -> None:  # graceful shutdown: close pooled platform connections
         # Serve calls this on a replica whose __init__ raised too: then there is nothing to
         # close, and an AttributeError here would bury the real error in the replica's log.
         deps = getattr(self, "_deps", None)
         if deps is not None:
             await deps.platform.aclose()
+            if deps.write_leases is not None:
+                await deps.write_leases.aclose()
 
 
 @serve.deployment(name="TrackingWorker", ray_actor_options={"num_cpus": 0.1})

@@ -12,7 +12,13 @@ from app.platform.dataset import PlatformDataset
 from app.platform.seed import generate
 from tests.fixtures import SeedIndex
 from tests.negotiation_cases import CleanPool
-from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform, start_platform
+from tests.platform_server import (
+    ADMIN_KEY,
+    API_KEY,
+    TEST_WRITE_DEADLINE_S,
+    RunningPlatform,
+    start_platform,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # Development keys are accepted in local mode only (app/credentials.py); Ray workers and the
@@ -42,7 +48,13 @@ def platform_server(
 
 @pytest.fixture
 async def platform(platform_server: RunningPlatform) -> AsyncIterator[PlatformClient]:
-    client = PlatformClient(platform_server.base_url, API_KEY, admin_key=ADMIN_KEY, timeout_s=5.0)
+    client = PlatformClient(
+        platform_server.base_url,
+        API_KEY,
+        admin_key=ADMIN_KEY,
+        timeout_s=5.0,
+        write_timeout_s=TEST_WRITE_DEADLINE_S,
+    )
     try:
         yield client
     finally:

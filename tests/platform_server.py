@@ -18,6 +18,9 @@ from tests.asgi_server import start_server
 
 API_KEY = "test-api-key"
 ADMIN_KEY = "test-admin-key"
+# The test platform's write deadline (production's is contract.WRITE_DEADLINE_S): short, so
+# tests can wait it out; every test client and executor waits on writes exactly this long.
+TEST_WRITE_DEADLINE_S = 3.0
 
 
 async def _prepare(url: str, dataset: PlatformDataset) -> None:
@@ -38,9 +41,16 @@ class RunningPlatform:
         self.thread.join(timeout=10)
 
 
-def start_platform(db_path: Path, dataset: PlatformDataset) -> RunningPlatform:
+def start_platform(
+    db_path: Path, dataset: PlatformDataset, *, write_deadline_s: float = TEST_WRITE_DEADLINE_S
+) -> RunningPlatform:
     url = f"sqlite+aiosqlite:///{db_path}"
     asyncio.run(_prepare(url, dataset))
-    settings = PlatformSettings(database_url=url, api_key=API_KEY, admin_key=ADMIN_KEY)
+    settings = PlatformSettings(
+        database_url=url,
+        api_key=API_KEY,
+        admin_key=ADMIN_KEY,
+        write_deadline_s=write_deadline_s,
+    )
     running = start_server(create_app(settings), name="platform-server", lifespan="on")
     return RunningPlatform(running.base_url, running.server, running.thread)

@@ -44,6 +44,8 @@ TOOL_REQUESTS = {
     "check_fraud_score": "Check my order before a refund.",
     "get_refund": "What is the status of my refund REF-1000001?",
     "get_return": "Has my return RET-1000001 been approved?",
+    "get_write_by_key": "Did my refund from earlier actually go through?",
+    "list_order_refunds": "Which refunds have been made on my order?",
     "initiate_refund": "Please refund 20 pounds on my order, it arrived damaged.",
     "initiate_return": "I want to send back one item from my order, it does not fit.",
     "escalate_to_human": "I want to talk to a real person about my order now.",

@@ -26,7 +26,7 @@ from tests.negotiation_harness import (
     start,
     view,
 )
-from tests.platform_server import RunningPlatform
+from tests.platform_server import TEST_WRITE_DEADLINE_S, RunningPlatform
 
 
 @pytest.fixture
@@ -76,7 +76,8 @@ async def test_happy_path_disputed_delivery_is_refunded_once_and_notified(
     conv = await start(agent, order.who)
     first = await conv.say(dispute(order), intent="delivery_dispute")
     tools = [e.data["name"] for e in first.of(EventType.TOOL)]
-    assert tools == ["get_order_details", "check_fraud_score"]  # the fraud check before any yes
+    # The order and its refunds so far, then the fraud check, before any yes.
+    assert tools == ["get_order_details", "list_order_refunds", "check_fraud_score"]
     proposal = first.proposal
     assert proposal is not None
     assert {k: proposal[k] for k in ("action", "order_id", "amount", "reason_code")} == {
@@ -293,17 +294,64 @@ async def test_a_lost_response_is_recovered_by_the_idempotency_key(
     await assert_invariants(admin, conv)
 
 
-async def test_a_response_that_never_arrives_is_not_reported_as_done(
+async def test_a_response_that_never_arrives_is_found_by_its_key(
     agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
 ) -> None:
     conv = await proposed(agent, order)
     await admin.set_fault("create_refund", FaultSpec(lose_response_first=100))
     result = await conv.say("yes")
-    # The platform did refund (once); the agent could not confirm it, so it says so.
+    # No write answer ever arrives; the lookup by the write's key finds what was committed.
     (refund,) = (await view(admin, order.who, order.order_id)).refunds
-    assert refund.refund_id not in result.text
-    assert "couldn't confirm" in result.text and "approved" not in result.text
-    assert len(result.tickets) == 1
+    assert result.tools("get_write_by_key")
+    assert f"approved (refund {refund.refund_id})" in result.text
+    await assert_invariants(admin, conv)
+
+
+async def test_an_unknown_outcome_is_never_called_a_failure_and_is_resolved_later(
+    agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
+) -> None:
+    """The write committed, its answer was lost, and the platform cannot be asked yet: the
+    customer hears "being processed", the ticket names the key, and the resolver (any
+    replica, from the durable store) tells the customer once the platform answers."""
+    conv = await proposed(agent, order)
+    await admin.set_fault("create_refund", FaultSpec(lose_response_first=100))
+    await admin.set_fault("get_write", FaultSpec(fail_first=1000))
+    result = await conv.say("yes")
+    (refund,) = (await view(admin, order.who, order.order_id)).refunds
+    assert "did not go through" not in result.text and "nothing has been" not in result.text
+    assert "being processed" in result.text and refund.refund_id not in result.text
+    (ticket,) = (await view(admin, order.who, order.order_id)).tickets
+    key = next(e.data["arguments"] for e in result.tools("get_write_by_key"))["idempotency_key"]
+    assert f"outcome unknown, key {key}" in " ".join(ticket.decision_trace)
+    assert await agent.sweep_settlements() == 0  # the platform still cannot be asked
+    await admin.clear_faults()
+    # Another replica (a fresh agent on the same checkpoint store) finishes the job.
+    other = agent_for(agent.deps.platform._http.base_url.__str__(), agent.settings.checkpoint_url)
+    try:
+        assert await other.sweep_settlements() == 1
+    finally:
+        await other.deps.platform.aclose()
+    platform = await view(admin, order.who, order.order_id)
+    assert [n.subject for n in platform.notifications] == [f"Refund {refund.refund_id} approved"]
+    update = await conv.say("any news?")
+    assert refund.refund_id in update.text and "Shall I go ahead" not in update.text
+    assert await agent.sweep_settlements() == 0
+    await assert_invariants(admin, conv)
+
+
+async def test_a_write_held_past_the_deadline_is_called_not_made_only_after_it(
+    agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
+) -> None:
+    conv = await proposed(agent, order)
+    await admin.set_fault("create_refund", FaultSpec(timeout_s=TEST_WRITE_DEADLINE_S + 0.5))
+    result = await conv.say("yes")
+    await admin.clear_faults()
+    await asyncio.sleep(1.0)  # every held request has reached the platform's commit by now
+    platform = await view(admin, order.who, order.order_id)
+    # The platform refused to commit past its deadline, and a lookup after it found nothing:
+    # a final answer, so (and only so) the customer may hear it did not go through.
+    assert platform.refunds == []
+    assert "did not go through" in result.text and "approved" not in result.text
     await assert_invariants(admin, conv)
 
 
@@ -430,3 +478,35 @@ async def test_the_invariant_check_catches_a_refund_nobody_agreed_to(
     )
     with pytest.raises(AssertionError, match="without a fraud check and a yes"):
         await assert_invariants(admin, conv)
+
+
+async def test_two_identical_refunds_in_one_session_are_two_and_each_is_followed(
+    agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
+) -> None:
+    """A second proposal with the same terms is a second refund (never the first replayed as
+    "approved (REF-old)"), and every pending refund is followed to its own final state."""
+    conv = await start(agent, order.who)
+    await admin.set_fault("create_refund", FaultSpec(pending_then_reject=True, settle_after_s=1.0))
+    ids: list[str] = []
+    for _ in range(2):
+        proposal = (
+            await conv.say(f"{order.order_id} never arrived, refund $10", "delivery_dispute")
+        ).proposal
+        assert proposal is not None and proposal["amount"] == 10.0
+        submitted = await conv.say("yes")
+        ids.append(
+            next(
+                r
+                for r in (await view(admin, order.who, order.order_id)).refunds
+                if r.refund_id not in ids
+            ).refund_id
+        )
+        assert f"submitted (refund {ids[-1]})" in submitted.text
+    assert len(set(ids)) == 2
+    await asyncio.sleep(1.2)
+    assert await agent.sweep_settlements() == 2
+    platform = await view(admin, order.who, order.order_id)
+    assert {r.status for r in platform.refunds} == {RefundStatus.REJECTED}
+    assert {f"Refund {i} not approved" for i in ids} <= {n.subject for n in platform.notifications}
+    assert len(platform.tickets) == 2
+    await assert_invariants(admin, conv)

@@ -142,3 +142,70 @@ async def test_any_other_turn_drops_the_proposal(
     # The graph still holds its interrupt, but a "yes" now is not an answer to it.
     await turn(pipeline, who, session_id, "arrived? yes")
     assert await refunds(platform_server, order) == []
+
+
+class DiesAfterTheWrite:
+    """The Negotiation worker on a replica that dies right after the refund was sent (the
+    write committed, its answer never reported): the stream breaks mid-turn."""
+
+    def __init__(self, agent: NegotiationAgent) -> None:
+        self.agent = agent
+
+    async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
+        async for event in self.agent.handle(request):
+            if event.type is EventType.TOOL and event.data.get("name") == "initiate_refund":
+                raise ConnectionError("replica lost")
+            yield event
+
+    async def outcome_after_failure(self, request: WorkerRequest) -> str | None:
+        return await self.agent.outcome_after_failure(request)
+
+
+def _text(events: list[ChatEvent]) -> str:
+    return "".join(str(e.data.get("text") or e.data.get("message") or "") for e in events)
+
+
+async def test_a_turn_that_dies_mid_write_reads_the_platform_and_the_next_yes_resumes_it(
+    pipeline: ChatPipeline, platform_server: RunningPlatform, clean_orders: CleanPool
+) -> None:
+    order = clean_orders.take()
+    who = identity(order)
+    agent = pipeline.workers[Route.NEGOTIATION]
+    session_id = await pipeline.create_session(who)
+    await turn(pipeline, who, session_id, f"{order.order_id} never arrived")
+    pipeline.workers[Route.NEGOTIATION] = DiesAfterTheWrite(agent)  # type: ignore[arg-type]
+    died = _text(await turn(pipeline, who, session_id, "yes"))
+    (refund,) = await refunds(platform_server, order)
+    # Never "nothing has been changed": the platform was read, and it shows the refund.
+    assert "nothing has been changed" not in died
+    assert refund.refund_id in died
+    # A restarted replica: the next "yes" resumes the write (same key), never re-proposes.
+    pipeline.workers[Route.NEGOTIATION] = NegotiationAgent(
+        agent.deps,  # type: ignore[attr-defined]
+        agent.settings,  # type: ignore[attr-defined]
+    )
+    events = await turn(pipeline, who, session_id, "yes")
+    assert not [e for e in events if e.type is EventType.CONFIRMATION_REQUIRED]
+    assert [r.refund_id for r in await refunds(platform_server, order)] == [refund.refund_id]
+    assert f"approved (refund {refund.refund_id})" in _text(events)
+
+
+class FailsBeforeAnyWrite:
+    async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
+        raise RuntimeError("bug")
+        yield  # pragma: no cover
+
+    async def outcome_after_failure(self, request: WorkerRequest) -> str | None:
+        return None
+
+
+async def test_a_turn_that_fails_before_any_write_says_nothing_changed(
+    pipeline: ChatPipeline, platform_server: RunningPlatform, clean_orders: CleanPool
+) -> None:
+    order = clean_orders.take()
+    who = identity(order)
+    pipeline.workers[Route.NEGOTIATION] = FailsBeforeAnyWrite()  # type: ignore[assignment]
+    session_id = await pipeline.create_session(who)
+    events = await turn(pipeline, who, session_id, f"{order.order_id} never arrived")
+    assert "nothing has been changed" in _text(events)
+    assert await refunds(platform_server, order) == []

@@ -31,10 +31,11 @@ from app.tools import (
 )
 from app.tools.executor import ExecutorSettings, idempotency_key
 from tests.fixtures import Pick, SeedIndex
+from tests.platform_server import TEST_WRITE_DEADLINE_S
 
 SETTINGS = ExecutorSettings(
     read_timeout_s=1.0,
-    write_timeout_s=2.0,
+    write_timeout_s=TEST_WRITE_DEADLINE_S,
     read_attempts=3,
     write_attempts=3,
     backoff_initial_s=0.01,
@@ -489,3 +490,64 @@ async def test_different_session_gets_a_different_key(
     ctx = ctx_for(pick, platform, "sess-one")
     assert idempotency_key(ctx, "initiate_refund", model) == one.idempotency_key
     assert idempotency_key(ctx, "initiate_return", model) != one.idempotency_key
+
+
+# ---------------------------------------------------------------- keys name what is done
+
+
+def _key(
+    pick: Pick, platform: PlatformClient, session: str, tool: str, args: Any, scope: Any
+) -> str:
+    model = TOOLS[tool].input_model.model_validate(args)
+    return idempotency_key(ctx_for(pick, platform, session), tool, model, scope)
+
+
+def test_the_key_is_the_proposal_and_its_terms_not_the_session(
+    platform: PlatformClient, seed: SeedIndex
+) -> None:
+    pick = seed.take(ShipmentStatus.DELIVERED)
+    args = refund_args(pick)
+    one = _key(pick, platform, "sess-a", "initiate_refund", args, "prop-1")
+    # The same proposal carried out from another session (a replica, a restart): one write.
+    assert _key(pick, platform, "sess-b", "initiate_refund", args, "prop-1") == one
+    # A second proposal with identical terms is a second decision: a second write.
+    assert _key(pick, platform, "sess-a", "initiate_refund", args, "prop-2") != one
+    # Each term is part of what is written.
+    for changed in (
+        {**args, "amount": float(args["amount"]) / 2},
+        {
+            **args,
+            "reason_code": "DELIVERY_DISPUTE"
+            if args["reason_code"] != "DELIVERY_DISPUTE"
+            else "DELIVERY_FAILED",
+        },
+    ):
+        assert _key(pick, platform, "sess-a", "initiate_refund", changed, "prop-1") != one
+    assert _key(pick, platform, "sess-a", "initiate_refund", args, None) != one
+
+
+def test_a_return_key_ignores_the_order_items_were_listed_in(
+    platform: PlatformClient, seed: SeedIndex
+) -> None:
+    pick = seed.take(ShipmentStatus.DELIVERED)
+    lines = [{"sku": "SKU-1000-A", "quantity": 1}, {"sku": "SKU-2000-B", "quantity": 2}]
+    base = {"order_id": pick.order.order_id, "reason_code": "CUSTOMER_REQUEST"}
+    forward = _key(pick, platform, "s", "initiate_return", {**base, "items": lines}, "p")
+    backward = _key(pick, platform, "s", "initiate_return", {**base, "items": lines[::-1]}, "p")
+    fewer = _key(pick, platform, "s", "initiate_return", {**base, "items": lines[:1]}, "p")
+    assert forward == backward and forward != fewer
+
+
+async def test_two_proposals_with_the_same_terms_are_two_refunds(
+    platform: PlatformClient, seed: SeedIndex, executor: ToolExecutor
+) -> None:
+    pick = seed.take(ShipmentStatus.DELIVERED)
+    args = refund_args(pick, amount=1.0)
+    ctx = ctx_for(pick, platform, "sess-two-proposals")
+    run = executor.execute
+    one = success(await run(ctx, AgentTier.NEGOTIATION, "initiate_refund", args, scope="p1"))
+    replay = success(await run(ctx, AgentTier.NEGOTIATION, "initiate_refund", args, scope="p1"))
+    two = success(await run(ctx, AgentTier.NEGOTIATION, "initiate_refund", args, scope="p2"))
+    assert one.output.refund_id == replay.output.refund_id  # type: ignore[attr-defined]
+    assert one.output.refund_id != two.output.refund_id  # type: ignore[attr-defined]
+    assert len(await refunds_on(platform, pick)) == 2

@@ -117,6 +117,8 @@ GOOD: list[tuple[str, str, dict[str, Any]]] = [
     ("check_fraud_score", "narrowed", {"order_id": ORDER_A}),
     ("get_refund", "narrowed", {"refund_id": "REF-1000007"}),
     ("get_return", "base", {"return_id": "RET-1000007"}),
+    ("get_write_by_key", "base", {"idempotency_key": "osa-" + "0a" * 24}),
+    ("list_order_refunds", "narrowed", {"order_id": ORDER_A}),
     (
         "initiate_refund",
         "narrowed",
@@ -361,6 +363,8 @@ NEGOTIATION = {
     "escalate_to_human",
     "send_notification",
     "get_order_details",
+    "get_write_by_key",
+    "list_order_refunds",
 }
 WRITES = {"initiate_refund", "initiate_return", "escalate_to_human", "send_notification"}
 

@@ -11,6 +11,7 @@ from app.llm.endpoints import TierModels
 from app.llm.prompts import PromptVersion
 from app.observability.traces import TRACE_KEY, truncate_output
 from app.platform.client import CustomerRef, PlatformClient
+from app.sessions.write_leases import OrderWriteLeases
 from app.tools.executor import ToolExecutor, ToolResult, ToolSuccess
 from app.tools.spec import AgentTier, PolicySearch, PolicySearchResult, ToolContext
 
@@ -25,6 +26,8 @@ class WorkerDeps:
     prompts: Mapping[str, PromptVersion] = field(default_factory=dict)
     # "production", or "shadow" (writes in dry-run, its own checkpoints: see AgentSettings).
     variant: str = "production"
+    # One write in flight per order across sessions and replicas (Redis); None: no lease.
+    write_leases: OrderWriteLeases | None = None
 
     def tool_context(self, request: WorkerRequest) -> ToolContext:
         # Identity comes from the verified token via the request, never from model output.

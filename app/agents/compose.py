@@ -39,7 +39,8 @@ from app.routing.router import IntentRouter, RouteDecision, RoutingContext
 from app.sessions.hydration import Hydrator
 from app.sessions.models import SessionSettings
 from app.sessions.store import SessionStore
-from app.tools.executor import ToolExecutor
+from app.sessions.write_leases import OrderWriteLeases
+from app.tools.executor import ExecutorSettings, ToolExecutor
 from app.tools.spec import PolicySearch
 
 
@@ -65,13 +66,25 @@ class LocalRouter:
 
 
 def worker_deps(settings: AgentSettings) -> WorkerDeps:
+    # One deadline for a write, everywhere: the platform's documented one.
+    deadline = settings.platform_write_deadline_s
     platform = PlatformClient(
-        settings.platform_url, settings.platform_api_key, timeout_s=settings.platform_timeout_s
+        settings.platform_url,
+        settings.platform_api_key,
+        timeout_s=settings.platform_timeout_s,
+        write_timeout_s=deadline,
     )
     return WorkerDeps(
         platform=platform,
-        executor=ToolExecutor(dry_run_writes=settings.variant != "production"),
+        executor=ToolExecutor(
+            ExecutorSettings(write_timeout_s=deadline),
+            dry_run_writes=settings.variant != "production",
+        ),
         variant=settings.variant,
+        # Connects on first use: only the replica serving the Negotiation worker uses it.
+        write_leases=OrderWriteLeases(
+            Redis.from_url(settings.redis_url), prefix=settings.key_prefix
+        ),
         # The retrieval engine (MILVUS_URI, else the Milvus Lite file under var/): opened by
         # the first policy search, so only the process that serves the Policy worker opens it.
         policy_search=policy_search_from_env(),

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.agents.base import WorkerDeps
@@ -53,6 +54,11 @@ UNKNOWN_IDENTITY = {
     "client_not_found": ("unknown_tenant", "the platform knows no such tenant"),
     "customer_not_found": ("unknown_customer", "the platform knows no such customer"),
 }
+# A failed turn that may have started a write the platform could not be asked about.
+UNKNOWN_REPLY = (
+    "Something went wrong on our side, and I can't tell yet whether your request was made. "
+    "Please don't submit it again: we will confirm the outcome to you as soon as it is known."
+)
 
 
 class GuardPort(Protocol):
@@ -214,14 +220,16 @@ class ChatPipeline:
         consent: ConsentDecision | None = None,
     ) -> AsyncIterator[ChatEvent]:
         started = time.perf_counter()
+        progress = _Progress()
         try:
-            async for event in self._run(identity, state, message, started, consent):
+            async for event in self._run(identity, state, message, started, consent, progress):
                 yield event
         except Exception:
-            # Nothing was written for this turn; say so honestly instead of guessing.
             log.exception("turn failed")
             metrics.count_turn_outcome("unknown", "failed")
-            yield ChatEvent.error("internal_error", INTERNAL_ERROR_REPLY)
+            # Before a word about a write this turn may have started, the platform is read.
+            reply = await _after_failure(progress, may_write=state.pending_confirmation is not None)
+            yield ChatEvent.error("internal_error", reply)
             yield ChatEvent(type=EventType.DONE, data={"ok": False})
         finally:
             await lock.release()
@@ -233,6 +241,7 @@ class ChatPipeline:
         message: str,
         started: float,
         consent: ConsentDecision | None = None,
+        progress: _Progress | None = None,
     ) -> AsyncIterator[ChatEvent]:
         verdict = await self.guard.check(message)
         # The trace starts from the scrubbed text: the raw message is never kept anywhere.
@@ -319,6 +328,8 @@ class ChatPipeline:
             consent=consent,
         )
         worker = self.workers[decision.route]
+        if progress is not None:
+            progress.worker, progress.request = worker, request
         turn = WorkerTurn(
             tier=tier,
             intent=decision.intent.value,
@@ -379,6 +390,33 @@ class ChatPipeline:
             await self.sessions.append_turn(
                 identity.client_id, identity.user_id, state.session_id, turn
             )
+
+
+@dataclass
+class _Progress:
+    """How far a turn got: the worker it reached, and with which request."""
+
+    worker: Worker | None = None
+    request: WorkerRequest | None = None
+
+
+# How long a failed turn may spend reading the platform before it answers.
+AFTER_FAILURE_READ_S = 15.0
+
+
+async def _after_failure(progress: _Progress, *, may_write: bool) -> str:
+    """The reply of a failed turn. "Nothing has been changed" only when the worker says no
+    write could have started (or none was reached); otherwise what the platform shows."""
+    read = getattr(progress.worker, "outcome_after_failure", None)
+    if read is None or progress.request is None:
+        return INTERNAL_ERROR_REPLY if not (may_write and progress.worker) else UNKNOWN_REPLY
+    try:
+        async with asyncio.timeout(AFTER_FAILURE_READ_S):
+            text = await read(progress.request)
+    except Exception:
+        log.exception("reading the platform after a failed turn failed")
+        return UNKNOWN_REPLY if may_write else INTERNAL_ERROR_REPLY
+    return INTERNAL_ERROR_REPLY if text is None else str(text)
 
 
 def _routing_context(state: SessionState) -> RoutingContext:

@@ -16,6 +16,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from app.platform.contract import (
+    WRITE_DEADLINE_S,
     Customer,
     DeliveryPhoto,
     Eta,
@@ -33,6 +34,7 @@ from app.platform.contract import (
     ReturnRequest,
     ReturnWindow,
     Shipment,
+    StoredWrite,
     Ticket,
     TicketRequest,
     TicketStatus,
@@ -66,6 +68,7 @@ class PlatformClient:
         api_key: str,
         *,
         timeout_s: float = 5.0,
+        write_timeout_s: float = WRITE_DEADLINE_S,
         admin_key: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -76,6 +79,9 @@ class PlatformClient:
             transport=transport,
         )
         self._admin_key = admin_key
+        # A write is waited for exactly as long as the platform may still commit it (its
+        # documented write deadline): after that, a lookup by its key is final.
+        self.write_timeout_s = write_timeout_s
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -136,6 +142,7 @@ class PlatformClient:
         return model.model_validate(await self._request("GET", path, **kwargs))
 
     async def _post(self, model: type[ModelT], path: str, **kwargs: Any) -> ModelT:
+        kwargs.setdefault("timeout_s", self.write_timeout_s)
         return model.model_validate(await self._request("POST", path, **kwargs))
 
     # ------------------------------------------------------------ reads
@@ -195,6 +202,10 @@ class PlatformClient:
 
     async def get_return(self, who: CustomerRef, return_id: str) -> Return:
         return await self._get(Return, f"/v1/returns/{return_id}", who=who)
+
+    async def get_write(self, who: CustomerRef, idempotency_key: str) -> StoredWrite:
+        """The write committed under a key; `write_not_found` (404) when none is (yet)."""
+        return await self._get(StoredWrite, f"/v1/writes/{idempotency_key}", who=who)
 
     async def list_notifications(self, who: CustomerRef) -> list[Notification]:
         data = await self._request("GET", "/v1/notifications", who=who)

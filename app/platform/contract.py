@@ -35,6 +35,13 @@ TicketId = Annotated[str, Field(pattern=TICKET_ID_PATTERN)]
 CustomerId = Annotated[str, Field(pattern=CUSTOMER_ID_PATTERN)]
 ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN)]
 
+# The platform's write deadline (seconds): a write request is committed within this long of its
+# arrival, or never: a request still waiting (held, queued, hung) at its deadline is refused
+# and rolled back. So a caller that stops waiting after this long has a final answer from a
+# lookup by its Idempotency-Key (`GET /v1/writes/{key}`) once the deadline of the last request
+# it sent has passed. Callers wait at most this long for a write's answer.
+WRITE_DEADLINE_S = 10.0
+
 # Money travels as a JSON number with at most two decimals and is held as Decimal everywhere
 # inside, so sums of refunds never drift by float rounding.
 Money = Annotated[
@@ -164,6 +171,8 @@ class ErrorCode(StrEnum):
     QUANTITY_EXCEEDS_RETURNABLE = "quantity_exceeds_returnable"
     ORDER_NOT_DELIVERED = "order_not_delivered"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    WRITE_NOT_FOUND = "write_not_found"
+    WRITE_DEADLINE_EXCEEDED = "write_deadline_exceeded"
     IDEMPOTENCY_KEY_REQUIRED = "idempotency_key_required"
     REQUEST_IN_PROGRESS = "request_in_progress"
     INJECTED_FAULT = "injected_fault"
@@ -373,6 +382,19 @@ class Ticket(BaseModel):
     summary: str
     decision_trace: list[str]
     created_at: datetime
+
+
+class StoredWrite(BaseModel):
+    """A committed write, found by the Idempotency-Key it was made with (`GET /v1/writes/{key}`).
+
+    Not found means: not committed *yet*; final only once the write deadline of the last
+    request sent with the key has passed (see WRITE_DEADLINE_S)."""
+
+    idempotency_key: str
+    operation: str
+    created_at: datetime
+    # The id of what was written: a refund, return, notification or ticket id.
+    record_id: str
 
 
 # ---------------------------------------------------------------- write requests

@@ -12,7 +12,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
@@ -53,6 +53,7 @@ from app.platform.contract import (
     ReturnWindow,
     Shipment,
     ShipmentStatus,
+    StoredWrite,
     Ticket,
     TicketRequest,
     TicketStatus,
@@ -115,6 +116,8 @@ async def admin_auth(
 
 
 async def inject_faults(request: Request) -> None:
+    # The write deadline runs from here, before any injected latency or hang.
+    request.state.received_at = utcnow()
     route = request.scope.get("route")
     operation = getattr(route, "operation_id", None)
     if operation:
@@ -181,6 +184,7 @@ async def _write(
 ) -> dict[str, Any]:
     state = _state(request)
     now = utcnow()
+    received: datetime = getattr(request.state, "received_at", now)
     outcome = await state.writer.run(
         client_id=scope.row.client_id,
         key=_require_key(key),
@@ -188,6 +192,7 @@ async def _write(
         fingerprint=writes.request_fingerprint(operation, scope.row.customer_id, payload),
         handler=lambda session: handler(session, now),
         now=now,
+        deadline=received + timedelta(seconds=state.settings.write_deadline_s),
     )
     if state.faults.take_lost_response(operation):
         raise lost_response(operation)
@@ -349,6 +354,38 @@ async def create_refund(
         "create_refund",
         body,
         lambda session, now: writes.create_refund(session, scope.row, body, now, faults),
+    )
+
+
+@api.get(
+    "/writes/{idempotency_key}",
+    operation_id="get_write",
+    response_model=StoredWrite,
+    tags=["writes"],
+    description=(
+        "The write committed under this Idempotency-Key. Not found is final only once the "
+        "write deadline of the last request sent with the key has passed."
+    ),
+)
+async def get_write(
+    session: Session,
+    scope: Scope,
+    idempotency_key: Annotated[str, _path(r"^[A-Za-z0-9._:-]{1,200}$")],
+) -> StoredWrite:
+    stored = await session.get(db.IdempotencyRow, (scope.row.client_id, idempotency_key))
+    record_id = writes.record_id_of(stored) if stored is not None else None
+    # Another customer's key answers exactly like an unknown one: no oracle.
+    if (
+        stored is None
+        or record_id is None
+        or stored.response.get("customer_id") != (scope.row.customer_id)
+    ):
+        raise PlatformError(404, ErrorCode.WRITE_NOT_FOUND, "no write under this key")
+    return StoredWrite(
+        idempotency_key=idempotency_key,
+        operation=stored.operation,
+        created_at=stored.created_at,
+        record_id=record_id,
     )
 
 

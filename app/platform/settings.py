@@ -7,7 +7,7 @@ import os
 from pydantic import BaseModel, Field
 
 from app.paths import VAR_DIR
-from app.platform.contract import FaultConfig
+from app.platform.contract import WRITE_DEADLINE_S, FaultConfig
 
 DEFAULT_DB_PATH = VAR_DIR / "platform.db"
 # Development credentials: the README's run command uses them on loopback only. A deployment
@@ -22,6 +22,8 @@ class PlatformSettings(BaseModel):
     admin_key: str = DEV_ADMIN_KEY
     faults: FaultConfig = Field(default_factory=FaultConfig)
     settle_interval_s: float = Field(default=1.0, gt=0)
+    # The documented write deadline (contract.WRITE_DEADLINE_S); lowered only by tests.
+    write_deadline_s: float = Field(default=WRITE_DEADLINE_S, gt=0)
 
     @classmethod
     def from_env(cls) -> PlatformSettings:
@@ -32,6 +34,8 @@ class PlatformSettings(BaseModel):
             values["api_key"] = key
         if key := os.environ.get("PLATFORM_ADMIN_KEY"):
             values["admin_key"] = key
+        if deadline := os.environ.get("PLATFORM_WRITE_DEADLINE_S"):
+            values["write_deadline_s"] = deadline
         if faults := os.environ.get("PLATFORM_FAULTS"):
             values["faults"] = FaultConfig.model_validate_json(faults)
         return cls.model_validate(values)

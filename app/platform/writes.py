@@ -86,14 +86,16 @@ class IdempotentWriter:
         fingerprint: str,
         handler: Handler,
         now: datetime,
+        deadline: datetime | None = None,
     ) -> WriteOutcome:
+        """`deadline`: the request's arrival plus the write deadline; past it, nothing commits."""
         # A replay needs no lock: answer it from the stored result straight away.
         async with self._sessions() as session:
             stored = await session.get(db.IdempotencyRow, (client_id, key))
             if stored is not None:
                 return _replay(stored, operation, fingerprint)
         async with self.exclusive():
-            return await self._run(client_id, key, operation, fingerprint, handler, now)
+            return await self._run(client_id, key, operation, fingerprint, handler, now, deadline)
 
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[None]:
@@ -112,6 +114,7 @@ class IdempotentWriter:
         fingerprint: str,
         handler: Handler,
         now: datetime,
+        deadline: datetime | None,
     ) -> WriteOutcome:
         try:
             async with self._sessions() as session, session.begin():
@@ -131,6 +134,14 @@ class IdempotentWriter:
                         created_at=now,
                     )
                 )
+                # Last thing before the commit: a request past its deadline rolls back, so
+                # its caller's lookup by key after the deadline is final.
+                if deadline is not None and datetime.now(deadline.tzinfo) > deadline:
+                    raise PlatformError(
+                        504,
+                        ErrorCode.WRITE_DEADLINE_EXCEEDED,
+                        f"{operation} was not committed within the write deadline",
+                    )
             return WriteOutcome(201, body, replayed=False)
         except IntegrityError:
             # A concurrent request with the same key committed first: answer with its result.
@@ -139,6 +150,15 @@ class IdempotentWriter:
                 if stored is None:
                     raise
                 return _replay(stored, operation, fingerprint)
+
+
+def record_id_of(stored: db.IdempotencyRow) -> str | None:
+    """The id of what a stored write created (refund, return, notification or ticket)."""
+    for field in ("refund_id", "return_id", "notification_id", "ticket_id"):
+        value = stored.response.get(field)
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def _replay(stored: db.IdempotencyRow, operation: str, fingerprint: str) -> WriteOutcome:

@@ -39,6 +39,7 @@ from app.platform.contract import (
     ReturnRequest,
     ReturnWindow,
     Shipment,
+    StoredWrite,
     Ticket,
     TicketPriority,
     TicketRequest,
@@ -103,6 +104,25 @@ class ReturnIdInput(_Input):
     return_id: Annotated[str, Field(pattern=RETURN_ID_PATTERN)] = Field(
         description="A return of this customer (another customer's answers not found)."
     )
+
+
+class WriteKeyInput(_Input):
+    # Only keys this service makes (executor.idempotency_key); the platform scopes the lookup
+    # to the verified customer.
+    idempotency_key: Annotated[str, Field(pattern=r"^osa-[0-9a-f]{48}$")] = Field(
+        description="The idempotency key a write was sent with."
+    )
+
+
+class RefundsOfOrderInput(_Input):
+    order_id: OrderIdArg = Field(description="One of the customer's orders.")
+
+
+class OrderRefunds(BaseModel):
+    """Every refund on one order, pending and rejected ones included."""
+
+    order_id: str
+    refunds: list[Refund]
 
 
 class RefundInput(_Input):
@@ -229,6 +249,15 @@ async def _refund_status(ctx: ToolContext, args: RefundIdInput) -> Refund:
 
 async def _return_status(ctx: ToolContext, args: ReturnIdInput) -> Return:
     return await ctx.platform.get_return(ctx.who, args.return_id)
+
+
+async def _write_by_key(ctx: ToolContext, args: WriteKeyInput) -> StoredWrite:
+    return await ctx.platform.get_write(ctx.who, args.idempotency_key)
+
+
+async def _order_refunds(ctx: ToolContext, args: RefundsOfOrderInput) -> OrderRefunds:
+    refunds = await ctx.platform.list_order_refunds(ctx.who, args.order_id)
+    return OrderRefunds(order_id=args.order_id, refunds=refunds)
 
 
 async def _customer_context(ctx: ToolContext, _: NoInput) -> CustomerContext:
@@ -366,6 +395,25 @@ TOOLS: dict[str, Tool] = {  # type: ignore[type-arg]
             Access.READ,
             _NEGOTIATION,
             _return_status,
+        ),
+        Tool(
+            "get_write_by_key",
+            "What a write sent with this idempotency key created, if the platform committed it "
+            "(resolves a write whose answer was lost or timed out).",
+            WriteKeyInput,
+            StoredWrite,
+            Access.READ,
+            _NEGOTIATION,
+            _write_by_key,
+        ),
+        Tool(
+            "list_order_refunds",
+            "Every refund on one of the customer's orders, pending ones included.",
+            RefundsOfOrderInput,
+            OrderRefunds,
+            Access.READ,
+            _NEGOTIATION,
+            _order_refunds,
         ),
         Tool(
             "initiate_refund",

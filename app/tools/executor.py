@@ -5,8 +5,10 @@
 - Reads retry transient failures (5xx, timeouts, refused connections) with jittered
   exponential backoff.
 - Writes are never retried blindly: every attempt of one call carries the same idempotency
-  key, derived from (client, customer, session, tool, arguments), so a replay can only return
-  the first result. Only outcome-unknown failures (5xx, timeouts) are replayed; a rule
+  key, derived from what is being done (client, customer, tool, arguments: order, reason,
+  amount, item set) and the decision it carries out (`scope`: a proposal id, else the
+  session), so a replay can only return the first result, and a second proposal with the same
+  terms is a second write. Only outcome-unknown failures (5xx, timeouts) are replayed; a rule
   violation is final. When the outcome stays unknown the result says so, and the caller must
   read platform state back before telling the customer anything.
 - Failures come back as `ToolFailure` values, never as exceptions.
@@ -32,6 +34,7 @@ from tenacity import (
 )
 
 from app.observability.metrics import count_tool_call
+from app.platform.contract import WRITE_DEADLINE_S
 from app.platform.errors import PlatformError
 from app.tools.definitions import TOOLS, PolicySearchUnavailable
 from app.tools.narrowing import Narrowing, NothingToNarrowTo
@@ -71,6 +74,9 @@ class ToolFailure:
     latency_ms: float = 0.0
     idempotency_key: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # Wall-clock time (epoch seconds) the last attempt was sent: the platform may commit it
+    # until this plus its write deadline, and a lookup by key after that is final.
+    last_sent_at: float | None = None
     ok: bool = field(default=False, init=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,18 +98,32 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def idempotency_key(ctx: ToolContext, tool: str, arguments: BaseModel) -> str:
-    """Same session + same action = same key, so a repeated "yes" cannot write twice."""
+def idempotency_key(
+    ctx: ToolContext, tool: str, arguments: BaseModel, scope: str | None = None
+) -> str:
+    """Same decision + same action = same key, so a repeated "yes" cannot write twice.
+
+    `scope` names the decision the write carries out (a proposal id): two proposals with the
+    same terms are two writes, a replay of one proposal is one. Without a scope the session
+    is the decision (notifications and tickets of one conversation)."""
     material = "|".join(
         (
             ctx.who.client_id,
             ctx.who.customer_id,
-            ctx.session_id,
+            f"proposal:{scope}" if scope is not None else f"session:{ctx.session_id}",
             tool,
-            canonical_json(arguments.model_dump(mode="json")),
+            canonical_json(_canonical_arguments(arguments.model_dump(mode="json"))),
         )
     )
     return "osa-" + hashlib.sha256(material.encode()).hexdigest()[:48]
+
+
+def _canonical_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A return's item set is a set: the order its lines were listed in writes nothing else."""
+    items = arguments.get("items")
+    if not isinstance(items, list):
+        return arguments
+    return {**arguments, "items": sorted(items, key=canonical_json)}
 
 
 def _backoff(settings: ExecutorSettings) -> wait_exponential_jitter:
@@ -121,10 +141,26 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError)
 
 
+def _timed_out(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError) or (
+        isinstance(exc, PlatformError) and exc.code == "timeout"
+    )
+
+
+def _replayable_write_failure(exc: BaseException) -> bool:
+    """A write is replayed after a 5xx or a lost answer, not after its own deadline: the
+    request may still be running until then, a replay cannot answer sooner, and after it a
+    lookup by key is final (so a hung platform costs one deadline, not one per attempt)."""
+    return _transient(exc) and not _timed_out(exc)
+
+
 @dataclass(frozen=True)
 class ExecutorSettings:
     read_timeout_s: float = 4.0
-    write_timeout_s: float = 8.0
+    # The platform's write deadline, and the platform client's write timeout (one setting:
+    # AgentSettings.platform_write_deadline_s). Waiting less would call a write "unknown"
+    # that the platform still answers; waiting more would wait on what it has refused.
+    write_timeout_s: float = WRITE_DEADLINE_S
     read_attempts: int = 3
     write_attempts: int = 3
     backoff_initial_s: float = 0.05
@@ -141,6 +177,13 @@ class ToolExecutor:
         self.settings = settings or ExecutorSettings()
         # A shadow deployment's writes: validated like any call, recorded, never sent.
         self.dry_run_writes = dry_run_writes
+
+    def write_key(
+        self, ctx: ToolContext, name: str, arguments: dict[str, Any], scope: str | None = None
+    ) -> str:
+        """The idempotency key `execute` sends this write with (to look it up by key)."""
+        tool = TOOLS[name]
+        return idempotency_key(ctx, name, tool.input_model.model_validate(arguments), scope)
 
     def validate(
         self,
@@ -163,8 +206,11 @@ class ToolExecutor:
         name: str,
         arguments: dict[str, Any] | str | BaseModel,
         narrowing: Narrowing | None = None,
+        *,
+        scope: str | None = None,
     ) -> ToolResult:
-        result = await self._execute(ctx, tier, name, arguments, narrowing)
+        """`scope`: for a write, the decision it carries out (see `idempotency_key`)."""
+        result = await self._execute(ctx, tier, name, arguments, narrowing, scope)
         # Every call is counted where it runs (the worker replicas), by tier and tool, so a
         # failing platform operation shows up per tier before customers report it.
         count_tool_call(tier.value, result.tool, ok=result.ok, code=getattr(result, "code", None))
@@ -177,6 +223,7 @@ class ToolExecutor:
         name: str,
         arguments: dict[str, Any] | str | BaseModel,
         narrowing: Narrowing | None,
+        scope: str | None = None,
     ) -> ToolResult:
         started = time.perf_counter()
         tool = TOOLS.get(name)
@@ -211,7 +258,7 @@ class ToolExecutor:
                 details={"arguments": args.model_dump(mode="json", exclude_none=True)},
             )
         if tool.writes:
-            return await self._run_write(ctx, tool, args, started)
+            return await self._run_write(ctx, tool, args, started, scope)
         return await self._run_read(ctx, tool, args, started)
 
     async def _run_read(
@@ -236,8 +283,9 @@ class ToolExecutor:
         tool: Tool,
         args: BaseModel,
         started: float,  # type: ignore[type-arg]
+        scope: str | None = None,
     ) -> ToolResult:
-        key = idempotency_key(ctx, tool.name, args)
+        key = idempotency_key(ctx, tool.name, args, scope)
         # Replays reuse `key`: the platform returns the first result instead of writing again.
         return await self._run(
             tool,
@@ -246,6 +294,7 @@ class ToolExecutor:
             self.settings.write_timeout_s,
             started,
             key=key,
+            retry_on=_replayable_write_failure,
         )
 
     async def _run(
@@ -257,22 +306,27 @@ class ToolExecutor:
         started: float,
         *,
         key: str | None,
+        retry_on: Callable[[BaseException], bool] = _transient,
     ) -> ToolResult:
         """Runs `call` with a per-attempt timeout, retrying only transient failures."""
         attempts = 0
+        last_sent: float | None = None
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(max_attempts),
                 wait=_backoff(self.settings),
-                retry=retry_if_exception(_transient),
+                retry=retry_if_exception(retry_on),
                 reraise=True,
             ):
                 with attempt:
                     attempts += 1
+                    last_sent = time.time()
                     async with asyncio.timeout(timeout_s):
                         output = await call()
         except (PlatformError, TimeoutError) as exc:
-            return self._failure(tool, exc, attempts, started, key=key)
+            return replace(
+                self._failure(tool, exc, attempts, started, key=key), last_sent_at=last_sent
+            )
         except PolicySearchUnavailable as exc:
             return ToolFailure(
                 tool.name, "unavailable", str(exc), attempts=attempts, latency_ms=_ms(started)
@@ -288,6 +342,7 @@ class ToolExecutor:
                 attempts=attempts,
                 latency_ms=_ms(started),
                 idempotency_key=key,
+                last_sent_at=last_sent,
             )
         return ToolSuccess(tool.name, output, attempts, _ms(started), idempotency_key=key)
 

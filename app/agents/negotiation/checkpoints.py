@@ -44,6 +44,10 @@ class NegotiationSettings(BaseModel):
     # idempotent call (same key, so it completes once or returns the first result).
     recover_attempts: int = Field(default=2, ge=0)
     recover_delay_s: float = Field(default=0.5, ge=0)
+    # A write still unknown after that: how long the turn keeps looking it up by its key
+    # (enough to pass the platform's write deadline), then the background resolver goes on.
+    resolve_in_turn_s: float = Field(default=12.0, ge=0)
+    resolve_poll_s: float = Field(default=0.5, gt=0)
     # How often a replica checks every pending refund for settlement (0: only when the
     # conversation continues, or when sweep_settlements() is called).
     settlement_poll_s: float = Field(default=30.0, ge=0)

@@ -69,10 +69,12 @@ class TurnContext:
         narrowing: Narrowing | None = None,
         *,
         shown: dict[str, Any] | None = None,
+        scope: str | None = None,
     ) -> ToolResult:
-        """Run a tool through the executor (narrowed, validated, idempotent) and report it."""
+        """Run a tool through the executor (narrowed, validated, idempotent) and report it.
+        `scope`: the proposal a write carries out (part of its idempotency key)."""
         result = await self.deps.executor.execute(
-            self.tool_context(), TIER, name, arguments, narrowing or self.narrowing()
+            self.tool_context(), TIER, name, arguments, narrowing or self.narrowing(), scope=scope
         )
         self.emit(tool_event(result, shown if shown is not None else arguments))
         return result

@@ -35,7 +35,9 @@ from app.agents.negotiation.state import (
     ItemFacts,
     NegotiationState,
     OrderFacts,
+    Outcome,
     Proposal,
+    RefundFacts,
     ShipmentFacts,
     record,
 )
@@ -45,6 +47,8 @@ from app.agents.worker import ConsentDecision
 from app.language.consent import ConsentLabel, ConsentReading, shared_reader
 from app.language.mentions import asks_for_person
 from app.platform.contract import FraudScore, Order, OrderSummary, ReturnWindow
+from app.sessions.write_leases import LeaseHolder
+from app.tools.definitions import OrderRefunds
 from app.tools.executor import ToolSuccess
 
 # ---------------------------------------------------------------- facts and fraud
@@ -68,6 +72,26 @@ async def facts(
             )
         return Command(goto="respond", update={"say": UNAVAILABLE})
     order: Order = result.output  # type: ignore[assignment]
+    busy = await _write_in_flight(ctx, order.order_id)
+    if busy is not None:  # one write per order: no second proposal while one is unsettled
+        line = f"facts: {order.order_id} busy with {busy.idempotency_key}"
+        ctx.note(line)
+        return Command(
+            goto="respond",
+            update={"say": replies.in_flight_text(order.order_id, busy), "trace": [line]},
+        )
+    listed = await ctx.tool("list_order_refunds", {"order_id": order.order_id})
+    if not isinstance(listed, ToolSuccess) or not isinstance(listed.output, OrderRefunds):
+        return Command(goto="respond", update={"say": UNAVAILABLE})
+    refunds = [
+        RefundFacts(
+            refund_id=r.refund_id,
+            amount=float(r.amount),
+            status=r.status.value,
+            reason_code=r.reason_code,
+        )
+        for r in listed.output.refunds
+    ]
     windows: dict[str, ReturnWindow] = {}
     if case.outcome and case.outcome.value == "return":
         for item in order.items:
@@ -99,7 +123,19 @@ async def facts(
         ],
         windows=windows,
         policies=policies,
+        refunds=refunds,
     )
+    standing = facts_.standing_refunds
+    if case.outcome is not Outcome.RETURN and standing and facts_.refundable < 0.01:
+        # Already satisfied: say so with the refunds on record, never write again.
+        line = (
+            f"facts: {order.order_id} already refunded ({', '.join(r.refund_id for r in standing)})"
+        )
+        ctx.note(line)
+        return Command(
+            goto="respond",
+            update={"say": replies.already_refunded_text(facts_), "trace": [line]},
+        )
     states = ",".join(s.status.value for s in facts_.shipments) or "no shipment"
     line = f"facts: {order.order_id} {states}, refundable {facts_.refundable:.2f}"
     ctx.note(line)
@@ -120,6 +156,11 @@ async def fraud(
     line = f"fraud: {checked.order_id} {checked.score:.2f} {checked.band.value}"
     ctx.note(line)
     return Command(goto="decide", update={"fraud": checked.dump(), "trace": [line]})
+
+
+async def _write_in_flight(ctx: TurnContext, order_id: str) -> LeaseHolder | None:
+    leases = ctx.deps.write_leases
+    return None if leases is None else await leases.holder(ctx.request.client_id, order_id)
 
 
 # ---------------------------------------------------------------- decide

@@ -113,5 +113,9 @@ def _summary(
         )
     if verified is not None:
         parts.append(f"Platform state: {verified.record_id or 'no record'} {verified.status}.")
+    note = (state.get("escalation") or {}).get("note")
+    if note and verified is not None and verified.status == "unknown":
+        # "outcome unknown, key K": the person can look the write up by its key.
+        parts.append(f"Write {note}.")
     parts.append(f"Last customer message: {state.get('message', '')[:500]}")
     return " ".join(parts)

@@ -13,7 +13,17 @@ from app.agents.negotiation.confirmation import bare_reply
 from app.agents.negotiation.context import TIER, TurnContext
 from app.agents.negotiation.flow import ask, ctx_of, escalate_to
 from app.agents.negotiation.language import asks_for_person, read_mentions
-from app.agents.negotiation.settlement import check, forget
+from app.agents.negotiation.settlement import (
+    WATCH_NAMESPACE,
+    Resolved,
+    check,
+    follow_unknown,
+    forget,
+    remember,
+    told_later_of,
+    unknown_of,
+    watches_of,
+)
 from app.agents.negotiation.state import (
     CASE_RESET,
     CaseRequest,
@@ -68,24 +78,55 @@ def _earlier_texts(ctx: TurnContext) -> list[str]:
 async def settle(
     state: NegotiationState, runtime: Runtime[TurnContext]
 ) -> Command[Literal["understand"]]:
-    """A refund this conversation left pending: if it settled, act and tell the customer."""
-    watch = record(state, "watch", Watch)
-    if watch is None:
-        return Command(goto="understand")
+    """Refunds this conversation left pending, and writes whose outcome was unknown: whatever
+    the platform has decided since is acted on and told to the customer first."""
     ctx = ctx_of(runtime)
-    settled = await check(ctx.tool, watch)
-    if settled is None:
-        return Command(goto="understand")
-    if runtime.store is not None:
-        await forget(runtime.store, ctx.thread_id)
-    if settled.ticket_id:
-        ctx.emit(ChatEvent.escalated(settled.ticket_id, EscalationReason.WRITE_FAILED.value))
-    ctx.say(replies.settled_text(settled.verified, settled.ticket_id) + " ")
-    ctx.note(f"settled: {watch.refund_id} {settled.verified.status}")
-    return Command(
-        goto="understand",
-        update={"watch": None, "last": settled.verified.dump(), "settled_now": True},
-    )
+    store = runtime.store
+    update: dict[str, Any] = {}
+    for namespace, key, verified, ticket_id in (
+        await told_later_of(store, ctx.thread_id) if store else []
+    ):
+        ctx.say(replies.resolved_text(verified, ticket_id) + " ")
+        await forget(store, namespace, key)  # type: ignore[arg-type]
+        update.update({"last": verified.dump(), "settled_now": True})
+    for namespace, key, pending in await unknown_of(store, ctx.thread_id) if store else []:
+        resolved = await follow_unknown(ctx.tool, pending)
+        if resolved is None:
+            continue
+        await forget(store, namespace, key)  # type: ignore[arg-type]
+        if ctx.deps.write_leases is not None:  # answered: the order is free again
+            await ctx.deps.write_leases.release(
+                pending.client_id, pending.proposal.order_id, pending.idempotency_key
+            )
+        if resolved.watch is not None:
+            await remember(store, ctx.thread_id, resolved.watch)  # type: ignore[arg-type]
+        _tell(ctx, replies.resolved_text(resolved.verified, resolved.ticket_id), resolved)
+        ctx.note(f"resolved: {pending.idempotency_key} {resolved.verified.status}")
+        update.update({"last": resolved.verified.dump(), "settled_now": True})
+    watches = await watches_of(store, ctx.thread_id) if store else []
+    own = record(state, "watch", Watch)
+    if own is not None and all(w.refund_id != own.refund_id for _, _, w in watches):
+        watches.append((WATCH_NAMESPACE, ctx.thread_id, own))  # a store-less run
+    for namespace, key, watch in watches:
+        settled = await check(ctx.tool, watch)
+        if settled is None:
+            continue
+        if store is not None:
+            await forget(store, namespace, key)
+        if settled.ticket_id:
+            ctx.emit(ChatEvent.escalated(settled.ticket_id, EscalationReason.WRITE_FAILED.value))
+        ctx.say(replies.settled_text(settled.verified, settled.ticket_id) + " ")
+        ctx.note(f"settled: {watch.refund_id} {settled.verified.status}")
+        update.update({"last": settled.verified.dump(), "settled_now": True})
+        if own is not None and own.refund_id == watch.refund_id:
+            update["watch"] = None
+    return Command(goto="understand", update=update)
+
+
+def _tell(ctx: TurnContext, text: str, resolved: Resolved) -> None:
+    if resolved.ticket_id:
+        ctx.emit(ChatEvent.escalated(resolved.ticket_id, EscalationReason.WRITE_FAILED.value))
+    ctx.say(text + " ")
 
 
 # ---------------------------------------------------------------- understand

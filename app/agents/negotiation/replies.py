@@ -20,6 +20,7 @@ from app.agents.negotiation.state import (
     Verified,
 )
 from app.platform.contract import OrderSummary, ReasonCode
+from app.sessions.write_leases import LeaseHolder
 
 _SIGNS = {"USD": "$", "GBP": "£", "EUR": "€"}
 _EXCLUSIONS = {
@@ -212,6 +213,13 @@ def status_text(v: Verified) -> str:
 def notification(v: Verified) -> tuple[str, str]:
     """(subject, body) of the customer notification for a verified outcome."""
     amount = money(v.amount, v.currency) if v.amount is not None else ""
+    if v.status == "not_written":  # final: the platform's deadline passed with no record
+        noun = "refund" if v.kind is Action.REFUND else "return"
+        return (
+            f"Your {noun} request for order {v.order_id} did not go through",
+            f"The order system confirms that the {noun} you asked for on order {v.order_id} "
+            "was not made, so nothing has been changed. You can ask us again at any time.",
+        )
     if v.kind is Action.RETURN:
         return (
             f"Return {v.record_id} approved",
@@ -234,6 +242,67 @@ def notification(v: Verified) -> tuple[str, str]:
         f"Your refund request of {amount} for order {v.order_id} has been received and is "
         "under review. We will notify you when it is decided.",
     )
+
+
+def resolved_text(v: Verified, ticket_id: str | None) -> str:
+    """The outcome of a request we had told the customer was still being processed."""
+    noun = "refund" if v.kind is Action.REFUND else "return"
+    lead = f"An update on your {noun} request for order {v.order_id}: "
+    if v.status == "not_written":
+        return (
+            f"{lead}the order system confirms it was not made, so nothing has been changed. "
+            "You can ask again if you still want it."
+        )
+    if v.kind is Action.RETURN:
+        label = f" Your return label: {v.label_ref}." if v.label_ref else ""
+        return f"{lead}it has been approved (return {v.record_id}).{label}"
+    if v.status == "pending":
+        return (
+            f"{lead}it was received (refund {v.record_id}) and is being reviewed. We will "
+            "notify you as soon as it's decided."
+        )
+    return settled_text(v, ticket_id)
+
+
+def already_refunded_text(facts: OrderFacts) -> str:
+    standing = facts.standing_refunds
+    listed = ", ".join(
+        f"{r.refund_id}: {money(r.amount, facts.currency)}, {r.status}" for r in standing
+    )
+    return (
+        f"Order {facts.order_id} has already been refunded ({listed}), and nothing more can be "
+        "refunded on it, so I haven't started another refund."
+    )
+
+
+def in_flight_text(order_id: str, holder: LeaseHolder) -> str:
+    noun = "refund" if holder.action == "refund" else "return"
+    return (
+        f"A {noun} request on order {order_id} is already being processed (reference "
+        f"{holder.reference}), so I won't start another one. Its outcome is told in the "
+        "conversation where it was made (and by email if it takes longer)."
+    )
+
+
+def still_processing_text(kind: Action, order_id: str) -> str:
+    noun = "refund" if kind is Action.REFUND else "return"
+    return (
+        f"Something went wrong on our side while your {noun} request for order {order_id} was "
+        "being sent. It may still be processed by the order system, so I can't confirm it yet. "
+        "We will confirm the outcome to you as soon as it is known; please don't submit it "
+        "again."
+    )
+
+
+def after_failure_text(v: Verified) -> str:
+    """After a failed turn, what the order system shows about the write it may have made."""
+    noun = "refund" if v.kind is Action.REFUND else "return"
+    if v.status == "not_written":
+        return (
+            f"Something went wrong on our side, and the order system confirms the {noun} on "
+            f"order {v.order_id} was not made, so nothing has been changed. Please try again."
+        )
+    return f"Something went wrong on our side, but the order system shows: {status_text(v)}"
 
 
 def settled_text(v: Verified, ticket_id: str | None) -> str:
@@ -304,9 +373,11 @@ def _escalation_lead(reason: EscalationReason, v: Verified | None) -> str:
                 f"The order system received the {noun} ({v.record_id}) but I couldn't confirm "
                 "its status, so I won't tell you it's done. "
             )
+        # Unknown is not failed: the platform may still be making it.
         return (
-            f"I couldn't confirm with the order system whether the {noun} went through, so I "
-            "won't tell you it did. Please don't submit it again. "
+            f"Your {noun} request for order {v.order_id} is still being processed by the order "
+            "system, so I can't confirm it yet. We will confirm the outcome to you as soon as "
+            "it is known; please don't submit it again. "
         )
     if reason is EscalationReason.UNRESOLVED:
         return "I'm sorry we haven't been able to sort this out here. Nothing has been changed. "

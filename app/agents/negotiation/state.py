@@ -109,6 +109,15 @@ class WrittenPolicy(_Record):
         return self.statements[0]
 
 
+class RefundFacts(_Record):
+    """A refund already on the order (pending and rejected ones too)."""
+
+    refund_id: str
+    amount: float
+    status: str
+    reason_code: ReasonCode
+
+
 class OrderFacts(_Record):
     """get_order_details (and, for returns, get_return_window and the written policy for each
     window's code from search_policy_kb) as read this case."""
@@ -122,6 +131,12 @@ class OrderFacts(_Record):
     shipments: list[ShipmentFacts]
     windows: dict[str, ReturnWindow] = Field(default_factory=dict)
     policies: dict[str, WrittenPolicy] = Field(default_factory=dict)  # by policy code
+    # The order's refunds so far, pending ones included: a proposal never repeats one.
+    refunds: list[RefundFacts] = Field(default_factory=list)
+
+    @property
+    def standing_refunds(self) -> list[RefundFacts]:
+        return [r for r in self.refunds if r.status in ("approved", "pending")]
 
 
 class FraudCheck(_Record):
@@ -174,6 +189,10 @@ class WriteRecord(_Record):
     code: str | None = None
     message: str | None = None
     outcome_unknown: bool = False
+    # The key the write was sent with, and when its last request left (epoch seconds): the
+    # platform may commit it until then plus its write deadline.
+    idempotency_key: str | None = None
+    sent_at: float | None = None
 
 
 class Verified(_Record):
@@ -200,6 +219,19 @@ class Watch(_Record):
     order_id: str
     amount: float
     currency: str
+    client_id: str
+    customer_id: str
+    session_id: str
+
+
+class UnknownWrite(_Record):
+    """A confirmed write whose outcome the platform has not told yet: looked up by its key
+    until it does (a record, or nothing once the write deadline has passed)."""
+
+    idempotency_key: str
+    proposal: Proposal
+    sent_at: float
+    deadline_s: float
     client_id: str
     customer_id: str
     session_id: str

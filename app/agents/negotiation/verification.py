@@ -2,8 +2,8 @@
 
 A write's own answer is not enough: it can be lost (the platform committed, the response did
 not arrive), or a pending refund can settle later. `read_back` reads the refund or return by
-id; `absence` decides, when the write's outcome stayed unknown, whether the order shows no
-new money refunded (then it can be said that it did not go through) or nothing can be told.
+id. A write whose outcome stayed unknown is resolved by its idempotency key (resolution.py):
+"nothing new on the order" is never read as "not written", the platform may still commit it.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.agents.negotiation.state import Action, OrderFacts, Proposal, Verified
-from app.platform.contract import Order, Refund, Return
+from app.agents.negotiation.state import Action, Verified
+from app.platform.contract import Refund, Return
 from app.tools.executor import ToolResult, ToolSuccess
-from app.tools.narrowing import Narrowing
 
 Run = Callable[..., Awaitable[ToolResult]]
 
@@ -68,27 +67,6 @@ async def read_back(
     if kind is Action.RETURN:  # a return carries no currency of its own
         return verified.model_copy(update={"currency": currency})
     return verified
-
-
-async def absence(
-    run: Run, proposal: Proposal, facts: OrderFacts, narrowing: Narrowing
-) -> Verified:
-    """After an unknown outcome: "not_written" when the order shows no new money refunded."""
-    unknown = Verified(
-        kind=proposal.action,
-        status="unknown",
-        order_id=proposal.order_id,
-        amount=proposal.amount,
-        currency=proposal.currency,
-    )
-    if proposal.action is Action.RETURN:
-        return unknown  # a return moves no money until received: the order cannot tell
-    result = await run("get_order_details", {"order_id": proposal.order_id}, narrowing)
-    if not isinstance(result, ToolSuccess) or not isinstance(result.output, Order):
-        return unknown
-    if abs(float(result.output.refunded) - facts.refunded) < 0.005:
-        return unknown.model_copy(update={"status": "not_written"})
-    return unknown
 
 
 def output_record(result: ToolResult) -> tuple[str | None, str | None]:

@@ -17,7 +17,8 @@ from langgraph.types import Command
 from app.agents.negotiation import replies
 from app.agents.negotiation.context import TurnContext
 from app.agents.negotiation.flow import ctx_of, escalate_to
-from app.agents.negotiation.settlement import remember
+from app.agents.negotiation.resolution import known, resolve
+from app.agents.negotiation.settlement import remember, remember_unknown
 from app.agents.negotiation.state import (
     Action,
     EscalationReason,
@@ -25,13 +26,16 @@ from app.agents.negotiation.state import (
     NegotiationState,
     OrderFacts,
     Proposal,
+    UnknownWrite,
     Verified,
     Watch,
     WriteRecord,
     record,
 )
-from app.agents.negotiation.verification import absence, output_record, read_back
+from app.agents.negotiation.verification import output_record, read_back
 from app.platform.contract import FraudBand
+from app.sessions.write_leases import LeaseHolder
+from app.tools.executor import ToolResult
 
 
 async def write(
@@ -51,19 +55,56 @@ async def write(
     if previous is not None and previous.proposal_id == proposal.proposal_id:
         return Command(goto="verify")  # this proposal was written already: never twice
     name, arguments = proposal.write_arguments()
-    result = await ctx.tool(name, arguments, _write_narrowing(ctx, proposal, facts_))
+    other = await _take_lease(ctx, proposal)
+    if other is not None:  # another conversation's write on this order is not settled yet
+        line = f"write: {proposal.order_id} busy with {other.idempotency_key}"
+        ctx.note(line)
+        return Command(
+            goto="respond",
+            update={"say": replies.in_flight_text(proposal.order_id, other), "trace": [line]},
+        )
+    result = await ctx.tool(
+        name, arguments, _write_narrowing(ctx, proposal, facts_), scope=proposal.proposal_id
+    )
+    outcome = _write_record(proposal, result)
+    line = f"write: {name} {'ok ' + str(outcome.record_id) if result.ok else outcome.code}"
+    ctx.note(line)
+    return Command(goto="verify", update={"write": outcome.dump(), "trace": [line]})
+
+
+async def _take_lease(ctx: TurnContext, proposal: Proposal) -> LeaseHolder | None:
+    leases = ctx.deps.write_leases
+    if leases is None:
+        return None
+    name, arguments = proposal.write_arguments()
+    return await leases.take(
+        ctx.request.client_id,
+        proposal.order_id,
+        idempotency_key=ctx.deps.executor.write_key(
+            ctx.tool_context(), name, arguments, scope=proposal.proposal_id
+        ),
+        session_id=ctx.request.session_id,
+        action=proposal.action.value,
+    )
+
+
+async def release_lease(ctx: TurnContext, order_id: str, key: str | None) -> None:
+    if ctx.deps.write_leases is not None and key:
+        await ctx.deps.write_leases.release(ctx.request.client_id, order_id, key)
+
+
+def _write_record(proposal: Proposal, result: ToolResult) -> WriteRecord:
     record_id, status = output_record(result)
-    outcome = WriteRecord(
+    return WriteRecord(
         proposal_id=proposal.proposal_id,
         ok=result.ok,
         record_id=record_id,
         status=status,
         code=getattr(result, "code", None),
         outcome_unknown=bool(getattr(result, "outcome_unknown", False)),
+        idempotency_key=result.idempotency_key,
+        sent_at=getattr(result, "last_sent_at", None),
     )
-    line = f"write: {name} {'ok ' + str(record_id) if result.ok else outcome.code}"
-    ctx.note(line)
-    return Command(goto="verify", update={"write": outcome.dump(), "trace": [line]})
 
 
 def _write_narrowing(ctx: TurnContext, proposal: Proposal, facts_: OrderFacts) -> Any:
@@ -79,13 +120,23 @@ async def verify(
     proposal = Proposal.model_validate(state["proposal"])
     facts_ = record(state, "facts", OrderFacts)
     written = WriteRecord.model_validate(state["write"])
-    if not written.ok and written.outcome_unknown:
+    if not written.ok and written.outcome_unknown and written.code != "timeout":
+        # A 5xx or a lost answer: replaying the key completes it once or returns the first
+        # result. (A timed-out request may still be running: a replay cannot answer sooner.)
         written = await _recover(ctx, proposal, facts_, written)
+    pending: UnknownWrite | None = None
     if written.ok and written.record_id:
         verified = await _settled_or_pending(ctx, proposal, written.record_id)
     elif written.outcome_unknown:
-        verified = await absence(ctx.tool, proposal, facts_, ctx.narrowing())
-    else:
+        # Unknown is not failed: only the platform can say, by the key, what happened.
+        pending = _unknown_write(ctx, proposal, written)
+        verified = await resolve(
+            ctx.tool,
+            pending,
+            budget_s=ctx.settings.resolve_in_turn_s,
+            poll_s=ctx.settings.resolve_poll_s,
+        )
+    else:  # a definitive refusal (a rule, 4xx): nothing was written
         verified = Verified(
             kind=proposal.action,
             status="failed",
@@ -95,18 +146,40 @@ async def verify(
             code=written.code,
         )
     line = f"verify: {verified.record_id or proposal.order_id} {verified.status}"
+    if pending is not None and not known(verified):
+        line = f"verify: {proposal.order_id} outcome unknown, key {pending.idempotency_key}"
+        if runtime.store is not None:  # followed until known, by whichever replica sweeps
+            await remember_unknown(runtime.store, ctx.thread_id, pending)
+    else:  # the platform has answered for this write: the order is free again
+        await release_lease(ctx, proposal.order_id, written.idempotency_key)
     ctx.note(line)
     update: dict[str, Any] = {"write": written.dump(), "verified": verified.dump(), "trace": [line]}
     if verified.status in ("approved", "received") or (
         verified.status == "pending" and verified.kind is Action.REFUND
     ):
         return Command(goto="notify", update=update)
+    if pending is not None and not known(verified):
+        note = f"outcome unknown, key {pending.idempotency_key}"
+        return escalate_to(EscalationReason.WRITE_NOT_SETTLED, note, update)
     reason = (
         EscalationReason.WRITE_NOT_SETTLED
         if verified.status in ("unknown", "pending")
         else EscalationReason.WRITE_FAILED
     )
     return escalate_to(reason, f"write {verified.status}", update)
+
+
+def _unknown_write(ctx: TurnContext, proposal: Proposal, written: WriteRecord) -> UnknownWrite:
+    return UnknownWrite(
+        idempotency_key=str(written.idempotency_key),
+        proposal=proposal,
+        # No send time recorded (an unexpected failure): count from now, the later bound.
+        sent_at=written.sent_at if written.sent_at is not None else time.time(),
+        deadline_s=ctx.deps.executor.settings.write_timeout_s,
+        client_id=ctx.request.client_id,
+        customer_id=ctx.request.customer_id,
+        session_id=ctx.request.session_id,
+    )
 
 
 async def _recover(
@@ -117,15 +190,16 @@ async def _recover(
     name, arguments = proposal.write_arguments()
     for _ in range(ctx.settings.recover_attempts):
         await asyncio.sleep(ctx.settings.recover_delay_s)
-        result = await ctx.tool(name, arguments, _write_narrowing(ctx, proposal, facts_))
-        record_id, status = output_record(result)
-        written = WriteRecord(
-            proposal_id=proposal.proposal_id,
-            ok=result.ok,
-            record_id=record_id,
-            status=status,
-            code=getattr(result, "code", None),
-            outcome_unknown=bool(getattr(result, "outcome_unknown", False)),
+        result = await ctx.tool(
+            name, arguments, _write_narrowing(ctx, proposal, facts_), scope=proposal.proposal_id
+        )
+        replayed = _write_record(proposal, result)
+        # Keep the latest send time: the platform may commit until its deadline.
+        written = replayed.model_copy(
+            update={
+                "idempotency_key": replayed.idempotency_key or written.idempotency_key,
+                "sent_at": replayed.sent_at or written.sent_at,
+            }
         )
         if result.ok or not written.outcome_unknown:
             break
