@@ -441,7 +441,8 @@ def scenarios() -> list[dict[str, Any]]:
                 ],
             ),
             [dispute],
-            must_mention=["nothing left to refund"],
+            # The earlier refund is named, never a second write.
+            must_mention=["already been refunded", "REF-7000101"],
         ),
         scenario(
             "ambiguous-order-asks",
@@ -537,10 +538,11 @@ def scenarios() -> list[dict[str, Any]]:
             "response-never-arrives",
             fixture(order(1, DD, SHOES)),
             [dispute, "yes"],
-            # The platform did refund once; the agent could not confirm it and says so.
+            # Every response is lost, but the platform did refund once: the agent finds the
+            # write by its idempotency key and reports what the platform shows.
             refunds=[refund(one, shoes, "DELIVERY_DISPUTE")],
-            escalated=True,
-            must_mention=["couldn't confirm"],
+            notifications=1,
+            must_mention=["approved"],
             faults={"create_refund": {"lose_response_first": 100}},
         ),
         scenario(
