@@ -46,6 +46,7 @@ from app.language.claim_dates import (
     find_times,
 )
 from app.language.claim_facts import ShipmentFact, TurnFacts, local
+from app.language.mentions import CURRENCY_SIGNS, CURRENCY_WORDS
 
 _ID = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK|NTF|CUS)-[A-Z0-9]+(?:-[A-Z])?\b", re.IGNORECASE)
 _PHOTO_REF = re.compile(r"\bpod://\S+?(?=[\s,;)]|\.(?:\s|$)|$)")
@@ -58,22 +59,7 @@ _AMOUNT = re.compile(
     r"|\b(?P<code2>usd|gbp|eur)\s?(?P<c>\d[\d,]*(?:\.\d{1,2})?)",
     re.IGNORECASE,
 )
-_CURRENCY = {
-    "$": "USD",
-    "£": "GBP",
-    "€": "EUR",
-    "usd": "USD",
-    "dollar": "USD",
-    "dollars": "USD",
-    "bucks": "USD",
-    "gbp": "GBP",
-    "pound": "GBP",
-    "pounds": "GBP",
-    "quid": "GBP",
-    "eur": "EUR",
-    "euro": "EUR",
-    "euros": "EUR",
-}
+_CURRENCY = {**CURRENCY_SIGNS, **CURRENCY_WORDS}
 # Where a signatory's name ends: punctuation, or a word that starts the next part of the clause.
 _END_OF_WHO = (
     r"(?=$|[,.;!?)]| (?:on|at|yesterday|today|this|last|and|but|so|which|who|when|around|about|"

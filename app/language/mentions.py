@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from app.routing.order_resolution import mentioned_ids
 
-_CURRENCY_SIGNS = {"$": "USD", "£": "GBP", "€": "EUR"}
-_CURRENCY_WORDS = {
+# Money and ids as every reader of customer text sees them (mentions, the case reader's named
+# things, the claim check): one pattern each.
+CURRENCY_SIGNS = {"$": "USD", "£": "GBP", "€": "EUR"}
+CURRENCY_WORDS = {
     "usd": "USD",
     "dollar": "USD",
     "dollars": "USD",
@@ -26,13 +28,14 @@ _CURRENCY_WORDS = {
     "euros": "EUR",
 }
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d{1,7})(?:\.\d{1,2})?"
-_MONEY = re.compile(
+MONEY = re.compile(
     rf"(?P<sign>[$£€])\s?(?P<a>{_NUMBER})"
-    rf"|(?P<b>{_NUMBER})\s?(?P<word>{'|'.join(sorted(_CURRENCY_WORDS, key=len, reverse=True))})\b"
+    rf"|(?P<b>{_NUMBER})\s?(?P<word>{'|'.join(sorted(CURRENCY_WORDS, key=len, reverse=True))})\b"
     rf"|(?<![\w.])(?P<c>\d{{1,7}}\.\d{{2}})(?![\w.])",
     re.IGNORECASE,
 )
-_IDS = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK)-[0-9A-Z-]+\b", re.IGNORECASE)
+IDS = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK)-[0-9A-Z-]+\b", re.IGNORECASE)
+_MONEY, _IDS = MONEY, IDS
 _DIGIT = re.compile(r"\d")
 _SKU = re.compile(r"\bSKU-[0-9]{4}-[A-Z]\b", re.IGNORECASE)
 # Words: letters with inner apostrophes ("don't", "you're"); curly quotes are normalised first.

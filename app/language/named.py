@@ -9,19 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.language.mentions import IDS, MONEY
 from app.routing.order_resolution import mentioned_ids
 
-_CURRENCY_WORDS = (
-    "dollars|dollar|bucks|usd|pounds|pound|quid|gbp|euros|euro|eur"  # longest first per stem
-)
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d{1,7})(?:\.\d{1,2})?"
-_MONEY = re.compile(
-    rf"(?P<sign>[$£€])\s?(?P<a>{_NUMBER})"
-    rf"|(?P<b>{_NUMBER})\s?(?:{_CURRENCY_WORDS})\b"
-    rf"|(?<![\w.])(?P<c>\d{{1,7}}\.\d{{2}})(?![\w.])",
-    re.IGNORECASE,
-)
-_IDS = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK)-[0-9A-Z-]+\b", re.IGNORECASE)
+_MONEY, _IDS = MONEY, IDS
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _SHARES = {"half": 0.5, "a quarter": 0.25, "quarter": 0.25, "a third": 1 / 3}
 _PERCENT = re.compile(r"\b(\d{1,3})\s?(?:%|percent\b|per cent\b)")
