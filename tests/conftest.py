@@ -20,6 +20,8 @@ from tests.platform_server import (
     start_platform,
 )
 
+pytest_plugins = ["tests.negotiation_fixtures"]
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # Development keys are accepted in local mode only (app/credentials.py); Ray workers and the
 # services the tests start inherit this.

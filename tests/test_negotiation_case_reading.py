@@ -5,33 +5,13 @@ platform-read invariants (tests/negotiation_harness.assert_invariants)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from app.agents.negotiation import NegotiationAgent
 from app.platform.client import PlatformClient
 from tests import negotiation_cases as cases
 from tests.negotiation_cases import CleanPool
-from tests.negotiation_harness import admin_for, agent_for, assert_invariants, start
-from tests.platform_server import RunningPlatform
-
-
-@pytest.fixture
-async def agent(
-    platform_server: RunningPlatform, tmp_path: Path
-) -> AsyncIterator[NegotiationAgent]:
-    built = agent_for(platform_server.base_url, tmp_path / "negotiation.sqlite")
-    yield built
-    await built.deps.platform.aclose()
-
-
-@pytest.fixture
-async def admin(platform_server: RunningPlatform) -> AsyncIterator[PlatformClient]:
-    client = admin_for(platform_server.base_url)
-    yield client
-    await client.aclose()
+from tests.negotiation_harness import assert_invariants, start
 
 
 @pytest.mark.usefixtures("clean_orders")

@@ -8,9 +8,6 @@ Each test ends with the invariants read from the platform.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from app.agents.events import EventType
@@ -20,35 +17,10 @@ from tests import negotiation_cases as cases
 from tests.negotiation_cases import CleanOrder, CleanPool
 from tests.negotiation_harness import (
     Conversation,
-    admin_for,
-    agent_for,
     assert_invariants,
     start,
     view,
 )
-from tests.platform_server import RunningPlatform
-
-
-@pytest.fixture
-async def agent(
-    platform_server: RunningPlatform, tmp_path: Path
-) -> AsyncIterator[NegotiationAgent]:
-    built = agent_for(platform_server.base_url, tmp_path / "negotiation.sqlite")
-    yield built
-    await built.deps.platform.aclose()
-
-
-@pytest.fixture
-async def admin(platform_server: RunningPlatform) -> AsyncIterator[PlatformClient]:
-    client = admin_for(platform_server.base_url)
-    yield client
-    await client.clear_faults()
-    await client.aclose()
-
-
-@pytest.fixture
-def order(clean_orders: CleanPool) -> CleanOrder:
-    return clean_orders.take()
 
 
 async def proposed(agent: NegotiationAgent, order: CleanOrder) -> Conversation:

@@ -5,7 +5,6 @@ three invariants read from the platform (tests/negotiation_harness.assert_invari
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,40 +19,12 @@ from tests import negotiation_cases as cases
 from tests.negotiation_cases import CleanOrder, CleanPool
 from tests.negotiation_harness import (
     Conversation,
-    admin_for,
     agent_for,
     assert_invariants,
     start,
     view,
 )
 from tests.platform_server import TEST_WRITE_DEADLINE_S, RunningPlatform
-
-
-@pytest.fixture
-def checkpoints(tmp_path: Path) -> Path:
-    return tmp_path / "negotiation.sqlite"
-
-
-@pytest.fixture
-async def agent(
-    platform_server: RunningPlatform, checkpoints: Path
-) -> AsyncIterator[NegotiationAgent]:
-    built = agent_for(platform_server.base_url, checkpoints)
-    yield built
-    await built.deps.platform.aclose()
-
-
-@pytest.fixture
-async def admin(platform_server: RunningPlatform) -> AsyncIterator[PlatformClient]:
-    client = admin_for(platform_server.base_url)
-    yield client
-    await client.clear_faults()
-    await client.aclose()
-
-
-@pytest.fixture
-def order(clean_orders: CleanPool) -> CleanOrder:
-    return clean_orders.take()
 
 
 def dispute(order: CleanOrder) -> str:

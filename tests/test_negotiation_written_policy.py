@@ -6,7 +6,7 @@ and the real platform service."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from app.retrieval.store import PolicyStore
 from app.tools import ToolExecutor
 from app.tools.spec import PolicyChunk
 from tests.negotiation_cases import CleanPool
-from tests.negotiation_harness import FAST, admin_for, assert_invariants, settings_for, start
+from tests.negotiation_harness import FAST, assert_invariants, settings_for, start
 from tests.platform_server import API_KEY, RunningPlatform
 
 pytestmark = pytest.mark.slow
@@ -193,13 +193,6 @@ async def agent_with(
         policy_search=search,
     )
     return NegotiationAgent(deps, settings_for(tmp_path / "negotiation.sqlite"))
-
-
-@pytest.fixture
-async def admin(platform_server: RunningPlatform) -> AsyncIterator[PlatformClient]:
-    client = admin_for(platform_server.base_url)
-    yield client
-    await client.aclose()
 
 
 async def test_the_proposal_cites_the_written_policy_it_follows(
