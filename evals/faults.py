@@ -97,6 +97,9 @@ class Outcome:
     false_denial: bool = False
     double_write: bool = False
     unresolved: bool = False
+    # No proposal was reached, so no "yes" was sent and no write was tried: the case measured
+    # nothing about writes under its fault, and must not be read as a pass.
+    not_exercised: bool = False
 
 
 def judge(case: str, replies: list[str], yeses: int, refunds: int, notified: bool) -> Outcome:
@@ -114,6 +117,7 @@ def judge(case: str, replies: list[str], yeses: int, refunds: int, notified: boo
         double_write=refunds > 1,
         # Told "still being processed", and the outcome never reached them afterwards.
         unresolved=bool(PROCESSING.search(said)) and not notified,
+        not_exercised=yeses == 0,
     )
 
 
@@ -215,6 +219,7 @@ async def run(
         "false_denials": sum(o.false_denial for o in outcomes),
         "double_writes": sum(o.double_write for o in outcomes),
         "unresolved": sum(o.unresolved for o in outcomes),
+        "not_exercised": sum(o.not_exercised for o in outcomes),
     }
     rows = [
         [o.case, o.yeses, o.refunds, o.notified, o.false_confirmation, o.false_denial,
@@ -234,6 +239,13 @@ async def run(
             + ", ".join(f"{k} {v}" for k, v in totals.items())
             + f" ({len(outcomes)} cases)"
         )
+    if totals["not_exercised"]:
+        # Zeros from cases that never reached a write are no evidence: fail loudly.
+        print(
+            f"faults: {totals['not_exercised']} case(s) never reached a proposal (see --json)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

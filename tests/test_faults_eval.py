@@ -39,3 +39,10 @@ def test_every_case_names_only_operations_the_platform_has() -> None:
     known = {r.operation_id for r in api.routes if getattr(r, "operation_id", None)}  # type: ignore[attr-defined]
     assert {op for case in CASES for op in case.faults} <= known
     assert any(case.sessions == 2 for case in CASES)
+
+
+def test_a_case_that_never_reached_a_proposal_is_not_exercised() -> None:
+    outcome = judge("5xx_always", ["I haven't set anything up or changed anything."], 0, 0, False)
+    assert outcome.not_exercised
+    assert not (outcome.false_confirmation or outcome.false_denial or outcome.unresolved)
+    assert not judge("none", ["...", "approved"], 1, 1, True).not_exercised

@@ -105,7 +105,7 @@ class CaseHeads:
         start = 0
         for group in pieces:
             rows = reasons[start : start + len(group)]
-            whole_ask = asks[start]
+            whole_ask = _ask_of_clauses(self.ask.classes, asks[start : start + len(group)])
             start += len(group)
             best = rows[0]
             for row in rows[1:]:
@@ -121,6 +121,25 @@ class CaseHeads:
                 )
             )
         return out
+
+
+# A clause that asks for an outcome this plainly decides the ask of a message the whole of
+# which reads as no request, or as a complaint without one ("My order never arrived, I would
+# like a refund."): a long complaint dilutes the ask in the whole message's embedding.
+MIN_CLAUSE_ASK_P = 0.6
+_CONCRETE_ASKS = frozenset({"refund", "return", "replacement"})
+
+
+def _ask_of_clauses(classes: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+    whole = rows[0]
+    if classes[int(whole.argmax())] in _CONCRETE_ASKS:
+        return whole
+    concrete = [
+        row
+        for row in rows[1:]
+        if classes[int(row.argmax())] in _CONCRETE_ASKS and row.max() >= MIN_CLAUSE_ASK_P
+    ]
+    return max(concrete, key=lambda row: float(row.max())) if concrete else whole
 
 
 def clauses(message: str) -> list[str]:
