@@ -27,6 +27,7 @@ from app.retrieval.scope import TenantScope
 from app.retrieval.search import HybridPolicySearch, SearchMode
 from app.retrieval.settings import RetrievalSettings
 from app.retrieval.store import PolicyStore
+from app.retrieval.tenant_index import InProcessIndex
 from app.tools import AgentTier, ToolContext, ToolExecutor, ToolFailure, ToolSuccess
 from evals.retrieval import main as eval_main
 
@@ -134,6 +135,37 @@ def test_a_policy_code_finds_its_own_section(search: HybridPolicySearch) -> None
         "what does KHL-9942-A-R45 mean", TenantScope(client_id="kestrel"), top_k=3
     )
     assert hits[0].section.startswith("SKU-9942-A")
+
+
+# ---------------------------------------------------------------- in process vs Milvus's own
+
+
+def test_lite_is_served_in_process_with_the_same_top_results_as_milvus_hybrid_search(
+    search: HybridPolicySearch,
+) -> None:
+    assert isinstance(search.legs, InProcessIndex)  # the embedded default
+    server_side = HybridPolicySearch(search.store, search.encoder, search.reranker)
+    assert server_side.legs is search.store
+    queries = [
+        "How long do I have to return SKU-9942-B?",
+        "when will my refund arrive",
+        "my parcel arrived damaged",
+        "Consumer Rights Act faulty goods",
+        "is sales tax refunded",
+    ]
+    for client_id, (_, code, days_a, _, _) in TENANTS.items():
+        for region in ("UK", "US", None):
+            scope = TenantScope(client_id=client_id, region=region)
+            for query in [*queries, f"what does {code}-9942-A-R{days_a} mean"]:
+                for mode in (SearchMode.HYBRID, SearchMode.DENSE, SearchMode.HYBRID_RERANK):
+                    ours = search.retrieve(query, scope, top_k=3, mode=mode)
+                    theirs = server_side.retrieve(query, scope, top_k=3, mode=mode)
+                    # Exact RRF ties (rank 1 + 2 against rank 2 + 1) may come in either order.
+                    best = [h.chunk_id for h in theirs if abs(h.score - theirs[0].score) < 1e-9]
+                    assert ours[0].chunk_id in best, (client_id, query, region, mode)
+                    if mode is not SearchMode.HYBRID_RERANK:  # the rerank prior sees tie order
+                        assert abs(ours[0].score - theirs[0].score) < 1e-4
+                        assert {h.chunk_id for h in ours} == {h.chunk_id for h in theirs}
 
 
 # ---------------------------------------------------------------- tenant isolation
