@@ -263,6 +263,7 @@ def warm_tenants(legs: Any, clients: Sequence[str]) -> dict[str, float]:
     if not isinstance(legs, InProcessIndex):
         return {}
     seconds = []
+    rss_before = resident_mib()
     for client in clients:
         started = time.perf_counter()
         legs.tenant(TenantScope(client_id=client))
@@ -272,7 +273,19 @@ def warm_tenants(legs: Any, clients: Sequence[str]) -> dict[str, float]:
         "p50_s": round(percentile(seconds, 50), 2),
         "max_s": round(max(seconds), 2),
         "total_s": round(sum(seconds), 1),
+        # What the copies added to the process (Linux; approximate: the allocator keeps some).
+        "rss_added_mib": round(resident_mib() - rss_before),
     }
+
+
+def resident_mib() -> float:
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return 0.0
+    for line in status.read_text().split("\n"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def measure(

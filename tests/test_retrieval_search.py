@@ -168,6 +168,40 @@ def test_lite_is_served_in_process_with_the_same_top_results_as_milvus_hybrid_se
                         assert {h.chunk_id for h in ours} == {h.chunk_id for h in theirs}
 
 
+def test_a_kb_edit_applied_on_one_replica_is_searched_by_every_replica(
+    tmp_path: Path, kb_dir: Path
+) -> None:
+    from app.retrieval.admin import KbAdmin
+
+    settings = RetrievalSettings(milvus_uri=str(tmp_path / "policy.db"), cache_dir=tmp_path / "c")
+    with PolicyStore(settings.milvus_uri) as store:
+        store.ensure_collection()
+        editor = HybridPolicySearch.from_settings(settings, store=store)
+        ingest_chunks(chunk_documents(read_kb(kb_dir)), store, editor.encoder)  # type: ignore[arg-type]
+        # Another replica: its own in-process copies, told nothing about the edit.
+        other = HybridPolicySearch.from_settings(settings, store=store)
+        scope = TenantScope(client_id="kestrel", region="UK")
+        for engine in (editor, other):
+            assert (
+                "5 to 10 working days"
+                in engine.retrieve("when is my refund paid", scope, top_k=1)[0].text
+            )
+        source = (kb_dir / "kestrel" / "returns.md").read_text()
+        edited = source.replace("5 to 10 working days", "2 working days")
+        answer = KbAdmin(editor, None).call(
+            "apply", {"client_id": "kestrel", "name": "returns.md", "markdown": edited}
+        )
+        assert answer["counts"]["changed"] == 1, answer
+        for engine in (editor, other):
+            [hit] = engine.retrieve("when is my refund paid", scope, top_k=1)
+            assert "2 working days" in hit.text and hit.client_id == "kestrel"
+        globex = TenantScope(client_id="globex", region="UK")
+        assert (
+            "5 to 10 working days"
+            in other.retrieve("when is my refund paid", globex, top_k=1)[0].text
+        )
+
+
 # ---------------------------------------------------------------- tenant isolation
 
 

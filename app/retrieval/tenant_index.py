@@ -42,7 +42,7 @@ from app.retrieval.store import CrossTenantHit, PolicyStore, SearchHit
 
 BM25_K1 = 1.5  # Milvus Lite's BM25 defaults (what the store's own BM25 leg uses)
 BM25_B = 0.75
-DEFAULT_MAX_CHUNKS = 400_000  # all tenants together, per process (~1.5 GiB at 384 dims)
+DEFAULT_MAX_CHUNKS = 200_000  # all tenants together, per process (~1.5 GiB, see README)
 _WORD = re.compile(r"\w+")  # Milvus's standard analyzer
 
 
