@@ -25,7 +25,7 @@ from app.retrieval.ingest import ingest_chunks
 from app.retrieval.kb_format import read_kb
 from app.retrieval.scope import TenantScope
 from app.retrieval.search import HybridPolicySearch, SearchMode
-from app.retrieval.settings import RetrievalSettings
+from app.retrieval.settings import IndexChoice, RetrievalSettings
 from app.retrieval.store import PolicyStore
 from app.retrieval.tenant_index import InProcessIndex
 from app.tools import AgentTier, ToolContext, ToolExecutor, ToolFailure, ToolSuccess
@@ -166,6 +166,16 @@ def test_lite_is_served_in_process_with_the_same_top_results_as_milvus_hybrid_se
                     if mode is not SearchMode.HYBRID_RERANK:  # the rerank prior sees tie order
                         assert abs(ours[0].score - theirs[0].score) < 1e-4
                         assert {h.chunk_id for h in ours} == {h.chunk_id for h in theirs}
+
+
+def test_a_milvus_server_uri_is_served_by_milvus_hybrid_search(
+    search: HybridPolicySearch, tmp_path: Path
+) -> None:
+    server = RetrievalSettings(milvus_uri="http://milvus:19530", cache_dir=tmp_path)
+    assert HybridPolicySearch.from_settings(server, store=search.store).legs is search.store
+    forced = server.model_copy(update={"index": IndexChoice.IN_PROCESS})
+    legs = HybridPolicySearch.from_settings(forced, store=search.store).legs
+    assert isinstance(legs, InProcessIndex) and legs.store is search.store
 
 
 def test_a_kb_edit_applied_on_one_replica_is_searched_by_every_replica(

@@ -69,7 +69,8 @@ class _Bm25Field:
         ids = self._model.get_tokens_ids(list(tokens))
         if not ids:
             return None
-        return self._model.get_scores_from_ids(ids)
+        # bm25s leaves out Lucene's constant (k1 + 1) factor; Milvus keeps it: same scores shown.
+        return self._model.get_scores_from_ids(ids) * (BM25_K1 + 1.0)
 
 
 @dataclass
