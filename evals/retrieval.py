@@ -12,7 +12,8 @@ BM25 only. A retrieved chunk is relevant when its source_doc and section match a
 - recall@5: the share of a query's relevant sections found in the top 5, averaged over queries;
 - MRR: 1 / rank of the first relevant chunk (0 when none is in the top 10);
 - hit@5 (table only): the share of queries with at least one relevant chunk in the top 5;
-- p50/p95: wall time of one `retrieve()` call (query encoding, Milvus, rerank), after a warm-up.
+- p50/p95: wall time of one `retrieve()` call (query encoding, the search legs where the
+  settings serve them, rerank), after a warm-up.
 
 With `--json` the last line is `{"modes": {"<mode>": {"recall_at_5", "mrr", "p50_ms", "p95_ms",
 "by_kind": {"<kind>": {"recall_at_5", "mrr"}}}}}`.

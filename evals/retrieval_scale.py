@@ -1,7 +1,7 @@
 """Filtered hybrid retrieval latency at scale: generated chunks, the real query path.
 
     python -m evals.retrieval_scale [--chunks 100000] [--clients 20] [--queries 100]
-                                    [--server] [--kb kb] [--json]
+                                    [--index auto|in_process|milvus] [--server] [--kb kb] [--json]
 
 Embedding 100k chunks with MiniLM would take an hour on two cores, so the chunks are derived:
 the real KB chunks (kb/, else the external policies) are embedded once, and each generated
@@ -13,9 +13,14 @@ mode its token embeddings are its parts' (cached per part, so memory stays small
 The query path is the real one: `HybridPolicySearch.retrieve` with a `TenantScope` (client and
 region filter) and the real encoder, on the KB's eval questions and on SKU questions about
 generated chunks, each asked for a random tenant and region. Reported: p50/p95 of `retrieve()`
-per mode, and of the Milvus hybrid call alone (query already encoded). Target: hybrid p95 under
-50 ms. `--server` runs Milvus Lite as a separate `milvus-lite server` process instead of
-in-process.
+per mode, and of the hybrid legs alone (query already encoded). Targets: hybrid p95 under 50 ms,
+hybrid+rerank p95 under 80 ms. `--server` runs Milvus Lite as a separate `milvus-lite server`
+process instead of in-process.
+
+`--index` picks where the legs run, as `OSA_POLICY_INDEX` does for serving: `auto` (in process
+on Milvus Lite), `in_process` (per-tenant copies read from Milvus) or `milvus` (Milvus's own
+hybrid_search). In process, every tenant's copy is read from Milvus once before timing (as a
+serving replica does on each tenant's first query); those build times are reported apart.
 """
 
 from __future__ import annotations
@@ -43,7 +48,9 @@ from app.retrieval.query import QueryContext, rewrite_query
 from app.retrieval.rerank import MaxSimReranker
 from app.retrieval.scope import TenantScope
 from app.retrieval.search import HybridPolicySearch, SearchMode
+from app.retrieval.settings import IndexChoice, RetrievalSettings
 from app.retrieval.store import PolicyStore
+from app.retrieval.tenant_index import InProcessIndex
 from app.retrieval.token_cache import TokenEmbeddingCache
 from app.routing.exemplar_index import default_model_id
 from app.sessions.local_redis import free_port
@@ -55,6 +62,7 @@ DEFAULT_QUERIES = REPO_ROOT / "evals" / "data" / "retrieval_queries.jsonl"
 REGIONS = ("ALL", "ALL", "US", "UK", "EU")  # half the documents apply everywhere
 QUERY_REGIONS = ("US", "UK", "EU")
 TARGET_P95_MS = 50.0
+TARGET_RERANK_P95_MS = 80.0
 NOISE = 0.35  # norm of the noise added to a generated chunk's vector (parts' mean: ~0.8)
 BATCH = 2_000
 WARMUP = 5
@@ -186,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--server", action="store_true", help="Milvus Lite as a server process")
     parser.add_argument("--dense-index", default="HNSW", choices=["HNSW", "FLAT"])
     parser.add_argument("--hnsw-ef", type=int, default=96)
+    parser.add_argument("--index", default="auto", choices=[c.value for c in IndexChoice])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -209,30 +218,74 @@ def main(argv: Sequence[str] | None = None) -> int:
                 insert_s = time.perf_counter() - started
                 stored = store.count()
                 print(f"inserted {stored} chunks for {len(clients)} tenants in {insert_s:.0f} s")
-                search = HybridPolicySearch(store, embedder, MaxSimReranker(embedder, cache))
+                settings = RetrievalSettings(milvus_uri=uri, index=IndexChoice(args.index))
+                legs = InProcessIndex(store) if settings.serves_in_process else store
+                search = HybridPolicySearch(
+                    store, embedder, MaxSimReranker(embedder, cache), legs=legs
+                )
+                builds = warm_tenants(legs, clients)
                 results = measure(search, args.queries, clients, args.chunks, args.seed)
             finally:
                 store.close()
 
     rows = [(name, r["p50_ms"], r["p95_ms"]) for name, r in results.items()]
     print(format_table(["mode", "p50 ms", "p95 ms"], rows))
+    if builds:
+        print(f"tenant copies read from Milvus: {builds}")
     hybrid_p95 = results["hybrid"]["p95_ms"]
+    rerank_p95 = results["hybrid_rerank"]["p95_ms"]
     summary = {
         "chunks": args.chunks,
         "clients": args.clients,
         "server": args.server,
+        "index": "in_process" if builds else "milvus",
         "dense_index": args.dense_index,
         "insert_s": round(insert_s, 1),
+        "tenant_builds": builds,
         "modes": results,
         "target_p95_ms": TARGET_P95_MS,
-        "meets_target": hybrid_p95 < TARGET_P95_MS,
+        "target_rerank_p95_ms": TARGET_RERANK_P95_MS,
+        "meets_target": hybrid_p95 <= TARGET_P95_MS and rerank_p95 <= TARGET_RERANK_P95_MS,
     }
     if args.json:
         print_json_last_line(summary)
     else:
         verdict = "meets" if summary["meets_target"] else "misses"
-        print(f"hybrid p95 {hybrid_p95:.1f} ms at {args.chunks} chunks: {verdict} the 50 ms target")
+        print(
+            f"hybrid p95 {hybrid_p95:.1f} ms, hybrid+rerank p95 {rerank_p95:.1f} ms at "
+            f"{args.chunks} chunks: {verdict} the 50 / 80 ms targets"
+        )
     return 0
+
+
+def warm_tenants(legs: Any, clients: Sequence[str]) -> dict[str, float]:
+    """Read every tenant's copy once (in process only): p50/max seconds per tenant."""
+    if not isinstance(legs, InProcessIndex):
+        return {}
+    seconds = []
+    rss_before = resident_mib()
+    for client in clients:
+        started = time.perf_counter()
+        legs.tenant(TenantScope(client_id=client))
+        seconds.append(time.perf_counter() - started)
+    return {
+        "tenants": len(clients),
+        "p50_s": round(percentile(seconds, 50), 2),
+        "max_s": round(max(seconds), 2),
+        "total_s": round(sum(seconds), 1),
+        # What the copies added to the process (Linux; approximate: the allocator keeps some).
+        "rss_added_mib": round(resident_mib() - rss_before),
+    }
+
+
+def resident_mib() -> float:
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return 0.0
+    for line in status.read_text().split("\n"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def measure(
@@ -260,15 +313,15 @@ def measure(
         mode.value: timed([call(mode, text, scope) for text, scope in asks])
         for mode in (SearchMode.HYBRID, SearchMode.HYBRID_RERANK, SearchMode.DENSE, SearchMode.BM25)
     }
-    # The database's share: the same hybrid call with the query already rewritten and encoded.
+    # The legs' share: the same hybrid call with the query already rewritten and encoded.
     prepared = []
     for text, scope in asks:
         rewritten = rewrite_query(text, QueryContext(region=scope.region))
         vector = search.encoder.encode_query(rewritten.text, with_tokens=False).vector
         prepared.append((rewritten, vector, scope))
-    results["hybrid_milvus_only"] = timed(
+    results["hybrid_legs_only"] = timed(
         [
-            lambda r=r, v=v, s=s: search.store.search_hybrid(
+            lambda r=r, v=v, s=s: search.legs.search_hybrid(
                 s,
                 text=r.text,
                 vector=v,

@@ -25,8 +25,9 @@ from app.retrieval.ingest import ingest_chunks
 from app.retrieval.kb_format import read_kb
 from app.retrieval.scope import TenantScope
 from app.retrieval.search import HybridPolicySearch, SearchMode
-from app.retrieval.settings import RetrievalSettings
+from app.retrieval.settings import IndexChoice, RetrievalSettings
 from app.retrieval.store import PolicyStore
+from app.retrieval.tenant_index import InProcessIndex
 from app.tools import AgentTier, ToolContext, ToolExecutor, ToolFailure, ToolSuccess
 from evals.retrieval import main as eval_main
 
@@ -134,6 +135,81 @@ def test_a_policy_code_finds_its_own_section(search: HybridPolicySearch) -> None
         "what does KHL-9942-A-R45 mean", TenantScope(client_id="kestrel"), top_k=3
     )
     assert hits[0].section.startswith("SKU-9942-A")
+
+
+# ---------------------------------------------------------------- in process vs Milvus's own
+
+
+def test_lite_is_served_in_process_with_the_same_top_results_as_milvus_hybrid_search(
+    search: HybridPolicySearch,
+) -> None:
+    assert isinstance(search.legs, InProcessIndex)  # the embedded default
+    server_side = HybridPolicySearch(search.store, search.encoder, search.reranker)
+    assert server_side.legs is search.store
+    queries = [
+        "How long do I have to return SKU-9942-B?",
+        "when will my refund arrive",
+        "my parcel arrived damaged",
+        "Consumer Rights Act faulty goods",
+        "is sales tax refunded",
+    ]
+    for client_id, (_, code, days_a, _, _) in TENANTS.items():
+        for region in ("UK", "US", None):
+            scope = TenantScope(client_id=client_id, region=region)
+            for query in [*queries, f"what does {code}-9942-A-R{days_a} mean"]:
+                for mode in (SearchMode.HYBRID, SearchMode.DENSE, SearchMode.HYBRID_RERANK):
+                    ours = search.retrieve(query, scope, top_k=3, mode=mode)
+                    theirs = server_side.retrieve(query, scope, top_k=3, mode=mode)
+                    # Exact RRF ties (rank 1 + 2 against rank 2 + 1) may come in either order.
+                    best = [h.chunk_id for h in theirs if abs(h.score - theirs[0].score) < 1e-9]
+                    assert ours[0].chunk_id in best, (client_id, query, region, mode)
+                    if mode is not SearchMode.HYBRID_RERANK:  # the rerank prior sees tie order
+                        assert abs(ours[0].score - theirs[0].score) < 1e-4
+                        assert {h.chunk_id for h in ours} == {h.chunk_id for h in theirs}
+
+
+def test_a_milvus_server_uri_is_served_by_milvus_hybrid_search(
+    search: HybridPolicySearch, tmp_path: Path
+) -> None:
+    server = RetrievalSettings(milvus_uri="http://milvus:19530", cache_dir=tmp_path)
+    assert HybridPolicySearch.from_settings(server, store=search.store).legs is search.store
+    forced = server.model_copy(update={"index": IndexChoice.IN_PROCESS})
+    legs = HybridPolicySearch.from_settings(forced, store=search.store).legs
+    assert isinstance(legs, InProcessIndex) and legs.store is search.store
+
+
+def test_a_kb_edit_applied_on_one_replica_is_searched_by_every_replica(
+    tmp_path: Path, kb_dir: Path
+) -> None:
+    from app.retrieval.admin import KbAdmin
+
+    settings = RetrievalSettings(milvus_uri=str(tmp_path / "policy.db"), cache_dir=tmp_path / "c")
+    with PolicyStore(settings.milvus_uri) as store:
+        store.ensure_collection()
+        editor = HybridPolicySearch.from_settings(settings, store=store)
+        ingest_chunks(chunk_documents(read_kb(kb_dir)), store, editor.encoder)  # type: ignore[arg-type]
+        # Another replica: its own in-process copies, told nothing about the edit.
+        other = HybridPolicySearch.from_settings(settings, store=store)
+        scope = TenantScope(client_id="kestrel", region="UK")
+        for engine in (editor, other):
+            assert (
+                "5 to 10 working days"
+                in engine.retrieve("when is my refund paid", scope, top_k=1)[0].text
+            )
+        source = (kb_dir / "kestrel" / "returns.md").read_text()
+        edited = source.replace("5 to 10 working days", "2 working days")
+        answer = KbAdmin(editor, None).call(
+            "apply", {"client_id": "kestrel", "name": "returns.md", "markdown": edited}
+        )
+        assert answer["counts"]["changed"] == 1, answer
+        for engine in (editor, other):
+            [hit] = engine.retrieve("when is my refund paid", scope, top_k=1)
+            assert "2 working days" in hit.text and hit.client_id == "kestrel"
+        globex = TenantScope(client_id="globex", region="UK")
+        assert (
+            "5 to 10 working days"
+            in other.retrieve("when is my refund paid", globex, top_k=1)[0].text
+        )
 
 
 # ---------------------------------------------------------------- tenant isolation

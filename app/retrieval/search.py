@@ -3,6 +3,10 @@
 `HybridPolicySearch` is the `PolicySearch` behind the `search_policy_kb` tool. The client id and
 region are required arguments and become a `TenantScope`, from which the store writes the
 filter: no code path searches without one.
+
+The legs run where the settings say (`RetrievalSettings.serves_in_process`): on Milvus Lite in
+per-tenant in-process copies of the store's rows (`tenant_index.InProcessIndex`), on a Milvus
+server in its own `hybrid_search`. Both take the same `TenantScope` and return the same hits.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
 
+import numpy as np
+
 from app.retrieval.embedder import EncodedQuery, MiniLmEmbedder
 from app.retrieval.query import QueryContext, rewrite_query
 from app.retrieval.rerank import MaxSimReranker
 from app.retrieval.scope import TenantScope
 from app.retrieval.settings import RetrievalSettings
 from app.retrieval.store import PolicyStore, SearchHit
+from app.retrieval.tenant_index import InProcessIndex
 from app.retrieval.token_cache import TokenEmbeddingCache
 from app.routing.exemplar_index import default_model_id
 from app.tools.spec import PolicyChunk
@@ -50,6 +57,28 @@ class Reranker(Protocol):
     ) -> list[SearchHit]: ...
 
 
+class SearchLegs(Protocol):
+    """The tenant-scoped legs: `PolicyStore` (the server's hybrid_search) or `InProcessIndex`."""
+
+    def search_dense(
+        self, scope: TenantScope, vector: np.ndarray, limit: int
+    ) -> list[SearchHit]: ...
+
+    def search_bm25(self, scope: TenantScope, text: str, limit: int) -> list[SearchHit]: ...
+
+    def search_hybrid(
+        self,
+        scope: TenantScope,
+        *,
+        text: str,
+        vector: np.ndarray,
+        identifiers: Sequence[str],
+        limit: int,
+        leg_limit: int,
+        rrf_k: int = 60,
+    ) -> list[SearchHit]: ...
+
+
 class HybridPolicySearch:
     def __init__(
         self,
@@ -57,11 +86,15 @@ class HybridPolicySearch:
         encoder: QueryEncoder,
         reranker: Reranker | None = None,
         *,
+        legs: SearchLegs | None = None,
         candidates: int = 20,
         leg_limit: int = 30,
         rrf_k: int = 60,
     ) -> None:
         self.store = store
+        # Writes and ingestion always go to the store; searches to the legs (the store itself
+        # unless told otherwise).
+        self.legs: SearchLegs = legs if legs is not None else store
         self.encoder = encoder
         self.reranker = reranker
         self.candidates = candidates
@@ -73,7 +106,9 @@ class HybridPolicySearch:
         cls, settings: RetrievalSettings, *, store: PolicyStore | None = None
     ) -> HybridPolicySearch:
         """The production wiring: the settings' Milvus collection (opened, and created when
-        missing), the shared MiniLM encoder, and the reranker when enabled."""
+        missing), the legs the settings select (in-process copies on Milvus Lite, the server's
+        hybrid_search on a Milvus server), the shared MiniLM encoder, the reranker when
+        enabled."""
         if store is None:
             store = PolicyStore(
                 settings.milvus_uri, settings.collection, token=settings.milvus_token
@@ -85,6 +120,11 @@ class HybridPolicySearch:
             store,
             embedder,
             MaxSimReranker(embedder, cache) if settings.reranker else None,
+            legs=(
+                InProcessIndex(store, max_chunks=settings.index_max_chunks)
+                if settings.serves_in_process
+                else store
+            ),
             candidates=settings.candidates,
             leg_limit=settings.leg_limit,
             rrf_k=settings.rrf_k,
@@ -139,7 +179,7 @@ class HybridPolicySearch:
             raise ValueError("top_k must be at least 1")
         rewritten = rewrite_query(query, context)
         if mode is SearchMode.BM25:
-            return self.store.search_bm25(scope, rewritten.text, top_k)
+            return self.legs.search_bm25(scope, rewritten.text, top_k)
         rerank = mode is SearchMode.HYBRID_RERANK
         if rerank and self.reranker is None:
             raise ValueError("no reranker configured")
@@ -148,8 +188,8 @@ class HybridPolicySearch:
             rewritten.text, with_tokens=with_tokens, token_prefix=rewritten.original
         )
         if mode is SearchMode.DENSE:
-            return self.store.search_dense(scope, encoded.vector, top_k)
-        fused = self.store.search_hybrid(
+            return self.legs.search_dense(scope, encoded.vector, top_k)
+        fused = self.legs.search_hybrid(
             scope,
             text=rewritten.text,
             vector=encoded.vector,

@@ -11,6 +11,12 @@ One collection holds every client's chunks:
 Reads exist only as methods that take a `TenantScope`: the filter is built here, from the
 scope, and every hit's client id is checked again before it leaves the store.
 
+A second, tiny collection (`<collection>_versions`) holds one version token per tenant. Every
+write through this class (upsert, delete) replaces the token of each tenant it touched, after
+the write: an in-process copy of a tenant's rows (`tenant_index.py`) records the token it was
+built at and compares it on each query, so an ingest or a KB edit made by any process or
+replica invalidates every copy without a message bus.
+
 Milvus Lite (a local file, the default) allows one process per file; several processes share a
 `milvus-lite server` or a Milvus server through `MILVUS_URI`.
 """
@@ -18,7 +24,8 @@ Milvus Lite (a local file, the default) allows one process per file; several pro
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +65,10 @@ HIT_FIELDS = [
     "policy_version",
     "content_hash",
 ]
+# What an in-process tenant index reads: every hit field, the region filter's field, the vector.
+INDEX_FIELDS = ["chunk_id", *HIT_FIELDS, "region", "dense"]
+VERSIONS_SUFFIX = "_versions"
+QUERY_WINDOW = 16_384  # Milvus's largest offset + limit of one query
 
 
 class StoredChunk(BaseModel):
@@ -130,12 +141,14 @@ class PolicyStore:
             # "too_many_pings" (logged to stderr) whenever the client idles, e.g. while embedding.
             options["grpc_options"] = {"grpc.keepalive_time_ms": 3_600_000}
         self._client = MilvusClient(uri=uri, token=token or "", **options)
+        self.versions_collection = f"{collection}{VERSIONS_SUFFIX}"
 
     # ------------------------------------------------------------ lifecycle
 
     def ensure_collection(self, *, recreate: bool = False) -> None:
         if recreate and self._client.has_collection(self.collection):
             self._client.drop_collection(self.collection)
+        self._ensure_versions(recreate=recreate)
         if self._client.has_collection(self.collection):
             described = self._client.describe_collection(self.collection)
             found = {f["name"] for f in described.get("fields", [])}
@@ -149,8 +162,9 @@ class PolicyStore:
         self._create()
 
     def drop(self) -> None:
-        if self._client.has_collection(self.collection):
-            self._client.drop_collection(self.collection)
+        for name in (self.collection, self.versions_collection):
+            if self._client.has_collection(name):
+                self._client.drop_collection(name)
 
     def close(self) -> None:
         self._client.close()
@@ -179,14 +193,44 @@ class PolicyStore:
             return
         rows = [_row(chunk, vector) for chunk, vector in zip(chunks, vectors, strict=True)]
         self._client.upsert(self.collection, rows)
+        self.bump_versions(c.client_id for c in chunks)
 
     def upsert_rows(self, rows: list[dict[str, Any]]) -> None:
         """Raw rows, for the scale benchmark's generated data (same fields as `upsert`)."""
         self._client.insert(self.collection, rows)
+        self.bump_versions(row["client_id"] for row in rows)
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
-        if chunk_ids:
-            self._client.delete(self.collection, ids=list(chunk_ids))
+        if not chunk_ids:
+            return
+        # The tenants whose copies go stale: read before the rows are gone.
+        owners = self._client.get(self.collection, ids=list(chunk_ids), output_fields=["client_id"])
+        self._client.delete(self.collection, ids=list(chunk_ids))
+        self.bump_versions(row["client_id"] for row in owners)
+
+    # ------------------------------------------------------------ per-tenant versions
+
+    def bump_versions(self, client_ids: Iterable[str]) -> None:
+        """A fresh token for each tenant: called after its rows were written, so a reader that
+        sees the new token reads the new rows (it reads the token first, then the rows)."""
+        tenants = sorted(set(client_ids))
+        if tenants:
+            self._client.upsert(
+                self.versions_collection,
+                [{"client_id": c, "version": uuid.uuid4().hex, "pad": [0.0, 0.0]} for c in tenants],
+            )
+
+    def tenant_version(self, client_id: str) -> str:
+        """The tenant's version token ("" when nothing was ever written through this class):
+        one primary-key read of a collection with one row per tenant (~0.5 ms on Lite)."""
+        TenantScope(client_id=client_id)  # validates the id
+        rows = self._client.get(
+            self.versions_collection,
+            ids=[client_id],
+            output_fields=["version"],
+            consistency_level="Strong",
+        )
+        return str(rows[0]["version"]) if rows else ""
 
     def flush(self) -> None:
         self._client.flush(self.collection)
@@ -219,6 +263,42 @@ class PolicyStore:
             return {}
         rows = self._client.get(self.collection, ids=list(chunk_ids), output_fields=["dense"])
         return {row["chunk_id"]: np.asarray(row["dense"], dtype=np.float32) for row in rows}
+
+    def tenant_rows(self, scope: TenantScope) -> list[dict[str, Any]]:
+        """Every row of the scope's client (its region filter is ignored: an index serves every
+        region), with its vector: what an in-process tenant index is built from. Each row's
+        client id is checked before it is returned."""
+        _require_scope(scope)
+        tenant = TenantScope(client_id=scope.client_id).filter_expression()
+        # One query is enough for most tenants (and, on Lite, half the cost of an iterator,
+        # which walks the whole collection once per batch); a larger tenant is paged by key.
+        rows = self._client.query(
+            self.collection,
+            filter=tenant,
+            output_fields=INDEX_FIELDS,
+            limit=QUERY_WINDOW,
+            consistency_level="Strong",
+        )
+        if len(rows) >= QUERY_WINDOW:
+            rows = []
+            iterator = self._client.query_iterator(
+                self.collection,
+                batch_size=QUERY_WINDOW,
+                filter=tenant,
+                output_fields=INDEX_FIELDS,
+                consistency_level="Strong",
+            )
+            try:
+                while batch := iterator.next():
+                    rows.extend(batch)
+            finally:
+                iterator.close()
+        for row in rows:
+            if row.get("client_id") != scope.client_id:
+                raise CrossTenantHit(
+                    f"row {row.get('chunk_id')} is outside client {scope.client_id}"
+                )
+        return rows
 
     # ------------------------------------------------------------ tenant-scoped search legs
 
@@ -312,6 +392,26 @@ class PolicyStore:
             limit=limit,
             expr=scope.filter_expression(),
         )
+
+    def _ensure_versions(self, *, recreate: bool) -> None:
+        from pymilvus import DataType
+
+        name = self.versions_collection
+        if recreate and self._client.has_collection(name):
+            self._client.drop_collection(name)
+        if self._client.has_collection(name):
+            self._client.load_collection(name)
+            return
+        schema = self._client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("client_id", DataType.VARCHAR, is_primary=True, max_length=32)
+        schema.add_field("version", DataType.VARCHAR, max_length=64)
+        # Milvus requires a vector field in every collection; this one is never searched.
+        schema.add_field("pad", DataType.FLOAT_VECTOR, dim=2)
+        index = self._client.prepare_index_params()
+        index.add_index("pad", index_type="FLAT", metric_type="L2")
+        self._client.create_collection(name, schema=schema)
+        self._client.create_index(name, index, sync=False)  # see _create
+        self._client.load_collection(name)
 
     def _create(self) -> None:
         from pymilvus import DataType, Function, FunctionType
