@@ -36,7 +36,7 @@ FAST = ExecutorSettings(
 )
 
 
-def settings_for(path: Path) -> NegotiationSettings:
+def settings_for(path: Path | str) -> NegotiationSettings:
     # Settlements are swept explicitly by the tests: no background task in a test's loop.
     return NegotiationSettings(
         checkpoint_url=str(path),
@@ -51,7 +51,7 @@ def settings_for(path: Path) -> NegotiationSettings:
 
 def agent_for(
     base_url: str,
-    checkpoints: Path,
+    checkpoints: Path | str,
     *,
     leases: OrderWriteLeases | None = None,
     **overrides: Any,

@@ -4,8 +4,9 @@ One thread per tenant and session (`{client_id}:{session_id}`), so a proposal ma
 replica is resumed by whichever replica receives the "yes", including one started after a
 restart. SQLite (`langgraph-checkpoint-sqlite`) by default: a file under var/, enough for
 replicas on one machine; `postgresql://...` selects `langgraph-checkpoint-postgres` for a
-cluster (install it separately). The same database holds the store of refunds awaiting
-settlement (see settlement.py).
+cluster (installed in every environment; tests/test_negotiation_postgres.py runs it against a
+real server). The same database holds the store of refunds awaiting settlement (see
+settlement.py).
 
 A saver is opened per turn: aiosqlite connections belong to the event loop that opened them,
 and opening one costs about a millisecond.
@@ -66,6 +67,9 @@ class NegotiationSettings(BaseModel):
         return cls.model_validate(values)
 
 
+_POSTGRES_READY: set[str] = set()
+
+
 def thread_id(client_id: str, session_id: str, variant: str = "production") -> str:
     # A shadow resumes its own proposals only, even in a checkpoint store shared with production.
     base = f"{client_id}:{session_id}"
@@ -112,19 +116,19 @@ async def _stop_batching(store: BaseStore) -> None:
 
 @asynccontextmanager
 async def _postgres(url: str) -> AsyncIterator[tuple[BaseCheckpointSaver, BaseStore]]:  # type: ignore[type-arg]
-    try:  # an optional dependency: imported only when a postgres URL is configured
-        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-        from langgraph.store.postgres.aio import AsyncPostgresStore
-    except ImportError as exc:  # optional: production clusters install it
-        raise RuntimeError(
-            "a postgresql:// checkpoint URL needs langgraph-checkpoint-postgres"
-        ) from exc
+    # Imported here: a local run on SQLite never loads psycopg.
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from langgraph.store.postgres.aio import AsyncPostgresStore
+
     async with (
         AsyncPostgresSaver.from_conn_string(url) as saver,
         AsyncPostgresStore.from_conn_string(url) as store,
     ):
-        await saver.setup()
-        await store.setup()
+        # The schema migrations run once per process and database, not on every turn.
+        if url not in _POSTGRES_READY:
+            await saver.setup()
+            await store.setup()
+            _POSTGRES_READY.add(url)
         try:
             yield saver, store
         finally:
