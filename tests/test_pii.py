@@ -189,3 +189,30 @@ def test_tldextract_uses_its_bundled_snapshot_without_network(
     assert tldextract.extract("orders.example.co.uk").suffix == "co.uk"
     assert OfflineTLDExtract()("mail.example.com").domain == "example"
     assert not [r for r in caplog.records if r.name.startswith("tldextract")]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Tracking 120045678901 shows nothing since Monday", "120045678901"),
+        ("Die Sendung 123456789012 ist nicht angekommen", "123456789012"),
+        ("sporingsnummer 70712345678901234 viser levert", "70712345678901234"),
+        ("numéro de suivi 6A12345678901, merci", "6A12345678901"),
+        ("tracking number: 7730 0123 4567 still says in transit", "7730 0123 4567"),
+        ("UPS 1Z999AA10123456784 never came", "1Z999AA10123456784"),
+        ("the label says RR123456789GB", "RR123456789GB"),
+    ],
+)
+def test_carrier_tracking_numbers_are_never_scrubbed(
+    scrubber: PiiScrubber, text: str, number: str
+) -> None:
+    assert number in scrubber.scrub(text).text
+
+
+def test_a_phone_number_after_a_tracking_word_is_still_scrubbed(scrubber: PiiScrubber) -> None:
+    for text, phone in [
+        ("my tracking stopped updating, call me on 07700 900123", "07700 900123"),
+        ("Sendung 123456789012 fehlt, Telefon +49 151 23456789", "+49 151 23456789"),
+    ]:
+        scrubbed = scrubber.scrub(text).text
+        assert phone not in scrubbed and "<PHONE_NUMBER>" in scrubbed

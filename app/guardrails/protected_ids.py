@@ -2,8 +2,11 @@
 
 The patterns come from the platform contract (anchors stripped), loosened for how customers
 actually type them: any case, a space/underscore or nothing instead of the dash, a leading '#'.
-A bare ten-digit number right after "AWB"/"tracking number" is protected too: it is a waybill,
-not a phone number.
+A carrier's tracking number is protected too: one written in a carrier's own format (UPS
+"1Z…", the postal services' "RR123456789GB"), and a bare run of 10–22 digits right after a
+tracking label in the languages customers write ("tracking", "AWB", "Sendung",
+"sporingsnummer", "numéro de suivi", ...): a waybill, not a phone number. A phone cue between
+the label and the digits ("tracking stopped, call me on …") keeps the number scrubbable.
 """
 
 from __future__ import annotations
@@ -34,19 +37,42 @@ _ID_RE = re.compile(
     r"(?<![A-Za-z0-9])(?:" + "|".join(_loosen(p) for p in _CONTRACT_PATTERNS) + r")(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
-_BARE_WAYBILL_RE = re.compile(
-    r"\b(?:awb|air ?waybill|waybill|tracking)(?:\s*(?:no\.?|number|num|code|id|#))?\s*[:#]?\s*"
-    r"(\d{10})(?!\d)",
+# Labels that say "the number that follows is a parcel's", by language.
+_TRACKING_LABELS = (
+    r"awb|air ?waybill|waybill|tracking|track(?:ing)?[ -]?(?:no\.?|number|num|code|id)|"
+    r"tracknummer|trackingnummer|sendung(?:snummer)?|paketnummer|sporingsnummer|sporingsnr|"
+    r"kollinummer|forsendelsesnummer|zendingnummer|volgnummer|"
+    r"num[ée]ro de (?:suivi|colis)|n[uú]mero de (?:seguimiento|env[ií]o|rastreo|rastreamento)|"
+    r"codice di (?:tracciamento|spedizione)|numer przesy[lł]ki|sledovac[ií] [cč][ií]slo"
+)
+# What a customer writes before a phone number: the digits after it are theirs, not a parcel's.
+_PHONE_CUES = re.compile(
+    r"\b(?:call|phone|tel|mobile|cell|ring|text|whats ?app|sms|reach|contact|telefon|handy|"
+    r"portable|t[eé]l[eé]phone|m[oó]vil|cellulare)\b",
     re.IGNORECASE,
 )
+_LABELLED_NUMBER_RE = re.compile(
+    rf"\b(?:{_TRACKING_LABELS})\b(?P<gap>[^\n.!?\d+]{{0,20}}?)"
+    # Some carriers put up to three letters or digits first (La Poste "6A12345678901").
+    r"(?P<number>(?<![A-Za-z0-9])[0-9A-Z]{0,3}\d(?:[ -]?\d){9,21})(?!\d)",
+    re.IGNORECASE,
+)
+_CARRIER_FORMAT_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?:1Z[0-9A-Z]{16}|[A-Z]{2}\d{9}[A-Z]{2})(?![A-Za-z0-9])"
+)
+
+
+def _tracking_number_spans(text: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in _CARRIER_FORMAT_RE.finditer(text)]
+    for match in _LABELLED_NUMBER_RE.finditer(text):
+        if not _PHONE_CUES.search(match.group("gap")):
+            spans.append(match.span("number"))
+    return spans
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every platform identifier in `text`, in order."""
-    spans = sorted(
-        [m.span() for m in _ID_RE.finditer(text)]
-        + [m.span(1) for m in _BARE_WAYBILL_RE.finditer(text)]
-    )
+    spans = sorted([m.span() for m in _ID_RE.finditer(text)] + _tracking_number_spans(text))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start < merged[-1][1]:
