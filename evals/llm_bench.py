@@ -88,6 +88,7 @@ from app.tools.definitions import TOOLS, CustomerContext, narrowing_for
 from app.tools.narrowing import Narrowing
 from app.tools.spec import AgentTier, Tool
 from evals.common import format_table, percentile, print_json_last_line
+from evals.ray_local import init_local_ray
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO_ROOT / "serve_config.yaml"
@@ -771,7 +772,7 @@ def local_llm_stack(config_path: Path, fleet: str, verbose: bool) -> Iterator[st
         pin_one_replica(config)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=verbose)
+    init_local_ray(num_cpus=2, include_dashboard=False, log_to_driver=verbose)
     # After ray.init, whose own handler would end the process at once: a SIGTERM (a CI
     # timeout) raises SystemExit here instead, so the `finally` below still shuts down.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

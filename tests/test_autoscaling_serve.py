@@ -16,6 +16,7 @@ import pytest
 
 from app.llm.ttft import TtftWindow
 from app.sessions.local_redis import free_port
+from evals.ray_local import init_local_ray
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +65,7 @@ def fleet() -> Iterator[Any]:
     from ray import serve
 
     # address="local": always a cluster of our own, never one someone else started here.
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    init_local_ray(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         serve.start(http_options={"host": "127.0.0.1", "port": free_port()})
         deployment = serve.deployment(

@@ -25,6 +25,7 @@ from app.platform.client import CustomerRef, PlatformClient
 from app.sessions.hydration import HydratedContext
 from app.sessions.local_redis import free_port
 from app.tools.definitions import TOOLS, CustomerContext, narrowing_for
+from evals.ray_local import init_local_ray
 from tests.fixtures import SeedIndex
 from tests.platform_server import API_KEY, RunningPlatform
 
@@ -64,7 +65,7 @@ def stack(platform_server: RunningPlatform, redis_url: str) -> Iterator[dict[str
 
     os.environ["OSA_JWT_SECRET"] = SECRET
     os.environ["HF_HUB_OFFLINE"] = "1"
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    init_local_ray(num_cpus=2, include_dashboard=False, log_to_driver=False)
     port = free_port()
     serve.start(http_options={"host": "127.0.0.1", "port": port})
     url = f"http://127.0.0.1:{port}"

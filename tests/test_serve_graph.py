@@ -16,6 +16,7 @@ import pytest
 from app.api.auth import Role, TokenService
 from app.platform.contract import ShipmentStatus
 from app.sessions.local_redis import free_port
+from evals.ray_local import init_local_ray
 from tests.fixtures import SeedIndex
 from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform
 
@@ -38,7 +39,7 @@ def agent_url(platform_server: RunningPlatform, redis_url: str) -> Iterator[str]
     os.environ["PLATFORM_ADMIN_KEY"] = ADMIN_KEY  # the console reads the ticket queue
     os.environ["HF_HUB_OFFLINE"] = "1"
     # Logical CPUs: production and its shadow each ask for 1.3 (fractional replicas).
-    ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False)
+    init_local_ray(num_cpus=4, include_dashboard=False, log_to_driver=False)
     port = free_port()
     serve.start(http_options={"host": "127.0.0.1", "port": port})
     common = {
