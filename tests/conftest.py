@@ -20,7 +20,7 @@ from tests.platform_server import (
     start_platform,
 )
 
-pytest_plugins = ["tests.negotiation_fixtures"]
+pytest_plugins = ["tests.chat_fixtures", "tests.negotiation_fixtures"]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # Development keys are accepted in local mode only (app/credentials.py); Ray workers and the

@@ -11,11 +11,8 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from app.agents.compose import build_local_pipeline
 from app.agents.pipeline import ChatPipeline
 from app.api.auth import Role, TokenService
-from app.api.http import create_chat_app
-from app.config import AgentSettings
 from app.platform.client import CustomerRef, PlatformClient
 from app.platform.contract import FaultSpec, ShipmentStatus
 from tests.fixtures import SeedIndex
@@ -23,41 +20,10 @@ from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform
 
 pytestmark = pytest.mark.slow
 
-SECRET = "test-secret-" + "x" * 40
 # Fictional values only (example.com, the 555-01xx range, a documented test card number).
 EMAIL = "jordan.vance42@example.com"
 PHONE = "+1 555 0142"
 CARD = "4111 1111 1111 1111"
-
-
-@pytest.fixture(scope="module")
-def tokens() -> TokenService:
-    return TokenService(SECRET)
-
-
-@pytest.fixture
-async def pipeline(
-    platform_server: RunningPlatform, redis_url: str, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[ChatPipeline]:
-    # The front door alone: no model fleet (test_llm_serving.py covers the model paths) and
-    # no policy retrieval (test_policy_agent.py covers it).
-    monkeypatch.setenv("MILVUS_URI", "off")
-    settings = AgentSettings(
-        platform_url=platform_server.base_url,
-        platform_api_key=API_KEY,
-        redis_url=redis_url,
-        llm_base_url=None,
-    )
-    built = build_local_pipeline(settings)
-    yield built
-    await built.deps.platform.aclose()
-
-
-@pytest.fixture
-async def api(pipeline: ChatPipeline, tokens: TokenService) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_chat_app(pipeline, tokens))
-    async with httpx.AsyncClient(transport=transport, base_url="http://agent") as client:
-        yield client
 
 
 def bearer(tokens: TokenService, customer_id: str, client_id: str, **kw: Any) -> dict[str, str]:

@@ -9,52 +9,17 @@ is told the offer changed and shown the current one.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from app.agents.compose import build_local_pipeline
 from app.agents.pipeline import ChatPipeline
 from app.api.auth import TokenService
-from app.api.http import create_chat_app
-from app.config import AgentSettings
 from app.platform.contract import ShipmentStatus
 from tests.fixtures import SeedIndex
-from tests.platform_server import API_KEY, RunningPlatform
 
 pytestmark = pytest.mark.slow
-
-SECRET = "test-secret-" + "z" * 40
-
-
-@pytest.fixture(scope="module")
-def tokens() -> TokenService:
-    return TokenService(SECRET)
-
-
-@pytest.fixture
-async def pipeline(
-    platform_server: RunningPlatform, redis_url: str, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[ChatPipeline]:
-    monkeypatch.setenv("MILVUS_URI", "off")
-    settings = AgentSettings(
-        platform_url=platform_server.base_url,
-        platform_api_key=API_KEY,
-        redis_url=redis_url,
-        llm_base_url=None,
-    )
-    built = build_local_pipeline(settings)
-    yield built
-    await built.deps.platform.aclose()
-
-
-@pytest.fixture
-async def api(pipeline: ChatPipeline, tokens: TokenService) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_chat_app(pipeline, tokens))
-    async with httpx.AsyncClient(transport=transport, base_url="http://agent") as client:
-        yield client
 
 
 def _events(body: str) -> list[tuple[str, dict[str, Any]]]:
