@@ -50,8 +50,9 @@ class NegotiationAgent:
         config = self.config(request)
         async with open_checkpoints(self.settings.checkpoint_url) as (saver, store):
             graph = compile_graph(saver, store)
+            # One read of the checkpoint serves both questions: mid-write, or waiting on a yes.
             snapshot = await graph.aget_state(config)
-            waiting = await self._waiting(graph, config)
+            waiting = _waiting_proposal(snapshot)
             pending = request.pending or {}
             consent = request.consent
             run_input: Any
@@ -90,17 +91,10 @@ class NegotiationAgent:
                     for event in _proposal_events(chunk["__interrupt__"][0].value):
                         yield event
 
-    async def _waiting(self, graph: Any, config: dict[str, Any]) -> dict[str, Any] | None:
-        """The proposal the checkpoint is waiting on, if any."""
-        snapshot = await graph.aget_state(config)
-        for pending in snapshot.interrupts:
-            if isinstance(pending.value, dict) and "proposal_id" in pending.value:
-                return dict(pending.value)
-        return None
-
     async def proposal_waiting(self, request: WorkerRequest) -> dict[str, Any] | None:
         async with open_checkpoints(self.settings.checkpoint_url) as (saver, store):
-            return await self._waiting(compile_graph(saver, store), self.config(request))
+            graph = compile_graph(saver, store)
+            return _waiting_proposal(await graph.aget_state(self.config(request)))
 
     async def outcome_after_failure(self, request: WorkerRequest) -> str | None:
         """After a turn failed: what the platform shows about a write it may have started, or
@@ -149,3 +143,11 @@ def _proposal_events(payload: dict[str, Any]) -> list[ChatEvent]:
     events = [ChatEvent.token(piece) for piece in word_chunks(text)]
     events.append(ChatEvent(type=EventType.CONFIRMATION_REQUIRED, data=dict(payload)))
     return events
+
+
+def _waiting_proposal(snapshot: Any) -> dict[str, Any] | None:
+    """The proposal the checkpoint is waiting on, if any."""
+    for pending in snapshot.interrupts:
+        if isinstance(pending.value, dict) and "proposal_id" in pending.value:
+            return dict(pending.value)
+    return None
