@@ -19,6 +19,8 @@ from app.agents.policy import (
     FALLBACK_LEAD,
     NOTHING_FOUND,
     SEARCH_UNAVAILABLE,
+    UNKNOWN_CODES,
+    UNKNOWN_SKUS,
     PolicyAgent,
     choice_schema,
 )
@@ -278,7 +280,7 @@ class FakePlatform:
     async def get_return_window(self, who: CustomerRef, sku: str, tier: Tier) -> ReturnWindow:
         self.calls.append((sku, tier.value))
         if sku not in self.windows:
-            raise PlatformError(404, "not_found", "no such SKU")
+            raise PlatformError(404, "sku_not_found", "sku not found")
         return self.windows[sku]
 
 
@@ -447,8 +449,50 @@ async def test_a_named_sku_gets_the_platforms_window_first() -> None:
 async def test_an_unknown_sku_is_not_invented() -> None:
     agent = PolicyAgent(deps_with(FakeSearch([]), None))
     events = await run(agent, ask("How long can I return SKU-1234-Z?"))
-    assert text_of(events) == NOTHING_FOUND
-    assert [t["ok"] for t in of_type(events, EventType.TOOL)] == [False, True]
+    assert text_of(events) == UNKNOWN_SKUS.format(names="SKU-1234-Z")
+    assert [t["ok"] for t in of_type(events, EventType.TOOL)] == [False]
+
+
+async def test_another_stores_sku_gets_i_cant_find_it_never_our_nearest_rule() -> None:
+    # The search would find our own apparel table and SKU text; none of it may stand in.
+    search, model = FakeSearch([WINDOWS, SKU_B]), FakeModel('{"lines":["P1.1"]}')
+    agent = PolicyAgent(deps_with(search, model, FakePlatform({})))
+    events = await run(agent, ask("what's the return window on SKU-9942-B?"))
+    answer = text_of(events)
+    assert answer == UNKNOWN_SKUS.format(names="SKU-9942-B")
+    assert "days" not in answer and search.calls == [] and model.calls == []
+    assert agent.last_outcome.path == "unknown_sku"
+
+
+async def test_a_known_and_a_foreign_sku_answer_the_known_one_and_say_so_of_the_other() -> None:
+    window = ReturnWindow(
+        client_id="globex",
+        sku="SKU-9942-B",
+        category=Category.ACCESSORIES,
+        region=Region.US,
+        tier=Tier.GOLD,
+        returnable=True,
+        window_days=14,
+        policy_code="GBX-9942-B-R14",
+        basis="sku_rule",
+    )
+    platform = FakePlatform({"SKU-9942-B": window})
+    agent = PolicyAgent(deps_with(FakeSearch([SKU_B]), None, platform))
+    answer = text_of(await run(agent, ask("return windows for SKU-9942-B and SKU-7777-Q?")))
+    assert answer.startswith("For SKU-9942-B, Gold members in the US store have 14 days")
+    assert UNKNOWN_SKUS.format(names="SKU-7777-Q") in answer
+
+
+async def test_a_policy_code_the_search_cannot_find_is_not_answered_with_ours() -> None:
+    model = FakeModel('{"lines":["P1.1"]}')
+    agent = PolicyAgent(deps_with(FakeSearch([WINDOWS]), model))
+    events = await run(agent, ask("what does policy ZZX-UK-APPA-R90 say about returns?"))
+    assert text_of(events) == UNKNOWN_CODES.format(names="ZZX-UK-APPA-R90")
+    assert model.calls == [] and agent.last_outcome.path == "unknown_policy_code"
+    # A code that is in the retrieved text is answered as before.
+    agent = PolicyAgent(deps_with(FakeSearch([WINDOWS]), None))
+    answer = text_of(await run(agent, ask("how long is NWO-UK-APPA-R28 for gold?")))
+    assert answer.startswith(FALLBACK_LEAD) and UNKNOWN_CODES[:20] not in answer
 
 
 async def test_nothing_retrieved_means_no_model_call_and_an_honest_answer() -> None:

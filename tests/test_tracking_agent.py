@@ -304,6 +304,35 @@ async def test_another_customers_order_is_not_found_and_nothing_of_it_is_shown(
     assert tools_of(events) == [("get_order_details", False)]
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "where is my parcel {awb}?",
+        "tracking number 1Z999AA10123456784, where is it",
+        "Sendungsnummer 00340434161094042557 - wo ist das Paket?",
+        "parcel RR123456785GB hasn't arrived",
+    ],
+)
+async def test_a_parcel_number_that_is_not_the_customers_is_not_found_never_swapped(
+    seed: SeedIndex, platform: PlatformClient, agent: TrackingAgent, message: str
+) -> None:
+    # One active order: "the only candidate shipment" must not stand in for the number asked.
+    who, context = await find(seed, platform, lambda c: len(c.active_orders) == 1)
+    theirs = seed.take(
+        ShipmentStatus.IN_TRANSIT, where=lambda c, _: c.customer_id != who.customer_id
+    )
+    asked = message.format(awb=theirs.shipment.awb)
+
+    events = await run(agent, request(who, context, asked))
+
+    text = text_of(events)
+    assert "I couldn't find" in text and "among the orders on your account" in text
+    own = context.active_orders[0]
+    assert own.shipments[0].awb not in text and own.order_id not in text
+    assert theirs.order.order_id not in text
+    assert tools_of(events) == []
+
+
 async def test_a_failing_lookup_of_a_named_order_says_so_honestly(
     seed: SeedIndex, platform: PlatformClient, agent: TrackingAgent
 ) -> None:

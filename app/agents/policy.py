@@ -46,14 +46,15 @@ from app.agents.policy_evidence import (
     Passage,
     QueryPlan,
     plan_query,
+    policy_codes_in,
     rank_lines,
     select_passages,
 )
 from app.agents.worker import WorkerRequest
 from app.llm.client import Completion, ModelUnavailable
 from app.llm.prompts import PromptVersion
-from app.platform.contract import ReturnWindow
-from app.tools.executor import ToolResult, ToolSuccess
+from app.platform.contract import ErrorCode, ReturnWindow
+from app.tools.executor import ToolFailure, ToolResult, ToolSuccess
 from app.tools.spec import AgentTier, PolicyChunk, PolicySearchResult
 
 TIER = AgentTier.POLICY
@@ -77,6 +78,15 @@ SEARCH_UNAVAILABLE = (
     "I can't look up the policy documents right now. If you tell me the product's SKU (it "
     "looks like SKU-1234-A), I can check its return window, or I can connect you with a "
     "colleague."
+)
+# A SKU or policy code that is not this store's: never answered with the nearest rule of ours.
+UNKNOWN_SKUS = (
+    "I can't find {names} in this store's catalogue, so I can't tell you the return rules for "
+    "it. Could you check the code on your order confirmation or the product page?"
+)
+UNKNOWN_CODES = (
+    "I can't find {names} in this store's policies, so I'd rather not guess what it says. "
+    "Could you check the code, or tell me which product or order your question is about?"
 )
 FALLBACK_LEAD = "I'm not certain I have the exact rule for your question. Our policy says: "
 FALLBACK_TAIL = " If that doesn't answer it, I can connect you with a colleague."
@@ -239,7 +249,8 @@ class PolicyAgent:
         )
 
         windows: list[ReturnWindow] = []
-        for result, arguments in await self._return_windows(request, plan):
+        window_results = await self._return_windows(request, plan)
+        for result, arguments in window_results:
             yield _tool_event(result, arguments)
             if isinstance(result, ToolSuccess) and isinstance(result.output, ReturnWindow):
                 windows.append(result.output)
@@ -256,6 +267,22 @@ class PolicyAgent:
             async for event in self._say(outcome, line):
                 yield event
 
+        unknown_skus = [
+            str(arguments["sku"])
+            for result, arguments in window_results
+            if isinstance(result, ToolFailure) and result.code == ErrorCode.SKU_NOT_FOUND
+        ]
+        if unknown_skus:
+            yield ChatEvent.decision(
+                TIER.value, f"not in this tenant's catalogue: {', '.join(unknown_skus)}"
+            )
+            async for event in self._say(outcome, _unknown(UNKNOWN_SKUS, unknown_skus)):
+                yield event
+            if not windows:
+                # Every SKU asked about is another store's (or none): no rule of ours stands in.
+                outcome.path = outcome.reason = "unknown_sku"
+                return
+
         arguments = {"query": plan.query, "client_id": request.client_id, "region": plan.region}
         result = await run_tool(self.deps, request, TIER, "search_policy_kb", arguments)
         outcome.search_ms = round(result.latency_ms, 1)
@@ -271,6 +298,17 @@ class PolicyAgent:
                 async for event in self._say(outcome, text):
                     yield event
             yield ChatEvent.decision(TIER.value, f"no policy passages ({reason})")
+            return
+
+        texts = " ".join(c.text for c in chunks).upper()
+        unknown_codes = [c for c in policy_codes_in(plan.message) if c not in texts]
+        if unknown_codes:
+            # The search is this tenant's only, and finds an exact code: a code it did not
+            # find is another store's (or a typo), never answered with a rule of ours.
+            outcome.path = outcome.reason = "unknown_policy_code"
+            yield ChatEvent.decision(TIER.value, f"policy code not found: {unknown_codes}")
+            async for event in self._say(outcome, _unknown(UNKNOWN_CODES, unknown_codes)):
+                yield event
             return
 
         ranked = rank_lines(plan, chunks)
@@ -369,6 +407,10 @@ class PolicyAgent:
         async for event in say(lead + text):
             outcome.answer += event.data["text"]
             yield event
+
+
+def _unknown(template: str, names: Sequence[str]) -> str:
+    return template.format(names=" or ".join(names))
 
 
 def _labels_in(text: str) -> list[str]:

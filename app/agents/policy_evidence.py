@@ -165,6 +165,17 @@ def skus_in(message: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(SKU.findall(message)))
 
 
+# A policy code as the documents write them: a prefix and two to four more parts in capitals
+# (NWO-UK-APPA-R28, GBX-9942-B-R14, NWO-UK-BEAU-FINAL). The platform's own ids are not codes.
+_POLICY_CODE = re.compile(r"(?<![A-Za-z0-9-])[A-Z]{2,5}(?:-[A-Z0-9]{1,12}){2,4}(?![A-Za-z0-9-])")
+_PLATFORM_ID_PREFIXES = ("SKU-", "ORD-", "AWB-", "REF-", "RET-", "TCK-", "NTF-", "CUS-")
+
+
+def policy_codes_in(message: str) -> tuple[str, ...]:
+    codes = (c for c in _POLICY_CODE.findall(message) if not c.startswith(_PLATFORM_ID_PREFIXES))
+    return tuple(dict.fromkeys(codes))
+
+
 def plan_query(message: str, *, tier: str, region: str, category: str | None = None) -> QueryPlan:
     """The search text: the message plus tier and category (the search adds the region)."""
     found = category or (c.value if (c := detect_category(message)) else None)

@@ -145,6 +145,14 @@ class TrackingAgent:
                 yield event
             return
 
+        own_ids = {o.order_id for o in orders} | {s.awb for o in orders for s in o.shipments}
+        if any(i not in own_ids for i in ids_in(request.message)):
+            # A parcel number that is none of this customer's (another customer's, a carrier's
+            # own number, a typo): say we can't find it, never answer with a parcel of theirs.
+            async for event in self._clarify(request):
+                yield event
+            return
+
         order = resolve_order(request.message, orders, earlier_ids=earlier)
         if order is not None and len(order.shipments) > 1:
             async for event in emit(await answer_for_order(self.deps, request, order, intent)):

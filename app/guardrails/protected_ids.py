@@ -70,6 +70,18 @@ def _tracking_number_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def tracking_numbers(text: str) -> list[tuple[int, str]]:
+    """(start, number) of each carrier tracking number written in `text` (a carrier format, or
+    digits after a tracking label), the number upper-cased without spaces or dashes, in order:
+    parcel numbers given in a format other than the platform's AWBs."""
+    platform_ids = [m.span() for m in _ID_RE.finditer(text)]
+    # "AWB-7730012345" is the platform's own id, not a labelled carrier number.
+    spans = sorted(
+        s for s in set(_tracking_number_spans(text)) if not overlaps_any(*s, platform_ids)
+    )
+    return [(start, re.sub(r"[^0-9A-Z]", "", text[start:end].upper())) for start, end in spans]
+
+
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every platform identifier in `text`, in order."""
     spans = sorted([m.span() for m in _ID_RE.finditer(text)] + _tracking_number_spans(text))

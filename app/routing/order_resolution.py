@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from app.guardrails.protected_ids import tracking_numbers
 from app.platform.contract import (
     AWB_PATTERN,
     DELIVERED_STATES,
@@ -36,8 +37,12 @@ class ShipmentTarget:
 
 
 def ids_in(text: str) -> list[str]:
-    """Order ids and AWBs written in a text, upper-cased, in the order they appear."""
-    return [m.group(0).upper() for m in _ANY_ID.finditer(text)]
+    """Order ids, AWBs and carrier tracking numbers written in a text, upper-cased, in the order
+    they appear. A carrier's own number never matches one of the platform's AWBs, so it stands
+    for a parcel we cannot find, never for the nearest shipment of the customer's."""
+    found = [(m.start(), m.group(0).upper()) for m in _ANY_ID.finditer(text)]
+    found += tracking_numbers(text)
+    return list(dict.fromkeys(i for _, i in sorted(found)))
 
 
 def order_ids_in(text: str) -> list[str]:
@@ -50,6 +55,13 @@ def mentioned_ids(message: str) -> tuple[set[str], set[str]]:
     orders = set(order_ids_in(message))
     awbs = {m.group(0).upper() for m in _AWB.finditer(message)}
     return orders, awbs
+
+
+def _parcel_ids(message: str) -> tuple[set[str], set[str]]:
+    """(order ids, parcel numbers): the AWBs plus any carrier tracking numbers, which are
+    never one of the customer's shipments."""
+    orders, awbs = mentioned_ids(message)
+    return orders, awbs | {number for _, number in tracking_numbers(message)}
 
 
 def resolve_shipment(
@@ -67,7 +79,7 @@ def resolve_shipment(
     proof-of-delivery question can only be about one of those.
     """
     targets = [ShipmentTarget(o.order_id, s.awb, s.status) for o in orders for s in o.shipments]
-    order_ids, awbs = mentioned_ids(message)
+    order_ids, awbs = _parcel_ids(message)
     if order_ids or awbs:
         return _by_ids(targets, order_ids, awbs)
     named = _by_item_name(message, orders)
@@ -180,7 +192,7 @@ def resolve_order(
     for questions a single shipment cannot answer: an order that ships in several parcels."""
     by_id = {o.order_id: o for o in orders}
     targets = [ShipmentTarget(o.order_id, s.awb, s.status) for o in orders for s in o.shipments]
-    order_ids, awbs = mentioned_ids(message)
+    order_ids, awbs = _parcel_ids(message)
     if order_ids or awbs:
         if not order_ids <= set(by_id) or not awbs <= {t.awb for t in targets}:
             return None
