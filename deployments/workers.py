@@ -45,6 +45,9 @@ class _WorkerDeployment:
     async def __del__(self) -> None:  # graceful shutdown: close pooled platform connections
         # Serve calls this on a replica whose __init__ raised too: then there is nothing to
         # close, and an AttributeError here would bury the real error in the replica's log.
+        close = getattr(getattr(self, "_agent", None), "aclose", None)
+        if close is not None:  # the negotiation's checkpoint connections, opened per replica
+            await close()
         deps = getattr(self, "_deps", None)
         if deps is not None:
             await deps.platform.aclose()
