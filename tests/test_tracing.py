@@ -7,14 +7,10 @@ once over OTLP/HTTP to a real HTTP collector."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
 
 import httpx
 import pytest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -29,6 +25,7 @@ from deployments.adapters import traced_request
 from deployments.workers import TrackingWorker
 from tests.fixtures import SeedIndex
 from tests.negotiation_harness import hydrate
+from tests.otlp_collector import Collected, attributes, otlp_collector
 from tests.platform_server import API_KEY, RunningPlatform
 from tests.test_chat_api import bearer, new_session, say
 from tests.test_tracking_agent import request as worker_request
@@ -206,34 +203,16 @@ def test_off_without_an_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
 # ---------------------------------------------------------------- OTLP, real HTTP
 
 
-class Collector(BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[str, str, bytes]]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        Collector.received.append((self.path, self.headers.get("Content-Type", ""), body))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.end_headers()
-
-    def log_message(self, *_: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def collector() -> Iterator[str]:
-    Collector.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def collector() -> Iterator[Collected]:
+    with otlp_collector() as collected:
+        yield collected
 
 
 async def test_spans_reach_an_otlp_collector(
-    collector: str, platform_server: RunningPlatform, monkeypatch: pytest.MonkeyPatch
+    collector: Collected, platform_server: RunningPlatform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector)
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url)
     assert tracing.setup_tracing("test") is not None
     try:
         with tracing.client_span("serve Probe.call"):
@@ -241,18 +220,11 @@ async def test_spans_reach_an_otlp_collector(
                 assert (await http.get("/healthz?probe=1")).status_code == 200
     finally:
         tracing.shutdown_tracing()  # flushes the batch
-    bodies = [body for path, _, body in Collector.received if path == "/v1/traces"]
-    assert bodies
-    exported = [
-        s
-        for body in bodies
-        for r in ExportTraceServiceRequest.FromString(body).resource_spans
-        for ss in r.scope_spans
-        for s in ss.spans
-    ]
+    assert {path for path, _, _ in collector.requests} == {"/v1/traces"}
+    exported = [span for _, span in collector.spans()]
     probe = next(s for s in exported if s.name == "serve Probe.call")
     get = next(s for s in exported if s.name == "GET")
     assert get.parent_span_id == probe.span_id and get.trace_id == probe.trace_id
     assert get.end_time_unix_nano > get.start_time_unix_nano
-    urls = [a.value.string_value for a in get.attributes if a.key in ("url.full", "http.url")]
-    assert urls and all("probe" not in u for u in urls)
+    urls = [v for k, v in attributes(get).items() if k in ("url.full", "http.url")]
+    assert urls and all("probe" not in str(u) for u in urls)
