@@ -1,13 +1,16 @@
 """Quotes of the reference platform: what a refund or return would be accepted for, written
 nowhere.
 
-A quote runs the same rule functions as the write (`rules`), against the same rows, so a
-caller proposes exactly what the platform would accept without holding a copy of its rules.
+A quote runs the write's own checks (the rule functions in `rules`; for a return, the same
+`judge_return_lines` create_return runs), against the same rows, so a caller proposes exactly
+what the platform would accept without holding a copy of its rules.
 The write checks everything again: between a quote and a write the order may change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -23,7 +26,9 @@ from app.platform.contract import (
     QuoteLine,
     QuoteRequest,
     Region,
+    ReturnLine,
     ReturnStatus,
+    ReturnWindow,
     ShipmentStatus,
     Tier,
 )
@@ -75,6 +80,71 @@ def _refund(order: db.OrderRow, request: QuoteRequest, refundable: Decimal, now:
     return Quote(eligible=True, message=f"a refund of up to {refundable} is accepted", **base)
 
 
+@dataclass(frozen=True)
+class LineVerdict:
+    """One requested return line judged by the platform's rules: `refusal` is the error the
+    write raises for it (None: accepted)."""
+
+    line: ReturnLine
+    value: Decimal
+    returnable_quantity: int
+    window: ReturnWindow | None
+    refusal: PlatformError | None
+
+
+async def judge_return_lines(
+    session: AsyncSession,
+    customer: db.CustomerRow,
+    order: db.OrderRow,
+    lines: Sequence[ReturnLine],
+    delivered_at: datetime | None,
+    now: datetime,
+) -> list[LineVerdict]:
+    """Every line of a return, judged as the write judges it (create_return raises the first
+    refusal; a quote reports them all): one code path, so they cannot disagree."""
+    items = {item.sku: item for item in order.items}
+    returned = await _returned_quantities(session, order.order_id)
+    verdicts: list[LineVerdict] = []
+    for line in lines:
+        item = items.get(line.sku)
+        if item is None:
+            refusal = rule_violation(
+                ErrorCode.ITEM_NOT_IN_ORDER, f"{line.sku} is not part of {order.order_id}"
+            )
+            verdicts.append(LineVerdict(line, ZERO, 0, None, refusal))
+            continue
+        remaining = item.quantity - returned.get(line.sku, 0)
+        window = await queries.return_window(
+            session, customer.client_id, line.sku, Region(customer.region), Tier(customer.tier)
+        )
+        refusal = None
+        if line.quantity > remaining:
+            refusal = rule_violation(
+                ErrorCode.QUANTITY_EXCEEDS_RETURNABLE,
+                f"only {remaining} of {line.sku} can still be returned",
+                sku=line.sku,
+                returnable_quantity=remaining,
+            )
+        else:
+            try:
+                rules.check_return_window(window, delivered_at, now)
+            except PlatformError as exc:
+                refusal = exc
+        value = item.unit_price * line.quantity
+        verdicts.append(LineVerdict(line, value, max(remaining, 0), window, refusal))
+    return verdicts
+
+
+def delivered_at_of(order: db.OrderRow) -> datetime | None:
+    """When the order's last delivered shipment arrived (a return's window runs from it)."""
+    delivered = [
+        s.delivered_at
+        for s in order.shipments
+        if ShipmentStatus(s.status) in DELIVERED_STATES and s.delivered_at is not None
+    ]
+    return max(delivered) if delivered else None
+
+
 async def _return(
     session: AsyncSession,
     customer: db.CustomerRow,
@@ -83,58 +153,24 @@ async def _return(
     refundable: Decimal,
     now: datetime,
 ) -> Quote:
-    delivered = [
-        s.delivered_at
-        for s in order.shipments
-        if ShipmentStatus(s.status) in DELIVERED_STATES and s.delivered_at is not None
+    delivered_at = delivered_at_of(order)
+    verdicts = await judge_return_lines(session, customer, order, request.items, delivered_at, now)
+    lines = [
+        QuoteLine(
+            sku=v.line.sku,
+            quantity=v.line.quantity,
+            eligible=v.refusal is None,
+            code=None if v.refusal is None else ErrorCode(v.refusal.code),
+            returnable_quantity=v.returnable_quantity,
+            window_days=v.window.window_days if v.window else None,
+            policy_code=v.window.policy_code if v.window else None,
+            value=v.value,
+        )
+        for v in verdicts
     ]
-    items = {item.sku: item for item in order.items}
-    returned = await _returned_quantities(session, order.order_id)
-    lines: list[QuoteLine] = []
-    value = ZERO
-    for line in request.items:
-        item = items.get(line.sku)
-        if item is None:
-            lines.append(
-                QuoteLine(
-                    sku=line.sku,
-                    quantity=line.quantity,
-                    eligible=False,
-                    code=ErrorCode.ITEM_NOT_IN_ORDER,
-                    returnable_quantity=0,
-                    value=ZERO,
-                )
-            )
-            continue
-        remaining = item.quantity - returned.get(line.sku, 0)
-        line_value = item.unit_price * line.quantity
-        window = await queries.return_window(
-            session, customer.client_id, line.sku, Region(customer.region), Tier(customer.tier)
-        )
-        code: ErrorCode | None = None
-        if line.quantity > remaining:
-            code = ErrorCode.QUANTITY_EXCEEDS_RETURNABLE
-        else:
-            try:
-                rules.check_return_window(window, max(delivered) if delivered else None, now)
-            except PlatformError as exc:
-                code = ErrorCode(exc.code)
-        lines.append(
-            QuoteLine(
-                sku=line.sku,
-                quantity=line.quantity,
-                eligible=code is None,
-                code=code,
-                returnable_quantity=max(remaining, 0),
-                window_days=window.window_days,
-                policy_code=window.policy_code,
-                value=line_value,
-            )
-        )
-        if code is None:
-            value += line_value
+    value = sum((v.value for v in verdicts if v.refusal is None), ZERO)
     accepted = [line for line in lines if line.eligible]
-    refusal = _return_refusal(delivered, lines)
+    refusal = _return_refusal(delivered_at, lines)
     return Quote(
         order_id=order.order_id,
         action=request.action,
@@ -153,8 +189,8 @@ async def _return(
     )
 
 
-def _return_refusal(delivered: list[datetime], lines: list[QuoteLine]) -> ErrorCode:
-    if not delivered:
+def _return_refusal(delivered_at: datetime | None, lines: list[QuoteLine]) -> ErrorCode:
+    if delivered_at is None:
         return ErrorCode.ORDER_NOT_DELIVERED
     codes = {line.code for line in lines if line.code is not None}
     # One shared reason names the refusal; several are told line by line.
