@@ -96,3 +96,14 @@ def test_another_event_loop_gets_its_own_connections(tmp_path: Path, counts: Cou
     assert asyncio.run(read(then_close=False)) == {}
     assert asyncio.run(read(then_close=True)) == {}
     assert (counts.opened, counts.compiled, counts.closed) == (2, 2, 1)
+
+
+def test_the_pool_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.agents.negotiation.checkpoints import ENV_POSTGRES_POOL, NegotiationSettings
+
+    assert NegotiationSettings.from_env().postgres_pool_size == 8
+    monkeypatch.setenv(ENV_POSTGRES_POOL, "3")
+    assert NegotiationSettings.from_env().postgres_pool_size == 3
+    monkeypatch.setenv(ENV_POSTGRES_POOL, "0")
+    with pytest.raises(ValueError):
+        NegotiationSettings.from_env()

@@ -35,6 +35,7 @@ from app.paths import VAR_DIR
 DEFAULT_CHECKPOINTS = str(VAR_DIR / "negotiation.sqlite")
 ENV_CHECKPOINTS = "OSA_NEGOTIATION_CHECKPOINTS"
 ENV_SETTLEMENT_POLL = "OSA_NEGOTIATION_SETTLEMENT_POLL_S"
+ENV_POSTGRES_POOL = "OSA_NEGOTIATION_POSTGRES_POOL"
 
 
 class NegotiationSettings(BaseModel):
@@ -69,6 +70,8 @@ class NegotiationSettings(BaseModel):
             values["checkpoint_url"] = str(VAR_DIR / f"negotiation-{variant}.sqlite")
         if poll := os.environ.get(ENV_SETTLEMENT_POLL):
             values["settlement_poll_s"] = poll
+        if pool := os.environ.get(ENV_POSTGRES_POOL):
+            values["postgres_pool_size"] = pool
         return cls.model_validate(values)
 
 
