@@ -12,6 +12,7 @@ from app.agents.events import ChatEvent
 from app.agents.worker import WorkerRequest
 from app.api.auth import Identity
 from app.guardrails import GuardrailVerdict
+from app.observability.tracing import client_span, outgoing_context
 from app.routing.router import RouteDecision, RoutingContext
 from deployments.metrics import enable_ray_metrics
 
@@ -26,7 +27,8 @@ class GuardHandle:
         self._handle = handle
 
     async def check(self, text: str) -> GuardrailVerdict:
-        return GuardrailVerdict.model_validate(await self._handle.check.remote(text))
+        with client_span("serve Guardrail.check"):
+            return GuardrailVerdict.model_validate(await self._handle.check.remote(text))
 
     async def scrub(self, text: str) -> str:
         return str(await self._handle.scrub.remote(text))
@@ -54,7 +56,8 @@ class RouterHandle:
         self._handle = handle
 
     async def route(self, text: str, context: RoutingContext) -> RouteDecision:
-        data = await self._handle.route.remote(text, context.model_dump(mode="json"))
+        with client_span("serve Router.route"):
+            data = await self._handle.route.remote(text, context.model_dump(mode="json"))
         return RouteDecision.model_validate(data)
 
 
@@ -76,15 +79,24 @@ class WorkerHandle:
     def __init__(self, handle: DeploymentHandle) -> None:
         self._unary = handle
         self._handle = handle.options(stream=True)
+        self._name = getattr(handle, "deployment_name", "Worker")
 
     async def outcome_after_failure(self, request: WorkerRequest) -> str | None:
         """Asked of any replica (the one that failed may be gone): see ChatPipeline."""
-        result: str | None = await self._unary.outcome_after_failure.remote(
-            request.model_dump(mode="json")
-        )
+        with client_span(f"serve {self._name}.outcome_after_failure"):
+            result: str | None = await self._unary.outcome_after_failure.remote(
+                traced_request(request)
+            )
         return result
 
     async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
-        stream = self._handle.handle.remote(request.model_dump(mode="json"))
-        async for event in stream:
-            yield ChatEvent.model_validate(event)
+        # The worker's spans nest under this one: its context travels in the request.
+        with client_span(f"serve {self._name}.handle"):
+            stream = self._handle.handle.remote(traced_request(request))
+            async for event in stream:
+                yield ChatEvent.model_validate(event)
+
+
+def traced_request(request: WorkerRequest) -> dict[str, Any]:
+    """The request as it crosses the handle, carrying the current span's trace context."""
+    return request.model_copy(update={"trace_context": outgoing_context()}).model_dump(mode="json")

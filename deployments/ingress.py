@@ -18,6 +18,7 @@ from app.api.http import create_chat_app
 from app.config import AgentSettings
 from app.credentials import require_deployable
 from app.observability.trace_recorder import trace_recorder
+from app.observability.tracing import setup_tracing
 from app.routing.intents import Route
 from app.web.backend import build_web
 from deployments.adapters import GuardHandle, KbHandle, RouterHandle, ShadowMirror, WorkerHandle
@@ -35,6 +36,7 @@ class Ingress:
         negotiation: DeploymentHandle,
         settings: dict[str, Any],
     ) -> None:
+        setup_tracing("Ingress")  # before its clients and its ASGI app exist
         config = AgentSettings.load(settings)
         # No known key outside local mode: the replica fails to start and says which one.
         require_deployable("the support agent", config.credentials())

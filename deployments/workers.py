@@ -17,6 +17,7 @@ from app.agents.policy import PolicyAgent
 from app.agents.tracking import TrackingAgent
 from app.agents.worker import WorkerRequest
 from app.config import AgentSettings
+from app.observability.tracing import served, setup_tracing
 from app.web.backend import local_kb
 from deployments.metrics import enable_ray_metrics
 
@@ -26,11 +27,20 @@ class _WorkerDeployment:
 
     def __init__(self, settings: dict[str, Any]) -> None:
         enable_ray_metrics()  # tool calls and reranker scores are recorded in this replica
+        self._name = type(self).__name__
+        setup_tracing(self._name)  # before its clients exist: their calls become spans
         self._deps = worker_deps(AgentSettings.load(settings))
         self._agent = self.agent_type(self._deps)
 
     async def handle(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        async for event in self._agent.handle(WorkerRequest.model_validate(request)):
+        parsed = WorkerRequest.model_validate(request)
+        # A server span under the ingress's call (its context came in the request).
+        async for event in served(
+            f"{self._name}.handle",
+            parsed.trace_context,
+            self._agent.handle(parsed),
+            **{"osa.deployment": self._name},
+        ):
             yield event.model_dump(mode="json")
 
     async def outcome_after_failure(self, request: dict[str, Any]) -> str | None:
@@ -45,6 +55,9 @@ class _WorkerDeployment:
     async def __del__(self) -> None:  # graceful shutdown: close pooled platform connections
         # Serve calls this on a replica whose __init__ raised too: then there is nothing to
         # close, and an AttributeError here would bury the real error in the replica's log.
+        close = getattr(getattr(self, "_agent", None), "aclose", None)
+        if close is not None:  # the negotiation's checkpoint connections, opened per replica
+            await close()
         deps = getattr(self, "_deps", None)
         if deps is not None:
             await deps.platform.aclose()

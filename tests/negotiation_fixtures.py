@@ -29,6 +29,7 @@ async def agent(
 ) -> AsyncIterator[NegotiationAgent]:
     built = agent_for(platform_server.base_url, checkpoints)
     yield built
+    await built.aclose()
     await built.deps.platform.aclose()
 
 

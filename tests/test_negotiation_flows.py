@@ -47,8 +47,14 @@ async def test_happy_path_disputed_delivery_is_refunded_once_and_notified(
     conv = await start(agent, order.who)
     first = await conv.say(dispute(order), intent="delivery_dispute")
     tools = [e.data["name"] for e in first.of(EventType.TOOL)]
-    # The order and its refunds so far, then the fraud check, before any yes.
-    assert tools == ["get_order_details", "list_order_refunds", "check_fraud_score"]
+    # The order and its refunds so far, the fraud check, then what the platform would accept,
+    # before any yes.
+    assert tools == [
+        "get_order_details",
+        "list_order_refunds",
+        "check_fraud_score",
+        "quote_resolution",
+    ]
     proposal = first.proposal
     assert proposal is not None
     assert {k: proposal[k] for k in ("action", "order_id", "amount", "reason_code")} == {
@@ -183,6 +189,28 @@ async def test_an_undelivered_order_is_declined_honestly(
     assert result.proposal is None and not result.tickets
     assert "has not been delivered yet" in result.text
     assert (await view(admin, cases.WAITING, cases.WAITING_ORDER)).refunds == []
+
+
+async def test_when_the_platform_cannot_quote_a_person_decides_and_nothing_is_proposed(
+    agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
+) -> None:
+    # Every attempt at the quote fails (the executor retries reads): no proposal on guessed
+    # rules, a ticket, and an honest reply.
+    await admin.set_fault("quote_resolution", FaultSpec(error_rate=1.0))
+    conv = await start(agent, order.who)
+    result = await conv.say(dispute(order), intent="delivery_dispute")
+    assert result.proposal is None and len(result.tickets) == 1
+    assert "nothing has been changed" in result.text
+    platform = await view(admin, order.who, order.order_id)
+    assert platform.refunds == []
+    assert [t.reason for t in platform.tickets if t.ticket_id in result.tickets] == [
+        "policy_undecidable"
+    ]
+    # Once the platform answers again, the same request gets its proposal.
+    await admin.clear_faults()
+    again = await conv.say(dispute(order), intent="delivery_dispute")
+    assert again.proposal is not None and again.proposal["amount"] == float(cases.CLEAN_PRICE)
+    await assert_invariants(admin, conv)
 
 
 async def test_another_customers_order_is_never_looked_up(

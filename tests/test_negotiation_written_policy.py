@@ -39,6 +39,7 @@ from app.tools.spec import PolicyChunk
 from tests.negotiation_cases import CleanPool
 from tests.negotiation_harness import FAST, assert_invariants, settings_for, start
 from tests.platform_server import API_KEY, RunningPlatform
+from tests.quote_answers import QuoteDesk
 
 pytestmark = pytest.mark.slow
 
@@ -132,16 +133,21 @@ def facts_with(policy_days: int | None) -> OrderFacts:
 
 
 @pytest.mark.parametrize(("policy_days", "proposes"), [(30, True), (None, True), (45, False)])
-def test_eligibility_weighs_the_written_policy(policy_days: int | None, proposes: bool) -> None:
+async def test_eligibility_weighs_the_written_policy(
+    policy_days: int | None, proposes: bool
+) -> None:
     case = CaseRequest(order_id="ORD-9200001", outcome=Outcome.RETURN)
     fraud = FraudCheck(order_id="ORD-9200001", score=0.1, band=FraudBand.LOW)
-    decision = decide(case, facts_with(policy_days), fraud, now=datetime.now(UTC), proposal_id="p1")
+    desk = QuoteDesk("49.99", prices={"SKU-9942-A": "49.99"})
+    decision = await decide(case, facts_with(policy_days), fraud, ask=desk, proposal_id="p1")
     if proposes:
         assert isinstance(decision, Propose) and decision.proposal.action is Action.RETURN
     else:
         assert isinstance(decision, Escalate)
         assert decision.reason is EscalationReason.POLICY_UNDECIDABLE
         assert "45" in decision.note and "30" in decision.note
+        # A conflict is settled by a person: the platform is not even asked.
+        assert desk.asked == []
 
 
 # ---------------------------------------------------------------- the whole graph

@@ -15,10 +15,6 @@ APP = Path(__file__).resolve().parents[1] / "app"
 # and the documented import/export format.
 ALLOWED = {"app.platform.contract", "app.platform.client", "app.platform.errors"}
 ALLOWED_FORMAT = {"app.platform.dataset"}
-# The one import left to remove: eligibility still runs the reference's rule functions where it
-# should ask the platform (a quote / dry-run endpoint in the contract; issue 18 is open for it).
-# Nothing may be added here.
-NOT_YET_REMOVED = {"app/agents/negotiation/eligibility.py": ["app.platform.rules"]}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -50,7 +46,7 @@ def test_nothing_outside_the_reference_service_imports_its_internals() -> None:
         for path in APP.rglob("*.py")
         if "platform" not in path.relative_to(APP).parts[:1]
     }
-    assert {k: v for k, v in offenders.items() if v} == NOT_YET_REMOVED
+    assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_the_check_sees_each_import_form(tmp_path: Path) -> None:

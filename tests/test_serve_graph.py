@@ -18,6 +18,7 @@ from app.platform.contract import ShipmentStatus
 from app.sessions.local_redis import free_port
 from evals.ray_local import init_local_ray
 from tests.fixtures import SeedIndex
+from tests.otlp_collector import Collected, attributes, otlp_collector
 from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform
 
 pytestmark = pytest.mark.slow
@@ -28,7 +29,16 @@ PHONE = "+44 7700 900321"  # Ofcom's range for drama
 
 
 @pytest.fixture(scope="module")
-def agent_url(platform_server: RunningPlatform, redis_url: str) -> Iterator[str]:
+def collector() -> Iterator[Collected]:
+    """Where every replica exports its spans (OTLP/HTTP), as a cluster's collector."""
+    with otlp_collector() as collected:
+        yield collected
+
+
+@pytest.fixture(scope="module")
+def agent_url(
+    platform_server: RunningPlatform, redis_url: str, collector: Collected
+) -> Iterator[str]:
     ray = pytest.importorskip("ray")
     from ray import serve
 
@@ -38,6 +48,8 @@ def agent_url(platform_server: RunningPlatform, redis_url: str) -> Iterator[str]
     os.environ["OSA_JWT_SECRET"] = SECRET
     os.environ["PLATFORM_ADMIN_KEY"] = ADMIN_KEY  # the console reads the ticket queue
     os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.url
+    os.environ["OTEL_BSP_SCHEDULE_DELAY"] = "200"  # export within a fraction of a second
     # Logical CPUs: production and its shadow each ask for 1.3 (fractional replicas).
     init_local_ray(num_cpus=4, include_dashboard=False, log_to_driver=False)
     port = free_port()
@@ -72,8 +84,13 @@ def agent_url(platform_server: RunningPlatform, redis_url: str) -> Iterator[str]
     yield url
     serve.shutdown()
     ray.shutdown()
-    os.environ.pop("OSA_JWT_SECRET", None)
-    os.environ.pop("PLATFORM_ADMIN_KEY", None)
+    for name in (
+        "OSA_JWT_SECRET",
+        "PLATFORM_ADMIN_KEY",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_BSP_SCHEDULE_DELAY",
+    ):
+        os.environ.pop(name, None)
 
 
 def headers_for(customer_id: str, client_id: str, secret: str = SECRET) -> dict[str, str]:
@@ -132,6 +149,70 @@ def test_tracking_streams_and_a_second_turn_uses_the_first(agent_url: str, seed:
     assert events[-1][1]["route"] == "tracking"
     assert events[-1][1]["intent"] in {"eta", "order_status"}
     assert "ETA" in reply(events) or "expected" in reply(events).lower()
+
+
+def test_one_trace_nests_from_the_ingress_to_the_worker_with_real_durations(
+    agent_url: str, collector: Collected, seed: SeedIndex, platform_server: RunningPlatform
+) -> None:
+    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    headers = headers_for(pick.who.customer_id, pick.who.client_id)
+    session = new_session(agent_url, headers)
+    events, _ = stream_turn(agent_url, headers, session, f"where is {pick.shipment.awb}?")
+    assert pick.shipment.awb in reply(events)
+    deadline = time.monotonic() + 30
+    while True:
+        spans = collector.spans()
+        servers = [
+            (r, s)
+            for r, s in spans
+            if r.get("osa.deployment") == "Ingress"
+            and attributes(s).get("osa.client_id") == pick.who.client_id
+            and session in s.name
+        ]
+        if servers:
+            _, request = servers[-1]
+            turn = {s.span_id: (r, s) for r, s in spans if s.trace_id == request.trace_id}
+            names = {s.name for _, s in turn.values()}
+            if "TrackingWorker.handle" in names and any(
+                r.get("osa.deployment") == "TrackingWorker" and s.name == "GET"
+                for r, s in turn.values()
+            ):
+                break
+        assert time.monotonic() < deadline, sorted({s.name for _, s in spans})
+        time.sleep(0.5)
+
+    def chain(span_id: bytes) -> list[tuple[str, str]]:
+        """(deployment, name) from a span up to the trace's root."""
+        found = []
+        while span_id in turn:
+            resource, span = turn[span_id]
+            found.append((resource.get("osa.deployment", ""), span.name))
+            span_id = span.parent_span_id
+        return found
+
+    platform_read = next(
+        s
+        for r, s in turn.values()
+        if r.get("osa.deployment") == "TrackingWorker"
+        and s.name == "GET"
+        and str(attributes(s).get("url.full", attributes(s).get("http.url", ""))).startswith(
+            platform_server.base_url
+        )
+    )
+    path = chain(platform_read.span_id)
+    # The platform read, in the worker's process, under the worker's handling, under the
+    # ingress's call to it, under the chat request: one trace across two deployments.
+    assert path[:3] == [
+        ("TrackingWorker", "GET"),
+        ("TrackingWorker", "TrackingWorker.handle"),
+        ("Ingress", "serve TrackingWorker.handle"),
+    ]
+    assert ("Ingress", request.name) in path
+    for _, span in turn.values():
+        assert span.end_time_unix_nano > span.start_time_unix_nano
+    worker = next(s for _, s in turn.values() if s.name == "TrackingWorker.handle")
+    assert request.start_time_unix_nano <= worker.start_time_unix_nano
+    assert worker.end_time_unix_nano <= request.end_time_unix_nano
 
 
 def test_forged_token_is_refused(agent_url: str) -> None:

@@ -120,6 +120,21 @@ GOOD: list[tuple[str, str, dict[str, Any]]] = [
     ("get_write_by_key", "base", {"idempotency_key": "osa-" + "0a" * 24}),
     ("list_order_refunds", "narrowed", {"order_id": ORDER_A}),
     (
+        "quote_resolution",
+        "narrowed",
+        {"order_id": ORDER_A, "action": "refund", "reason_code": "DELIVERY_DISPUTE"},
+    ),
+    (
+        "quote_resolution",
+        "narrowed",
+        {
+            "order_id": ORDER_A,
+            "action": "return",
+            "reason_code": "CUSTOMER_REQUEST",
+            "items": [{"sku": SKU_A, "quantity": 1}],
+        },
+    ),
+    (
         "initiate_refund",
         "narrowed",
         {"order_id": ORDER_A, "amount": 12.5, "reason_code": "DELIVERY_DISPUTE"},
@@ -247,6 +262,18 @@ BAD: list[tuple[str, str, str, dict[str, Any]]] = [
     ("get_delivery_photo", "narrowed", "awb-not-narrowed", {"awb": OTHER_AWB}),
     ("get_order_details", "narrowed", "order-not-narrowed", {"order_id": OTHER_ORDER}),
     ("check_fraud_score", "narrowed", "order-not-narrowed", {"order_id": OTHER_ORDER}),
+    (
+        "quote_resolution",
+        "narrowed",
+        "order-not-narrowed",
+        {"order_id": OTHER_ORDER, "action": "refund", "reason_code": "WRONG_ITEM"},
+    ),
+    (
+        "quote_resolution",
+        "base",
+        "action",
+        {"order_id": ORDER_A, "action": "exchange", "reason_code": "WRONG_ITEM"},
+    ),
     ("initiate_refund", "narrowed", "order-not-narrowed", {**_REFUND, "order_id": OTHER_ORDER}),
     ("initiate_return", "narrowed", "order-not-narrowed", {**_RETURN, "order_id": OTHER_ORDER}),
     (
@@ -365,6 +392,7 @@ NEGOTIATION = {
     "get_order_details",
     "get_write_by_key",
     "list_order_refunds",
+    "quote_resolution",
 }
 WRITES = {"initiate_refund", "initiate_return", "escalate_to_human", "send_notification"}
 

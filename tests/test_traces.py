@@ -1,22 +1,17 @@
 """Turn traces: built while a turn runs, scrubbed of PII in every field, kept in Redis Streams
-with retention, exported over OTLP/HTTP to a real HTTP collector, and read back by the CLI."""
+with retention, and read back by the CLI. (OpenTelemetry spans: tests/test_tracing.py.)"""
 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from redis.asyncio import Redis
 
 from app.guardrails import Guardrail
-from app.observability.otel_export import OtelTraceExporter
 from app.observability.trace_recorder import TraceRecorder
 from app.observability.trace_store import TraceRetention, TraceStore, session_key, tenant_key
 from app.observability.traces import TRACE_KEY, TraceBuilder, TurnTrace, scrub_trace
@@ -182,57 +177,6 @@ async def test_a_failing_store_never_fails_the_turn() -> None:
     recorder = TraceRecorder(TraceStore(Down()), scrub)  # type: ignore[arg-type]
     await recorder.record(full_trace())
     assert recorder.failures == 1
-
-
-# ---------------------------------------------------------------- OTLP export, real HTTP
-
-
-class Collector(BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[str, str, bytes]]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        Collector.received.append((self.path, self.headers.get("Content-Type", ""), body))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.end_headers()
-
-    def log_message(self, *_: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def collector() -> Iterator[str]:
-    Collector.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def test_each_turn_becomes_an_otel_trace_at_the_collector(collector: str) -> None:
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-    exporter = OtelTraceExporter(OTLPSpanExporter(endpoint=f"{collector}/v1/traces", timeout=5))
-    trace = full_trace()
-    exporter.export(trace)
-    assert exporter.flush()
-    exporter.shutdown()
-
-    (path, content_type, body) = Collector.received[0]
-    assert path == "/v1/traces" and content_type == "application/x-protobuf"
-    request = ExportTraceServiceRequest.FromString(body)
-    spans = [s for r in request.resource_spans for ss in r.scope_spans for s in ss.spans]
-    names = {s.name for s in spans}
-    assert {"chat.turn", "chat.guardrail", "chat.routing", "tool.get_order_status"} <= names
-    root = next(s for s in spans if s.name == "chat.turn")
-    assert all(s.trace_id == root.trace_id for s in spans)
-    assert all(s.parent_span_id == root.span_id for s in spans if s is not root)
-    attributes = {a.key: a.value.string_value for a in root.attributes}
-    assert (
-        attributes["osa.intent"] == "order_status" and attributes["osa.trace_id"] == trace.trace_id
-    )
 
 
 # ---------------------------------------------------------------- the CLI

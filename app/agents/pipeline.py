@@ -29,6 +29,7 @@ from app.guardrails import SAFE_REPLY, GuardrailVerdict
 from app.observability import metrics
 from app.observability.trace_recorder import TraceRecorder
 from app.observability.traces import TraceBuilder, TurnTrace
+from app.observability.tracing import annotate
 from app.platform.client import CustomerRef
 from app.routing.intents import INTENT_LABELS, Route
 from app.routing.order_resolution import order_ids_in
@@ -309,6 +310,15 @@ class ChatPipeline:
         trace.trace.prompt = hydrated.render()
         trace.trace.intent, trace.trace.route = decision.intent.value, decision.route.value
         trace.trace.confidence = round(decision.confidence, 3)
+        # The OTel trace of this request names the stored turn trace, and the other way round.
+        annotate(
+            **{
+                "osa.trace_id": trace.trace.trace_id,
+                "osa.client_id": identity.client_id,
+                "osa.route": decision.route.value,
+                "osa.intent": decision.intent.value,
+            }
+        )
         tier = decision.route.value
         metrics.count_request(tier, decision.intent.value)
         request = WorkerRequest(

@@ -40,6 +40,9 @@ class WorkerRequest(BaseModel):
     pending: dict[str, Any] | None = None
     # Set only when the client answered a proposal through the structured channel.
     consent: ConsentDecision | None = None
+    # The caller's W3C trace context (traceparent, tracestate) across a Serve handle, so the
+    # worker's spans nest under the ingress's (app/observability/tracing.py).
+    trace_context: dict[str, str] = Field(default_factory=dict)
 
 
 class Worker(Protocol):

@@ -22,6 +22,7 @@ from app.api.auth import Identity, InvalidToken, Role, TokenService
 from app.api.body_limit import BodyLimit
 from app.api.errors import ApiError, SessionBusy, UnknownSession
 from app.observability.metrics import exposition
+from app.observability.tracing import trace_requests
 from app.web.routes import WebBackend, mount_web
 
 log = logging.getLogger("app.api")
@@ -166,6 +167,7 @@ def create_chat_app(
     app.add_middleware(
         BodyLimit, max_bytes=MAX_BODY_BYTES, larger={"/v1/console/kb/": MAX_KB_BODY_BYTES}
     )
+    trace_requests(app)  # added last: the outermost, so its span covers every other layer
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:

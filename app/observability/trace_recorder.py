@@ -1,7 +1,8 @@
-"""Scrub, store and (when configured) export each turn's trace, off the answer's path.
+"""Scrub and store each turn's trace, off the answer's path.
 
-A trace is written after the customer has the answer; tracing trouble (Redis away, a slow
-collector) is logged and counted, never turned into a failed turn.
+A trace is written after the customer has the answer; tracing trouble (Redis away) is logged
+and counted, never turned into a failed turn. (OpenTelemetry spans are recorded live, as the
+work happens: app/observability/tracing.py; the request's span carries this trace's id.)
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import logging
 
 from redis.asyncio import Redis
 
-from app.observability.otel_export import OtelTraceExporter, otlp_configured
 from app.observability.trace_store import TraceRetention, TraceStore
 from app.observability.traces import Scrub, TurnTrace, scrub_trace
 
@@ -19,12 +19,9 @@ log = logging.getLogger("app.observability.traces")
 
 
 class TraceRecorder:
-    def __init__(
-        self, store: TraceStore, scrub: Scrub, exporter: OtelTraceExporter | None = None
-    ) -> None:
+    def __init__(self, store: TraceStore, scrub: Scrub) -> None:
         self.store = store
         self.scrub = scrub
-        self.exporter = exporter
         self._pending: set[asyncio.Task[None]] = set()
         self.failures = 0
 
@@ -32,8 +29,6 @@ class TraceRecorder:
         try:
             clean = await scrub_trace(trace, self.scrub)
             await self.store.append(clean)
-            if self.exporter is not None:
-                self.exporter.export(clean)
         except Exception as exc:
             self.failures += 1
             # The type only: the exception text could quote the record.
@@ -52,8 +47,6 @@ class TraceRecorder:
 
 
 def trace_recorder(redis: Redis, scrub: Scrub, *, key_prefix: str = "osa") -> TraceRecorder:
-    """Traces in this Redis with retention from the environment; OTLP export when
-    OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set."""
-    exporter = OtelTraceExporter() if otlp_configured() else None
+    """Traces in this Redis with retention from the environment."""
     store = TraceStore(redis, TraceRetention.from_env(), key_prefix=key_prefix)
-    return TraceRecorder(store, scrub, exporter)
+    return TraceRecorder(store, scrub)

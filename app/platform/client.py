@@ -27,6 +27,8 @@ from app.platform.contract import (
     NotificationRequest,
     Order,
     OrderSummary,
+    Quote,
+    QuoteRequest,
     Refund,
     RefundRequest,
     Region,
@@ -189,6 +191,11 @@ class PlatformClient:
                 "region": region.value if region else None,
             },
         )
+
+    async def quote(self, who: CustomerRef, request: QuoteRequest) -> Quote:
+        """A dry run (POST, but a read: no idempotency key, the read timeout)."""
+        data = await self._request("POST", "/v1/quotes", who=who, body=request)
+        return Quote.model_validate(data)
 
     async def get_fraud_score(self, who: CustomerRef, order_id: str) -> FraudScore:
         return await self._get(FraudScore, f"/v1/orders/{order_id}/fraud-score", who=who)

@@ -444,6 +444,60 @@ class TicketUpdate(BaseModel):
     status: TicketStatus
 
 
+# ---------------------------------------------------------------- quotes (dry runs)
+
+
+class QuoteAction(StrEnum):
+    REFUND = "refund"
+    RETURN = "return"
+
+
+class QuoteRequest(BaseModel):
+    """A dry run of a refund or return (`POST /v1/quotes`): what the platform would accept for
+    this order, reason and items, decided by the same rules as the write; nothing is written.
+    The write re-checks everything: a quote is advice, never a reservation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: OrderId
+    action: QuoteAction
+    reason_code: ReasonCode
+    # A return's lines; a refund names none (it is of an amount, not of items).
+    items: list[ReturnLine] = Field(default_factory=list, max_length=50)
+    # A refund's amount, when the caller has one in mind: checked against what is refundable.
+    amount: Money | None = Field(default=None, gt=0)
+
+
+class QuoteLine(BaseModel):
+    sku: Sku
+    quantity: int
+    eligible: bool
+    code: ErrorCode | None = Field(default=None, description="Why this line is refused.")
+    returnable_quantity: int = Field(description="How many of this SKU may still go back.")
+    window_days: int | None = None
+    policy_code: str | None = None
+    value: Money = Field(description="unit price x quantity of the line.")
+
+
+class Quote(BaseModel):
+    order_id: OrderId
+    action: QuoteAction
+    reason_code: ReasonCode
+    eligible: bool = Field(
+        description="A refund: the reason applies and something is refundable. A return: at "
+        "least one line would be accepted (a return of exactly the eligible lines)."
+    )
+    code: ErrorCode | None = Field(default=None, description="Why nothing would be accepted.")
+    message: str
+    max_amount: Money = Field(
+        description="A refund: what remains refundable. A return: what a return of the "
+        "eligible lines refunds on receipt."
+    )
+    currency: str
+    lines: list[QuoteLine] = Field(default_factory=list)
+    quoted_at: datetime
+
+
 # ---------------------------------------------------------------- fault injection (admin)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.platform import db, queries, writes
+from app.platform import db, queries, quotes, writes
 from app.platform.contract import (
     AWB_PATTERN,
     CLIENT_ID_PATTERN,
@@ -45,6 +45,8 @@ from app.platform.contract import (
     NotificationRequest,
     Order,
     OrderSummary,
+    Quote,
+    QuoteRequest,
     Refund,
     RefundRequest,
     Region,
@@ -329,6 +331,20 @@ async def get_return_window(
         region or Region(scope.row.region),
         tier or Tier(scope.row.tier),
     )
+
+
+@api.post(
+    "/quotes",
+    operation_id="quote_resolution",
+    response_model=Quote,
+    tags=["policy"],
+    description=(
+        "A dry run of a refund or return: what would be accepted for this order, reason and "
+        "items, by the write's own rules. Nothing is written; the write checks again."
+    ),
+)
+async def quote_resolution(session: Session, scope: Scope, body: QuoteRequest) -> Quote:
+    return await quotes.quote(session, scope.row, body, utcnow())
 
 
 @api.post(

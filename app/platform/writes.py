@@ -18,20 +18,17 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.platform import db, queries, rules
+from app.platform import db, queries, quotes, rules
 from app.platform.contract import (
-    DELIVERED_STATES,
     ErrorCode,
     Notification,
     NotificationRequest,
     Refund,
     RefundRequest,
     RefundStatus,
-    Region,
     Return,
     ReturnRequest,
     ReturnStatus,
@@ -226,48 +223,19 @@ async def create_return(
     session: AsyncSession, customer: db.CustomerRow, request: ReturnRequest, now: datetime
 ) -> Return:
     order = await queries.owned_order(session, customer, request.order_id, for_update=True)
-    delivered = [
-        s.delivered_at
-        for s in order.shipments
-        if ShipmentStatus(s.status) in DELIVERED_STATES and s.delivered_at is not None
-    ]
-    if not delivered:
+    delivered_at = quotes.delivered_at_of(order)
+    if delivered_at is None:
         raise rule_violation(
             ErrorCode.ORDER_NOT_DELIVERED, "a return can start once the order is delivered"
         )
-    delivered_at = max(delivered)
-    items = {item.sku: item for item in order.items}
-    returned: dict[str, int] = {}
-    previous = await session.scalars(
-        select(db.ReturnRow).where(
-            db.ReturnRow.order_id == order.order_id,
-            db.ReturnRow.status != ReturnStatus.REJECTED.value,
-        )
+    # The same judgement a quote reports: the first refused line refuses the whole write.
+    verdicts = await quotes.judge_return_lines(
+        session, customer, order, request.items, delivered_at, now
     )
-    for earlier in previous:
-        for line in earlier.items:
-            returned[line["sku"]] = returned.get(line["sku"], 0) + int(line["quantity"])
-
-    value = Decimal("0.00")
-    for line in request.items:
-        item = items.get(line.sku)
-        if item is None:
-            raise rule_violation(
-                ErrorCode.ITEM_NOT_IN_ORDER, f"{line.sku} is not part of {order.order_id}"
-            )
-        remaining = item.quantity - returned.get(line.sku, 0)
-        if line.quantity > remaining:
-            raise rule_violation(
-                ErrorCode.QUANTITY_EXCEEDS_RETURNABLE,
-                f"only {remaining} of {line.sku} can still be returned",
-                sku=line.sku,
-                returnable_quantity=remaining,
-            )
-        window = await queries.return_window(
-            session, customer.client_id, line.sku, Region(customer.region), Tier(customer.tier)
-        )
-        rules.check_return_window(window, delivered_at, now)
-        value += item.unit_price * line.quantity
+    for verdict in verdicts:
+        if verdict.refusal is not None:
+            raise verdict.refusal
+    value = sum((v.value for v in verdicts), Decimal("0.00"))
 
     _, refundable = await queries.refundable_for(session, order, now)
     return_id = new_id("RET")

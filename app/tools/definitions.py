@@ -1,8 +1,9 @@
 """One typed tool per platform action the design names, plus hydration's read.
 
 Tiers: Tracking gets the three shipment reads, Policy the two policy reads, Negotiation the
-fraud check and every write, plus the reads it decides and verifies with (the order, the
-return window, and the refund or return it wrote, read back). No tool takes a customer id, and
+fraud check, the quote (what the platform would accept) and every write, plus the reads it
+decides and verifies with (the order, the return window, and the refund or return it wrote,
+read back). No tool takes a customer id, and
 `client_id` is pinned to the token's client by narrowing.
 """
 
@@ -30,6 +31,9 @@ from app.platform.contract import (
     NotificationRequest,
     Order,
     OrderSummary,
+    Quote,
+    QuoteAction,
+    QuoteRequest,
     ReasonCode,
     Refund,
     RefundRequest,
@@ -144,6 +148,17 @@ class ReturnInput(_Input):
     reason_code: ReasonCode
 
 
+class QuoteInput(_Input):
+    """What the platform would accept: a refund (of up to an amount) or a return of items."""
+
+    order_id: OrderIdArg = Field(description="The order the refund or return is for.")
+    action: QuoteAction
+    reason_code: ReasonCode
+    items: Annotated[list[ReturnItemInput], DecoderLimit(5, per=NarrowTo.SKU)] = Field(
+        default_factory=list, max_length=10, description="A return's items; none for a refund."
+    )
+
+
 class EscalationReason(StrEnum):
     CUSTOMER_REQUEST = "customer_request"
     HIGH_FRAUD_RISK = "high_fraud_risk"
@@ -233,6 +248,16 @@ async def _search_policy(ctx: ToolContext, args: PolicySearchInput) -> PolicySea
 
 async def _return_window(ctx: ToolContext, args: ReturnWindowInput) -> ReturnWindow:
     return await ctx.platform.get_return_window(ctx.who, args.sku, args.tier)
+
+
+async def _quote(ctx: ToolContext, args: QuoteInput) -> Quote:
+    request = QuoteRequest(
+        order_id=args.order_id,
+        action=args.action,
+        reason_code=args.reason_code,
+        items=[ReturnLine(sku=i.sku, quantity=i.quantity) for i in args.items],
+    )
+    return await ctx.platform.quote(ctx.who, request)
 
 
 async def _fraud(ctx: ToolContext, args: OrderInput) -> FraudScore:
@@ -354,9 +379,20 @@ TOOLS: dict[str, Tool] = {  # type: ignore[type-arg]
             ReturnWindowInput,
             ReturnWindow,
             Access.READ,
-            # Negotiation decides return eligibility from the same platform rule.
+            # Negotiation checks the written policy against the platform's window.
             frozenset({AgentTier.POLICY, AgentTier.NEGOTIATION}),
             _return_window,
+        ),
+        Tool(
+            "quote_resolution",
+            "What refund or return the platform would accept for an order, reason and items "
+            "(a dry run: nothing is written).",
+            QuoteInput,
+            Quote,
+            Access.READ,
+            # Negotiation proposes only what the platform says it would accept.
+            _NEGOTIATION,
+            _quote,
         ),
         Tool(
             "get_order_details",

@@ -23,10 +23,10 @@ from langgraph.types import Command
 from app.agents.base import WorkerDeps
 from app.agents.events import ChatEvent, EventType, word_chunks
 from app.agents.negotiation import consent_step
-from app.agents.negotiation.checkpoints import NegotiationSettings, open_checkpoints, thread_id
+from app.agents.negotiation.checkpoints import NegotiationSettings, thread_id
 from app.agents.negotiation.context import TurnContext
-from app.agents.negotiation.graph import compile_graph
 from app.agents.negotiation.recovery import mid_write, read_after_failure
+from app.agents.negotiation.replica import ReplicaGraph
 from app.agents.negotiation.settlement import sweep
 from app.agents.worker import WorkerRequest
 
@@ -39,6 +39,8 @@ class NegotiationAgent:
         self.settings = settings or NegotiationSettings.from_env(deps.variant)
         self.prompt = deps.prompts.get("negotiation")
         self._watcher: asyncio.Task[None] | None = None
+        # Compiled once, over checkpoints opened once, for every turn this replica serves.
+        self.replica = ReplicaGraph(self.settings)
 
     def config(self, request: WorkerRequest) -> dict[str, Any]:
         thread = thread_id(request.client_id, request.session_id, self.deps.variant)
@@ -48,69 +50,64 @@ class NegotiationAgent:
         self._ensure_watcher()
         context = TurnContext(self.deps, request, self.settings, self.prompt)
         config = self.config(request)
-        async with open_checkpoints(self.settings.checkpoint_url) as (saver, store):
-            graph = compile_graph(saver, store)
-            # One read of the checkpoint serves both questions: mid-write, or waiting on a yes.
-            snapshot = await graph.aget_state(config)
-            waiting = _waiting_proposal(snapshot)
-            pending = request.pending or {}
-            consent = request.consent
-            run_input: Any
-            if mid_write(snapshot):
-                # A turn died after the "yes" (a replica lost, a restart): finish that write
-                # (same proposal, same key) and report it; never propose again.
-                log.warning("resuming an interrupted write on %s", config["configurable"])
-                run_input = None
-            elif consent is not None and waiting is None:
-                # A button pressed for an offer that is no longer open: nothing to confirm.
-                for piece in word_chunks(consent_step.OFFER_GONE):
-                    yield ChatEvent.token(piece)
-                return
-            elif consent is not None:
-                # The structured answer names its proposal; confirm compares the ids.
-                run_input = Command(
-                    resume={"message": request.message, "consent": consent.model_dump()}
-                )
-            elif waiting is not None and pending.get("proposal_id") == waiting.get("proposal_id"):
-                run_input = Command(resume=request.message)
-            else:
-                run_input = {"message": request.message, "intent": request.intent}
-            # "sync": each step's checkpoint is durable before the next step starts, so a write
-            # never begins before the checkpoint of its "yes" (a restart resumes, never
-            # re-proposes, and a failed turn can tell that a write may have started).
-            async for mode, chunk in graph.astream(
-                run_input,
-                config,
-                context=context,
-                stream_mode=["custom", "updates"],
-                durability="sync",
-            ):
-                if mode == "custom":
-                    yield ChatEvent.model_validate(chunk)
-                elif isinstance(chunk, dict) and "__interrupt__" in chunk:
-                    for event in _proposal_events(chunk["__interrupt__"][0].value):
-                        yield event
+        graph = (await self.replica.get()).graph
+        # One read of the checkpoint serves both questions: mid-write, or waiting on a yes.
+        snapshot = await graph.aget_state(config)
+        waiting = _waiting_proposal(snapshot)
+        pending = request.pending or {}
+        consent = request.consent
+        run_input: Any
+        if mid_write(snapshot):
+            # A turn died after the "yes" (a replica lost, a restart): finish that write
+            # (same proposal, same key) and report it; never propose again.
+            log.warning("resuming an interrupted write on %s", config["configurable"])
+            run_input = None
+        elif consent is not None and waiting is None:
+            # A button pressed for an offer that is no longer open: nothing to confirm.
+            for piece in word_chunks(consent_step.OFFER_GONE):
+                yield ChatEvent.token(piece)
+            return
+        elif consent is not None:
+            # The structured answer names its proposal; confirm compares the ids.
+            run_input = Command(
+                resume={"message": request.message, "consent": consent.model_dump()}
+            )
+        elif waiting is not None and pending.get("proposal_id") == waiting.get("proposal_id"):
+            run_input = Command(resume=request.message)
+        else:
+            run_input = {"message": request.message, "intent": request.intent}
+        # "sync": each step's checkpoint is durable before the next step starts, so a write
+        # never begins before the checkpoint of its "yes" (a restart resumes, never
+        # re-proposes, and a failed turn can tell that a write may have started).
+        async for mode, chunk in graph.astream(
+            run_input,
+            config,
+            context=context,
+            stream_mode=["custom", "updates"],
+            durability="sync",
+        ):
+            if mode == "custom":
+                yield ChatEvent.model_validate(chunk)
+            elif isinstance(chunk, dict) and "__interrupt__" in chunk:
+                for event in _proposal_events(chunk["__interrupt__"][0].value):
+                    yield event
 
     async def proposal_waiting(self, request: WorkerRequest) -> dict[str, Any] | None:
-        async with open_checkpoints(self.settings.checkpoint_url) as (saver, store):
-            graph = compile_graph(saver, store)
-            return _waiting_proposal(await graph.aget_state(self.config(request)))
+        graph = (await self.replica.get()).graph
+        return _waiting_proposal(await graph.aget_state(self.config(request)))
 
     async def outcome_after_failure(self, request: WorkerRequest) -> str | None:
         """After a turn failed: what the platform shows about a write it may have started, or
         None when this conversation has no write that could have started (nothing changed)."""
-        async with open_checkpoints(self.settings.checkpoint_url) as (saver, store):
-            graph = compile_graph(saver, store)
-            snapshot = await graph.aget_state(self.config(request))
-            context = TurnContext(self.deps, request, self.settings, self.prompt)
-            return await read_after_failure(context, snapshot, store)
+        opened = await self.replica.get()
+        snapshot = await opened.graph.aget_state(self.config(request))
+        context = TurnContext(self.deps, request, self.settings, self.prompt)
+        return await read_after_failure(context, snapshot, opened.store)
 
     async def sweep_settlements(self) -> int:
         """Act on every pending refund that has settled since (see settlement.py)."""
-        async with open_checkpoints(self.settings.checkpoint_url) as (_, store):
-            return await sweep(
-                store, self.deps.executor, self.deps.platform, self.deps.write_leases
-            )
+        store = (await self.replica.get()).store
+        return await sweep(store, self.deps.executor, self.deps.platform, self.deps.write_leases)
 
     def _ensure_watcher(self) -> None:
         """Follow pending refunds in the background of whatever loop serves this agent."""
@@ -127,6 +124,7 @@ class NegotiationAgent:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
             self._watcher = None
+        await self.replica.aclose()
 
     async def watch_settlements(self, interval_s: float) -> None:
         """Run `sweep_settlements` every `interval_s` seconds, forever."""

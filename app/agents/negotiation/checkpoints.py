@@ -8,8 +8,9 @@ cluster (installed in every environment; tests/test_negotiation_postgres.py runs
 real server). The same database holds the store of refunds awaiting settlement (see
 settlement.py).
 
-A saver is opened per turn: aiosqlite connections belong to the event loop that opened them,
-and opening one costs about a millisecond.
+The saver and store are opened once per replica (replica.py keeps them with the compiled
+graph), not per turn: Postgres through one connection pool per replica, SQLite through one
+connection each.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.store.base import BaseStore
@@ -32,6 +35,7 @@ from app.paths import VAR_DIR
 DEFAULT_CHECKPOINTS = str(VAR_DIR / "negotiation.sqlite")
 ENV_CHECKPOINTS = "OSA_NEGOTIATION_CHECKPOINTS"
 ENV_SETTLEMENT_POLL = "OSA_NEGOTIATION_SETTLEMENT_POLL_S"
+ENV_POSTGRES_POOL = "OSA_NEGOTIATION_POSTGRES_POOL"
 
 
 class NegotiationSettings(BaseModel):
@@ -52,6 +56,8 @@ class NegotiationSettings(BaseModel):
     # How often a replica checks every pending refund for settlement (0: only when the
     # conversation continues, or when sweep_settlements() is called).
     settlement_poll_s: float = Field(default=30.0, ge=0)
+    # Postgres connections one replica holds for its concurrent turns.
+    postgres_pool_size: int = Field(default=8, ge=1)
 
     @classmethod
     def from_env(cls, variant: str = "production") -> NegotiationSettings:
@@ -64,6 +70,8 @@ class NegotiationSettings(BaseModel):
             values["checkpoint_url"] = str(VAR_DIR / f"negotiation-{variant}.sqlite")
         if poll := os.environ.get(ENV_SETTLEMENT_POLL):
             values["settlement_poll_s"] = poll
+        if pool := os.environ.get(ENV_POSTGRES_POOL):
+            values["postgres_pool_size"] = pool
         return cls.model_validate(values)
 
 
@@ -85,23 +93,35 @@ def sqlite_path(url: str) -> Path:
 
 
 @asynccontextmanager
-async def open_checkpoints(url: str) -> AsyncIterator[tuple[BaseCheckpointSaver, BaseStore]]:  # type: ignore[type-arg]
+async def open_checkpoints(
+    url: str, *, pool_size: int = 1
+) -> AsyncIterator[tuple[BaseCheckpointSaver, BaseStore]]:  # type: ignore[type-arg]
     if _is_postgres(url):
-        async with _postgres(url) as opened:
+        async with _postgres(url, pool_size) as opened:
             yield opened
         return
     path = sqlite_path(url)
     path.parent.mkdir(parents=True, exist_ok=True)
-    async with (
-        AsyncSqliteSaver.from_conn_string(str(path)) as saver,
-        AsyncSqliteStore.from_conn_string(str(path)) as store,
-    ):
+    # The connection settings of langgraph's own from_conn_string for each.
+    async with _sqlite(path) as saver_conn, _sqlite(path, isolation_level=None) as store_conn:
+        saver, store = AsyncSqliteSaver(saver_conn), AsyncSqliteStore(store_conn)
         await saver.setup()
         await store.setup()
         try:
             yield saver, store
         finally:
             await _stop_batching(store)
+
+
+@asynccontextmanager
+async def _sqlite(path: Path, **options: Any) -> AsyncIterator[aiosqlite.Connection]:
+    connection = aiosqlite.connect(str(path), **options)
+    # aiosqlite runs each connection on a non-daemon thread: a replica (or a test) that never
+    # closes its agent would otherwise keep the interpreter from exiting. Closing stays the
+    # normal path (NegotiationAgent.aclose).
+    connection._thread.daemon = True
+    async with connection as conn:
+        yield conn
 
 
 async def _stop_batching(store: BaseStore) -> None:
@@ -115,15 +135,25 @@ async def _stop_batching(store: BaseStore) -> None:
 
 
 @asynccontextmanager
-async def _postgres(url: str) -> AsyncIterator[tuple[BaseCheckpointSaver, BaseStore]]:  # type: ignore[type-arg]
+async def _postgres(
+    url: str, pool_size: int
+) -> AsyncIterator[tuple[BaseCheckpointSaver, BaseStore]]:  # type: ignore[type-arg]
     # Imported here: a local run on SQLite never loads psycopg.
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     from langgraph.store.postgres.aio import AsyncPostgresStore
+    from psycopg.rows import dict_row
+    from psycopg_pool import AsyncConnectionPool
 
-    async with (
-        AsyncPostgresSaver.from_conn_string(url) as saver,
-        AsyncPostgresStore.from_conn_string(url) as store,
-    ):
+    # The connection settings langgraph's own from_conn_string uses, on a pool the replica's
+    # concurrent turns share (a single connection would serialise them).
+    async with AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=pool_size,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        open=False,
+    ) as pool:
+        saver, store = AsyncPostgresSaver(pool), AsyncPostgresStore(pool)
         # The schema migrations run once per process and database, not on every turn.
         if url not in _POSTGRES_READY:
             await saver.setup()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -23,6 +24,7 @@ from app.agents.negotiation.eligibility import (
     Escalate,
     FraudCheckMissing,
     Propose,
+    QuoteUnavailable,
     decide,
 )
 from app.agents.negotiation.flow import UNAVAILABLE, ask, ctx_of, escalate_to
@@ -46,7 +48,7 @@ from app.agents.negotiation.written_policy import read_written_policies
 from app.agents.worker import ConsentDecision
 from app.language.consent import ConsentLabel, ConsentReading, shared_reader
 from app.language.mentions import asks_for_person
-from app.platform.contract import FraudScore, Order, OrderSummary, ReturnWindow
+from app.platform.contract import FraudScore, Order, OrderSummary, Quote, QuoteRequest, ReturnWindow
 from app.sessions.write_leases import LeaseHolder
 from app.tools.definitions import OrderRefunds
 from app.tools.executor import ToolSuccess
@@ -175,8 +177,8 @@ async def decide_node(
     checked = record(state, "fraud", FraudCheck)
     turns = int(state.get("turns") or 0)
     try:
-        decision = decide(
-            case, facts_, checked, now=datetime.now(UTC), proposal_id=uuid.uuid4().hex[:16]
+        decision = await decide(
+            case, facts_, checked, ask=_quote_asker(ctx), proposal_id=uuid.uuid4().hex[:16]
         )
     except FraudCheckMissing as exc:
         return escalate_to(EscalationReason.SAFETY, str(exc))
@@ -220,6 +222,27 @@ async def decide_node(
         goto="confirm",
         update={"proposal": proposal.dump(), "confirmed": None, "trace": [line]},
     )
+
+
+def _quote_asker(ctx: TurnContext) -> Callable[[QuoteRequest], Awaitable[Quote]]:
+    """Eligibility's question to the platform, through the executor (narrowed to the
+    customer's orders, retried when transient, reported on the event stream like any read)."""
+
+    async def ask(request: QuoteRequest) -> Quote:
+        result = await ctx.tool(
+            "quote_resolution", request.model_dump(mode="json", exclude={"amount"})
+        )
+        if not isinstance(result, ToolSuccess) or not isinstance(result.output, Quote):
+            raise QuoteUnavailable(getattr(result, "code", "unexpected_output"))
+        quote = result.output
+        ctx.note(
+            f"quote: {quote.action.value} {quote.reason_code.value} on {quote.order_id} "
+            f"{'eligible' if quote.eligible else f'refused ({quote.code})'} "
+            f"up to {quote.max_amount}"
+        )
+        return quote
+
+    return ask
 
 
 def _summary_of(facts_: OrderFacts) -> OrderSummary:

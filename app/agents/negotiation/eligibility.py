@@ -1,17 +1,19 @@
-"""Eligibility, decided from the platform's facts and rules and the written policy: never by
-a model.
+"""Eligibility, asked of the platform: never decided by a model, nor by a copy of its rules.
 
-A pure function of the case, the order as read this case (with the KB's statement for each
-return window's policy code), and its fraud check. It uses the platform's own rule functions
-(app.platform.rules), so the agent proposes exactly what the order system would accept; the
-platform still enforces them again on the write. A written policy that contradicts the rule
-applied is escalated, never decided either way.
+The agent's part is reading the case: which reason code the customer's story is (a wrong
+item, a dispute, a parcel that never came), which of the order's lines they mean, and how much
+of them they ask for. Whether the platform accepts that, and up to how much, is the
+platform's answer to a quote (`quote_resolution`, a dry run of the write by the platform's own
+rules): a proposal is only ever what the quote said would be accepted, and the platform checks
+again on the write. No quote (the platform cannot be asked) is a person, never a proposal on
+guessed rules. A written policy that contradicts the platform's window is escalated, never
+decided either way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from app.agents.negotiation.state import (
     Action,
@@ -25,9 +27,17 @@ from app.agents.negotiation.state import (
     ProposalItem,
 )
 from app.agents.negotiation.written_policy import disagreement
-from app.platform import rules
-from app.platform.contract import DELIVERED_STATES, FraudBand, ReasonCode, ShipmentStatus
-from app.platform.errors import PlatformError
+from app.platform.contract import (
+    DELIVERED_STATES,
+    ErrorCode,
+    FraudBand,
+    Quote,
+    QuoteAction,
+    QuoteRequest,
+    ReasonCode,
+    ReturnLine,
+    ShipmentStatus,
+)
 
 IN_FLIGHT = frozenset(
     {ShipmentStatus.LABEL_CREATED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.OUT_FOR_DELIVERY}
@@ -69,12 +79,24 @@ class FraudCheckMissing(RuntimeError):
     """decide() was reached without a fraud check of this very order: a bug, never a path."""
 
 
-def decide(
+class QuoteUnavailable(RuntimeError):
+    """The platform could not be asked what it would accept (down, timed out, refused)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# Asks the platform for a quote; raises QuoteUnavailable when it cannot answer.
+AskQuote = Callable[[QuoteRequest], Awaitable[Quote]]
+
+
+async def decide(
     case: CaseRequest,
     facts: OrderFacts,
     fraud: FraudCheck | None,
     *,
-    now: datetime,
+    ask: AskQuote,
     proposal_id: str,
 ) -> Decision:
     if fraud is None or fraud.order_id != facts.order_id or case.order_id != facts.order_id:
@@ -91,25 +113,54 @@ def decide(
             f"shipments in different states: {', '.join(sorted(states))}",
         )
     (state,) = states
-    if case.outcome is Outcome.RETURN:
-        return _return(case, facts, state, now=now, proposal_id=proposal_id)
+    try:
+        if case.outcome is Outcome.RETURN:
+            return await _return(case, facts, state, ask=ask, proposal_id=proposal_id)
+        return await _refund(case, facts, state, ask=ask, proposal_id=proposal_id)
+    except QuoteUnavailable as exc:
+        return Escalate(EscalationReason.POLICY_UNDECIDABLE, f"quote unavailable ({exc.code})")
+
+
+async def _quoted(ask: AskQuote, request: QuoteRequest) -> Quote:
+    quote = await ask(request)
+    if (quote.order_id, quote.action, quote.reason_code) != (
+        request.order_id,
+        request.action,
+        request.reason_code,
+    ):
+        # An answer to another question is no answer.
+        raise QuoteUnavailable("quote_mismatch")
+    return quote
+
+
+async def _refund(
+    case: CaseRequest,
+    facts: OrderFacts,
+    state: ShipmentStatus,
+    *,
+    ask: AskQuote,
+    proposal_id: str,
+) -> Decision:
     reason = _refund_reason(case.outcome, state)
     if isinstance(reason, Decline | Clarify | Escalate):
         return reason
-    try:
-        rules.check_reason_applicable(reason, [state])
-    except PlatformError as exc:
-        return Escalate(EscalationReason.POLICY_UNDECIDABLE, exc.code)
-    if facts.refundable <= 0:
+    quote = await _quoted(
+        ask, QuoteRequest(order_id=facts.order_id, action=QuoteAction.REFUND, reason_code=reason)
+    )
+    refundable = float(quote.max_amount)
+    if not quote.eligible and quote.code is not ErrorCode.AMOUNT_EXCEEDS_REFUNDABLE:
+        # The reason read from the case is not one the platform accepts for this order.
+        return Escalate(EscalationReason.POLICY_UNDECIDABLE, str(quote.code or "not_eligible"))
+    if not quote.eligible or refundable <= 0:
         return Decline("nothing_refundable")
     selected = selected_items(case, facts)
     if selected is None:
         return Clarify("items_needed")
-    # The selected items' value, never more than the order still has refundable; no items
+    # The selected items' value, never more than the platform says is refundable; no items
     # named means the whole order (a parcel that never arrived is missing as a whole).
-    base = facts.refundable
+    base = refundable
     if selected:
-        base = min(round(sum(i.unit_price * i.quantity for i in selected), 2), facts.refundable)
+        base = min(round(sum(i.unit_price * i.quantity for i in selected), 2), refundable)
     amount = base
     capped_from = None
     if case.share is not None:
@@ -172,20 +223,17 @@ def _refund_reason(
     return Escalate(EscalationReason.POLICY_UNDECIDABLE, f"refund requested while {state}")
 
 
-def _return(
+async def _return(
     case: CaseRequest,
     facts: OrderFacts,
     state: ShipmentStatus,
     *,
-    now: datetime,
+    ask: AskQuote,
     proposal_id: str,
 ) -> Decision:
-    delivered = [
-        datetime.fromisoformat(s.delivered_at)
-        for s in facts.shipments
-        if s.status in DELIVERED_STATES and s.delivered_at
-    ]
-    if state not in DELIVERED_STATES or not delivered:
+    if state not in DELIVERED_STATES:
+        # Nothing to ask about yet: asking which items first would be a question for nothing
+        # (the platform's quote refuses it as order_not_delivered all the same).
         return Decline("not_delivered_yet")
     selected = selected_items(case, facts)
     if selected is None:
@@ -195,30 +243,40 @@ def _return(
         return Clarify("items_needed")
     wanted = selected or list(facts.items)
     excluded: dict[str, str] = {}
-    eligible = []
+    asked: list[ItemFacts] = []
     for item in wanted:
         window = facts.windows.get(item.sku)
         if window is None:
+            # Its written policy could not be checked against a window: not proposed.
             excluded[item.sku] = "no_rule"
             continue
         # The written policy the customer can read must agree with the rule applied.
         conflict = disagreement(window, facts.policies.get(window.policy_code))
         if conflict is not None:
             return Escalate(EscalationReason.POLICY_UNDECIDABLE, f"policy conflict: {conflict}")
-        try:
-            rules.check_return_window(window, max(delivered), now)
-        except PlatformError as exc:
-            excluded[item.sku] = exc.code
-            continue
-        eligible.append(item)
-    if not eligible:
+        asked.append(item)
+    if not asked:
         return Decline("return_not_eligible", excluded)
-    value = sum(i.unit_price * i.quantity for i in eligible)
-    amount = round(min(value, facts.refundable), 2)
-    if amount <= 0:
-        return Decline("nothing_refundable")
     wrong = case.outcome is Outcome.WRONG_ITEM or case.reason == "wrong_item"
     reason = ReasonCode.WRONG_ITEM if wrong else ReasonCode.CUSTOMER_REQUEST
+    quote = await _quoted(
+        ask,
+        QuoteRequest(
+            order_id=facts.order_id,
+            action=QuoteAction.RETURN,
+            reason_code=reason,
+            items=[ReturnLine(sku=i.sku, quantity=i.quantity) for i in asked],
+        ),
+    )
+    excluded.update({line.sku: str(line.code) for line in quote.lines if not line.eligible})
+    accepted = [line for line in quote.lines if line.eligible]
+    if quote.code is ErrorCode.ORDER_NOT_DELIVERED:
+        return Decline("not_delivered_yet")
+    if not quote.eligible or not accepted:
+        return Decline("return_not_eligible", excluded)
+    amount = round(float(quote.max_amount), 2)
+    if amount <= 0:
+        return Decline("nothing_refundable")
     return Propose(
         Proposal(
             proposal_id=proposal_id,
@@ -227,7 +285,7 @@ def _return(
             amount=amount,
             currency=facts.currency,
             reason_code=reason,
-            items=[ProposalItem(sku=i.sku, quantity=i.quantity) for i in eligible],
+            items=[ProposalItem(sku=line.sku, quantity=line.quantity) for line in accepted],
         ),
         excluded=excluded,
     )

@@ -28,6 +28,7 @@ _EXCLUSIONS = {
     "item_not_returnable": "it is not returnable",
     "order_not_delivered": "it has not been delivered",
     "no_rule": "I could not find a return rule for it",
+    "quantity_exceeds_returnable": "it is already on a return",
 }
 _HANDOFF = "I've passed this to a member of our support team"
 
