@@ -19,7 +19,8 @@ turns the fast path answered, estimated cost per turn (the service's own `osa_tu
 from its `/metrics`), the 1-minute load average, and a per-phase breakdown read back from the
 turn traces (guardrail, hydration, routing, tools, ttft, total, and `outside`: the client's
 end to end minus the trace's total, i.e. proxy, queueing before the turn and the stream back)
-with the phase that costs most named as the bottleneck. One unmeasured session of each kind
+with the phase that costs most named as the bottleneck. (`tools` counts timed tool events;
+the fast path's one read is inside `worker`.) One unmeasured session of each kind
 warms both designs up first (`--no-warmup` to skip).
 
 The baseline is the design the case study argues against: every message is one LLM call whose
@@ -73,7 +74,11 @@ TRACE_PHASES = ("guardrail", "hydration", "routing", "tools", "ttft", "total")
 # Candidates for the bottleneck: parts of a turn that do not contain one another (ttft and
 # total contain the rest; `worker` is ttft less the phases before and inside the worker).
 BOTTLENECK_PHASES = ("outside", "guardrail", "hydration", "routing", "tools", "worker")
-TRACE_WAIT_S = 15.0
+TRACE_WAIT_S = 180.0
+TRACE_IDLE_S = 10.0
+# How a model call shows in a turn's decisions (app/agents/worker_turn.py): a turn without one
+# was answered without the model (the fast path, or a template from a tool's output).
+MODEL_DECISION = "model: "
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ON_THE_WAY = frozenset(
     {ShipmentStatus.LABEL_CREATED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.OUT_FOR_DELIVERY}
@@ -122,7 +127,7 @@ class TurnSample:
     ok: bool
     prompt_tokens: int = 0
     cost_usd: float = 0.0
-    fast_path: bool = False
+    model_calls: int | None = None  # from the trace: model calls the turn made
     # Where the turn's trace is: (client id, session id, index of the turn in its session).
     trace_key: tuple[str, str, int] | None = None
     phases_ms: dict[str, float] | None = None  # from the trace, filled in after the level
@@ -156,13 +161,19 @@ class LevelResult:
             "ttft_p95_ms": _ms(ttfts, 95),
             "errors": errors,
             "error_rate": round(errors / n, 4) if n else None,
-            "fast_path_share": round(sum(s.fast_path for s in self.samples) / n, 3) if n else None,
+            "model_free_share": _model_free_share(self.samples),
             "cost_per_turn_usd": self.cost_per_turn,
             "prompt_tokens_per_turn": self.prompt_tokens_per_turn,
             "loadavg_1m": self.loadavg_1m,
             "phases_ms": phases,
             "bottleneck": bottleneck(phases),
         }
+
+
+def _model_free_share(samples: Sequence[TurnSample]) -> float | None:
+    """Of the turns whose trace was found, the share answered without a model call."""
+    known = [s.model_calls for s in samples if s.model_calls is not None]
+    return round(sum(c == 0 for c in known) / len(known), 3) if known else None
 
 
 def _ms(values: Sequence[float], q: float) -> float | None:
@@ -292,7 +303,6 @@ class TurnReply:
     session_id: str | None
     ttft_s: float | None
     ok: bool  # HTTP 200 and a `done` event with ok true
-    fast_path: bool = False  # a tool event marked as the fast path's
 
 
 async def agent_turn(
@@ -301,7 +311,7 @@ async def agent_turn(
     """One streamed turn."""
     started = time.perf_counter()
     ttft: float | None = None
-    ok = fast = False
+    ok = False
     body: dict[str, Any] = {"message": message}
     if session_id:
         body["session_id"] = session_id
@@ -319,14 +329,12 @@ async def agent_turn(
                 data = json.loads(line[6:])
                 if event == "token" and ttft is None and data.get("text"):
                     ttft = time.perf_counter() - started
-                elif event == "tool" and data.get("path") == "fast_path":
-                    fast = True
                 elif event == "error":
                     ok = False
                     break
                 elif event == "done":
                     ok = bool(data.get("ok"))
-    return TurnReply(session_id, ttft, ok, fast)
+    return TurnReply(session_id, ttft, ok)
 
 
 # ---------------------------------------------------------------- the monolith
@@ -478,7 +486,6 @@ async def run_agent_level(
                             reply.ttft_s,
                             time.perf_counter() - started,
                             reply.ok,
-                            fast_path=reply.fast_path,
                             trace_key=key,
                         )
                     )
@@ -570,14 +577,16 @@ def _loadavg() -> float | None:
 async def attach_traces(
     samples: Sequence[TurnSample], redis_url: str, key_prefix: str = "osa"
 ) -> int:
-    """Fill each sample's `phases_ms` from its turn's trace (written by the service after the
-    answer, in the background: waited for up to TRACE_WAIT_S). A session whose trace count
-    differs from its turn count is left out rather than matched wrongly. Returns how many
-    turns were matched."""
+    """Fill each sample's `phases_ms` and `model_calls` from its turn's trace. Traces are
+    written by the service after the answer, in the background: they are waited for while
+    they keep arriving (TRACE_IDLE_S without a new one ends the wait, TRACE_WAIT_S at most). A
+    session whose trace count differs from its turn count is left out rather than matched
+    wrongly. Returns how many turns were matched."""
     from redis.asyncio import Redis
     from redis.exceptions import RedisError
 
     from app.observability.trace_store import TraceStore
+    from app.observability.traces import TurnTrace
 
     sessions: dict[tuple[str, str], list[TurnSample]] = {}
     for sample in samples:
@@ -586,28 +595,36 @@ async def attach_traces(
             sessions.setdefault((client_id, session_id), []).append(sample)
     redis = Redis.from_url(redis_url)
     store = TraceStore(redis, key_prefix=key_prefix)
-    matched = 0
+    found: dict[tuple[str, str], list[TurnTrace]] = {}
     try:
         deadline = time.monotonic() + TRACE_WAIT_S
-        pending = dict(sessions)
-        while pending:
-            for key, turns in list(pending.items()):
-                traces = await store.for_session(*key, limit=len(turns) + 1)
-                if len(traces) < len(turns) and time.monotonic() < deadline:
-                    continue
-                del pending[key]
-                if len(traces) != len(turns):
-                    continue
-                for sample in turns:
-                    trace = traces[sample.trace_key[2]]  # type: ignore[index]
-                    sample.phases_ms = trace_phases(trace.latency_ms, sample.e2e_s)
-                    matched += 1
-            if pending:
-                await asyncio.sleep(0.5)
+        last_progress, seen = time.monotonic(), -1
+        while True:
+            for key, turns in sessions.items():
+                if len(found.get(key, [])) < len(turns):
+                    found[key] = await store.for_session(*key, limit=len(turns) + 1)
+            count = sum(len(t) for t in found.values())
+            now = time.monotonic()
+            if count != seen:
+                seen, last_progress = count, now
+            complete = all(len(found.get(k, [])) >= len(t) for k, t in sessions.items())
+            if complete or now >= deadline or now - last_progress >= TRACE_IDLE_S:
+                break
+            await asyncio.sleep(1.0)
     except (RedisError, OSError) as exc:
         print(f"[load] turn traces unreadable ({type(exc).__name__})", file=sys.stderr)
     finally:
         await redis.aclose()
+    matched = 0
+    for key, turns in sessions.items():
+        traces = found.get(key, [])
+        if len(traces) != len(turns):
+            continue
+        for sample in turns:
+            trace = traces[sample.trace_key[2]]  # type: ignore[index]
+            sample.phases_ms = trace_phases(trace.latency_ms, sample.e2e_s)
+            sample.model_calls = sum(d.startswith(MODEL_DECISION) for d in trace.decisions)
+            matched += 1
     return matched
 
 
@@ -645,14 +662,14 @@ def ratios(agent: dict[str, Any], mono: dict[str, Any]) -> dict[str, float | Non
 
 def print_report(summaries: list[dict[str, Any]], compare: list[dict[str, Any]]) -> None:
     headers = ["design", "conc", "turns", "turns/s", "e2e p50", "e2e p95", "e2e p99"]
-    headers += ["TTFT p50", "TTFT p95", "errors", "fast", "$/turn", "prompt tok", "load 1m"]
+    headers += ["TTFT p50", "TTFT p95", "errors", "no model", "$/turn", "prompt tok", "load 1m"]
     rows = [
         [
             s["design"], s["concurrency"], s["turns"], s["throughput_tps"] or 0.0,
             _txt(s["e2e_p50_ms"]), _txt(s["e2e_p95_ms"]), _txt(s["e2e_p99_ms"]),
             _txt(s["ttft_p50_ms"]), _txt(s["ttft_p95_ms"]),
             f"{s['errors']} ({(s['error_rate'] or 0) * 100:.1f}%)",
-            _pct(s["fast_path_share"]), _usd(s["cost_per_turn_usd"]),
+            _pct(s["model_free_share"]), _usd(s["cost_per_turn_usd"]),
             _txt(s["prompt_tokens_per_turn"]), _txt(s["loadavg_1m"]),
         ]
         for s in summaries

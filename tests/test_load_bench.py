@@ -140,7 +140,7 @@ def test_summary_and_ratios() -> None:
     summary = agent.summary()
     assert summary["turns"] == 10 and summary["throughput_tps"] == 1.0
     assert summary["error_rate"] == 0.1 and summary["ttft_p50_ms"] == 100.0
-    assert summary["errors"] == 1 and summary["fast_path_share"] == 0.0
+    assert summary["errors"] == 1 and summary["model_free_share"] is None
     assert summary["e2e_p50_ms"] == summary["e2e_p99_ms"] == 500.0  # failed turn left out
     assert summary["phases_ms"] is None and summary["bottleneck"] is None
     mono = {**summary, "prompt_tokens_per_turn": 2500.0, "ttft_p50_ms": 400.0}
@@ -159,3 +159,13 @@ async def test_costs_are_read_from_the_metrics_page() -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, text=page))
     async with httpx.AsyncClient(transport=transport, base_url="http://agent") as http:
         assert await scrape_costs(http) == (pytest.approx(0.003), 1200.0, 6.0)
+
+
+def test_turns_without_a_model_call_are_counted_from_the_traces() -> None:
+    samples = [TurnSample("fast", 0.1, 0.2, True) for _ in range(4)]
+    for sample, calls in zip(samples, (0, 0, 1, None), strict=True):
+        sample.model_calls = calls
+    level = LevelResult("agent", 4, 1.0, samples)
+    assert level.summary()["model_free_share"] == pytest.approx(
+        2 / 3, abs=1e-3
+    )  # untraced turn left out
