@@ -31,6 +31,9 @@ class GuardHandle:
     async def scrub(self, text: str) -> str:
         return str(await self._handle.scrub.remote(text))
 
+    async def scrub_many(self, texts: list[str]) -> list[str]:
+        return [str(t) for t in await self._handle.scrub_many.remote(texts)]
+
 
 class ShadowMirror:
     """Production's copy of each message to a shadow application (its Ingress's `mirror`).
@@ -71,7 +74,7 @@ class KbHandle:
 
 
 class WorkerHandle:
-    """Streams a worker deployment's events token by token (handle.options(stream=True))."""
+    """Streams a worker deployment's events as they come (handle.options(stream=True))."""
 
     def __init__(self, handle: DeploymentHandle) -> None:
         self._unary = handle
@@ -86,5 +89,6 @@ class WorkerHandle:
 
     async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
         stream = self._handle.handle.remote(request.model_dump(mode="json"))
-        async for event in stream:
-            yield ChatEvent.model_validate(event)
+        async for batch in stream:  # events that were ready together (deployments/streaming.py)
+            for event in batch:
+                yield ChatEvent.model_validate(event)

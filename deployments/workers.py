@@ -19,6 +19,7 @@ from app.agents.worker import WorkerRequest
 from app.config import AgentSettings
 from app.web.backend import local_kb
 from deployments.metrics import enable_ray_metrics
+from deployments.streaming import ready_batches
 
 
 class _WorkerDeployment:
@@ -29,9 +30,11 @@ class _WorkerDeployment:
         self._deps = worker_deps(AgentSettings.load(settings))
         self._agent = self.agent_type(self._deps)
 
-    async def handle(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        async for event in self._agent.handle(WorkerRequest.model_validate(request)):
-            yield event.model_dump(mode="json")
+    async def handle(self, request: dict[str, Any]) -> AsyncIterator[list[dict[str, Any]]]:
+        """The agent's events, those ready together as one streamed item (streaming.py)."""
+        events = self._agent.handle(WorkerRequest.model_validate(request))
+        async for batch in ready_batches(events):
+            yield [event.model_dump(mode="json") for event in batch]
 
     async def outcome_after_failure(self, request: dict[str, Any]) -> str | None:
         """What the platform shows about a write a failed turn may have started; None when

@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# Ray starts its worker processes (every Serve replica) at niceness 15 unless told otherwise:
+# a service at batch priority, starved by anything else on the box. Normal priority here.
+export RAY_worker_niceness="${RAY_worker_niceness:-0}"
 # Local runs offer the pages' demo sign-in (seeded customers, dev tokens); off elsewhere.
 export OSA_DEMO_SIGNIN="${OSA_DEMO_SIGNIN:-1}"
 # Local mode: the development keys and the dev JWT secret are accepted (app/credentials.py);

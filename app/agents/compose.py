@@ -56,6 +56,9 @@ class LocalGuard:
     async def scrub(self, text: str) -> str:
         return await asyncio.to_thread(self._guard.scrub, text)
 
+    async def scrub_many(self, texts: list[str]) -> list[str]:
+        return await asyncio.to_thread(self._guard.scrub_many, texts)
+
 
 class LocalRouter:
     def __init__(self, router: IntentRouter) -> None:
@@ -236,7 +239,9 @@ def build_local_pipeline(settings: AgentSettings, mirror: MirrorPort | None = No
         workers=workers_for(deps),
         deps=deps,
         probes=readiness_probes(settings, door.redis, deps.policy_search),
-        traces=trace_recorder(door.redis, guard.scrub, key_prefix=settings.key_prefix),
+        traces=trace_recorder(
+            door.redis, guard.scrub, scrub_many=guard.scrub_many, key_prefix=settings.key_prefix
+        ),
         variant=settings.variant,
         mirror=mirror,
     )

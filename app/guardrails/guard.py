@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from app.guardrails.injection import InjectionClassifier, shared_classifier
-from app.guardrails.pii import PiiScrubber, shared_scrubber
+from app.guardrails.injection import InjectionClassifier, InjectionVerdict, shared_classifier
+from app.guardrails.pii import PiiScrubber, ScrubResult, shared_scrubber
 from app.observability.metrics import count_guardrail
 
 SAFE_REPLY = (
@@ -48,22 +49,38 @@ class Guardrail:
         still name a person (tool outputs in a trace)."""
         return self._scrubber.scrub(text).text
 
+    def scrub_many(self, texts: Sequence[str]) -> list[str]:
+        """`scrub` for several texts at once (a trace's leaves), spaCy run as one batch."""
+        return [result.text for result in self._scrubber.scrub_many(texts)]
+
     def check(self, text: str) -> GuardrailVerdict:
         started = time.perf_counter()
         scrubbed = self._scrubber.scrub(text)
         verdict = self._classifier.classify(scrubbed.text)
-        count_guardrail(
-            blocked=verdict.is_attack, reason="prompt_injection" if verdict.is_attack else None
-        )
-        return GuardrailVerdict(
-            scrubbed_text=scrubbed.text,
-            pii_types=scrubbed.types,
-            blocked=verdict.is_attack,
-            reason="prompt_injection" if verdict.is_attack else None,
-            injection_score=verdict.score,
-            latency_ms=round((time.perf_counter() - started) * 1000, 2),
-            signals=verdict.signals,
-        )
+        return _verdict(scrubbed, verdict, started)
+
+    def check_many(self, texts: Sequence[str]) -> list[GuardrailVerdict]:
+        """`check` for messages that arrived together: one spaCy batch for the scrubbing and
+        one encoder call for every window of every message. Each verdict is the one `check`
+        gives for its message alone; `latency_ms` is the batch's time, which each waited."""
+        started = time.perf_counter()
+        scrubbed = self._scrubber.scrub_many(texts)
+        verdicts = self._classifier.classify_many([s.text for s in scrubbed])
+        return [_verdict(s, v, started) for s, v in zip(scrubbed, verdicts, strict=True)]
+
+
+def _verdict(scrubbed: ScrubResult, verdict: InjectionVerdict, started: float) -> GuardrailVerdict:
+    reason: BlockReason | None = "prompt_injection" if verdict.is_attack else None
+    count_guardrail(blocked=verdict.is_attack, reason=reason)
+    return GuardrailVerdict(
+        scrubbed_text=scrubbed.text,
+        pii_types=scrubbed.types,
+        blocked=verdict.is_attack,
+        reason=reason,
+        injection_score=verdict.score,
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        signals=verdict.signals,
+    )
 
 
 _shared: Guardrail | None = None

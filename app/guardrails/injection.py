@@ -150,12 +150,19 @@ class InjectionClassifier:
         return list(zip(windowed.max_scores(self.model), windowed.signals, strict=True))
 
     def classify(self, text: str) -> InjectionVerdict:
-        if not text.strip():
-            return InjectionVerdict(is_attack=False, score=0.0, signals=[])
-        score, signals = self.scores([text])[0]
-        return InjectionVerdict(
-            is_attack=score >= self.model.threshold, score=_round(score), signals=signals
-        )
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: Sequence[str]) -> list[InjectionVerdict]:
+        """`classify` for each text, with every window of every text in one encoder call."""
+        verdicts = [InjectionVerdict(is_attack=False, score=0.0, signals=[]) for _ in texts]
+        todo = [i for i, text in enumerate(texts) if text.strip()]
+        if not todo:
+            return verdicts
+        for i, (score, signals) in zip(todo, self.scores([texts[i] for i in todo]), strict=True):
+            verdicts[i] = InjectionVerdict(
+                is_attack=score >= self.model.threshold, score=_round(score), signals=signals
+            )
+        return verdicts
 
 
 def _restrict(normalized: Normalized, piece: str) -> Normalized:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -103,6 +105,31 @@ class PiiScrubber:
         candidates = self._analyzer.analyze(
             text=text, language="en", entities=self._entities, score_threshold=MIN_SCORE
         )
+        return self._apply(text, candidates)
+
+    def scrub_many(self, texts: Sequence[str]) -> list[ScrubResult]:
+        """`scrub` for each text, the same results, with spaCy run over them as one batch
+        (`nlp.pipe`): cheaper per text than one call each when several arrive together."""
+        results: list[ScrubResult | None] = [None] * len(texts)
+        todo = [i for i, text in enumerate(texts) if text.strip()]
+        for i, text in enumerate(texts):
+            if not text.strip():
+                results[i] = ScrubResult(text=text, findings=[])
+        batch = self._analyzer.nlp_engine.process_batch(
+            [texts[i] for i in todo], language="en", batch_size=max(1, len(todo))
+        )
+        for i, (_, artifacts) in zip(todo, batch, strict=True):
+            candidates = self._analyzer.analyze(
+                text=texts[i],
+                language="en",
+                entities=self._entities,
+                score_threshold=MIN_SCORE,
+                nlp_artifacts=artifacts,
+            )
+            results[i] = self._apply(texts[i], candidates)
+        return [r for r in results if r is not None]
+
+    def _apply(self, text: str, candidates: list[Any]) -> ScrubResult:
         kept = resolve_findings(text, candidates)
         if not kept:
             return ScrubResult(text=text, findings=[])

@@ -13,24 +13,29 @@ from redis.asyncio import Redis
 
 from app.observability.otel_export import OtelTraceExporter, otlp_configured
 from app.observability.trace_store import TraceRetention, TraceStore
-from app.observability.traces import Scrub, TurnTrace, scrub_trace
+from app.observability.traces import Scrub, ScrubMany, TurnTrace, scrub_trace
 
 log = logging.getLogger("app.observability.traces")
 
 
 class TraceRecorder:
     def __init__(
-        self, store: TraceStore, scrub: Scrub, exporter: OtelTraceExporter | None = None
+        self,
+        store: TraceStore,
+        scrub: Scrub,
+        exporter: OtelTraceExporter | None = None,
+        scrub_many: ScrubMany | None = None,
     ) -> None:
         self.store = store
         self.scrub = scrub
+        self.scrub_many = scrub_many
         self.exporter = exporter
         self._pending: set[asyncio.Task[None]] = set()
         self.failures = 0
 
     async def record(self, trace: TurnTrace) -> None:
         try:
-            clean = await scrub_trace(trace, self.scrub)
+            clean = await scrub_trace(trace, self.scrub, self.scrub_many)
             await self.store.append(clean)
             if self.exporter is not None:
                 self.exporter.export(clean)
@@ -51,9 +56,12 @@ class TraceRecorder:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
 
-def trace_recorder(redis: Redis, scrub: Scrub, *, key_prefix: str = "osa") -> TraceRecorder:
+def trace_recorder(
+    redis: Redis, scrub: Scrub, *, scrub_many: ScrubMany | None = None, key_prefix: str = "osa"
+) -> TraceRecorder:
     """Traces in this Redis with retention from the environment; OTLP export when
-    OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set."""
+    OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set. `scrub_many`, when given, scrubs each trace
+    in one call."""
     exporter = OtelTraceExporter() if otlp_configured() else None
     store = TraceStore(redis, TraceRetention.from_env(), key_prefix=key_prefix)
-    return TraceRecorder(store, scrub, exporter)
+    return TraceRecorder(store, scrub, exporter, scrub_many)
