@@ -56,8 +56,10 @@ class RouterHandle:
     def __init__(self, handle: DeploymentHandle) -> None:
         self._handle = handle
 
-    async def route(self, text: str, context: RoutingContext) -> RouteDecision:
-        data = await self._handle.route.remote(text, context.model_dump(mode="json"))
+    async def route(
+        self, text: str, context: RoutingContext, embedding: list[float] | None = None
+    ) -> RouteDecision:
+        data = await self._handle.route.remote(text, context.model_dump(mode="json"), embedding)
         return RouteDecision.model_validate(data)
 
 

@@ -12,6 +12,7 @@ from app.config import AgentSettings
 from app.guardrails import Guardrail
 from app.llm.endpoints import tier_models
 from app.llm.prompts import PromptRegistry
+from app.routing.exemplar_index import prepare_text
 from app.routing.router import IntentRouter, RoutingContext
 from deployments.metrics import enable_ray_metrics
 
@@ -27,7 +28,8 @@ BATCH_WAIT_S = 0.002
 class GuardrailDeployment:
     def __init__(self) -> None:
         enable_ray_metrics()
-        self._guard = Guardrail()
+        # The router's text form too: its embedding rides in the verdict (one encoder call).
+        self._guard = Guardrail(route_text=prepare_text)
         self._guard.check("Hello, where is my order?")  # load spaCy and MiniLM before traffic
 
     async def check(self, text: str) -> dict[str, Any]:
@@ -69,6 +71,10 @@ class RouterDeployment:
         self._router = IntentRouter.load(fallback=fallback)
         self._router.route("where is my parcel")
 
-    async def route(self, text: str, context: dict[str, Any]) -> dict[str, Any]:
-        decision = await self._router.aroute(text, RoutingContext.model_validate(context))
+    async def route(
+        self, text: str, context: dict[str, Any], embedding: list[float] | None = None
+    ) -> dict[str, Any]:
+        decision = await self._router.aroute(
+            text, RoutingContext.model_validate(context), embedding=embedding
+        )
         return decision.model_dump(mode="json")

@@ -92,3 +92,20 @@ def test_a_batch_of_messages_gets_each_ones_own_verdict() -> None:
     assert "maria.lopez@example.com" not in batched[3].scrubbed_text
     assert guard.scrub_many(messages) == [guard.scrub(m) for m in messages]
     assert guard.check_many([]) == [] and guard.scrub_many([]) == []
+
+
+def test_the_routers_embedding_comes_from_the_classifiers_encoder_call() -> None:
+    from app.routing.embeddings import shared_encoder
+    from app.routing.exemplar_index import prepare_text
+
+    guard = Guardrail(route_text=prepare_text)
+    messages = ["Where is my order ORD-1000042?", "Can you track it, I am Maria Lopez?"]
+    verdicts = guard.check_many(messages)
+    for verdict in verdicts:
+        assert verdict.route_embedding is not None and len(verdict.route_embedding) == 384
+        alone = shared_encoder().encode([prepare_text(verdict.scrubbed_text)])[0]
+        # The router's own embedding of the scrubbed text (batch padding aside).
+        assert float(alone @ verdict.route_embedding) > 0.9999
+    plain = Guardrail().check_many(messages)
+    assert all(v.route_embedding is None for v in plain)
+    assert [v.injection_score for v in plain] == [v.injection_score for v in verdicts]
