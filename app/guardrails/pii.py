@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.guardrails.findings import resolve_findings
 from app.guardrails.offline_tld import use_bundled_suffix_list
+from app.guardrails.pii_gate import might_contain_pii
 from app.guardrails.pii_types import PiiType, placeholder
 
 __all__ = ["PiiFinding", "PiiScrubber", "PiiType", "ScrubResult", "scrub", "shared_scrubber"]
@@ -100,6 +101,13 @@ class PiiScrubber:
         self._entities = [t.value for t in PiiType]
 
     def scrub(self, text: str) -> ScrubResult:
+        # The full pipeline only for a text it could find something in (pii_gate.py).
+        if not might_contain_pii(text):
+            return ScrubResult(text=text, findings=[])
+        return self.scrub_fully(text)
+
+    def scrub_fully(self, text: str) -> ScrubResult:
+        """`scrub` without the gate: spaCy and every recognizer, whatever the text."""
         if not text.strip():
             return ScrubResult(text=text, findings=[])
         candidates = self._analyzer.analyze(
@@ -111,9 +119,11 @@ class PiiScrubber:
         """`scrub` for each text, the same results, with spaCy run over them as one batch
         (`nlp.pipe`): cheaper per text than one call each when several arrive together."""
         results: list[ScrubResult | None] = [None] * len(texts)
-        todo = [i for i, text in enumerate(texts) if text.strip()]
+        todo = []
         for i, text in enumerate(texts):
-            if not text.strip():
+            if text.strip() and might_contain_pii(text):
+                todo.append(i)
+            else:
                 results[i] = ScrubResult(text=text, findings=[])
         batch = self._analyzer.nlp_engine.process_batch(
             [texts[i] for i in todo], language="en", batch_size=max(1, len(todo))
