@@ -72,3 +72,30 @@ def test_the_gate_never_skips_a_text_the_pipeline_finds_pii_in(scrubber: PiiScru
     # And the scrubber's own answer for them is the pipeline's: nothing, text unchanged.
     for text in skipped[:50]:
         assert scrubber.scrub(text).text == text and not scrubber.scrub(text).findings
+
+
+def test_a_repeated_text_is_scrubbed_once_and_the_cache_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import app.guardrails.pii as pii
+
+    scrubber = PiiScrubber()
+    calls: list[str] = []
+    analyze = scrubber._analyzer.analyze
+
+    def counting(text: str, **kwargs: object) -> object:
+        calls.append(text)
+        return analyze(text=text, **kwargs)
+
+    monkeypatch.setattr(scrubber._analyzer, "analyze", counting)
+    context = "Active orders:\n- ORD-1000042 placed 2026-11-02, total 34.50 EUR, for Maria Lopez"
+    first = scrubber.scrub(context)
+    assert "Maria Lopez" not in first.text and len(calls) == 1
+    assert scrubber.scrub(context) == first and len(calls) == 1  # the next turn's trace
+    batch = scrubber.scrub_many([context, "call 07700 900481", context])
+    assert batch[0] == batch[2] == first and len(calls) == 2  # only the new text analysed
+    assert all(len(key) == 16 for key in scrubber._cache)  # digests, never the text itself
+    monkeypatch.setattr(pii, "CACHE_SIZE", 3)
+    for n in range(5):
+        scrubber.scrub(f"call 07700 90048{n}")
+    assert len(scrubber._cache) == 3
