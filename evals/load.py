@@ -15,13 +15,16 @@ orders, answered from one read tool and a template, no model call), e.g.
 A level ends after `--duration-s` or `--max-turns` turns (default: 40, or 6 per concurrent
 session when that is more), whichever comes first. Reported per level: throughput (turns/s),
 end-to-end p50/p95/p99, TTFT p50/p95 (first streamed token, client side), errors, the share of
-turns the fast path answered, estimated cost per turn (the service's own `osa_turn_cost_usd`,
-from its `/metrics`), the 1-minute load average, and a per-phase breakdown read back from the
-turn traces (guardrail, hydration, routing, tools, ttft, total, and `outside`: the client's
-end to end minus the trace's total, i.e. proxy, queueing before the turn and the stream back)
-with the phase that costs most named as the bottleneck. (`tools` counts timed tool events;
-the fast path's one read is inside `worker`.) One unmeasured session of each kind
-warms both designs up first (`--no-warmup` to skip).
+turns answered without a model call (from the traces), estimated cost per turn (the service's
+own `osa_turn_cost_usd`, from its `/metrics`), the CPU time the service's processes spent per
+turn and the cores they kept busy (processes carrying the run's OSA_RUN_ID: `--start-stack`
+sets one, `make run` exports one; pass it as `--service-run-id`), the 1-minute load average,
+and a per-phase breakdown read back from the turn traces (guardrail, hydration, routing,
+tools, ttft, total, and `outside`: the client's end to end less the trace's total, i.e. the
+proxy, queueing before the turn and the stream back) with the phase that costs most named as
+the bottleneck. (`tools` counts timed tool events; the fast path's one read is inside
+`worker`.) One unmeasured session of each kind warms both designs up first (`--no-warmup` to
+skip).
 
 The baseline is the design the case study argues against: every message is one LLM call whose
 prompt holds all 14 tool schemas, the customer's context and the history, sent straight to the
@@ -43,6 +46,7 @@ import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -142,6 +146,7 @@ class LevelResult:
     cost_per_turn: float | None = None
     prompt_tokens_per_turn: float | None = None
     loadavg_1m: float | None = None
+    service_cpu_s: float | None = None  # CPU the service's processes used during the level
 
     def summary(self) -> dict[str, Any]:
         ttfts = [s.ttft_s for s in self.samples if s.ok and s.ttft_s is not None]
@@ -165,6 +170,16 @@ class LevelResult:
             "cost_per_turn_usd": self.cost_per_turn,
             "prompt_tokens_per_turn": self.prompt_tokens_per_turn,
             "loadavg_1m": self.loadavg_1m,
+            "service_cpu_ms_per_turn": (
+                round(self.service_cpu_s * 1000 / n, 1)
+                if self.service_cpu_s is not None and n
+                else None
+            ),
+            "service_cores_busy": (
+                round(self.service_cpu_s / self.wall_s, 2)
+                if self.service_cpu_s is not None and self.wall_s
+                else None
+            ),
             "phases_ms": phases,
             "bottleneck": bottleneck(phases),
         }
@@ -455,6 +470,7 @@ async def run_agent_level(
     concurrency: int,
     budget: Budget,
     mix: Sequence[tuple[str, float]] = MIX,
+    run_id: str | None = None,
 ) -> LevelResult:
     gate = _Gate(budget)
     samples: list[TurnSample] = []
@@ -490,11 +506,15 @@ async def run_agent_level(
                         )
                     )
 
+        cpu_before = service_cpu_s(run_id)
         started = time.perf_counter()
         await asyncio.gather(*(user(i) for i in range(concurrency)))
         wall = time.perf_counter() - started
+        cpu_after = service_cpu_s(run_id)
         cost_after, prompt_after, turns_after = await scrape_costs(http)
     result = LevelResult("agent", concurrency, wall, samples, loadavg_1m=_loadavg())
+    if cpu_before is not None and cpu_after is not None:
+        result.service_cpu_s = max(0.0, cpu_after - cpu_before)
     turns = turns_after - turns_before
     if turns > 0:
         result.cost_per_turn = round((cost_after - cost_before) / turns, 8)
@@ -565,6 +585,29 @@ async def run_monolith_level(
         result.cost_per_turn = round(sum(s.cost_usd for s in done) / len(done), 8)
         result.prompt_tokens_per_turn = round(sum(s.prompt_tokens for s in done) / len(done), 1)
     return result
+
+
+def service_cpu_s(run_id: str | None) -> float | None:
+    """CPU seconds (user + system) used so far by the processes of one service run: those whose
+    environment carries OSA_RUN_ID=`run_id` (what `scripts/run.sh` and the private stack give
+    every process they start, Ray's workers included), this client excepted. CPU time is what a
+    turn costs whatever else shares the box, so it sizes a fleet where wall-clock rates cannot."""
+    if not run_id:
+        return None
+    marker = f"OSA_RUN_ID={run_id}".encode()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        if proc.name == str(os.getpid()):
+            continue
+        try:
+            if marker not in (proc / "environ").read_bytes().split(b"\0"):
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone, or not ours to read
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def _loadavg() -> float | None:
@@ -662,7 +705,8 @@ def ratios(agent: dict[str, Any], mono: dict[str, Any]) -> dict[str, float | Non
 
 def print_report(summaries: list[dict[str, Any]], compare: list[dict[str, Any]]) -> None:
     headers = ["design", "conc", "turns", "turns/s", "e2e p50", "e2e p95", "e2e p99"]
-    headers += ["TTFT p50", "TTFT p95", "errors", "no model", "$/turn", "prompt tok", "load 1m"]
+    headers += ["TTFT p50", "TTFT p95", "errors", "no model", "$/turn", "prompt tok", "CPU ms/turn"]
+    headers += ["cores", "load 1m"]
     rows = [
         [
             s["design"], s["concurrency"], s["turns"], s["throughput_tps"] or 0.0,
@@ -670,7 +714,8 @@ def print_report(summaries: list[dict[str, Any]], compare: list[dict[str, Any]])
             _txt(s["ttft_p50_ms"]), _txt(s["ttft_p95_ms"]),
             f"{s['errors']} ({(s['error_rate'] or 0) * 100:.1f}%)",
             _pct(s["model_free_share"]), _usd(s["cost_per_turn_usd"]),
-            _txt(s["prompt_tokens_per_turn"]), _txt(s["loadavg_1m"]),
+            _txt(s["prompt_tokens_per_turn"]), _txt(s["service_cpu_ms_per_turn"]),
+            _txt(s["service_cores_busy"]), _txt(s["loadavg_1m"]),
         ]
         for s in summaries
     ]  # fmt: skip
@@ -735,6 +780,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--redis-url", default=None, help="where the turn traces are (REDIS_URL)")
     parser.add_argument(
+        "--service-run-id",
+        default=None,
+        help="OSA_RUN_ID of the service's processes, for CPU per turn (set by --start-stack)",
+    )
+    parser.add_argument(
         "--no-warmup", dest="warmup", action="store_false", help="measure cold starts too"
     )
     parser.add_argument("--start-stack", action="store_true", help="start a private stack first")
@@ -784,7 +834,9 @@ async def run(
         for level in levels:
             budget = level_budget(args, level)
             print(f"[load] agent, concurrency {level}", file=sys.stderr, flush=True)
-            result = await run_agent_level(url, tokens, customers, level, budget, mix)
+            result = await run_agent_level(
+                url, tokens, customers, level, budget, mix, args.service_run_id
+            )
             matched = await attach_traces(result.samples, redis_url)
             print(f"[load] {matched}/{len(result.samples)} turns matched to their traces",
                   file=sys.stderr, flush=True)  # fmt: skip
@@ -820,6 +872,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             service = stack.enter_context(local_service(front_only=args.front_only))
             url, platform_url, secret = service.url, service.platform_url, service.jwt_secret
             redis_url = service.redis_url
+            args.service_run_id = service.run_id
         else:
             url = args.url.rstrip("/")
             platform_url = args.platform_url or os.environ.get(

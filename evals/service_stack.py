@@ -38,6 +38,7 @@ class Service:
     jwt_secret: str
     ray_metrics_url: str  # Ray's Prometheus export of this node
     redis_url: str  # where the turn traces are
+    run_id: str  # OSA_RUN_ID in every process of this stack (CPU accounting)
 
 
 def log(message: str) -> None:
@@ -109,6 +110,9 @@ def local_service(
         env = dict(os.environ)
         # A local stack on development keys: local mode (app/credentials.py).
         env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", OSA_ENV="local")
+        # Marks every process of this stack (Ray's workers inherit it), as scripts/run.sh does.
+        run_id = f"osa-load-{os.getpid()}-{time.monotonic_ns() % 100_000}"
+        env["OSA_RUN_ID"] = os.environ["OSA_RUN_ID"] = run_id  # Redis is started from here
         env["PYTHONPATH"] = str(ROOT)
         redis_url = stack.enter_context(local_redis(data_dir=work))
         platform_port = free_port()
@@ -193,6 +197,7 @@ def local_service(
             jwt_secret=env["OSA_JWT_SECRET"],
             ray_metrics_url=f"http://127.0.0.1:{metrics_port}/metrics",
             redis_url=redis_url,
+            run_id=run_id,
         )
 
 

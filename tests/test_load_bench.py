@@ -4,6 +4,7 @@ the summary and ratios, and reading cost figures from a /metrics page."""
 from __future__ import annotations
 
 import random
+import time
 from collections import Counter
 
 import httpx
@@ -169,3 +170,37 @@ def test_turns_without_a_model_call_are_counted_from_the_traces() -> None:
     assert level.summary()["model_free_share"] == pytest.approx(
         2 / 3, abs=1e-3
     )  # untraced turn left out
+
+
+def test_service_cpu_is_read_from_the_runs_processes() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from evals.load import service_cpu_s
+
+    run_id = f"load-test-{os.getpid()}"
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+    burn += "time.sleep(30)"
+    env = {**os.environ, "OSA_RUN_ID": run_id}
+    proc = subprocess.Popen([sys.executable, "-c", burn], env=env)
+    try:
+        deadline = time.monotonic() + 20
+        used = 0.0
+        while time.monotonic() < deadline and used < 0.3:
+            used = service_cpu_s(run_id) or 0.0
+            time.sleep(0.1)
+        assert 0.3 <= used < 5.0  # the marked process's CPU, not the box's
+        assert service_cpu_s(f"{run_id}-other") == 0.0
+        assert service_cpu_s(None) is None
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_cpu_per_turn_and_cores_busy_in_the_summary() -> None:
+    level = LevelResult("agent", 8, 10.0, [TurnSample("fast", 0.05, 0.1, True)] * 100)
+    level.service_cpu_s = 5.0
+    summary = level.summary()
+    assert summary["service_cpu_ms_per_turn"] == 50.0 and summary["service_cores_busy"] == 0.5
+    assert LevelResult("agent", 1, 1.0, []).summary()["service_cpu_ms_per_turn"] is None
