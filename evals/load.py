@@ -147,6 +147,7 @@ class LevelResult:
     prompt_tokens_per_turn: float | None = None
     loadavg_1m: float | None = None
     service_cpu_s: float | None = None  # CPU the service's processes used during the level
+    service_cpu_by_process: dict[str, float] | None = None
 
     def summary(self) -> dict[str, Any]:
         ttfts = [s.ttft_s for s in self.samples if s.ok and s.ttft_s is not None]
@@ -173,6 +174,15 @@ class LevelResult:
             "service_cpu_ms_per_turn": (
                 round(self.service_cpu_s * 1000 / n, 1)
                 if self.service_cpu_s is not None and n
+                else None
+            ),
+            "service_cpu_ms_per_turn_by_process": (
+                {
+                    k: round(v * 1000 / n, 1)
+                    for k, v in sorted(self.service_cpu_by_process.items(), key=lambda kv: -kv[1])
+                    if v > 0
+                }
+                if self.service_cpu_by_process is not None and n
                 else None
             ),
             "service_cores_busy": (
@@ -506,15 +516,18 @@ async def run_agent_level(
                         )
                     )
 
-        cpu_before = service_cpu_s(run_id)
+        cpu_before = service_cpu_by_process(run_id)
         started = time.perf_counter()
         await asyncio.gather(*(user(i) for i in range(concurrency)))
         wall = time.perf_counter() - started
-        cpu_after = service_cpu_s(run_id)
+        cpu_after = service_cpu_by_process(run_id)
         cost_after, prompt_after, turns_after = await scrape_costs(http)
     result = LevelResult("agent", concurrency, wall, samples, loadavg_1m=_loadavg())
     if cpu_before is not None and cpu_after is not None:
-        result.service_cpu_s = max(0.0, cpu_after - cpu_before)
+        # A replica started during the level counts from zero; one stopped is left out.
+        spent = {k: max(0.0, v - cpu_before.get(k, 0.0)) for k, v in cpu_after.items()}
+        result.service_cpu_by_process = spent
+        result.service_cpu_s = sum(spent.values())
     turns = turns_after - turns_before
     if turns > 0:
         result.cost_per_turn = round((cost_after - cost_before) / turns, 8)
@@ -592,22 +605,48 @@ def service_cpu_s(run_id: str | None) -> float | None:
     environment carries OSA_RUN_ID=`run_id` (what `scripts/run.sh` and the private stack give
     every process they start, Ray's workers included), this client excepted. CPU time is what a
     turn costs whatever else shares the box, so it sizes a fleet where wall-clock rates cannot."""
+    by_process = service_cpu_by_process(run_id)
+    return None if by_process is None else sum(by_process.values())
+
+
+def service_cpu_by_process(run_id: str | None) -> dict[str, float] | None:
+    """`service_cpu_s` per kind of process (a Serve replica's deployment, the proxy, Ray's own
+    daemons, the platform, Redis), summed over replicas of the same kind."""
     if not run_id:
         return None
     marker = f"OSA_RUN_ID={run_id}".encode()
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    totals: dict[str, float] = {}
     for proc in Path("/proc").glob("[0-9]*"):
         if proc.name == str(os.getpid()):
             continue
         try:
             if marker not in (proc / "environ").read_bytes().split(b"\0"):
                 continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            stat = (proc / "stat").read_text()
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue  # gone, or not ours to read
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+        fields = stat.rsplit(")", 1)[1].split()
+        kind = process_kind(command, stat[stat.index("(") + 1 : stat.rindex(")")])
+        totals[kind] = totals.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return totals
+
+
+_REPLICA = re.compile(r"ServeReplica:[\w-]+:(\w+)")
+
+
+def process_kind(command: str, comm: str) -> str:
+    """A short name for a process of the stack: `Guardrail` for any of its replicas."""
+    if replica := _REPLICA.search(command):
+        return replica.group(1)
+    if command.startswith("ray::"):
+        return command.split()[0][5:].split(".")[0]
+    if "app.platform" in command:
+        return "platform"
+    if "valkey" in command or "redis" in comm:
+        return "redis"
+    return comm
 
 
 def _loadavg() -> float | None:
@@ -747,6 +786,11 @@ def print_phases(summaries: list[dict[str, Any]]) -> None:
         for s in traced
     ]  # fmt: skip
     print(format_table(["conc", *phases, "bottleneck"], rows))
+    for s in traced:
+        split = s.get("service_cpu_ms_per_turn_by_process")
+        if split:
+            top = ", ".join(f"{k} {v:g}" for k, v in list(split.items())[:8])
+            print(f"CPU ms per turn by process, concurrency {s['concurrency']}: {top}")
 
 
 def _pct(value: float | None) -> str:

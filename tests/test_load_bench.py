@@ -204,3 +204,15 @@ def test_cpu_per_turn_and_cores_busy_in_the_summary() -> None:
     summary = level.summary()
     assert summary["service_cpu_ms_per_turn"] == 50.0 and summary["service_cores_busy"] == 0.5
     assert LevelResult("agent", 1, 1.0, []).summary()["service_cpu_ms_per_turn"] is None
+
+
+def test_processes_are_named_by_their_deployment() -> None:
+    from evals.load import process_kind
+
+    assert process_kind("ray::ServeReplica:support:Guardrail", "ray::ServeRepli") == "Guardrail"
+    replica = "ray::SERVE_REPLICA::support#Ingress#x1:ServeReplica:support:Ingress.handle_request"
+    assert process_kind(replica, "ray::SERVE_REP") == "Ingress"
+    assert process_kind("ray::ProxyActor.receive_asgi_messages", "ray::ProxyActor") == "ProxyActor"
+    assert process_kind(".venv/bin/python -m app.platform serve --port 1", "python") == "platform"
+    assert process_kind("/x/valkey-server 127.0.0.1:6390", "valkey-server") == "redis"
+    assert process_kind("/x/raylet --node", "raylet") == "raylet"
