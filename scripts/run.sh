@@ -102,6 +102,7 @@ order support agent: http://127.0.0.1:8000 (API docs at /docs)
   a customer token:  .venv/bin/python -m app.api.tokens CUS-100001 northwind
   an agent token:    .venv/bin/python -m app.api.tokens agent-1 northwind --role agent
   pages:             http://127.0.0.1:8000/ (chat), /console (escalations), /console/kb
+  run id:            $OSA_RUN_ID (python -m evals.load --service-run-id: CPU per turn)
 MSG
 # In the background and waited for, so a Ctrl-C or TERM reaches the trap at once: it stops
 # `serve run`, then every process of this run that outlives it (vLLM engines included).
