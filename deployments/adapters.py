@@ -33,6 +33,9 @@ class GuardHandle:
     async def scrub(self, text: str) -> str:
         return str(await self._handle.scrub.remote(text))
 
+    async def scrub_many(self, texts: list[str]) -> list[str]:
+        return [str(t) for t in await self._handle.scrub_many.remote(texts)]
+
 
 class ShadowMirror:
     """Production's copy of each message to a shadow application (its Ingress's `mirror`).
@@ -55,9 +58,11 @@ class RouterHandle:
     def __init__(self, handle: DeploymentHandle) -> None:
         self._handle = handle
 
-    async def route(self, text: str, context: RoutingContext) -> RouteDecision:
+    async def route(
+        self, text: str, context: RoutingContext, embedding: list[float] | None = None
+    ) -> RouteDecision:
         with client_span("serve Router.route"):
-            data = await self._handle.route.remote(text, context.model_dump(mode="json"))
+            data = await self._handle.route.remote(text, context.model_dump(mode="json"), embedding)
         return RouteDecision.model_validate(data)
 
 
@@ -74,7 +79,7 @@ class KbHandle:
 
 
 class WorkerHandle:
-    """Streams a worker deployment's events token by token (handle.options(stream=True))."""
+    """Streams a worker deployment's events as they come (handle.options(stream=True))."""
 
     def __init__(self, handle: DeploymentHandle) -> None:
         self._unary = handle
@@ -93,8 +98,9 @@ class WorkerHandle:
         # The worker's spans nest under this one: its context travels in the request.
         with client_span(f"serve {self._name}.handle"):
             stream = self._handle.handle.remote(traced_request(request))
-            async for event in stream:
-                yield ChatEvent.model_validate(event)
+            async for batch in stream:  # events ready together (deployments/streaming.py)
+                for event in batch:
+                    yield ChatEvent.model_validate(event)
 
 
 def traced_request(request: WorkerRequest) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from app.web.backend import build_web
 from deployments.adapters import GuardHandle, KbHandle, RouterHandle, ShadowMirror, WorkerHandle
 
 
-@serve.deployment(name="Ingress", ray_actor_options={"num_cpus": 0.2})
+@serve.deployment(name="Ingress", ray_actor_options={"num_cpus": 0.15})
 @serve.ingress()
 class Ingress:
     def __init__(
@@ -60,7 +60,9 @@ class Ingress:
             deps=deps,
             probes=readiness_probes(config, door.redis),
             # Scrubbed by the Guardrail deployment, written after the answer has gone out.
-            traces=trace_recorder(door.redis, guard.scrub, key_prefix=config.key_prefix),
+            traces=trace_recorder(
+                door.redis, guard.scrub, scrub_many=guard.scrub_many, key_prefix=config.key_prefix
+            ),
             variant=config.variant,
             mirror=ShadowMirror(config.mirror_to) if config.mirror_to else None,
         )

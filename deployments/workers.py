@@ -20,6 +20,7 @@ from app.config import AgentSettings
 from app.observability.tracing import served, setup_tracing
 from app.web.backend import local_kb
 from deployments.metrics import enable_ray_metrics
+from deployments.streaming import ready_batches
 
 
 class _WorkerDeployment:
@@ -32,16 +33,18 @@ class _WorkerDeployment:
         self._deps = worker_deps(AgentSettings.load(settings))
         self._agent = self.agent_type(self._deps)
 
-    async def handle(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def handle(self, request: dict[str, Any]) -> AsyncIterator[list[dict[str, Any]]]:
+        """The agent's events, those ready together as one streamed item (streaming.py), under
+        a server span that continues the ingress's call (its context came in the request)."""
         parsed = WorkerRequest.model_validate(request)
-        # A server span under the ingress's call (its context came in the request).
-        async for event in served(
+        events = served(
             f"{self._name}.handle",
             parsed.trace_context,
             self._agent.handle(parsed),
             **{"osa.deployment": self._name},
-        ):
-            yield event.model_dump(mode="json")
+        )
+        async for batch in ready_batches(events):
+            yield [event.model_dump(mode="json") for event in batch]
 
     async def outcome_after_failure(self, request: dict[str, Any]) -> str | None:
         """What the platform shows about a write a failed turn may have started; None when

@@ -37,18 +37,23 @@ class Service:
     platform_url: str
     jwt_secret: str
     ray_metrics_url: str  # Ray's Prometheus export of this node
+    redis_url: str  # where the turn traces are
+    run_id: str  # OSA_RUN_ID in every process of this stack (CPU accounting)
 
 
 def log(message: str) -> None:
     print(f"[stack] {message}", file=sys.stderr, flush=True)
 
 
-def _wait(url: str, timeout_s: float, what: str, ok: Any = None) -> None:
+def _wait(
+    url: str, timeout_s: float, what: str, ok: Any = None, *, any_status: bool = False
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
             reply = httpx.get(url, timeout=5.0)
-            if reply.status_code == 200 and (ok is None or ok(reply)):
+            status_ok = reply.status_code == 200 or (any_status and reply.status_code == 503)
+            if status_ok and (ok is None or ok(reply)):
                 return
         except httpx.HTTPError:
             pass
@@ -56,11 +61,15 @@ def _wait(url: str, timeout_s: float, what: str, ok: Any = None) -> None:
     raise RuntimeError(f"{what} not ready at {url} after {timeout_s:.0f} s")
 
 
-def serve_config(config_path: Path, port: int) -> dict[str, Any]:
-    """The config file with this stack's HTTP port and model URL, one LLM replica per fleet."""
+def serve_config(config_path: Path, port: int, *, front_only: bool = False) -> dict[str, Any]:
+    """The config file with this stack's HTTP port and model URL, one LLM replica per fleet.
+    `front_only`: the support application alone, no model fleets (for model-free load such
+    as the tracking fast path; the chat API then reports its model check as failing)."""
     config = yaml.safe_load(config_path.read_text())
     config = copy.deepcopy(config)
     config["http_options"] = {**config.get("http_options", {}), "host": "127.0.0.1", "port": port}
+    if front_only:
+        config["applications"] = [a for a in config["applications"] if a["name"] == "support"]
     for app in config["applications"]:
         if app["name"] == "support":
             app.setdefault("args", {})["llm_base_url"] = f"http://127.0.0.1:{port}/llm/v1"
@@ -81,8 +90,15 @@ def _process(args: list[str], log_path: Path, env: dict[str, str]) -> Iterator[N
             proc.kill()
 
 
+def _ready_but_models(reply: httpx.Response) -> bool:
+    checks = reply.json().get("checks", {})
+    return all(v in ("ok", "not_configured") for k, v in checks.items() if k != "model")
+
+
 @contextmanager
-def local_service(config_path: Path = ROOT / "serve_config.yaml") -> Iterator[Service]:
+def local_service(
+    config_path: Path = ROOT / "serve_config.yaml", *, front_only: bool = False
+) -> Iterator[Service]:
     import ray
     from ray.serve._private import api as serve_api
     from ray.serve.schema import ServeDeploySchema
@@ -94,6 +110,9 @@ def local_service(config_path: Path = ROOT / "serve_config.yaml") -> Iterator[Se
         env = dict(os.environ)
         # A local stack on development keys: local mode (app/credentials.py).
         env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", OSA_ENV="local")
+        # Marks every process of this stack (Ray's workers inherit it), as scripts/run.sh does.
+        run_id = f"osa-load-{os.getpid()}-{time.monotonic_ns() % 100_000}"
+        env["OSA_RUN_ID"] = os.environ["OSA_RUN_ID"] = run_id  # Redis is started from here
         env["PYTHONPATH"] = str(ROOT)
         redis_url = stack.enter_context(local_redis(data_dir=work))
         platform_port = free_port()
@@ -134,9 +153,12 @@ def local_service(config_path: Path = ROOT / "serve_config.yaml") -> Iterator[Se
             [sys.executable, "-m", "app.llm.model_files"], env=env, check=True,
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
+        # Serve replicas at a service's CPU priority: Ray starts its workers at niceness 15
+        # unless told otherwise, and anything else on the box then starves them.
+        env.setdefault("RAY_worker_niceness", "0")
         os.environ.update(env)  # Ray's workers inherit the driver's environment
         port, metrics_port = free_port(), free_port()
-        config = serve_config(config_path, port)
+        config = serve_config(config_path, port, front_only=front_only)
         ray.init(
             num_cpus=2,
             include_dashboard=False,
@@ -156,19 +178,26 @@ def local_service(config_path: Path = ROOT / "serve_config.yaml") -> Iterator[Se
         url = f"http://127.0.0.1:{port}"
         log(f"deployed; waiting for {url}/readyz and the model fleets")
         started = time.monotonic()
-        _wait(
-            f"{url}/llm/v1/models",
-            READY_TIMEOUT_S,
-            "model fleets",
-            ok=lambda r: len(r.json().get("data", [])) >= 2,
-        )
-        _wait(f"{url}/readyz", READY_TIMEOUT_S, "chat API")
+        if front_only:
+            _wait(
+                f"{url}/readyz", READY_TIMEOUT_S, "chat API", ok=_ready_but_models, any_status=True
+            )
+        else:
+            _wait(
+                f"{url}/llm/v1/models",
+                READY_TIMEOUT_S,
+                "model fleets",
+                ok=lambda r: len(r.json().get("data", [])) >= 2,
+            )
+            _wait(f"{url}/readyz", READY_TIMEOUT_S, "chat API")
         log(f"ready after {time.monotonic() - started:.0f} s")
         yield Service(
             url=url,
             platform_url=platform_url,
             jwt_secret=env["OSA_JWT_SECRET"],
             ray_metrics_url=f"http://127.0.0.1:{metrics_port}/metrics",
+            redis_url=redis_url,
+            run_id=run_id,
         )
 
 

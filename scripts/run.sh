@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# Ray starts its worker processes (every Serve replica) at niceness 15 unless told otherwise:
+# a service at batch priority, starved by anything else on the box. Normal priority here.
+export RAY_worker_niceness="${RAY_worker_niceness:-0}"
 # Local runs offer the pages' demo sign-in (seeded customers, dev tokens); off elsewhere.
 export OSA_DEMO_SIGNIN="${OSA_DEMO_SIGNIN:-1}"
 # Local mode: the development keys and the dev JWT secret are accepted (app/credentials.py);
@@ -99,6 +102,7 @@ order support agent: http://127.0.0.1:8000 (API docs at /docs)
   a customer token:  .venv/bin/python -m app.api.tokens CUS-100001 northwind
   an agent token:    .venv/bin/python -m app.api.tokens agent-1 northwind --role agent
   pages:             http://127.0.0.1:8000/ (chat), /console (escalations), /console/kb
+  run id:            $OSA_RUN_ID (python -m evals.load --service-run-id: CPU per turn)
 MSG
 # In the background and waited for, so a Ctrl-C or TERM reaches the trap at once: it stops
 # `serve run`, then every process of this run that outlives it (vLLM engines included).

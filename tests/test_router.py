@@ -335,3 +335,27 @@ def test_routing_latency_stays_in_budget(router: IntentRouter) -> None:
         router.route(message)
         timings.append((time.perf_counter() - started) * 1000)
     assert statistics.median(timings) < 80
+
+
+async def test_an_embedding_from_the_guardrail_spares_the_encoder_call() -> None:
+    router = toy_router()
+    encoder = router.encoder
+    assert isinstance(encoder, AxisEncoder)
+    alone = await router.aroute("track my parcel")
+    calls = encoder.calls
+    given = [float(x) for x in encoder.encode(["track my parcel"])[0]]
+    encoder.calls = calls
+    with_embedding = await router.aroute("track my parcel", embedding=given)
+    assert encoder.calls == calls  # no encoder call of its own
+    assert with_embedding == alone
+
+
+@pytest.mark.parametrize("bad", [[1.0, 0.0], [float("nan")] * 5, []])
+async def test_an_unusable_embedding_is_ignored(bad: list[float]) -> None:
+    router = toy_router()
+    encoder = router.encoder
+    assert isinstance(encoder, AxisEncoder)
+    calls = encoder.calls
+    decision = await router.aroute("refund me", embedding=bad)
+    assert encoder.calls == calls + 1  # embedded the message itself instead
+    assert decision.intent is Intent.REFUND_REQUEST

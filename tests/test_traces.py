@@ -200,3 +200,37 @@ async def test_the_cli_shows_a_sessions_turns(
     assert "chunk c1 acme/returns.md" in out and "latency ms: guardrail 9" in out
     missing = await asyncio.to_thread(traces_cli, ["show", trace.client_id, "no-such-session"])
     assert missing == 1
+
+
+async def test_one_batched_scrub_per_trace_with_the_same_result(guard: Guardrail) -> None:
+    calls: list[list[str]] = []
+
+    async def scrub(text: str) -> str:
+        return await asyncio.to_thread(guard.scrub, text)
+
+    async def scrub_many(texts: list[str]) -> list[str]:
+        calls.append(texts)
+        return await asyncio.to_thread(guard.scrub_many, texts)
+
+    trace = full_trace(pii=True)
+    one_by_one = await scrub_trace(trace, scrub)
+    batched = await scrub_trace(trace, scrub, scrub_many)
+    assert batched == one_by_one
+    (texts,) = calls  # one call for the whole trace
+    assert len(texts) == len(set(texts))  # each distinct text once
+    assert trace.message in texts and NAME in texts  # a repeated leaf (signed_by) sent once
+    assert "ORD-1234567" not in texts and trace.session_id not in texts
+
+
+async def test_a_scrubber_that_loses_texts_fails_the_record_not_the_turn(redis: Redis) -> None:
+    async def scrub(text: str) -> str:
+        return text
+
+    async def short(texts: list[str]) -> list[str]:
+        return texts[:-1]
+
+    recorder = TraceRecorder(TraceStore(redis), scrub, scrub_many=short)
+    trace = full_trace(pii=True)
+    await recorder.record(trace)
+    assert recorder.failures == 1  # nothing half-scrubbed was stored
+    assert await TraceStore(redis).for_session(trace.client_id, trace.session_id) == []

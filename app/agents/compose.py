@@ -33,6 +33,7 @@ from app.llm.endpoints import TierModels, tier_models
 from app.llm.prompts import PromptRegistry, PromptVersion
 from app.observability.trace_recorder import trace_recorder
 from app.platform.client import PlatformClient
+from app.routing.exemplar_index import prepare_text
 from app.routing.intents import Route
 from app.routing.llm_fallback import ConstrainedIntentFallback
 from app.routing.router import IntentRouter, RouteDecision, RoutingContext
@@ -51,18 +52,24 @@ class LocalGuard:
         self._guard = guard
 
     async def check(self, text: str) -> GuardrailVerdict:
-        return await asyncio.to_thread(self._guard.check, text)
+        verdicts = await asyncio.to_thread(self._guard.check_many, [text])
+        return verdicts[0]
 
     async def scrub(self, text: str) -> str:
         return await asyncio.to_thread(self._guard.scrub, text)
+
+    async def scrub_many(self, texts: list[str]) -> list[str]:
+        return await asyncio.to_thread(self._guard.scrub_many, texts)
 
 
 class LocalRouter:
     def __init__(self, router: IntentRouter) -> None:
         self._router = router
 
-    async def route(self, text: str, context: RoutingContext) -> RouteDecision:
-        return await self._router.aroute(text, context)
+    async def route(
+        self, text: str, context: RoutingContext, embedding: list[float] | None = None
+    ) -> RouteDecision:
+        return await self._router.aroute(text, context, embedding=embedding)
 
 
 def worker_deps(settings: AgentSettings) -> WorkerDeps:
@@ -225,7 +232,7 @@ class LocalMirror:
 def build_local_pipeline(settings: AgentSettings, mirror: MirrorPort | None = None) -> ChatPipeline:
     deps = worker_deps(settings)
     door = front_door(settings, deps)
-    guard = LocalGuard(Guardrail())
+    guard = LocalGuard(Guardrail(route_text=prepare_text))
     return ChatPipeline(
         sessions=door.sessions,
         hydrator=door.hydrator,
@@ -236,7 +243,9 @@ def build_local_pipeline(settings: AgentSettings, mirror: MirrorPort | None = No
         workers=workers_for(deps),
         deps=deps,
         probes=readiness_probes(settings, door.redis, deps.policy_search),
-        traces=trace_recorder(door.redis, guard.scrub, key_prefix=settings.key_prefix),
+        traces=trace_recorder(
+            door.redis, guard.scrub, scrub_many=guard.scrub_many, key_prefix=settings.key_prefix
+        ),
         variant=settings.variant,
         mirror=mirror,
     )

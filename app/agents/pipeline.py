@@ -75,7 +75,9 @@ class MirrorPort(Protocol):
 
 
 class RouterPort(Protocol):
-    async def route(self, text: str, context: RoutingContext) -> RouteDecision: ...
+    async def route(
+        self, text: str, context: RoutingContext, embedding: list[float] | None = None
+    ) -> RouteDecision: ...
 
 
 ReadinessProbe = Callable[[], Awaitable[str]]
@@ -302,7 +304,13 @@ class ChatPipeline:
             return
 
         trace.begin("routing")
-        decision = await self.router.route(verdict.scrubbed_text, _routing_context(state))
+        routing_context = _routing_context(state)
+        if verdict.route_embedding is not None:  # the guardrail's encoder call embedded it
+            decision = await self.router.route(
+                verdict.scrubbed_text, routing_context, embedding=verdict.route_embedding
+            )
+        else:
+            decision = await self.router.route(verdict.scrubbed_text, routing_context)
         if consent is not None and decision.route is not Route.NEGOTIATION:
             # A structured answer to a proposal belongs to the worker that proposes.
             decision = decision.model_copy(update={"route": Route.NEGOTIATION})

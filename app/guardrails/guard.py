@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from app.guardrails.injection import InjectionClassifier, shared_classifier
-from app.guardrails.pii import PiiScrubber, shared_scrubber
+from app.guardrails.injection import InjectionClassifier, InjectionVerdict, shared_classifier
+from app.guardrails.pii import PiiScrubber, ScrubResult, shared_scrubber
 from app.observability.metrics import count_guardrail
 
 SAFE_REPLY = (
@@ -34,36 +35,76 @@ class GuardrailVerdict(BaseModel):
     injection_score: float
     latency_ms: float
     signals: list[str] = []  # which lexical/disguise features fired (for traces, never shown)
+    # The router's embedding of the scrubbed message, from the classifier's own encoder call
+    # (when the guardrail was given the router's text form): the router then needs none.
+    route_embedding: list[float] | None = None
 
 
 class Guardrail:
     def __init__(
-        self, scrubber: PiiScrubber | None = None, classifier: InjectionClassifier | None = None
+        self,
+        scrubber: PiiScrubber | None = None,
+        classifier: InjectionClassifier | None = None,
+        route_text: Callable[[str], str] | None = None,
     ) -> None:
         self._scrubber = scrubber or shared_scrubber()
         self._classifier = classifier or shared_classifier()
+        # What the router embeds for a message (app.routing.exemplar_index.prepare_text):
+        # given, `check_many` embeds it in the classifier's encoder call, once per message.
+        self._route_text = route_text
 
     def scrub(self, text: str) -> str:
         """PII scrubbing alone: for text that never came from the customer's message but may
         still name a person (tool outputs in a trace)."""
         return self._scrubber.scrub(text).text
 
+    def scrub_many(self, texts: Sequence[str]) -> list[str]:
+        """`scrub` for several texts at once (a trace's leaves), spaCy run as one batch."""
+        return [result.text for result in self._scrubber.scrub_many(texts)]
+
     def check(self, text: str) -> GuardrailVerdict:
         started = time.perf_counter()
         scrubbed = self._scrubber.scrub(text)
         verdict = self._classifier.classify(scrubbed.text)
-        count_guardrail(
-            blocked=verdict.is_attack, reason="prompt_injection" if verdict.is_attack else None
+        return _verdict(scrubbed, verdict, started)
+
+    def check_many(self, texts: Sequence[str]) -> list[GuardrailVerdict]:
+        """`check` for messages that arrived together: one spaCy batch for the scrubbing and
+        one encoder call for every window of every message. Each verdict is the one `check`
+        gives for its message alone; `latency_ms` is the batch's time, which each waited."""
+        started = time.perf_counter()
+        scrubbed = self._scrubber.scrub_many(texts)
+        clean = [s.text for s in scrubbed]
+        if self._route_text is None:
+            verdicts = self._classifier.classify_many(clean)
+            return [_verdict(s, v, started) for s, v in zip(scrubbed, verdicts, strict=True)]
+        verdicts, embedded = self._classifier.classify_and_embed(
+            clean, [self._route_text(text) for text in clean]
         )
-        return GuardrailVerdict(
-            scrubbed_text=scrubbed.text,
-            pii_types=scrubbed.types,
-            blocked=verdict.is_attack,
-            reason="prompt_injection" if verdict.is_attack else None,
-            injection_score=verdict.score,
-            latency_ms=round((time.perf_counter() - started) * 1000, 2),
-            signals=verdict.signals,
-        )
+        return [
+            _verdict(s, v, started, [float(x) for x in e])
+            for s, v, e in zip(scrubbed, verdicts, embedded, strict=True)
+        ]
+
+
+def _verdict(
+    scrubbed: ScrubResult,
+    verdict: InjectionVerdict,
+    started: float,
+    route_embedding: list[float] | None = None,
+) -> GuardrailVerdict:
+    reason: BlockReason | None = "prompt_injection" if verdict.is_attack else None
+    count_guardrail(blocked=verdict.is_attack, reason=reason)
+    return GuardrailVerdict(
+        scrubbed_text=scrubbed.text,
+        pii_types=scrubbed.types,
+        blocked=verdict.is_attack,
+        reason=reason,
+        injection_score=verdict.score,
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        signals=verdict.signals,
+        route_embedding=route_embedding,
+    )
 
 
 _shared: Guardrail | None = None

@@ -113,6 +113,14 @@ class WindowedRows:
 
     @classmethod
     def build(cls, texts: Sequence[str], encoder: SentenceEncoder) -> WindowedRows:
+        return cls.build_with(texts, encoder)[0]
+
+    @classmethod
+    def build_with(
+        cls, texts: Sequence[str], encoder: SentenceEncoder, others: Sequence[str] = ()
+    ) -> tuple[WindowedRows, np.ndarray]:
+        """`build`, and in the same encoder call the embeddings of `others` (texts another
+        component of the front door needs embedded: the router's form of each message)."""
         owners: list[int] = []
         lexical_rows: list[list[float]] = []
         embed_inputs: list[str] = []
@@ -125,9 +133,13 @@ class WindowedRows:
                 lexical_rows.append(values)
                 embed_inputs.append(piece)
                 signals[i].update(fired)
-        embeddings = encoder.encode(embed_inputs)
-        rows = np.hstack([embeddings, np.asarray(lexical_rows, dtype=np.float32)])
-        return cls(rows, np.asarray(owners), [sorted(s) for s in signals])
+        embeddings = encoder.encode([*embed_inputs, *others])
+        windows_part, others_part = embeddings[: len(embed_inputs)], embeddings[len(embed_inputs) :]
+        lexical = np.asarray(lexical_rows, dtype=np.float32).reshape(len(lexical_rows), -1)
+        if not lexical_rows:
+            lexical = np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
+        rows = np.hstack([windows_part, lexical])
+        return cls(rows, np.asarray(owners), [sorted(s) for s in signals]), others_part
 
     def max_scores(self, model: LinearModel) -> list[float]:
         best = np.zeros(len(self.signals))
@@ -150,12 +162,29 @@ class InjectionClassifier:
         return list(zip(windowed.max_scores(self.model), windowed.signals, strict=True))
 
     def classify(self, text: str) -> InjectionVerdict:
-        if not text.strip():
-            return InjectionVerdict(is_attack=False, score=0.0, signals=[])
-        score, signals = self.scores([text])[0]
-        return InjectionVerdict(
-            is_attack=score >= self.model.threshold, score=_round(score), signals=signals
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: Sequence[str]) -> list[InjectionVerdict]:
+        """`classify` for each text, with every window of every text in one encoder call."""
+        return self.classify_and_embed(texts)[0]
+
+    def classify_and_embed(
+        self, texts: Sequence[str], others: Sequence[str] = ()
+    ) -> tuple[list[InjectionVerdict], np.ndarray]:
+        """`classify_many`, plus the embeddings of `others` from the same encoder call."""
+        verdicts = [InjectionVerdict(is_attack=False, score=0.0, signals=[]) for _ in texts]
+        todo = [i for i, text in enumerate(texts) if text.strip()]
+        if not todo and not others:
+            return verdicts, np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        windowed, embedded = WindowedRows.build_with(
+            [texts[i] for i in todo], self._encoder, others
         )
+        scored = zip(windowed.max_scores(self.model), windowed.signals, strict=True) if todo else ()
+        for i, (score, signals) in zip(todo, scored, strict=True):
+            verdicts[i] = InjectionVerdict(
+                is_attack=score >= self.model.threshold, score=_round(score), signals=signals
+            )
+        return verdicts, embedded
 
 
 def _restrict(normalized: Normalized, piece: str) -> Normalized:

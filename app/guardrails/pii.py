@@ -8,14 +8,19 @@ address that runs into one, cut back to the part before it); see findings.py.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from app.guardrails.findings import resolve_findings
 from app.guardrails.offline_tld import use_bundled_suffix_list
+from app.guardrails.pii_gate import might_contain_pii
 from app.guardrails.pii_types import PiiType, placeholder
 
 __all__ = ["PiiFinding", "PiiScrubber", "PiiType", "ScrubResult", "scrub", "shared_scrubber"]
@@ -48,6 +53,10 @@ class ScrubResult(BaseModel):
 
 # Below this Presidio score a finding is noise (phone candidates start at 0.4).
 MIN_SCORE = 0.35
+# Results kept per process, keyed by a digest of the text (never the text itself): a session's
+# context block, tool outputs and answers come back turn after turn in its traces, and short
+# follow-ups ("When will it arrive?") repeat across customers. Scrubbing is deterministic.
+CACHE_SIZE = 4096
 
 
 def spacy_model_dir() -> Path:
@@ -96,13 +105,70 @@ class PiiScrubber:
             t.value: OperatorConfig("replace", {"new_value": placeholder(t)}) for t in PiiType
         }
         self._entities = [t.value for t in PiiType]
+        self._cache: OrderedDict[bytes, ScrubResult] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def scrub(self, text: str) -> ScrubResult:
+        # The full pipeline only for a text it could find something in (pii_gate.py).
+        if not might_contain_pii(text):
+            return ScrubResult(text=text, findings=[])
+        key = _digest(text)
+        cached = self._recall(key)
+        if cached is None:
+            cached = self._remember(key, self.scrub_fully(text))
+        return cached
+
+    def scrub_fully(self, text: str) -> ScrubResult:
+        """`scrub` without the gate: spaCy and every recognizer, whatever the text."""
         if not text.strip():
             return ScrubResult(text=text, findings=[])
         candidates = self._analyzer.analyze(
             text=text, language="en", entities=self._entities, score_threshold=MIN_SCORE
         )
+        return self._apply(text, candidates)
+
+    def scrub_many(self, texts: Sequence[str]) -> list[ScrubResult]:
+        """`scrub` for each text, the same results, with spaCy run over them as one batch
+        (`nlp.pipe`): cheaper per text than one call each when several arrive together."""
+        results: list[ScrubResult | None] = [None] * len(texts)
+        todo = []
+        for i, text in enumerate(texts):
+            if not text.strip() or not might_contain_pii(text):
+                results[i] = ScrubResult(text=text, findings=[])
+            elif (cached := self._recall(_digest(text))) is not None:
+                results[i] = cached
+            else:
+                todo.append(i)
+        batch = self._analyzer.nlp_engine.process_batch(
+            [texts[i] for i in todo], language="en", batch_size=max(1, len(todo))
+        )
+        for i, (_, artifacts) in zip(todo, batch, strict=True):
+            candidates = self._analyzer.analyze(
+                text=texts[i],
+                language="en",
+                entities=self._entities,
+                score_threshold=MIN_SCORE,
+                nlp_artifacts=artifacts,
+            )
+            results[i] = self._remember(_digest(texts[i]), self._apply(texts[i], candidates))
+        return [r for r in results if r is not None]
+
+    def _recall(self, key: bytes) -> ScrubResult | None:
+        with self._cache_lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
+    def _remember(self, key: bytes, result: ScrubResult) -> ScrubResult:
+        with self._cache_lock:
+            self._cache[key] = result
+            self._cache.move_to_end(key)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result
+
+    def _apply(self, text: str, candidates: list[Any]) -> ScrubResult:
         kept = resolve_findings(text, candidates)
         if not kept:
             return ScrubResult(text=text, findings=[])
@@ -114,6 +180,10 @@ class PiiScrubber:
             for item in sorted(anonymized.items, key=lambda item: item.start)
         ]
         return ScrubResult(text=anonymized.text, findings=findings)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 _shared: PiiScrubber | None = None

@@ -13,21 +13,24 @@ import logging
 from redis.asyncio import Redis
 
 from app.observability.trace_store import TraceRetention, TraceStore
-from app.observability.traces import Scrub, TurnTrace, scrub_trace
+from app.observability.traces import Scrub, ScrubMany, TurnTrace, scrub_trace
 
 log = logging.getLogger("app.observability.traces")
 
 
 class TraceRecorder:
-    def __init__(self, store: TraceStore, scrub: Scrub) -> None:
+    def __init__(
+        self, store: TraceStore, scrub: Scrub, scrub_many: ScrubMany | None = None
+    ) -> None:
         self.store = store
         self.scrub = scrub
+        self.scrub_many = scrub_many
         self._pending: set[asyncio.Task[None]] = set()
         self.failures = 0
 
     async def record(self, trace: TurnTrace) -> None:
         try:
-            clean = await scrub_trace(trace, self.scrub)
+            clean = await scrub_trace(trace, self.scrub, self.scrub_many)
             await self.store.append(clean)
         except Exception as exc:
             self.failures += 1
@@ -46,7 +49,10 @@ class TraceRecorder:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
 
-def trace_recorder(redis: Redis, scrub: Scrub, *, key_prefix: str = "osa") -> TraceRecorder:
-    """Traces in this Redis with retention from the environment."""
+def trace_recorder(
+    redis: Redis, scrub: Scrub, *, scrub_many: ScrubMany | None = None, key_prefix: str = "osa"
+) -> TraceRecorder:
+    """Traces in this Redis with retention from the environment. `scrub_many`, when given,
+    scrubs each trace in one call."""
     store = TraceStore(redis, TraceRetention.from_env(), key_prefix=key_prefix)
-    return TraceRecorder(store, scrub)
+    return TraceRecorder(store, scrub, scrub_many)

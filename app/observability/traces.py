@@ -161,6 +161,9 @@ class TraceBuilder:
 # ---------------------------------------------------------------- scrubbing before storage
 
 Scrub = Callable[[str], Awaitable[str]]
+# Many texts in one call, results in the same order: one round trip to the guardrail per trace
+# instead of one per leaf (a tracking turn's trace has dozens of free-text leaves).
+ScrubMany = Callable[[list[str]], Awaitable[list[str]]]
 
 # Values that are the system's own vocabulary, never personal data: platform ids and codes,
 # enum values, ISO timestamps, hex ids. Everything else that is text (digits-only strings
@@ -169,30 +172,65 @@ _NOT_FREE_TEXT = re.compile(
     r"^(?:[A-Z]{2,5}-[A-Z0-9-]{3,30}|[a-z_]{1,40}"
     r"|\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?|[a-f0-9]{16,64}|.{0,3})$"
 )
+# Identifiers the platform owns (customer, client, session, trace ids) are pseudonymous keys,
+# not personal data: they stay as they are so traces can be found.
+_KEY_FIELDS = frozenset({"trace_id", "client_id", "session_id", "customer_id", "at"})
 
 
 def _needs_scrub(value: str) -> bool:
     return _NOT_FREE_TEXT.match(value) is None
 
 
-async def scrub_leaves(value: Any, scrub: Scrub) -> Any:
-    """The same structure with every free-text string passed through `scrub`."""
+def _free_text(value: Any, into: dict[str, None]) -> None:
+    """Every string leaf of `value` that needs scrubbing, once each, in order of appearance."""
     if isinstance(value, str):
-        return await scrub(value) if _needs_scrub(value) else value
+        if _needs_scrub(value):
+            into.setdefault(value)
+    elif isinstance(value, list):
+        for item in value:
+            _free_text(item, into)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _free_text(item, into)
+
+
+def _replace(value: Any, clean: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return clean.get(value, value)
     if isinstance(value, list):
-        return [await scrub_leaves(v, scrub) for v in value]
+        return [_replace(v, clean) for v in value]
     if isinstance(value, dict):
-        return {k: await scrub_leaves(v, scrub) for k, v in value.items()}
+        return {k: _replace(v, clean) for k, v in value.items()}
     return value
 
 
-async def scrub_trace(trace: TurnTrace, scrub: Scrub) -> TurnTrace:
-    """Every free-text field and leaf of a trace through the PII scrubber. Identifiers that the
-    platform owns (customer id, client id, session id, trace id) are pseudonymous keys, not
-    personal data, and stay as they are so traces can be found."""
+async def scrub_leaves(value: Any, scrub: Scrub) -> Any:
+    """The same structure with every free-text string passed through `scrub`."""
+    found: dict[str, None] = {}
+    _free_text(value, found)
+    clean = {text: await scrub(text) for text in found}
+    return _replace(value, clean)
+
+
+async def scrub_trace(
+    trace: TurnTrace, scrub: Scrub, scrub_many: ScrubMany | None = None
+) -> TurnTrace:
+    """Every free-text field and leaf of a trace through the PII scrubber, each distinct text
+    once; with `scrub_many`, all of them in a single call."""
     data = trace.model_dump(mode="json")
-    keys = {"trace_id", "client_id", "session_id", "customer_id", "at"}
-    scrubbed = {k: v if k in keys else await scrub_leaves(v, scrub) for k, v in data.items()}
+    found: dict[str, None] = {}
+    for key, value in data.items():
+        if key not in _KEY_FIELDS:
+            _free_text(value, found)
+    texts = list(found)
+    if scrub_many is not None and texts:
+        cleaned = await scrub_many(texts)
+        if len(cleaned) != len(texts):
+            raise ValueError(f"scrub_many returned {len(cleaned)} texts for {len(texts)}")
+    else:
+        cleaned = [await scrub(text) for text in texts]
+    clean = dict(zip(texts, cleaned, strict=True))
+    scrubbed = {k: v if k in _KEY_FIELDS else _replace(v, clean) for k, v in data.items()}
     return TurnTrace.model_validate(scrubbed)
 
 

@@ -180,12 +180,19 @@ class IntentRouter:
         context: RoutingContext | None = None,
         *,
         fallback_context: str | None = None,
+        embedding: Sequence[float] | None = None,
     ) -> RouteDecision:
         """`route()`, then the LLM fallback for a low-confidence decision (when one is set).
+        `embedding`: the message's embedding (`embed()`'s), when the guardrail computed it in
+        its own encoder call; anything else than one 384-wide vector is ignored.
 
         The served path: each call is counted once, with the kNN vote's confidence bucket
         (the low-confidence rate) and the final intent and source."""
-        knn = self.route(message, context)
+        query = _usable(embedding, self._vectors.shape[1])
+        if query is None:
+            knn = self.route(message, context)
+        else:
+            knn = self.route_embedded(message, query, context)
         decision = await self._settle(message, knn, fallback_context)
         # The bucket is the kNN vote's: the rate of messages it was unsure of, settled or not.
         count_route_decision(
@@ -226,6 +233,15 @@ class IntentRouter:
         if not (context.pending_confirmation or mentions_recent):
             return False
         return bool(votes[self._followup_id] >= 0.5 * votes[: self._followup_id].max())
+
+
+def _usable(embedding: Sequence[float] | None, width: int) -> np.ndarray | None:
+    if embedding is None:
+        return None
+    query = np.asarray(embedding, dtype=np.float32)
+    if query.shape != (width,) or not np.all(np.isfinite(query)):
+        return None
+    return query
 
 
 def _decision(
