@@ -47,6 +47,7 @@ TOOL_REQUESTS = {
     "get_return": "Has my return RET-1000001 been approved?",
     "get_write_by_key": "Did my refund from earlier actually go through?",
     "list_order_refunds": "Which refunds have been made on my order?",
+    "list_order_returns": "Which returns have I started on my order?",
     "initiate_refund": "Please refund 20 pounds on my order, it arrived damaged.",
     "initiate_return": "I want to send back one item from my order, it does not fit.",
     "escalate_to_human": "I want to talk to a real person about my order now.",

@@ -28,6 +28,7 @@ _EXCLUSIONS = {
     "item_not_returnable": "it is not returnable",
     "order_not_delivered": "it has not been delivered",
     "no_rule": "I could not find a return rule for it",
+    "already_returned": "a return for it has already been started",
 }
 _HANDOFF = "I've passed this to a member of our support team"
 
@@ -272,6 +273,15 @@ def already_refunded_text(facts: OrderFacts) -> str:
     return (
         f"Order {facts.order_id} has already been refunded ({listed}), and nothing more can be "
         "refunded on it, so I haven't started another refund."
+    )
+
+
+def already_returned_text(facts: OrderFacts, return_ids: Sequence[str]) -> str:
+    status = {r.return_id: r.status for r in facts.standing_returns}
+    listed = ", ".join(f"{rid}: {status.get(rid, 'on record')}" for rid in return_ids)
+    return (
+        f"Order {facts.order_id} has already been returned ({listed}): those items are on a "
+        "return already, so I haven't started another one."
     )
 
 
