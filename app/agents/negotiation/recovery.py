@@ -16,7 +16,7 @@ from langgraph.store.base import BaseStore
 from app.agents.negotiation import replies
 from app.agents.negotiation.context import TurnContext
 from app.agents.negotiation.resolution import known, look_up
-from app.agents.negotiation.settlement import remember, remember_unknown, watch_of
+from app.agents.negotiation.settlement import keep_lease, remember, remember_unknown, watch_of
 from app.agents.negotiation.state import Action, Proposal, UnknownWrite, WriteRecord
 
 # The nodes between a "yes" and its answer: a checkpoint stopped before one of them is a write
@@ -77,4 +77,6 @@ async def read_after_failure(
         return replies.after_failure_text(verified)
     if store is not None:  # followed until the platform answers, then the customer is told
         await remember_unknown(store, ctx.thread_id, pending)
+    if ctx.deps.write_leases is not None:  # the order stays this write's while unknown
+        await keep_lease(ctx.deps.write_leases, pending)
     return replies.still_processing_text(pending.proposal.action, pending.proposal.order_id)

@@ -184,6 +184,27 @@ async def follow_unknown(run: Run, pending: UnknownWrite) -> Resolved | None:
     return Resolved(verified, None, None) if sent.ok else None
 
 
+async def keep_lease(leases: OrderWriteLeases, pending: UnknownWrite) -> None:
+    """Refresh an unresolved write's lease (or take it again if it lapsed meanwhile)."""
+    try:
+        other = await leases.refresh(
+            pending.client_id,
+            pending.proposal.order_id,
+            idempotency_key=pending.idempotency_key,
+            session_id=pending.session_id,
+            action=pending.proposal.action.value,
+        )
+    except Exception:  # Redis unreachable: the next sweep tries again
+        log.warning("refreshing the write lease of %s failed", pending.idempotency_key)
+        return
+    if other is not None:
+        log.warning(
+            "write lease of %s lapsed and was taken by %s",
+            pending.idempotency_key,
+            other.idempotency_key,
+        )
+
+
 def _runner(executor: ToolExecutor, platform: PlatformClient, watch: Watch | UnknownWrite) -> Run:
     ctx = ToolContext(
         who=CustomerRef(watch.client_id, watch.customer_id),
@@ -224,6 +245,8 @@ async def sweep(
             log.exception("resolving write %s failed", pending.idempotency_key)
             continue
         if resolved is None:
+            if leases is not None:  # still unknown: the order stays this write's
+                await keep_lease(leases, pending)
             continue
         if leases is not None:  # the platform has answered: the order is free again
             await leases.release(
