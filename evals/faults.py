@@ -24,8 +24,9 @@ Three cases restart the real Ray Serve Negotiation replica (evals/replica_restar
 of its worker process, then Serve's replacement is waited for): between the proposal and the
 "yes" (`restart_before_yes`), and while the write is held by a hang shorter than the write
 deadline (`restart_mid_write`, the write commits after the crash) or longer than it
-(`restart_mid_write_past_deadline`, never committed); the conversation then goes on with
-"yes", and exactly one refund must result. A case counts only if the replica really died and
+(`restart_mid_write_past_deadline`, rolled back); once the held write is final and the fault
+cleared, the conversation goes on with "yes", and exactly one refund must result (the new
+replica resumes the same write, by its key). A case counts only if the replica really died and
 a new one ran (and, mid-write, the write was in flight when it died). With `--local` (no Ray)
 they are reported as not applicable, never as passes.
 
@@ -40,6 +41,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -225,6 +227,7 @@ async def restart_conversation(
     admin: PlatformClient,
     restarter: ReplicaRestarter,
     leases: OrderWriteLeases,
+    deadline_s: float,
 ) -> Restarted:
     """Propose; kill the Negotiation replica before the yes, or while the yes's write is held;
     then go on with "yes" as a customer would after an error."""
@@ -241,6 +244,7 @@ async def restart_conversation(
     # The lease is taken just before the write is sent: then it is on its way, and held by
     # the hang fault (the platform commits, or rolls back, only when the hang ends).
     in_flight = await _lease_taken(leases, customer.who.client_id, order_id, yes)
+    sent = time.monotonic()
     if in_flight:
         await asyncio.sleep(1.0)  # the request reaches the platform
         committed = [
@@ -251,7 +255,11 @@ async def restart_conversation(
         in_flight = not committed and not yes.done()
     restart = await asyncio.to_thread(restarter.kill_and_wait)
     _, second, _ = await yes  # the turn the crash cut short
-    _, third, _ = await chat(http, token, session, "yes")  # the customer goes on
+    # The outage is over and the held request is final (committed or rolled back) when the
+    # customer goes on: the new replica must resume that write (same key), never add one.
+    await admin.clear_faults()
+    await asyncio.sleep(max(0.0, sent + deadline_s + 1 - time.monotonic()))
+    _, third, _ = await chat(http, token, session, "yes")
     return Restarted([first, second, third], 1, restart, in_flight)
 
 
@@ -290,7 +298,7 @@ async def run_case(
     try:
         if case.restart and restarts is not None:
             restarted = await restart_conversation(
-                case, http, token, customer, admin, restarts.restarter, restarts.leases
+                case, http, token, customer, admin, restarts.restarter, restarts.leases, deadline_s
             )
             runs = [(restarted.replies, restarted.yeses)]
         else:
