@@ -18,6 +18,7 @@ the platform answers; then the customer is told, and a refund found pending is w
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,6 +240,8 @@ async def sweep(
     settled = 0
     for item in await store.asearch(UNKNOWN_NAMESPACE, limit=10_000):
         pending = UnknownWrite.model_validate(item.value)
+        if pending.resolve_after > time.time():
+            continue  # written ahead: the turn making the write still answers for it
         try:
             resolved = await follow_unknown(_runner(executor, platform, pending), pending)
         except Exception:  # one bad entry must not stop the others

@@ -253,6 +253,9 @@ class UnknownWrite(_Record):
     client_id: str
     customer_id: str
     session_id: str
+    # Written ahead of the write (epoch seconds): the turn making it answers until then; the
+    # resolver takes over only if that turn died (a crash, a lost replica). 0: at once.
+    resolve_after: float = 0.0
 
 
 def trace_reducer(old: list[str] | None, new: list[str] | None) -> list[str]:

@@ -20,7 +20,12 @@ from app.agents.negotiation import replies
 from app.agents.negotiation.context import TurnContext
 from app.agents.negotiation.flow import ctx_of, escalate_to
 from app.agents.negotiation.resolution import known, resolve
-from app.agents.negotiation.settlement import remember, remember_unknown
+from app.agents.negotiation.settlement import (
+    UNKNOWN_NAMESPACE,
+    forget,
+    remember,
+    remember_unknown,
+)
 from app.agents.negotiation.state import (
     Action,
     EscalationReason,
@@ -65,6 +70,10 @@ async def write(
             goto="respond",
             update={"say": replies.in_flight_text(proposal.order_id, other), "trace": [line]},
         )
+    if runtime.store is not None:
+        # Written ahead: if this turn dies with the write in flight, the resolver (any
+        # replica) finishes it and tells the customer, whether or not they come back.
+        await remember_unknown(runtime.store, ctx.thread_id, _ahead(ctx, proposal))
     async with kept_lease(ctx, proposal):  # a write may outlast one lease TTL: refreshed
         result = await ctx.tool(
             name, arguments, _write_narrowing(ctx, proposal, facts_), scope=proposal.proposal_id
@@ -144,6 +153,10 @@ async def verify(
             await remember_unknown(runtime.store, ctx.thread_id, pending)
     else:  # the platform has answered for this write: the order is free again
         await release_lease(ctx, proposal.order_id, written.idempotency_key)
+        if runtime.store is not None and written.idempotency_key:  # told here, not later
+            await forget(
+                runtime.store, (*UNKNOWN_NAMESPACE, ctx.thread_id), written.idempotency_key
+            )
     ctx.note(line)
     update: dict[str, Any] = {"write": written.dump(), "verified": verified.dump(), "trace": [line]}
     if verified.status in ("approved", "received") or (
@@ -192,6 +205,27 @@ async def _outcome(
             code=written.code,
         )
     return written, verified, pending
+
+
+def _ahead(ctx: TurnContext, proposal: Proposal) -> UnknownWrite:
+    """The write about to be sent, for the resolver should this turn not live to answer."""
+    now = time.time()
+    settings = ctx.settings
+    return UnknownWrite(
+        idempotency_key=_lease_terms(ctx, proposal)["idempotency_key"],
+        proposal=proposal,
+        sent_at=now,
+        deadline_s=ctx.deps.executor.settings.write_timeout_s,
+        client_id=ctx.request.client_id,
+        customer_id=ctx.request.customer_id,
+        session_id=ctx.request.session_id,
+        # Every attempt, the recovery replays and the in-turn resolution, then a margin.
+        resolve_after=now
+        + ctx.deps.executor.settings.write_timeout_s * (1 + settings.recover_attempts)
+        + settings.recover_delay_s * settings.recover_attempts
+        + settings.resolve_in_turn_s
+        + 5.0,
+    )
 
 
 def _unknown_write(ctx: TurnContext, proposal: Proposal, written: WriteRecord) -> UnknownWrite:
