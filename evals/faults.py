@@ -2,10 +2,12 @@
 write the platform does not show, deny one it does, or write twice?
 
     python -m evals.faults [--url http://127.0.0.1:8000] [--platform-url URL] [--start-stack]
-                           [--local] [--resolve-wait-s 45] [--json]
+                           [--local] [--ray-address A] [--redis-url R] [--cases ...]
+                           [--resolve-wait-s 45] [--json]
 
-Each case takes a fresh seeded customer with an undelivered (lost) order, injects one fault
-through the platform's admin API (`PUT /v1/admin/faults/{operationId}`), and runs "my order
+Each case takes a fresh seeded customer with an undelivered (lost) order the rules would
+refund (fraud band not high, every parcel lost: so each case reaches a proposal), injects one
+fault through the platform's admin API (`PUT /v1/admin/faults/{operationId}`), and runs "my order
 never arrived, refund it" then "yes" through the chat API (dev tokens minted with the
 service's secret). The faults are cleared, the platform's write deadline is waited out (plus
 `--resolve-wait-s` for the background resolver), and the platform is read:
