@@ -48,6 +48,7 @@ TOOL_REQUESTS = {
     "get_write_by_key": "Did my refund from earlier actually go through?",
     "list_order_refunds": "Which refunds have been made on my order?",
     "quote_resolution": "What refund would you accept on my order? It arrived damaged.",
+    "list_order_returns": "Which returns have I started on my order?",
     "initiate_refund": "Please refund 20 pounds on my order, it arrived damaged.",
     "initiate_return": "I want to send back one item from my order, it does not fit.",
     "escalate_to_human": "I want to talk to a real person about my order now.",

@@ -119,6 +119,7 @@ GOOD: list[tuple[str, str, dict[str, Any]]] = [
     ("get_return", "base", {"return_id": "RET-1000007"}),
     ("get_write_by_key", "base", {"idempotency_key": "osa-" + "0a" * 24}),
     ("list_order_refunds", "narrowed", {"order_id": ORDER_A}),
+    ("list_order_returns", "narrowed", {"order_id": ORDER_A}),
     (
         "quote_resolution",
         "narrowed",
@@ -393,6 +394,7 @@ NEGOTIATION = {
     "get_write_by_key",
     "list_order_refunds",
     "quote_resolution",
+    "list_order_returns",
 }
 WRITES = {"initiate_refund", "initiate_return", "escalate_to_human", "send_notification"}
 

@@ -210,6 +210,10 @@ class PlatformClient:
     async def get_return(self, who: CustomerRef, return_id: str) -> Return:
         return await self._get(Return, f"/v1/returns/{return_id}", who=who)
 
+    async def list_order_returns(self, who: CustomerRef, order_id: str) -> list[Return]:
+        data = await self._request("GET", f"/v1/orders/{order_id}/returns", who=who)
+        return _RETURNS.validate_python(data)
+
     async def get_write(self, who: CustomerRef, idempotency_key: str) -> StoredWrite:
         """The write committed under a key; `write_not_found` (404) when none is (yet)."""
         return await self._get(StoredWrite, f"/v1/writes/{idempotency_key}", who=who)
@@ -336,5 +340,6 @@ def _error_from(response: httpx.Response) -> PlatformError:
 
 _ORDER_SUMMARIES = TypeAdapter(list[OrderSummary])
 _REFUNDS = TypeAdapter(list[Refund])
+_RETURNS = TypeAdapter(list[Return])
 _NOTIFICATIONS = TypeAdapter(list[Notification])
 _TICKETS = TypeAdapter(list[Ticket])

@@ -162,6 +162,18 @@ async def refunds_for_order(session: AsyncSession, order_id: str) -> list[db.Ref
     )
 
 
+async def returns_for_order(session: AsyncSession, order_id: str) -> list[db.ReturnRow]:
+    return list(
+        (
+            await session.scalars(
+                select(db.ReturnRow)
+                .where(db.ReturnRow.order_id == order_id)
+                .order_by(db.ReturnRow.created_at)
+            )
+        ).all()
+    )
+
+
 async def refundable_for(
     session: AsyncSession, order: db.OrderRow, now: datetime
 ) -> tuple[Decimal, Decimal]:

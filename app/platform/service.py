@@ -268,6 +268,21 @@ async def list_order_refunds(
 
 
 @api.get(
+    "/orders/{order_id}/returns",
+    operation_id="list_order_returns",
+    response_model=list[Return],
+    tags=["returns"],
+)
+async def list_order_returns(
+    session: Session, scope: Scope, order_id: Annotated[str, _path(ORDER_ID_PATTERN)]
+) -> list[Return]:
+    order = await queries.owned_order(session, scope.row, order_id)
+    return [
+        Return.model_validate(r) for r in await queries.returns_for_order(session, order.order_id)
+    ]
+
+
+@api.get(
     "/shipments/{awb}", operation_id="get_shipment", response_model=Shipment, tags=["logistics"]
 )
 async def get_shipment(

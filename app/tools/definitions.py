@@ -129,6 +129,17 @@ class OrderRefunds(BaseModel):
     refunds: list[Refund]
 
 
+class ReturnsOfOrderInput(_Input):
+    order_id: OrderIdArg = Field(description="One of the customer's orders.")
+
+
+class OrderReturns(BaseModel):
+    """Every return on one order, rejected ones included."""
+
+    order_id: str
+    returns: list[Return]
+
+
 class RefundInput(_Input):
     order_id: OrderIdArg = Field(description="The order to refund.")
     amount: AmountArg = Field(description="Amount to refund, at most what remains refundable.")
@@ -283,6 +294,11 @@ async def _write_by_key(ctx: ToolContext, args: WriteKeyInput) -> StoredWrite:
 async def _order_refunds(ctx: ToolContext, args: RefundsOfOrderInput) -> OrderRefunds:
     refunds = await ctx.platform.list_order_refunds(ctx.who, args.order_id)
     return OrderRefunds(order_id=args.order_id, refunds=refunds)
+
+
+async def _order_returns(ctx: ToolContext, args: ReturnsOfOrderInput) -> OrderReturns:
+    returns = await ctx.platform.list_order_returns(ctx.who, args.order_id)
+    return OrderReturns(order_id=args.order_id, returns=returns)
 
 
 async def _customer_context(ctx: ToolContext, _: NoInput) -> CustomerContext:
@@ -450,6 +466,15 @@ TOOLS: dict[str, Tool] = {  # type: ignore[type-arg]
             Access.READ,
             _NEGOTIATION,
             _order_refunds,
+        ),
+        Tool(
+            "list_order_returns",
+            "Every return on one of the customer's orders, with its items and status.",
+            ReturnsOfOrderInput,
+            OrderReturns,
+            Access.READ,
+            _NEGOTIATION,
+            _order_returns,
         ),
         Tool(
             "initiate_refund",

@@ -25,6 +25,7 @@ from app.agents.negotiation.eligibility import (
     FraudCheckMissing,
     Propose,
     QuoteUnavailable,
+    already_returned,
     decide,
 )
 from app.agents.negotiation.flow import UNAVAILABLE, ask, ctx_of, escalate_to
@@ -39,7 +40,9 @@ from app.agents.negotiation.state import (
     OrderFacts,
     Outcome,
     Proposal,
+    ProposalItem,
     RefundFacts,
+    ReturnFacts,
     ShipmentFacts,
     record,
 )
@@ -50,7 +53,7 @@ from app.language.consent import ConsentLabel, ConsentReading, shared_reader
 from app.language.mentions import asks_for_person
 from app.platform.contract import FraudScore, Order, OrderSummary, Quote, QuoteRequest, ReturnWindow
 from app.sessions.write_leases import LeaseHolder
-from app.tools.definitions import OrderRefunds
+from app.tools.definitions import OrderRefunds, OrderReturns
 from app.tools.executor import ToolSuccess
 
 # ---------------------------------------------------------------- facts and fraud
@@ -95,7 +98,21 @@ async def facts(
         for r in listed.output.refunds
     ]
     windows: dict[str, ReturnWindow] = {}
-    if case.outcome and case.outcome.value == "return":
+    returns: list[ReturnFacts] = []
+    if case.outcome is Outcome.RETURN:
+        listed_returns = await ctx.tool("list_order_returns", {"order_id": order.order_id})
+        if not isinstance(listed_returns, ToolSuccess) or not isinstance(
+            listed_returns.output, OrderReturns
+        ):
+            return Command(goto="respond", update={"say": UNAVAILABLE})
+        returns = [
+            ReturnFacts(
+                return_id=r.return_id,
+                status=r.status.value,
+                items=[ProposalItem(sku=i.sku, quantity=i.quantity) for i in r.items],
+            )
+            for r in listed_returns.output.returns
+        ]
         for item in order.items:
             read = await ctx.tool(
                 "get_return_window", {"sku": item.sku, "tier": ctx.request.context.tier.value}
@@ -126,7 +143,17 @@ async def facts(
         windows=windows,
         policies=policies,
         refunds=refunds,
+        returns=returns,
     )
+    covering = already_returned(case, facts_)
+    if covering:
+        # The items asked for are all on standing returns: say so, never write again.
+        line = f"facts: {order.order_id} already returned ({', '.join(covering)})"
+        ctx.note(line)
+        return Command(
+            goto="respond",
+            update={"say": replies.already_returned_text(facts_, covering), "trace": [line]},
+        )
     standing = facts_.standing_refunds
     if case.outcome is not Outcome.RETURN and standing and facts_.refundable < 0.01:
         # Already satisfied: say so with the refunds on record, never write again.

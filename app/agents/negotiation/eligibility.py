@@ -186,6 +186,21 @@ async def _refund(
     )
 
 
+def already_returned(case: CaseRequest, facts: OrderFacts) -> list[str]:
+    """For a return: the standing returns that already cover every line asked for (all lines
+    when none is named), as the platform counts them; [] when something is left to return."""
+    if case.outcome is not Outcome.RETURN or not facts.standing_returns:
+        return []
+    selected = selected_items(case, facts)
+    if selected is None:
+        return []  # a name not on the order: asked again first
+    ordered = {i.sku: i.quantity for i in facts.items}
+    wanted = {i.sku for i in (selected or facts.items)}
+    if any(facts.returned_quantity(sku) < ordered[sku] for sku in wanted):
+        return []
+    return [r.return_id for r in facts.standing_returns if any(i.sku in wanted for i in r.items)]
+
+
 def selected_items(case: CaseRequest, facts: OrderFacts) -> list[ItemFacts] | None:
     """The order's lines the case names, with the quantity asked for (never more than was
     ordered); [] when it names none, None when a name is not on the order (ask again)."""
@@ -244,7 +259,14 @@ async def _return(
     wanted = selected or list(facts.items)
     excluded: dict[str, str] = {}
     asked: list[ItemFacts] = []
+    ordered = {i.sku: i.quantity for i in facts.items}
     for item in wanted:
+        # Never more than standing returns leave (the platform refuses the rest).
+        remaining = ordered.get(item.sku, item.quantity) - facts.returned_quantity(item.sku)
+        if remaining <= 0:
+            excluded[item.sku] = "already_returned"
+            continue
+        item = item.model_copy(update={"quantity": min(item.quantity, remaining)})
         window = facts.windows.get(item.sku)
         if window is None:
             # Its written policy could not be checked against a window: not proposed.

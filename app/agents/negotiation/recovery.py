@@ -12,12 +12,21 @@ import time
 from typing import Any
 
 from langgraph.store.base import BaseStore
+from pydantic import ValidationError
 
 from app.agents.negotiation import replies
 from app.agents.negotiation.context import TurnContext
 from app.agents.negotiation.resolution import known, look_up
-from app.agents.negotiation.settlement import remember, remember_unknown, watch_of
+from app.agents.negotiation.settlement import (
+    keep_lease,
+    remember,
+    remember_unknown,
+    unknown_of,
+    watch_of,
+)
 from app.agents.negotiation.state import Action, Proposal, UnknownWrite, WriteRecord
+from app.platform.contract import ErrorCode
+from app.tools.executor import ToolSuccess
 
 # The nodes between a "yes" and its answer: a checkpoint stopped before one of them is a write
 # that may have started.
@@ -31,21 +40,24 @@ def mid_write(snapshot: Any) -> bool:
     return bool(steps & WRITING)
 
 
-def _write_may_have_started(snapshot: Any, values: dict[str, Any]) -> bool:
+def _write_may_have_started(snapshot: Any, values: dict[str, Any], answering: str | None) -> bool:
     if mid_write(snapshot):
         return True
     proposal, confirmed = values.get("proposal"), values.get("confirmed")
-    return bool(
-        proposal
-        and confirmed
-        and confirmed.get("proposal_id") == proposal.get("proposal_id")
-        and not values.get("verified")
-    )
+    if not (proposal and confirmed and confirmed.get("proposal_id") == proposal.get("proposal_id")):
+        return False
+    # Not verified yet; or verified in this very turn (it answered that proposal), which then
+    # failed after the write (telling, notifying): either way a write was made or may be.
+    return not values.get("verified") or answering == proposal.get("proposal_id")
 
 
 def pending_write(ctx: TurnContext, values: dict[str, Any]) -> UnknownWrite:
     proposal = Proposal.model_validate(values["proposal"])
     written = WriteRecord.model_validate(values["write"]) if values.get("write") else None
+    return _pending(ctx, proposal, written)
+
+
+def _pending(ctx: TurnContext, proposal: Proposal, written: WriteRecord | None) -> UnknownWrite:
     name, arguments = proposal.write_arguments()
     key = (written.idempotency_key if written else None) or ctx.deps.executor.write_key(
         ctx.tool_context(), name, arguments, scope=proposal.proposal_id
@@ -67,8 +79,9 @@ async def read_after_failure(
     ctx: TurnContext, snapshot: Any, store: BaseStore | None
 ) -> str | None:
     values: dict[str, Any] = dict(snapshot.values or {})
-    if not _write_may_have_started(snapshot, values):
-        return None
+    answering = (ctx.request.pending or {}).get("proposal_id")
+    if not _write_may_have_started(snapshot, values, answering):
+        return await _answered_and_told(ctx, snapshot, store)
     pending = pending_write(ctx, values)
     verified = await look_up(ctx.tool, pending)
     if known(verified):
@@ -77,4 +90,40 @@ async def read_after_failure(
         return replies.after_failure_text(verified)
     if store is not None:  # followed until the platform answers, then the customer is told
         await remember_unknown(store, ctx.thread_id, pending)
+    if ctx.deps.write_leases is not None:  # the order stays this write's while unknown
+        await keep_lease(ctx.deps.write_leases, pending)
     return replies.still_processing_text(pending.proposal.action, pending.proposal.order_id)
+
+
+async def _answered_and_told(
+    ctx: TurnContext, snapshot: Any, store: BaseStore | None
+) -> str | None:
+    """The failed turn answered a proposal, and the graph went past it to the end (outcome
+    told, case reset) before the failure: what the platform holds under that proposal's key.
+    None when nothing is (a "no", a question) or the turn answered no proposal."""
+    answered = ctx.request.pending
+    if not answered or any(
+        isinstance(i.value, dict) and i.value.get("proposal_id") == answered.get("proposal_id")
+        for i in snapshot.interrupts
+    ):
+        return None  # still waiting on it: this turn's answer was never taken
+    try:
+        proposal = Proposal.model_validate(
+            {k: answered[k] for k in Proposal.model_fields if k in answered}
+        )
+    except ValidationError:
+        return None
+    pending = _pending(ctx, proposal, None)
+    if store is not None and any(
+        key == pending.idempotency_key for _, key, _ in await unknown_of(store, ctx.thread_id)
+    ):
+        return replies.still_processing_text(proposal.action, proposal.order_id)
+    found = await ctx.tool("get_write_by_key", {"idempotency_key": pending.idempotency_key})
+    if getattr(found, "code", None) == ErrorCode.WRITE_NOT_FOUND.value:
+        return None
+    if not isinstance(found, ToolSuccess):  # unreadable: followed until the platform answers
+        if store is not None:
+            await remember_unknown(store, ctx.thread_id, pending)
+        return replies.still_processing_text(proposal.action, proposal.order_id)
+    verified = await look_up(ctx.tool, pending)
+    return replies.after_failure_text(verified) if known(verified) else None

@@ -29,6 +29,7 @@ _EXCLUSIONS = {
     "order_not_delivered": "it has not been delivered",
     "no_rule": "I could not find a return rule for it",
     "quantity_exceeds_returnable": "it is already on a return",
+    "already_returned": "a return for it has already been started",
 }
 _HANDOFF = "I've passed this to a member of our support team"
 
@@ -273,6 +274,15 @@ def already_refunded_text(facts: OrderFacts) -> str:
     return (
         f"Order {facts.order_id} has already been refunded ({listed}), and nothing more can be "
         "refunded on it, so I haven't started another refund."
+    )
+
+
+def already_returned_text(facts: OrderFacts, return_ids: Sequence[str]) -> str:
+    status = {r.return_id: r.status for r in facts.standing_returns}
+    listed = ", ".join(f"{rid}: {status.get(rid, 'on record')}" for rid in return_ids)
+    return (
+        f"Order {facts.order_id} has already been returned ({listed}): those items are on a "
+        "return already, so I haven't started another one."
     )
 
 

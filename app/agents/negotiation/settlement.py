@@ -18,6 +18,7 @@ the platform answers; then the customer is told, and a refund found pending is w
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,6 +185,27 @@ async def follow_unknown(run: Run, pending: UnknownWrite) -> Resolved | None:
     return Resolved(verified, None, None) if sent.ok else None
 
 
+async def keep_lease(leases: OrderWriteLeases, pending: UnknownWrite) -> None:
+    """Refresh an unresolved write's lease (or take it again if it lapsed meanwhile)."""
+    try:
+        other = await leases.refresh(
+            pending.client_id,
+            pending.proposal.order_id,
+            idempotency_key=pending.idempotency_key,
+            session_id=pending.session_id,
+            action=pending.proposal.action.value,
+        )
+    except Exception:  # Redis unreachable: the next sweep tries again
+        log.warning("refreshing the write lease of %s failed", pending.idempotency_key)
+        return
+    if other is not None:
+        log.warning(
+            "write lease of %s lapsed and was taken by %s",
+            pending.idempotency_key,
+            other.idempotency_key,
+        )
+
+
 def _runner(executor: ToolExecutor, platform: PlatformClient, watch: Watch | UnknownWrite) -> Run:
     ctx = ToolContext(
         who=CustomerRef(watch.client_id, watch.customer_id),
@@ -218,12 +240,16 @@ async def sweep(
     settled = 0
     for item in await store.asearch(UNKNOWN_NAMESPACE, limit=10_000):
         pending = UnknownWrite.model_validate(item.value)
+        if pending.resolve_after > time.time():
+            continue  # written ahead: the turn making the write still answers for it
         try:
             resolved = await follow_unknown(_runner(executor, platform, pending), pending)
         except Exception:  # one bad entry must not stop the others
             log.exception("resolving write %s failed", pending.idempotency_key)
             continue
         if resolved is None:
+            if leases is not None:  # still unknown: the order stays this write's
+                await keep_lease(leases, pending)
             continue
         if leases is not None:  # the platform has answered: the order is free again
             await leases.release(

@@ -118,6 +118,19 @@ class RefundFacts(_Record):
     reason_code: ReasonCode
 
 
+class ProposalItem(_Record):
+    sku: str
+    quantity: int = Field(ge=1)
+
+
+class ReturnFacts(_Record):
+    """A return already on the order (rejected ones too)."""
+
+    return_id: str
+    status: str
+    items: list[ProposalItem]
+
+
 class OrderFacts(_Record):
     """get_order_details (and, for returns, get_return_window and the written policy for each
     window's code from search_policy_kb) as read this case."""
@@ -133,21 +146,26 @@ class OrderFacts(_Record):
     policies: dict[str, WrittenPolicy] = Field(default_factory=dict)  # by policy code
     # The order's refunds so far, pending ones included: a proposal never repeats one.
     refunds: list[RefundFacts] = Field(default_factory=list)
+    # For a return: the order's returns so far; the platform counts all but rejected ones.
+    returns: list[ReturnFacts] = Field(default_factory=list)
 
     @property
     def standing_refunds(self) -> list[RefundFacts]:
         return [r for r in self.refunds if r.status in ("approved", "pending")]
+
+    @property
+    def standing_returns(self) -> list[ReturnFacts]:
+        return [r for r in self.returns if r.status != "rejected"]
+
+    def returned_quantity(self, sku: str) -> int:
+        """How many of a line standing returns already cover (the platform's own count)."""
+        return sum(i.quantity for r in self.standing_returns for i in r.items if i.sku == sku)
 
 
 class FraudCheck(_Record):
     order_id: str
     score: float
     band: FraudBand
-
-
-class ProposalItem(_Record):
-    sku: str
-    quantity: int = Field(ge=1)
 
 
 class Proposal(_Record):
@@ -235,6 +253,9 @@ class UnknownWrite(_Record):
     client_id: str
     customer_id: str
     session_id: str
+    # Written ahead of the write (epoch seconds): the turn making it answers until then; the
+    # resolver takes over only if that turn died (a crash, a lost replica). 0: at once.
+    resolve_after: float = 0.0
 
 
 def trace_reducer(old: list[str] | None, new: list[str] | None) -> list[str]:

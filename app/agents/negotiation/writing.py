@@ -8,7 +8,9 @@ read-back of platform state, never from the write's answer or the proposal.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -18,7 +20,12 @@ from app.agents.negotiation import replies
 from app.agents.negotiation.context import TurnContext
 from app.agents.negotiation.flow import ctx_of, escalate_to
 from app.agents.negotiation.resolution import known, resolve
-from app.agents.negotiation.settlement import remember, remember_unknown
+from app.agents.negotiation.settlement import (
+    UNKNOWN_NAMESPACE,
+    forget,
+    remember,
+    remember_unknown,
+)
 from app.agents.negotiation.state import (
     Action,
     EscalationReason,
@@ -63,29 +70,46 @@ async def write(
             goto="respond",
             update={"say": replies.in_flight_text(proposal.order_id, other), "trace": [line]},
         )
-    result = await ctx.tool(
-        name, arguments, _write_narrowing(ctx, proposal, facts_), scope=proposal.proposal_id
-    )
+    if runtime.store is not None:
+        # Written ahead: if this turn dies with the write in flight, the resolver (any
+        # replica) finishes it and tells the customer, whether or not they come back.
+        await remember_unknown(runtime.store, ctx.thread_id, _ahead(ctx, proposal))
+    async with kept_lease(ctx, proposal):  # a write may outlast one lease TTL: refreshed
+        result = await ctx.tool(
+            name, arguments, _write_narrowing(ctx, proposal, facts_), scope=proposal.proposal_id
+        )
     outcome = _write_record(proposal, result)
     line = f"write: {name} {'ok ' + str(outcome.record_id) if result.ok else outcome.code}"
     ctx.note(line)
     return Command(goto="verify", update={"write": outcome.dump(), "trace": [line]})
 
 
+def _lease_terms(ctx: TurnContext, proposal: Proposal) -> dict[str, str]:
+    name, arguments = proposal.write_arguments()
+    return {
+        "idempotency_key": ctx.deps.executor.write_key(
+            ctx.tool_context(), name, arguments, scope=proposal.proposal_id
+        ),
+        "session_id": ctx.request.session_id,
+        "action": proposal.action.value,
+    }
+
+
 async def _take_lease(ctx: TurnContext, proposal: Proposal) -> LeaseHolder | None:
     leases = ctx.deps.write_leases
     if leases is None:
         return None
-    name, arguments = proposal.write_arguments()
     return await leases.take(
-        ctx.request.client_id,
-        proposal.order_id,
-        idempotency_key=ctx.deps.executor.write_key(
-            ctx.tool_context(), name, arguments, scope=proposal.proposal_id
-        ),
-        session_id=ctx.request.session_id,
-        action=proposal.action.value,
+        ctx.request.client_id, proposal.order_id, **_lease_terms(ctx, proposal)
     )
+
+
+def kept_lease(ctx: TurnContext, proposal: Proposal) -> AbstractAsyncContextManager[None]:
+    """The order's write lease, refreshed while the block runs (nothing without leases)."""
+    leases = ctx.deps.write_leases
+    if leases is None:
+        return contextlib.nullcontext()
+    return leases.kept(ctx.request.client_id, proposal.order_id, **_lease_terms(ctx, proposal))
 
 
 async def release_lease(ctx: TurnContext, order_id: str, key: str | None) -> None:
@@ -120,6 +144,41 @@ async def verify(
     proposal = Proposal.model_validate(state["proposal"])
     facts_ = record(state, "facts", OrderFacts)
     written = WriteRecord.model_validate(state["write"])
+    async with kept_lease(ctx, proposal):  # held while the outcome is resolved in-turn
+        written, verified, pending = await _outcome(ctx, proposal, facts_, written)
+    line = f"verify: {verified.record_id or proposal.order_id} {verified.status}"
+    if pending is not None and not known(verified):
+        line = f"verify: {proposal.order_id} outcome unknown, key {pending.idempotency_key}"
+        if runtime.store is not None:  # followed until known, by whichever replica sweeps
+            await remember_unknown(runtime.store, ctx.thread_id, pending)
+    else:  # the platform has answered for this write: the order is free again
+        await release_lease(ctx, proposal.order_id, written.idempotency_key)
+        if runtime.store is not None and written.idempotency_key:  # told here, not later
+            await forget(
+                runtime.store, (*UNKNOWN_NAMESPACE, ctx.thread_id), written.idempotency_key
+            )
+    ctx.note(line)
+    update: dict[str, Any] = {"write": written.dump(), "verified": verified.dump(), "trace": [line]}
+    if verified.status in ("approved", "received") or (
+        verified.status == "pending" and verified.kind is Action.REFUND
+    ):
+        return Command(goto="notify", update=update)
+    if pending is not None and not known(verified):
+        note = f"outcome unknown, key {pending.idempotency_key}"
+        return escalate_to(EscalationReason.WRITE_NOT_SETTLED, note, update)
+    reason = (
+        EscalationReason.WRITE_NOT_SETTLED
+        if verified.status in ("unknown", "pending")
+        else EscalationReason.WRITE_FAILED
+    )
+    return escalate_to(reason, f"write {verified.status}", update)
+
+
+async def _outcome(
+    ctx: TurnContext, proposal: Proposal, facts_: OrderFacts, written: WriteRecord
+) -> tuple[WriteRecord, Verified, UnknownWrite | None]:
+    """What the platform shows for the write: read back, recovered by replay, or resolved by
+    its key (still unknown: `pending` names it for the resolver)."""
     if not written.ok and written.outcome_unknown and written.code != "timeout":
         # A 5xx or a lost answer: replaying the key completes it once or returns the first
         # result. (A timed-out request may still be running: a replay cannot answer sooner.)
@@ -145,28 +204,28 @@ async def verify(
             currency=proposal.currency,
             code=written.code,
         )
-    line = f"verify: {verified.record_id or proposal.order_id} {verified.status}"
-    if pending is not None and not known(verified):
-        line = f"verify: {proposal.order_id} outcome unknown, key {pending.idempotency_key}"
-        if runtime.store is not None:  # followed until known, by whichever replica sweeps
-            await remember_unknown(runtime.store, ctx.thread_id, pending)
-    else:  # the platform has answered for this write: the order is free again
-        await release_lease(ctx, proposal.order_id, written.idempotency_key)
-    ctx.note(line)
-    update: dict[str, Any] = {"write": written.dump(), "verified": verified.dump(), "trace": [line]}
-    if verified.status in ("approved", "received") or (
-        verified.status == "pending" and verified.kind is Action.REFUND
-    ):
-        return Command(goto="notify", update=update)
-    if pending is not None and not known(verified):
-        note = f"outcome unknown, key {pending.idempotency_key}"
-        return escalate_to(EscalationReason.WRITE_NOT_SETTLED, note, update)
-    reason = (
-        EscalationReason.WRITE_NOT_SETTLED
-        if verified.status in ("unknown", "pending")
-        else EscalationReason.WRITE_FAILED
+    return written, verified, pending
+
+
+def _ahead(ctx: TurnContext, proposal: Proposal) -> UnknownWrite:
+    """The write about to be sent, for the resolver should this turn not live to answer."""
+    now = time.time()
+    settings = ctx.settings
+    return UnknownWrite(
+        idempotency_key=_lease_terms(ctx, proposal)["idempotency_key"],
+        proposal=proposal,
+        sent_at=now,
+        deadline_s=ctx.deps.executor.settings.write_timeout_s,
+        client_id=ctx.request.client_id,
+        customer_id=ctx.request.customer_id,
+        session_id=ctx.request.session_id,
+        # Every attempt, the recovery replays and the in-turn resolution, then a margin.
+        resolve_after=now
+        + ctx.deps.executor.settings.write_timeout_s * (1 + settings.recover_attempts)
+        + settings.recover_delay_s * settings.recover_attempts
+        + settings.resolve_in_turn_s
+        + 5.0,
     )
-    return escalate_to(reason, f"write {verified.status}", update)
 
 
 def _unknown_write(ctx: TurnContext, proposal: Proposal, written: WriteRecord) -> UnknownWrite:
