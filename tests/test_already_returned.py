@@ -37,6 +37,7 @@ from app.platform.errors import PlatformError
 from tests import negotiation_cases as cases
 from tests.negotiation_cases import CleanOrder
 from tests.negotiation_harness import assert_invariants, start
+from tests.quote_answers import QuoteDesk
 
 # ---------------------------------------------------------------- the platform's read
 
@@ -88,7 +89,7 @@ async def test_a_return_already_made_is_answered_already_returned_and_never_writ
 async def test_a_rejected_return_does_not_count_as_returned() -> None:
     facts = _facts(returned=[("RET-1000001", "rejected", 2)])
     assert already_returned(_case(), facts) == []
-    assert isinstance(_decide(facts), Propose)
+    assert isinstance(await _decide(facts), Propose)
 
 
 # ---------------------------------------------------------------- pure: facts and rules
@@ -139,9 +140,11 @@ def _case() -> CaseRequest:
     return CaseRequest(order_id="ORD-1000001", outcome=Outcome.RETURN)
 
 
-def _decide(facts: OrderFacts) -> object:
+async def _decide(facts: OrderFacts) -> object:
     checked = FraudCheck(order_id="ORD-1000001", score=0.1, band=FraudBand.LOW)
-    return decide(_case(), facts, checked, now=NOW, proposal_id="p1")
+    # The platform's quote (what it would accept) for what the agent asks: $20 a mug.
+    desk = QuoteDesk("40.00", prices={"SKU-1000-A": "20.00"})
+    return await decide(_case(), facts, checked, ask=desk, proposal_id="p1")
 
 
 def test_every_unit_on_standing_returns_is_already_returned() -> None:
@@ -149,18 +152,18 @@ def test_every_unit_on_standing_returns_is_already_returned() -> None:
     assert already_returned(_case(), facts) == ["RET-1000001", "RET-1000002"]
 
 
-def test_a_line_partly_returned_is_proposed_for_what_is_left_only() -> None:
+async def test_a_line_partly_returned_is_proposed_for_what_is_left_only() -> None:
     facts = _facts(returned=[("RET-1000001", "approved", 1)])
     assert already_returned(_case(), facts) == []
-    decision = _decide(facts)
+    decision = await _decide(facts)
     assert isinstance(decision, Propose)
     assert decision.proposal.items == [ProposalItem(sku="SKU-1000-A", quantity=1)]
     assert decision.proposal.amount == 20.0
 
 
-def test_a_refund_request_is_never_answered_already_returned() -> None:
+async def test_a_refund_request_is_never_answered_already_returned() -> None:
     facts = _facts(returned=[("RET-1000001", "approved", 2)])
     refund = CaseRequest(order_id="ORD-1000001", outcome=Outcome.DISPUTE)
     assert already_returned(refund, facts) == []
     # And decide, reached some other way, offers nothing already returned.
-    assert isinstance(_decide(facts), Decline)
+    assert isinstance(await _decide(facts), Decline)
