@@ -2,6 +2,10 @@
 
     python -m evals.consent [--data evals/data/consent_dev.jsonl] [--json] [--show-errors]
 
+Sets: consent_dev (tuned against), consent_holdout (measured once), consent_unseen (18 voices
+and 6 languages written before the session-6 changes; its first look is in the README). None
+shares a family name or a reply with the training data (a test checks).
+
 Input: JSON Lines `{"proposal": str, "reply": str, "label": "yes"|"no"|"conditional"|
 "question"|"counter"|"unclear"}` (an optional `family` is reported per family; other fields are
 ignored). The proposal is the text the customer saw; its terms (order, amount, items, action)

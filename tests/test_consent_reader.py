@@ -122,6 +122,61 @@ def test_the_proposals_own_terms_and_idioms_raise_no_veto(reply: str) -> None:
     assert read_cues(reply, REFUND).vetoes == frozenset()
 
 
+# Other languages: the same forms, read in the words customers write them in (accents or none).
+@pytest.mark.parametrize(
+    ("reply", "veto"),
+    [
+        ("Ist das der ganze Betrag", Veto.QUESTION),
+        ("kan ik het bij de post afgeven", Veto.QUESTION),
+        ("czy to cała kwota", Veto.QUESTION),
+        ("cuánto tarda", Veto.QUESTION),
+        ("est-ce que la livraison est incluse", Veto.QUESTION),
+        ("Nein danke", Veto.NEGATION),
+        ("não, obrigado", Veto.NEGATION),
+        ("je n'en veux pas", Veto.NEGATION),
+        ("👎", Veto.NEGATION),
+        ("ja, aber nur die Hälfte", Veto.CONDITION),
+        ("sí, pero solo si es todo", Veto.CONDITION),
+        ("tak, ale tylko dzisiaj", Veto.CONDITION),
+        ("yes, the bottle too", Veto.CONDITION),
+        ("vielleicht später", Veto.HEDGE),
+        ("🤔", Veto.HEDGE),
+        ("sim, mas prefiro uma troca", Veto.OTHER_OUTCOME),
+        ("oui, un échange plutôt", Veto.OTHER_OUTCOME),
+    ],
+)
+def test_vetoes_fire_in_the_languages_customers_write(reply: str, veto: Veto) -> None:
+    assert veto in read_cues(reply, REFUND).vetoes
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Sí, por favor",
+        "si por favor",
+        "Sim, pode seguir",
+        "Tak, zgadzam się",
+        "Ja, gerne",
+        "Ja hoor, doe maar",
+        "ga je gang",
+        "D'accord",
+        "Va bene",
+        "Too easy, go ahead",
+        "kein Problem, ja",
+    ],
+)
+def test_a_plain_yes_in_another_language_raises_no_veto(reply: str) -> None:
+    assert read_cues(reply, REFUND).vetoes == frozenset()
+
+
+def test_a_part_refund_naming_its_lines_is_a_refund() -> None:
+    terms = ProposalTerms.from_text(
+        "This is for 1 x Cycling Helmet on order ORD-1000342, nothing else. I can refund $49.00 "
+        "on order ORD-1000342. Shall I go ahead? Please reply yes or no."
+    )
+    assert (terms.action, terms.amount, terms.item_names) == ("refund", 49.0, ("Cycling Helmet",))
+
+
 def test_the_proposals_own_items_are_not_another_item() -> None:
     assert read_cues("yes, return the Wool Slippers and the Travel Backpack", RETURN).vetoes == (
         frozenset()
@@ -162,16 +217,20 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
     assert artifact["leave_one_family_out"]["all"]["false_accept_rate"] == 0.0
 
 
-def test_dev_data_comes_from_families_training_never_saw() -> None:
+@pytest.mark.parametrize("name", ["dev", "holdout", "unseen"])
+def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:
     from pathlib import Path
 
-    dev = load_examples(
-        Path(__file__).resolve().parents[1] / "evals" / "data" / "consent_dev.jsonl"
+    held = load_examples(
+        Path(__file__).resolve().parents[1] / "evals" / "data" / f"consent_{name}.jsonl"
     )
     train = load_examples()
-    assert {e.family for e in dev}.isdisjoint({e.family for e in train})
-    assert {e.reply for e in dev}.isdisjoint({e.reply for e in train})
-    assert len(train) >= 300
+    assert {e.family for e in held}.isdisjoint({e.family for e in train})
+    # No eval reply is a training reply, whatever its case or spacing.
+    assert {e.reply.strip().lower() for e in held}.isdisjoint(
+        {e.reply.strip().lower() for e in train}
+    )
+    assert len(train) >= 600
 
 
 # ---------------------------------------------------------------- the reader (model)
@@ -252,6 +311,56 @@ def test_a_plain_yes_to_these_terms_executes(reader: ConsentReader, reply: str) 
 def test_anything_but_an_explicit_yes_does_not_execute(reader: ConsentReader, reply: str) -> None:
     assert not reader.read(reply, REFUND).executes
     assert not reader.read(reply, RETURN).executes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Sí, gracias",
+        "Oui, merci",
+        "Ja, danke",
+        "Tak, dziękuję",
+        "Sim, obrigado",
+        "Sì, grazie",
+        "👍🏽",
+    ],
+)
+def test_a_plain_yes_in_the_languages_customers_write_executes(
+    reader: ConsentReader, reply: str
+) -> None:
+    assert reader.read(reply, REFUND).executes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Nein danke",
+        "no gracias, ya no lo quiero",
+        "y el dinero cuándo llega",
+        "oui mais seulement la moitié",
+        "czy to wszystko",
+        "ok noted",
+        "sure buddy",
+        "yes sounds fishy to me",
+        "just checking it's the right order",
+        "I'll say yes once I've seen the label",
+    ],
+)
+def test_other_languages_acknowledgements_and_distrust_do_not_execute(
+    reader: ConsentReader, reply: str
+) -> None:
+    assert not reader.read(reply, REFUND).executes
+    assert not reader.read(reply, RETURN).executes
+
+
+@pytest.mark.slow
+def test_a_yes_naming_an_item_that_only_shares_a_word_with_the_proposal_is_not_consent(
+    reader: ConsentReader,
+) -> None:
+    reading = reader.read("yes, return the Wool Slippers and the Slipper Socks", RETURN)
+    assert not reading.executes and "other_item" in reading.vetoes
 
 
 @pytest.mark.slow

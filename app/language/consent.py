@@ -13,7 +13,9 @@ in `models/consent.json`, written by `python -m app.language.train_consent`. A y
 clear two gates no score can override: its probability must reach the artifact's threshold,
 and no veto may fire (a question form, a negation, a condition, sarcasm or hedging, or any
 order, amount, number, item or outcome that is not the proposal's). A vetoed yes becomes the
-veto's label; a veto never makes a yes.
+veto's label; a veto never makes a yes. The cues read the form in English and in the languages
+of `consent_lexicon` (German, Spanish, French, Dutch, Portuguese, Polish, Italian), which the
+English embedding cannot; the threshold never goes below 0.5 (yes must be the likeliest label).
 """
 
 from __future__ import annotations
@@ -51,7 +53,13 @@ class ConsentLabel(StrEnum):
 
 
 LABELS: tuple[ConsentLabel, ...] = tuple(ConsentLabel)
-CUE_FEATURES: tuple[str, ...] = (*(v.value for v in Veto), "affirmative", "short", "long")
+CUE_FEATURES: tuple[str, ...] = (
+    *(v.value for v in Veto),
+    "affirmative",
+    "assent_share",
+    "short",
+    "long",
+)
 
 # The label a vetoed yes becomes, strongest reading first.
 _VETO_LABELS: tuple[tuple[frozenset[Veto], ConsentLabel], ...] = (
@@ -100,6 +108,7 @@ def cue_row(cues: Cues) -> list[float]:
     return [
         *(1.0 if v in cues.vetoes else 0.0 for v in Veto),
         1.0 if cues.affirmative else 0.0,
+        cues.assent_share,
         1.0 if n <= 3 else 0.0,
         1.0 if n >= 15 else 0.0,
     ]

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.language import consent_lexicon as other_languages
 from app.language.consent_terms import ProposalTerms
 from app.language.mentions import (
     _IDS,
@@ -72,7 +73,8 @@ WH_WORDS = frozenset(
 # Leading words that do not change what follows ("yes, is that ...", "ok so how ...").
 LEADERS = frozenset(
     "yes yeah yea yep yup ya ok okay okey k kk sure right so and but um umm uh er hmm hm oh "
-    "well wait alright hi hello hey sorry".split()
+    "well wait alright hi hello hey sorry ja si oui sim tak und et en e entonces alors dann dus "
+    "entao wiec".split()
 )
 QUESTION_PHRASES = (
     "i wonder",
@@ -101,6 +103,14 @@ QUESTION_PHRASES = (
     "whether",
     "clarify",
     "explain",
+    "just checking",
+    "double checking",
+    "checking that",
+    "checking if",
+    "checking whether",
+    "want to check",
+    "wanted to check",
+    "make sure",
 )
 NEGATIONS = frozenset(
     "no nope nah naw nay not never neither nor cancel cancelled stop don't dont doesn't doesnt "
@@ -120,6 +130,7 @@ NEGATION_IDIOMS = (
     "cannot wait",
     "no prob",
     "not at all a problem",
+    *other_languages.NEGATION_IDIOMS,
 )
 CONDITIONS = (
     "if",
@@ -136,7 +147,6 @@ CONDITIONS = (
     "before",
     "as well",
     "also",
-    "too",
     "include",
     "including",
     "plus",
@@ -152,6 +162,11 @@ CONDITIONS = (
     "once",
     "first",
     "when",
+    *other_languages.CONDITIONS,
+)
+# "too" adds something ("the bottle too") unless it intensifies what follows ("too easy").
+_TOO_INTENSIFIES = frozenset(
+    "easy good right kind true much many long late slow bad little right sweet simple".split()
 )
 SARCASM = (
     "yeah right",
@@ -173,6 +188,29 @@ SARCASM = (
     "yeah yeah",
     "big surprise",
     "thanks for nothing",
+    # Condescending agreement.
+    "sure buddy",
+    "ok buddy",
+    "okay buddy",
+    "sure pal",
+    "sure jan",
+    "ok sweetie",
+    "sure sweetie",
+    "ok boomer",
+    "sure thing buddy",
+    "like that's",
+    "ever going to",
+    "ever gonna",
+    # Distrust: a reply that calls the offer suspect is not agreeing to it.
+    "scam",
+    "dodgy",
+    "fishy",
+    "sketchy",
+    "shady",
+    "suspicious",
+    "fake",
+    "bogus",
+    "legit",
 )
 SARCASM_MARKS = ("🙄", "😒", "😏", "🤡", "🙃", "/s", "…not", "...not", ".. not", "... not")
 HEDGES = (
@@ -216,6 +254,34 @@ HEDGES = (
     "one sec",
     "one moment",
     "should i",
+    # Acknowledging the message is not agreeing to it.
+    "noted",
+    "understood",
+    "got it",
+    "i see",
+    "received",
+    "for the info",
+    "for the information",
+    "for letting me know",
+    "good to know",
+    "will check",
+    # Telling us the proposal is wrong is disputing it, not agreeing to it.
+    "you're wrong",
+    "you are wrong",
+    "that's wrong",
+    "that is wrong",
+    "thats wrong",
+    "it's wrong",
+    "this is wrong",
+    "incorrect",
+    "not correct",
+    "not right",
+    "mistake",
+    "mistaken",
+    "we'll see",
+    "we will see",
+    "see how it goes",
+    *other_languages.HEDGES,
 )
 # Outcomes that are neither a refund nor a return: named in reply to either proposal, they are
 # a different request.
@@ -250,10 +316,17 @@ OTHER_OUTCOMES = {
         "money back now",
     ),
 }
+OTHER_LANGUAGE_OUTCOMES = other_languages.OTHER_OUTCOMES
+# Words that point past the proposal ("the other one", "a different card", "another address").
+CHANGE_WORDS = ("another", "different", "other", "others", "else")
 # Words that name no product: an item name sharing only these with a reply is not named by it.
 _ITEM_STOPWORDS = frozenset("the a an of and with for x set pack pair one two".split())
 
 _ELLIPSIS_NOT = re.compile(r"(?:\.{2,}|…)\s*not\b", re.IGNORECASE)
+# A yes that trails off ("sure...", "ok…") hesitates, or sets up what comes after it.
+_TRAILING_ASSENT = re.compile(
+    r"\b(?:yes|yeah|yea|yep|ok|okay|sure|sure thing|fine|right|alright|go on)\s*(?:\.{2,}|…)"
+)
 
 
 @dataclass(frozen=True)
@@ -264,6 +337,10 @@ class Cues:
     mentions: Mentions
     # Affirmative words present (a feature; never a yes by itself).
     affirmative: bool
+    # The share of the reply's words that are assent or courtesy ("Perfeito, sim" 1.0, "ok
+    # noted" 0.5): a yes in any language is mostly such words, which the English embedding
+    # cannot read. A feature, never a yes by itself.
+    assent_share: float
     words: tuple[str, ...]
 
 
@@ -275,25 +352,32 @@ AFFIRMATIVES = frozenset(
 
 
 def read_cues(reply: str, terms: ProposalTerms) -> Cues:
-    text = normalise(reply)
+    # Accents folded: customers type "si" and "sí", "nao" and "não" alike.
+    text = other_languages.fold(normalise(reply))
     mentions = read_mentions(text)
     words = mentions.words
     padded = mentions.text
     vetoes: set[Veto] = set()
 
-    if _is_question(text, words, padded):
+    if _is_question(normalise(reply), text, words, padded):
         vetoes.add(Veto.QUESTION)
-    if _is_negated(words, padded):
+    if _is_negated(text, padded):
         vetoes.add(Veto.NEGATION)
-    if _has(padded, CONDITIONS):
+    if _has(_without(padded, other_languages.CONDITION_IDIOMS), CONDITIONS) or _adds_with_too(
+        words
+    ):
         vetoes.add(Veto.CONDITION)
     if _has(padded, SARCASM) or any(m in text.lower() for m in SARCASM_MARKS):
         vetoes.add(Veto.SARCASM)
     if _ELLIPSIS_NOT.search(text):
         vetoes.add(Veto.SARCASM)
-    if _has(padded, HEDGES):
+    if (
+        _has(padded, HEDGES)
+        or any(m in text for m in other_languages.HEDGE_SIGNS)
+        or _TRAILING_ASSENT.search(text.lower())
+    ):
         vetoes.add(Veto.HEDGE)
-    if not _assents(text, words):
+    if not _assents(text, words, padded):
         vetoes.add(Veto.NO_ASSENT)
 
     if set(mentions.order_ids) - {terms.order_id} or set(mentions.awbs) - set(terms.awbs):
@@ -304,28 +388,53 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
         vetoes.add(Veto.OTHER_AMOUNT)
     if mentions.stray_numbers and not _only_own_quantities(text, terms):
         vetoes.add(Veto.OTHER_NUMBER)
-    if _names_other_item(padded, terms) or _names_unknown_product(text, terms):
+    if (
+        _names_other_item(padded, terms)
+        or _names_unknown_product(text, terms)
+        or _has(padded, CHANGE_WORDS)
+    ):
         vetoes.add(Veto.OTHER_ITEM)
-    if _has(padded, OTHER_OUTCOMES[terms.action]) or (
-        terms.action == "refund" and _has(padded, ("send it back", "send them back"))
+    if (
+        _has(padded, OTHER_OUTCOMES[terms.action])
+        or _has(padded, OTHER_LANGUAGE_OUTCOMES)
+        or (terms.action == "refund" and _has(padded, ("send it back", "send them back")))
     ):
         vetoes.add(Veto.OTHER_OUTCOME)
     return Cues(
         vetoes=frozenset(vetoes),
         mentions=mentions,
-        affirmative=any(w in AFFIRMATIVES for w in words),
+        affirmative=any(w in AFFIRMATIVES or w in other_languages.ASSENT for w in words),
+        assent_share=_assent_share(text, words),
         words=words,
     )
+
+
+def _assent_share(text: str, words: tuple[str, ...]) -> float:
+    if not words:
+        return 1.0 if any(sign in text for sign in ASSENT_SIGNS) else 0.0
+    kind = sum(
+        w in AFFIRMATIVES or w in other_languages.COURTESY or _is_assent_word(w) for w in words
+    )
+    return kind / len(words)
 
 
 def _has(padded: str, phrases: tuple[str, ...] | frozenset[str]) -> bool:
     return any(f" {p} " in padded for p in phrases)
 
 
-def _is_question(text: str, words: tuple[str, ...], padded: str) -> bool:
+# Spanish and Portuguese write an interrogative with its accent wherever it stands in the clause.
+_ACCENTED_INTERROGATIVE = re.compile(
+    r"\b(?:cuándo|cuánto|cuánta|cuántos|cuántas|qué|cómo|dónde|cuál|cuáles|quién|quiénes)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_question(original: str, text: str, words: tuple[str, ...], padded: str) -> bool:
     if "?" in text or "¿" in text:
         return True
-    if _has(padded, QUESTION_PHRASES):
+    if _ACCENTED_INTERROGATIVE.search(original):
+        return True
+    if _has(padded, QUESTION_PHRASES) or _has(padded, other_languages.QUESTION_PHRASES):
         return True
     # Skip leading interjections and affirmatives: "yes what", "ok so is it ...".
     rest = list(words)
@@ -349,7 +458,14 @@ def _is_question(text: str, words: tuple[str, ...], padded: str) -> bool:
             if cw[0] == "do" and cw[1] not in _DO_SUBJECTS:
                 continue
             return True
-        if cw and cw[0] in WH_WORDS:
+        if cw and (cw[0] in WH_WORDS or cw[0] in other_languages.QUESTION_OPENERS):
+            return True
+        # "ist das ...", "kan ik ...", "puis je ...": a verb before its subject.
+        if (
+            len(cw) >= 2
+            and cw[0] in other_languages.QUESTION_VERBS
+            and (cw[1] in other_languages.QUESTION_SUBJECTS or cw[1] in SUBJECTS)
+        ):
             return True
     return False
 
@@ -383,11 +499,30 @@ def _swapped(a: str, b: str) -> bool:
     )
 
 
-def _is_negated(words: tuple[str, ...], padded: str) -> bool:
-    for idiom in NEGATION_IDIOMS:
+def _is_negated(text: str, padded: str) -> bool:
+    if any(sign in text for sign in other_languages.NEGATION_SIGNS):
+        return True
+    remaining = _without(padded, NEGATION_IDIOMS).split()
+    return any(
+        w in NEGATIONS
+        or w in other_languages.NEGATIONS
+        or w.endswith("n't")
+        or w.startswith("n'")  # French "n'est", "n'ai"
+        for w in remaining
+    )
+
+
+def _without(padded: str, idioms: tuple[str, ...]) -> str:
+    for idiom in idioms:
         padded = padded.replace(f" {idiom} ", " ")
-    remaining = padded.split()
-    return any(w in NEGATIONS or w.endswith("n't") for w in remaining)
+    return padded
+
+
+def _adds_with_too(words: tuple[str, ...]) -> bool:
+    return any(
+        w == "too" and (i + 1 == len(words) or words[i + 1] not in _TOO_INTENSIFIES)
+        for i, w in enumerate(words)
+    )
 
 
 def _only_own_quantities(text: str, terms: ProposalTerms) -> bool:
@@ -424,14 +559,16 @@ def _names_unknown_product(text: str, terms: ProposalTerms) -> bool:
     too", "and my Blue Kettle"): a product the customer names is not in these terms."""
     own = {w.lower() for n in terms.item_names for w in re.findall(r"[A-Za-z]+", n)}
     for match in _NAMED.finditer(text):
-        word = match.group(1).lower()
-        if word not in own and word not in _NOT_PRODUCTS:
-            return True
+        # Every word of the name: "the Hose Reel" is not "the Garden Hose".
+        for word in match.group(1).lower().split():
+            if word not in own and word not in _NOT_PRODUCTS:
+                return True
     return False
 
 
 _NAMED = re.compile(
-    r"\b(?:the|a|an|my|your|this|that|these|those|and|plus|\d+ x|\d+)\s+([A-Z][a-z]+)"
+    r"\b(?:the|a|an|my|your|this|that|these|those|and|plus|\d+ x|\d+)\s+"
+    r"([A-Z][a-z]+(?: [A-Z][a-z]+)*)"
 )
 
 
@@ -442,29 +579,42 @@ ASSENT_WORDS = frozenset(
     "agreed agree affirmative accept accepted approve approved deal bet perfect great good "
     "lovely wonderful marvellous excellent satisfactory acceptable works cool go do proceed "
     "start process carry action initiate si oui ja da make issue submit complete arrange "
-    "book".split()
+    "book consent consented authorise authorised authorize authorized".split()
 )
 ASSENT_SIGNS = ("👍", "✅", "👌", "✔", "💯", "🆗")
 _COLLAPSED_ASSENT = {re.sub(r"(.)\1+", r"\1", w): w for w in ASSENT_WORDS}
 
 
-def _assents(text: str, words: tuple[str, ...]) -> bool:
+# "say yes", "I replied ok": the assent word is quoted, not given.
+_QUOTED_ASSENT = re.compile(
+    r"\b(?:say|says|said|saying|reply|replied|replying|answer|answered|type|typed|write|wrote|"
+    r"click|clicked|press|pressed|put)\s+(?:\w+\s+)?(?:yes|ok|okay|y|confirm|sure)\b"
+)
+
+
+def _assents(text: str, words: tuple[str, ...], padded: str) -> bool:
     if any(sign in text for sign in ASSENT_SIGNS):
         return True
-    for word in words:
-        if word in ASSENT_WORDS:
-            return True
-        # Stretched or doubled letters and one slip of the keys: "yesss", "okk", "confrim".
-        collapsed = re.sub(r"(.)\1+", r"\1", word)
-        if collapsed in _COLLAPSED_ASSENT:
-            return True
-        if len(collapsed) >= 5 and any(
-            len(w) >= 5 and _one_slip(collapsed, w) for w in _COLLAPSED_ASSENT
-        ):
-            return True
-        if any(_swapped(collapsed, w) for w in _COLLAPSED_ASSENT if len(w) >= 3):
-            return True
-    return False
+    if _QUOTED_ASSENT.search(padded):
+        padded = _QUOTED_ASSENT.sub(" ", padded)
+        words = tuple(padded.split())
+    if _has(padded, other_languages.ASSENT_PHRASES):
+        return True
+    return any(_is_assent_word(word) for word in words)
+
+
+def _is_assent_word(word: str) -> bool:
+    if word in ASSENT_WORDS or word in other_languages.ASSENT:
+        return True
+    # Stretched or doubled letters and one slip of the keys: "yesss", "okk", "confrim".
+    collapsed = re.sub(r"(.)\1+", r"\1", word)
+    if collapsed in _COLLAPSED_ASSENT:
+        return True
+    if len(collapsed) >= 5 and any(
+        len(w) >= 5 and _one_slip(collapsed, w) for w in _COLLAPSED_ASSENT
+    ):
+        return True
+    return any(_swapped(collapsed, w) for w in _COLLAPSED_ASSENT if len(w) >= 3)
 
 
 def _one_slip(a: str, b: str) -> bool:

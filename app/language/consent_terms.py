@@ -18,7 +18,9 @@ from app.language.mentions import read_mentions
 ConsentAction = Literal["refund", "return"]
 
 # "1 x Wool Slippers (SKU-1234-A)" as replies.proposal_text renders an item line.
-_ITEM_LINE = re.compile(r"(\d+)\s*x\s+([^,(.…]+?)(?:\s*\((SKU-[0-9A-Z-]+)\))?(?=,|\.|…|$| and )")
+_ITEM_LINE = re.compile(
+    r"(\d+)\s*x\s+([^,(.…]+?)(?:\s*\((SKU-[0-9A-Z-]+)\))?(?=,|\.|…|$| and | on order )"
+)
 
 
 class ProposalTerms(BaseModel):
@@ -50,8 +52,13 @@ class ProposalTerms(BaseModel):
         items = [
             (int(m.group(1)), m.group(2).strip()) for m in _ITEM_LINE.finditer(text) if m.group(2)
         ]
-        started_return = "return" in text.lower().split("refund")[0]
-        action: ConsentAction = "return" if items or started_return else "refund"
+        # "I can start a return ... for 1 x ..." is a return; "This is for 1 x ... nothing else.
+        # I can refund ..." (a part of the order) is a refund that names its lines.
+        lowered = text.lower()
+        started_return = "return" in lowered.split("refund")[0]
+        action: ConsentAction = (
+            "return" if started_return or (items and "can refund" not in lowered) else "refund"
+        )
         return cls(
             action=action,
             order_id=order_id,
