@@ -39,6 +39,10 @@ WAITING_ORDER = "ORD-9100020"  # in transit
 MIXED = CustomerRef(CLIENT, "CUS-910004")
 MIXED_REFUND_ORDER = "ORD-9100030"  # helmet 39.99 + 2 bottles at 12.50, delivery disputed
 MIXED_RETURN_ORDER = "ORD-9100031"  # slippers 29.99 + backpack 54.99, delivered 5 days ago
+# The same order for a test that writes the return: proposals on MIXED_RETURN_ORDER stay
+# possible for every other test (an item already returned is never proposed again).
+MIXED_WRITER = CustomerRef(CLIENT, "CUS-910005")
+MIXED_WRITER_ORDER = "ORD-9100032"
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,16 @@ def negotiation_dataset(now: datetime) -> PlatformDataset:
             shipments=[_delivered("AWB-9100000031", now - timedelta(days=5))],
         ),
     ]
+    customers.append(_customer(MIXED_WRITER, Tier.GOLD, Region.US, 800, now))
+    orders.append(
+        orders[-1].model_copy(
+            update={
+                "order_id": MIXED_WRITER_ORDER,
+                "customer_id": MIXED_WRITER.customer_id,
+                "shipments": [_delivered("AWB-9100000032", now - timedelta(days=5))],
+            }
+        )
+    )
     return PlatformDataset(
         as_of=now,
         customers=customers,

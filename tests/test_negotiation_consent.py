@@ -139,9 +139,9 @@ async def test_a_no_ends_the_case_and_a_yes_after_a_question_writes_once(
 async def test_a_conditional_yes_becomes_a_new_proposal_that_needs_a_fresh_yes(
     agent: NegotiationAgent, admin: PlatformClient
 ) -> None:
-    conv = await start(agent, cases.MIXED)
+    conv = await start(agent, cases.MIXED_WRITER)
     first = await conv.say(
-        f"I'd like to return both the slippers and the backpack from {cases.MIXED_RETURN_ORDER}",
+        f"I'd like to return both the slippers and the backpack from {cases.MIXED_WRITER_ORDER}",
         "initiate_return",
     )
     assert first.proposal is not None and len(first.proposal["items"]) == 2
@@ -154,6 +154,6 @@ async def test_a_conditional_yes_becomes_a_new_proposal_that_needs_a_fresh_yes(
     (tool,) = done.tools("initiate_return")
     assert tool.data["ok"]
     return_id = done.tools("get_return")[0].data["arguments"]["return_id"]
-    written = await admin.get_return(cases.MIXED, return_id)
+    written = await admin.get_return(cases.MIXED_WRITER, return_id)
     assert [item.sku for item in written.items] == [changed.proposal["items"][0]["sku"]]
     await assert_invariants(admin, conv)
