@@ -9,12 +9,13 @@ it against the platform and the customer confirms the exact terms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.language.items import ItemPick, ItemReading, read_items, select
 from app.language.named import Named, read_named
-from app.language.reasons import Ask, CaseHeads, Encoder, Gist, Reason
+from app.language.reasons import Ask, CaseHeads, Encoder, Gist, Reason, heads_text
 from app.platform.contract import OrderSummary
 
 # Below this the head's reason is not trusted: better no reason (and a question) than a wrong one.
@@ -42,6 +43,9 @@ class CaseReading:
     addressed_to_system: bool = False
     # The words read, for reading items again once the order is known from the open case.
     text: str = ""
+    # How sure the heads are of the ask and the reason (0 when not read by the heads).
+    ask_p: float = 0.0
+    reason_p: float = 0.0
 
 
 def read_case(
@@ -51,7 +55,9 @@ def read_case(
     encoder: Encoder,
 ) -> CaseReading:
     named = read_named(message)
-    (gist,) = heads.read([message], encoder)
+    # The heads read the words put right ("nevr arived"); ids and amounts come from the raw text.
+    words = [w for o in orders for name in o.item_names for w in name.lower().split()]
+    (gist,) = heads.read([heads_text(message, words)], encoder)
     return reading_from(message, named, gist, orders)
 
 
@@ -61,6 +67,9 @@ def reading_from(
     order_id, unknown = _order(message, named, orders)
     order = next((o for o in orders if o.order_id == order_id), None)
     items = read_items(message, order.item_names) if order else ItemReading()
+    if order and not items.names_items and not items.unresolved and _returns_the_order(message):
+        # "return ORD-7311025", "send my order ORD-… back": the order itself is what goes back.
+        items = ItemReading(everything=True)
     reason = gist.reason if gist.reason_p >= MIN_REASON_P else Reason.NONE
     not_a_request = named.addressed_to_system or (
         gist.ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P
@@ -80,7 +89,20 @@ def reading_from(
         not_a_request=not_a_request,
         addressed_to_system=named.addressed_to_system,
         text=message,
+        ask_p=gist.ask_p,
+        reason_p=gist.reason_p,
     )
+
+
+_RETURNS_ORDER = re.compile(
+    r"\b(?:return(?:ing)?|send(?:ing)?(?= .{0,40}\bback\b))\s+(?:(?:my|the|this|whole|entire|"
+    r"full|complete)\s+)*(?:order\s+)?(?:(?:number|no\.?|#)\s*)?ORD-\d+\b(?!\s*(?:'s|for\b|with\b))",
+    re.IGNORECASE,
+)
+
+
+def _returns_the_order(message: str) -> bool:
+    return bool(_RETURNS_ORDER.search(message))
 
 
 def _order(
@@ -100,8 +122,15 @@ def _order(
     if foreign:
         return None, foreign[0]
     # No id: an order whose items the message names, when exactly one does.
-    by_items = [o.order_id for o in orders if _names_lines(read_items(message, o.item_names))]
-    return (by_items[0], None) if len(by_items) == 1 else (None, None)
+    # "got the shoes but my scarf never arrived": the order holding both beats one holding
+    # only the shoes.
+    readings = [(o.order_id, read_items(message, o.item_names)) for o in orders]
+    named = {oid: len(set(r.said)) for oid, r in readings if _names_lines(r)}
+    if not named:
+        return None, None
+    most = max(named.values())
+    best = [oid for oid, n in named.items() if n == most]
+    return (best[0], None) if len(best) == 1 else (None, None)
 
 
 def _names_lines(reading: ItemReading) -> bool:
