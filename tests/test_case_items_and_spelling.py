@@ -76,16 +76,17 @@ def test_a_no_before_an_item_still_leaves_it_out(message: str) -> None:
     assert select(read_items(message, names), names) == (ItemPick(name="Commuter Bike Helmet"),)
 
 
-def test_an_order_named_as_what_goes_back_is_the_whole_order() -> None:
+def test_an_order_named_with_no_line_is_asked_about_not_taken_whole() -> None:
     orders = [_order("ORD-7311025", CITY)]
     gist = Gist(Reason.NONE, 0.9, Ask.RETURN, 0.9)
     whole = _read("I'd like to return ORD-7311025", orders, gist)
-    assert select(whole.item_reading, CITY) == tuple(ItemPick(name=n) for n in CITY)
-    # An item named, or only "from" the order: never widened to the whole order.
+    assert select(whole.item_reading, CITY) == ()
     one = _read("I want to return the scarf from ORD-7311025", orders, gist)
     assert select(one.item_reading, CITY) == (ItemPick(name="Wool Scarf"),)
-    vague = _read("I want to return something from ORD-7311025", orders, gist)
-    assert select(vague.item_reading, CITY) == ()
+    # The answer to "which items?" is read against the open case's order.
+    asked = CaseRequest(order_id="ORD-7311025", outcome=Outcome.RETURN)
+    both = case_from(_read("both please", orders, gist), asked, orders)
+    assert both.items == [ItemPick(name=n) for n in CITY]
 
 
 def test_a_bare_refund_narrowing_a_dispute_stays_a_dispute() -> None:

@@ -9,7 +9,6 @@ it against the platform and the customer confirms the exact terms.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,9 +66,6 @@ def reading_from(
     order_id, unknown = _order(message, named, orders)
     order = next((o for o in orders if o.order_id == order_id), None)
     items = read_items(message, order.item_names) if order else ItemReading()
-    if order and not items.names_items and not items.unresolved and _returns_the_order(message):
-        # "return ORD-7311025", "send my order ORD-… back": the order itself is what goes back.
-        items = ItemReading(everything=True)
     reason = gist.reason if gist.reason_p >= MIN_REASON_P else Reason.NONE
     not_a_request = named.addressed_to_system or (
         gist.ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P
@@ -92,17 +88,6 @@ def reading_from(
         ask_p=gist.ask_p,
         reason_p=gist.reason_p,
     )
-
-
-_RETURNS_ORDER = re.compile(
-    r"\b(?:return(?:ing)?|send(?:ing)?(?= .{0,40}\bback\b))\s+(?:(?:my|the|this|whole|entire|"
-    r"full|complete)\s+)*(?:order\s+)?(?:(?:number|no\.?|#)\s*)?ORD-\d+\b(?!\s*(?:'s|for\b|with\b))",
-    re.IGNORECASE,
-)
-
-
-def _returns_the_order(message: str) -> bool:
-    return bool(_RETURNS_ORDER.search(message))
 
 
 def _order(
