@@ -200,3 +200,34 @@ def test_an_order_named_in_answer_to_negotiations_question_stays_there() -> None
         Intent.DELIVERY_DISPUTE
     )
     assert outcome_intent(answer, orders) is None
+
+
+def test_only_belongs_to_its_own_clause_and_can_follow_the_item() -> None:
+    said = "ORD-7204502 - wanna send back the socks only, jacket's a keeper"
+    assert select(read_items(said, RAIN), RAIN) == (ItemPick(name="Merino Hiking Socks"),)
+    assert select(read_items("the jacket only", RAIN), RAIN) == (
+        ItemPick(name="Rain Shell Jacket"),
+    )
+
+
+def test_a_line_said_missing_is_not_received_whatever_the_heads_read() -> None:
+    orders = [_order("ORD-7204418", CAMP)]
+    said = "hey so the headlamp I ordered never made it to me, everything else did though"
+    reading = _read(said, orders, Gist(Reason.WRONG_ITEM, 0.9, Ask.UNSTATED, 0.9))
+    assert reading.reason is Reason.NOT_RECEIVED
+    assert select(reading.item_reading, CAMP) == (ItemPick(name="Rechargeable Headlamp"),)
+
+
+def test_a_reason_about_an_item_in_hand_goes_to_negotiation_once_the_order_has_arrived() -> None:
+    delivered = [_order("ORD-7204502", RAIN)]
+    receipt = _reading(
+        "i lost my receipt for the rain jacket can i still return it",
+        delivered,
+        Ask.UNSTATED,
+        Reason.LOST_RECEIPT,
+    )
+    assert intent_of(receipt, delivered) is Intent.INITIATE_RETURN
+    general = _reading(
+        "do I need a receipt to return something?", delivered, Ask.NONE, Reason.LOST_RECEIPT
+    )
+    assert intent_of(general, delivered) is None

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from app.language.case import CaseReading, items_of, read_case
 from app.language.reasons import Ask, Reason, case_heads
-from app.platform.contract import OrderSummary, ShipmentStatus
+from app.platform.contract import DELIVERED_STATES, OrderSummary, ShipmentStatus
 from app.routing.embeddings import shared_encoder
 from app.routing.intents import Intent
 
@@ -32,6 +32,14 @@ _NOT_YET_DUE = frozenset(
     }
 )
 _MISSING = frozenset({Reason.NOT_RECEIVED, Reason.STRANGER_SIGNED})
+# Reasons about an item the customer has in hand, and the request each makes.
+_HELD = {
+    Reason.LOST_RECEIPT: Intent.INITIATE_RETURN,
+    Reason.DAMAGED: Intent.INITIATE_RETURN,
+    Reason.DOESNT_FIT: Intent.INITIATE_RETURN,
+    Reason.CHANGED_MIND: Intent.INITIATE_RETURN,
+    Reason.WRONG_ITEM: Intent.REFUND_REQUEST,
+}
 
 
 # "return window on headphones?", "what's your refund policy": return/refund as the name of a
@@ -78,6 +86,13 @@ def intent_of(reading: CaseReading, orders: Sequence[OrderSummary]) -> Intent | 
         return Intent.INITIATE_RETURN
     if reading.ask is Ask.REFUND and reading.ask_p >= MIN_ASK_P:
         return Intent.REFUND_REQUEST
+    kept = _HELD.get(reading.reason)
+    if kept is not None and reading.reason_p >= MIN_REASON_P and reading.ask is not Ask.NONE:
+        # "lost my receipt for the rain jacket, can I still return it": about a line the
+        # customer holds, on an order of theirs that has arrived.
+        order = next((o for o in orders if o.order_id == reading.order_id), None)
+        if order is not None and all(s.status in DELIVERED_STATES for s in order.shipments):
+            return kept
     if reading.reason in _MISSING and reading.reason_p >= MIN_REASON_P:
         # The order it is about, or every order it could be about (Negotiation asks which).
         named = [o for o in orders if o.order_id == reading.order_id]

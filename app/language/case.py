@@ -25,6 +25,9 @@ MIN_NOT_A_REQUEST_P = 0.5
 MIN_REPLACEMENT_P = 0.6
 
 
+_MISSING_REASONS = frozenset({Reason.NOT_RECEIVED, Reason.STRANGER_SIGNED, Reason.LATE})
+
+
 @dataclass(frozen=True)
 class CaseReading:
     order_id: str | None
@@ -67,6 +70,11 @@ def reading_from(
     order = next((o for o in orders if o.order_id == order_id), None)
     items = read_items(message, order.item_names) if order else ItemReading()
     reason = gist.reason if gist.reason_p >= MIN_REASON_P else Reason.NONE
+    reason_p = gist.reason_p
+    if items.missing and reason not in _MISSING_REASONS:
+        # Structure says it outright ("the headlamp never made it, everything else did"): a
+        # line that is missing was not received, whatever the heads made of the rest.
+        reason, reason_p = Reason.NOT_RECEIVED, 1.0
     not_a_request = named.addressed_to_system or (
         gist.ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P
     )
@@ -86,7 +94,7 @@ def reading_from(
         addressed_to_system=named.addressed_to_system,
         text=message,
         ask_p=gist.ask_p,
-        reason_p=gist.reason_p,
+        reason_p=reason_p,
     )
 
 

@@ -80,6 +80,8 @@ class ItemReading:
     # "only one pair is missing", "just one of them": a count with no line named (it narrows a
     # case whose set is one line of several units).
     bare_count: int | None = None
+    # The lines picked were said to be missing ("came without the headlamp").
+    missing: bool = False
 
     @property
     def names_items(self) -> bool:
@@ -134,7 +136,7 @@ def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
     missing = [s for s in spans if _said_missing(tokens, s)]
     # "refund only the helmet, I'll deal with the bottles": "only" makes the rest context.
     fine = [s for s in spans if _said_fine(tokens, s)]
-    said_only = [s for s in spans if _says_only(tokens, s.start)]
+    said_only = [s for s in spans if _says_only(tokens, s, spans)]
     only = _listed_on(tokens, [s for s in spans if s not in fine], said_only)
     # "the jacket doesn't fit, the socks are fine": lines said to be fine are context too, as
     # long as another line is meant.
@@ -176,6 +178,7 @@ def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
         unresolved=unresolved,
         said=tuple(" ".join(tokens[s.start : s.end]) for s in spans),
         bare_count=bare_count,
+        missing=bool(missing) and bool(merged),
     )
 
 
@@ -236,7 +239,7 @@ _MISSING_BEFORE = re.compile(
 _FINE_AFTER = re.compile(
     r"^(?:(?:is|was|were|are|arrived|came|itself|themselves|all|totally|absolutely|just|"
     r"perfectly|really|so|is|also)\s)*(?:fine|ok|okay|good|great|perfect|lovely|grand|"
-    r"alright|intact|a keeper|keepers|staying|there)\b"
+    r"alright|intact|a keeper|keepers|staying|there|a keeper)\b"
     # "the lip balms I shall keep", "the socks i'm keeping"
     r"|^(?:i|we|i'll|we'll|i'm|we're|ill)\s(?:will\s|shall\s|would\s|am\s|can\s)?"
     r"(?:keep|keeping|hang on to|hold on to)\b"
@@ -326,8 +329,20 @@ def _count_after(tokens: list[str], end: int) -> int | None:
     return value if value and 0 < value < 1000 else None
 
 
-def _says_only(tokens: list[str], start: int) -> bool:
-    return any(t in ("only", "just", "solely") for t in tokens[max(0, start - 3) : start])
+_ONLY = frozenset({"only", "just", "solely", "alone"})
+
+
+def _says_only(tokens: list[str], span: _Span, spans: list[_Span]) -> bool:
+    """ "only the helmet", "just the mug", "the socks only": within the item's own clause (the
+    "only" in "the socks only, jacket's a keeper" is not the jacket's)."""
+    for k in range(span.start - 1, max(-1, span.start - 4), -1):
+        token = tokens[k]
+        if token in _BOUNDARY or token == "," or any(s.start <= k < s.end for s in spans):
+            break
+        if token in _ONLY - {"alone"}:
+            return True
+    after = tokens[span.end] if span.end < len(tokens) else ""
+    return after in _ONLY and (span.end + 1 >= len(tokens) or tokens[span.end + 1] != "one")
 
 
 def _says_both(tokens: list[str], start: int) -> bool:
