@@ -12,6 +12,7 @@ text aimed at the system. Deterministic: no randomness, items cycle in a fixed o
 from __future__ import annotations
 
 import json
+import re
 from itertools import cycle
 from pathlib import Path
 
@@ -530,6 +531,7 @@ NEW_VOICES: dict[str, dict[str, object]] = {
             ],
             "damaged": [
                 "I got it out of the box and the {item} had a great big crack down the side",
+                "it arrived this morning but the {item} is chipped along the edge",
                 "the parcel looked like it had been run over and the {item} is bent",
             ],
             "doesnt_fit": [
@@ -554,6 +556,7 @@ NEW_VOICES: dict[str, dict[str, object]] = {
             "refund": [
                 "so could I just have my money back please",
                 "I think a refund is the fairest thing really",
+                "honestly I'd just rather have the money",
             ],
             "return": [
                 "so I'd like to send it back if that's alright",
@@ -567,6 +570,7 @@ NEW_VOICES: dict[str, dict[str, object]] = {
             "nothing needed from you really, I just wanted to say thanks for the quick reply",
             "I'm not after a refund or anything, I only wanted to know where it's got to",
             "my neighbour said she might have it so please don't start anything yet",
+            "panic over, it was behind the bins the whole time, sorry to have bothered you",
         ],
         "vague": ["I'm not really sure where to start, something's not right with my order"],
         "item_asks": [
@@ -589,7 +593,11 @@ NEW_VOICES: dict[str, dict[str, object]] = {
             ],
             "stranger_signed": ["sum1 else signed 4 it", "not my sig on the delivery"],
             "wrong_item": ["sent me the wrong {item} lol", "thats not the {item} i ordered"],
-            "damaged": ["{item} came smashed", "box wet n {item} broke"],
+            "damaged": [
+                "{item} came smashed",
+                "box wet n {item} broke",
+                "{item} arrived all scratched",
+            ],
             "doesnt_fit": ["{item} 2 small", "doesnt fit me"],
             "changed_mind": ["dont want the {item} no more", "changed my mind tbh"],
             "late": ["its late af", "still waitin, way overdue"],
@@ -606,6 +614,7 @@ NEW_VOICES: dict[str, dict[str, object]] = {
             "how long do refunds take",
             "thx bye",
             "dont refund anything yet",
+            "nvm found it lol",
         ],
         "vague": ["sumthin wrong w my order"],
         "item_asks": ["retrun the {item} only", "refund 4 the {item} pls"],
@@ -630,7 +639,7 @@ NEW_VOICES: dict[str, dict[str, object]] = {
             "lost_receipt": ["I DON'T HAVE A RECEIPT, and I still want to return the {item}"],
         },
         "asks": {
-            "refund": ["REFUND ME", "I want every penny back"],
+            "refund": ["REFUND ME", "I want every penny back", "just give me my money"],
             "return": ["I'm sending it back, sort out the return"],
             "replacement": ["send the right one, TODAY"],
         },
@@ -656,6 +665,19 @@ for _family, _voice in NEW_VOICES.items():
     ID_STYLES[_family] = _voice["id_style"]  # type: ignore[assignment]
 
 
+# A reason clause that carries its own ask ("lost the receipt, want to send it back") is a
+# request for a return, not a bare complaint: its rows are labelled so.
+_OWN_RETURN = re.compile(
+    r"\bsend (?:\w+ ){0,2}back\b|\bgive back\b|\bwant (?:to )?return\b|\bneeds to go back\b"
+    r"|\bstill want to return\b",
+    re.IGNORECASE,
+)
+
+
+def _bare_ask(text: str) -> str:
+    return "return" if _OWN_RETURN.search(text) else "unstated"
+
+
 def rows() -> list[dict[str, str]]:
     items = cycle(ITEMS)
     out: list[dict[str, str]] = []
@@ -664,10 +686,11 @@ def rows() -> list[dict[str, str]]:
         for reason, clauses in reasons.items():
             for n, clause in enumerate(clauses):
                 text = clause.replace("{item}", next(items))
-                out.append({"text": text, "reason": reason, "ask": "unstated", "family": family})
+                bare = _bare_ask(text)
+                out.append({"text": text, "reason": reason, "ask": bare, "family": family})
                 frame = FRAMES[family][n % 2]
                 out.append(
-                    {"text": frame.replace("{c}", text), "reason": reason, "ask": "unstated",
+                    {"text": frame.replace("{c}", text), "reason": reason, "ask": bare,
                      "family": family}
                 )  # fmt: skip
                 for m, (ask, phrases) in enumerate(asks.items()):
