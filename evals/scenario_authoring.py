@@ -1524,8 +1524,9 @@ def happy_paths() -> list[dict[str, Any]]:
             c,
             "polite",
             tom,
-            ["I'd like to return ORD-7311025", "yes"],
-            returns=[ret("ORD-7311025", [SHOES, SCARF], 1)],
+            # Two lines and none named: the agent asks which, the customer says.
+            ["I'd like to return ORD-7311025", "both please", "yes"],
+            returns=[ret("ORD-7311025", [SHOES, SCARF], 2)],
         ),
         scenario(
             "happy-emoji",
@@ -1551,8 +1552,8 @@ def happy_paths() -> list[dict[str, Any]]:
             c,
             "lowercase",
             lucia,
-            ["return ORD-7420093 please", "yes"],
-            returns=[ret("ORD-7420093", [BALM, BOTTLE, SCARF], 1)],
+            ["return ORD-7420093 please", "all of it", "yes"],
+            returns=[ret("ORD-7420093", [BALM, BOTTLE, SCARF], 2)],
         ),
         scenario(
             "happy-standard-pending",

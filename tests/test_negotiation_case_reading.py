@@ -132,3 +132,24 @@ async def test_an_order_id_given_in_answer_to_which_order_continues_the_case(
     answered = await conv.say(order.order_id)
     assert answered.proposal is not None, answered.text
     assert answered.proposal["order_id"] == order.order_id
+
+
+@pytest.mark.usefixtures("clean_orders")
+async def test_naming_the_missing_line_narrows_a_whole_order_proposal_and_a_question_does_not(
+    agent: NegotiationAgent, admin: PlatformClient
+) -> None:
+    conv = await start(agent, cases.MIXED)
+    first = await conv.say(f"{cases.MIXED_RETURN_ORDER} never arrived, refund please")
+    assert first.proposal is not None and first.proposal["amount"] == 84.98, first.text
+    # A question naming a line is answered; the offer stands unchanged.
+    asked = await conv.say("does that include the backpack?")
+    assert not asked.tools("initiate_refund")
+    assert asked.proposal is None or asked.proposal["amount"] == first.proposal["amount"]
+    # A statement naming a line is a different item set: a fresh proposal for it alone.
+    narrowed = await conv.say("oh wait, actually only the backpack is missing, the slippers came")
+    assert not narrowed.tools("initiate_refund")
+    assert narrowed.proposal is not None and narrowed.proposal["amount"] == 54.99, narrowed.text
+    # The order is shared with other tests: decline, so nothing is written on it here.
+    stopped = await conv.say("no")
+    assert not stopped.tools("initiate_refund")
+    await assert_invariants(admin, conv)

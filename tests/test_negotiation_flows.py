@@ -250,6 +250,21 @@ async def test_a_return_is_proposed_for_the_items_still_in_their_window(
     await assert_invariants(admin, conv)
 
 
+@pytest.mark.usefixtures("clean_orders")
+async def test_both_please_answers_which_items_without_naming_them(
+    agent: NegotiationAgent, admin: PlatformClient
+) -> None:
+    conv = await start(agent, cases.RETURNER)
+    asked = await conv.say(f"I want to return {cases.RETURN_ORDER}", "initiate_return")
+    assert asked.proposal is None
+    # "both please" names no line, but answers the question about this order's lines.
+    answered = await conv.say("both please", "initiate_return")
+    proposal = answered.proposal
+    assert proposal is not None and proposal["action"] == "return"
+    assert proposal["items"] == [{"sku": "SKU-9942-A", "quantity": 1}]
+    await assert_invariants(admin, conv)
+
+
 # ---------------------------------------------------------------- platform faults on the write
 
 

@@ -191,3 +191,43 @@ async def test_the_whole_pipeline_counts_a_write_before_its_consent(
     outcome = await run(early, runtime)
     assert outcome.writes_before_consent == 1
     assert not outcome.completed
+
+
+@pytest.mark.slow
+async def test_the_live_check_returns_only_the_item_named_and_a_question_writes_nothing(
+    runtime: AgentRuntime,
+) -> None:
+    """The issue's live conversation, through the whole pipeline: "return the scarf from ORD-…,
+    it doesn't fit" proposes the scarf alone; "is that correct" writes nothing; "yes" writes
+    that return, once."""
+    from evals.scenario_authoring import KENJI, SCARF, city, household, ret
+    from evals.scenario_authoring import scenario as authored
+
+    data = household(KENJI, city())
+    line = authored(
+        "live-check",
+        "question-then-yes",
+        "polite",
+        data,
+        [
+            "I want to return the scarf from ORD-7311025, it doesn't fit",
+            "is that correct",
+            "yes please",
+        ],
+        returns=[ret("ORD-7311025", [SCARF], 2)],
+    )
+    outcome = await run(Scenario.model_validate(line), runtime)
+    assert outcome.completed, (outcome.problems, outcome.transcript)
+    assert outcome.writes_before_consent == 0 and outcome.wrong_writes == 0
+    assert "Trail Running Shoes" not in outcome.transcript[1]
+
+
+@pytest.mark.slow
+async def test_a_request_the_router_sends_to_tracking_reaches_negotiation(
+    runtime: AgentRuntime,
+) -> None:
+    # "I don't HAVE a receipt ... Headphones never arrived.": the router's vote says tracking;
+    # the case reader reads a parcel the carrier shows delivered and the customer lacks.
+    outcome = await run(scenario("hand-receipt-headphones-angry"), runtime)
+    assert outcome.completed, (outcome.problems, outcome.transcript)
+    assert outcome.transcript[1].startswith("agent [negotiation]")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.agents.base import WorkerDeps
+from app.agents.case_route import outcome_intent
 from app.agents.events import ChatEvent, EventType, word_chunks
 from app.agents.worker import ConsentDecision, Worker, WorkerRequest
 from app.agents.worker_turn import WorkerTurn
@@ -31,7 +32,7 @@ from app.observability.trace_recorder import TraceRecorder
 from app.observability.traces import TraceBuilder, TurnTrace
 from app.observability.tracing import annotate
 from app.platform.client import CustomerRef
-from app.routing.intents import INTENT_LABELS, Route
+from app.routing.intents import INTENT_LABELS, Intent, Route, route_for
 from app.routing.order_resolution import order_ids_in
 from app.routing.router import RouteDecision, RoutingContext
 from app.sessions.errors import SessionBusy, UnknownSession
@@ -314,6 +315,15 @@ class ChatPipeline:
         if consent is not None and decision.route is not Route.NEGOTIATION:
             # A structured answer to a proposal belongs to the worker that proposes.
             decision = decision.model_copy(update={"route": Route.NEGOTIATION})
+        elif decision.route in _ASKABLE and state.pending_confirmation is None:
+            # A plain request for a refund or return goes where one can be granted.
+            asked = outcome_intent(
+                verdict.scrubbed_text,
+                hydrated.context.active_orders,
+                answering=_negotiating(state),
+            )
+            if asked is not None:
+                decision = decision.model_copy(update={"route": Route.NEGOTIATION, "intent": asked})
         trace.end("routing")
         trace.trace.prompt = hydrated.render()
         trace.trace.intent, trace.trace.route = decision.intent.value, decision.route.value
@@ -435,6 +445,19 @@ async def _after_failure(progress: _Progress, *, may_write: bool) -> str:
         log.exception("reading the platform after a failed turn failed")
         return UNKNOWN_REPLY if may_write else INTERNAL_ERROR_REPLY
     return INTERNAL_ERROR_REPLY if text is None else str(text)
+
+
+# Routes a request for an outcome is taken from (never escalation or refusal).
+_ASKABLE = frozenset({Route.TRACKING, Route.POLICY})
+
+
+def _negotiating(state: SessionState) -> Intent | None:
+    """The previous message's intent when Negotiation took it (its question may be pending)."""
+    last = next((t for t in reversed(state.turns) if t.role is Role.USER and t.intent), None)
+    if last is None or last.intent not in INTENT_LABELS:
+        return None
+    intent = Intent(last.intent)
+    return intent if route_for(intent) is Route.NEGOTIATION else None
 
 
 def _routing_context(state: SessionState) -> RoutingContext:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.language.items import ItemPick, ItemReading, read_items, select
 from app.language.named import Named, read_named
-from app.language.reasons import Ask, CaseHeads, Encoder, Gist, Reason
+from app.language.reasons import Ask, CaseHeads, Encoder, Gist, Reason, heads_text
 from app.platform.contract import OrderSummary
 
 # Below this the head's reason is not trusted: better no reason (and a question) than a wrong one.
@@ -23,6 +23,9 @@ MIN_NOT_A_REQUEST_P = 0.5
 # A replacement is never offered, only answered honestly; a weak reading of one would turn a
 # plain complaint ("you sent the wrong item") into that answer, so it must be clear.
 MIN_REPLACEMENT_P = 0.6
+
+
+_MISSING_REASONS = frozenset({Reason.NOT_RECEIVED, Reason.STRANGER_SIGNED, Reason.LATE})
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class CaseReading:
     addressed_to_system: bool = False
     # The words read, for reading items again once the order is known from the open case.
     text: str = ""
+    # How sure the heads are of the ask and the reason (0 when not read by the heads).
+    ask_p: float = 0.0
+    reason_p: float = 0.0
 
 
 def read_case(
@@ -51,7 +57,9 @@ def read_case(
     encoder: Encoder,
 ) -> CaseReading:
     named = read_named(message)
-    (gist,) = heads.read([message], encoder)
+    # The heads read the words put right ("nevr arived"); ids and amounts come from the raw text.
+    words = [w for o in orders for name in o.item_names for w in name.lower().split()]
+    (gist,) = heads.read([heads_text(message, words)], encoder)
     return reading_from(message, named, gist, orders)
 
 
@@ -62,6 +70,11 @@ def reading_from(
     order = next((o for o in orders if o.order_id == order_id), None)
     items = read_items(message, order.item_names) if order else ItemReading()
     reason = gist.reason if gist.reason_p >= MIN_REASON_P else Reason.NONE
+    reason_p = gist.reason_p
+    if items.missing and reason not in _MISSING_REASONS:
+        # Structure says it outright ("the headlamp never made it, everything else did"): a
+        # line that is missing was not received, whatever the heads made of the rest.
+        reason, reason_p = Reason.NOT_RECEIVED, 1.0
     not_a_request = named.addressed_to_system or (
         gist.ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P
     )
@@ -80,6 +93,8 @@ def reading_from(
         not_a_request=not_a_request,
         addressed_to_system=named.addressed_to_system,
         text=message,
+        ask_p=gist.ask_p,
+        reason_p=reason_p,
     )
 
 
@@ -100,8 +115,15 @@ def _order(
     if foreign:
         return None, foreign[0]
     # No id: an order whose items the message names, when exactly one does.
-    by_items = [o.order_id for o in orders if _names_lines(read_items(message, o.item_names))]
-    return (by_items[0], None) if len(by_items) == 1 else (None, None)
+    # "got the shoes but my scarf never arrived": the order holding both beats one holding
+    # only the shoes.
+    readings = [(o.order_id, read_items(message, o.item_names)) for o in orders]
+    named = {oid: len(set(r.said)) for oid, r in readings if _names_lines(r)}
+    if not named:
+        return None, None
+    most = max(named.values())
+    best = [oid for oid, n in named.items() if n == most]
+    return (best[0], None) if len(best) == 1 else (None, None)
 
 
 def _names_lines(reading: ItemReading) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.language.named import normalise
+from app.language.spelling import correct
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[.,;:!?()]")
 _BOUNDARY = frozenset(".;:!?()")
@@ -40,7 +41,22 @@ _NUMBERS = {
     "a": 1, "one": 1, "single": 1, "two": 2, "couple": 2, "three": 3, "four": 4, "five": 5,
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
-_VAGUE = re.compile(r"\b(?:the|that|this) (?:other|[a-z]+) ones?\b|\bthe other\b|\bsome of\b")
+_VAGUE = re.compile(
+    r"\b(?:the|that|this) (?:other|[a-z]+) ones?\b|\bthe other\b|\bsome of\b"
+    r"|\b(?:one|two|a few|a couple of|some) (?:things?|items?|pieces?|bits?)\b"
+    r"|\bone of (?:them|the items|the things)\b"
+)
+_BARE_COUNT = re.compile(
+    r"\b(?:only|just)\s(one|two|three|\d{1,2})\s(?:pair|pairs|unit|units|piece|pieces|of them|"
+    r"of the|is|are|was|were|went|came|missing)\b"
+)
+# "could I send just those back": the lines named last, when no line is named with "only".
+_JUST_THOSE = re.compile(r"\b(?:just|only) (?:those|these|them|that one|those ones|that)\b")
+# "the cable, but only one of the three": a count said after the line it is about.
+_COUNT_AFTER = re.compile(
+    r"^(?:(?:,|but|and|i|want|would|like|need|to|return|refund|please)\s)*"
+    r"(?:only|just) (\w+) of (?:the|them|my)\b"
+)
 
 
 class ItemPick(BaseModel):
@@ -61,6 +77,11 @@ class ItemReading:
     # when there are two stands): the caller must ask, not guess.
     unresolved: bool = False
     said: tuple[str, ...] = field(default=())
+    # "only one pair is missing", "just one of them": a count with no line named (it narrows a
+    # case whose set is one line of several units).
+    bare_count: int | None = None
+    # The lines picked were said to be missing ("came without the headlamp").
+    missing: bool = False
 
     @property
     def names_items(self) -> bool:
@@ -98,34 +119,57 @@ class _Span:
 
 
 def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
-    tokens = _TOKEN.findall(normalise(message).lower())
     names = list(dict.fromkeys(item_names))
     if not names:
         return ItemReading()
+    spelled = correct(normalise(message), (w for n in names for w in _TOKEN.findall(n.lower())))
+    tokens = _TOKEN.findall(spelled.lower())
     keys = {n: set(_name_words(n)) for n in names}
     heads = {n: _head(n) for n in names}
     spans = _spans(tokens, names, keys, heads)
     picked: list[ItemPick] = []
     excluded: list[str] = []
     unresolved = False
+    # "came without the headlamp", "the scarf is missing", "no sign of the mug": in a message
+    # that says some lines are missing, those lines are the set, whatever else it praises or
+    # says "only" of ("only shoes is inside, the scarf is missing").
+    missing = [s for s in spans if _said_missing(tokens, s)]
     # "refund only the helmet, I'll deal with the bottles": "only" makes the rest context.
-    only = [s for s in spans if _says_only(tokens, s.start)]
-    for span in only or spans:
-        negative = _excluded(tokens, span.start, spans)
+    fine = [s for s in spans if _said_fine(tokens, s)]
+    said_only = [s for s in spans if _says_only(tokens, s, spans)]
+    only = _listed_on(tokens, [s for s in spans if s not in fine], said_only)
+    # "the jacket doesn't fit, the socks are fine": lines said to be fine are context too, as
+    # long as another line is meant.
+    meant = [s for s in spans if s not in fine]
+    if not only and spans and _JUST_THOSE.search(" ".join(tokens)):
+        at = _JUST_THOSE.search(" ".join(tokens))
+        before = len(" ".join(tokens)[: at.start() if at else 0].split())
+        named = [s for s in spans if s.end <= before]
+        only = named[-1:] if named else []
+    for span in missing or only or (meant if len(meant) < len(spans) and meant else spans):
+        negative = not missing and _excluded(tokens, span.start, spans)
         if len(span.matched) > 1 and not span.plural and not _says_both(tokens, span.start):
             unresolved = True
             continue
         quantity = None if len(span.matched) > 1 else _count(tokens, span.start)
+        if quantity is None and len(span.matched) == 1:
+            quantity = _count_after(tokens, span.end)
         for name in span.matched:
             if negative:
                 excluded.append(name)
             else:
                 picked.append(ItemPick(name=name, quantity=quantity))
-    everything = _says_everything(tokens, spans)
+    everything = not missing and _says_everything(tokens, spans)
     text = " ".join(t for t in tokens if t not in _BOUNDARY)
     if not spans and not everything and _VAGUE.search(text):
         unresolved = True
     merged = _merge_picks(picked)
+    bare = _BARE_COUNT.search(text) if not spans else None
+    bare_count = (
+        (int(bare.group(1)) if bare.group(1).isdigit() else _NUMBERS.get(bare.group(1)))
+        if bare
+        else None
+    )
     kept_out = tuple(dict.fromkeys(n for n in excluded if n not in {p.name for p in merged}))
     return ItemReading(
         picked=merged,
@@ -133,6 +177,8 @@ def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
         everything=everything,
         unresolved=unresolved,
         said=tuple(" ".join(tokens[s.start : s.end]) for s in spans),
+        bare_count=bare_count,
+        missing=bool(missing) and bool(merged),
     )
 
 
@@ -168,6 +214,57 @@ def _spans(
     return spans
 
 
+# What follows an item that is missing: "the scarf is missing", "the socks never came", "the mug
+# was not in it", "the headlamp just wasn't in the box", "didn't turn up".
+_MISSING_AFTER = re.compile(
+    r"^(?:(?:is|was|were|are|has|have|had|just|also|still|simply|really|been|even|totally|"
+    r"completely|itself|themselves|though|tho|i|we|ordered|bought|paid|for|got|get)\s)*"
+    r"(?:missing|absent|never\s(?!fit|fits|fitted|worked|work|used|wore)\w+"
+    r"|(?:not|nowhere)\s(?:in|inside|included|there|here|delivered|arrived|come|came|sent|packed)"
+    r"|(?:wasn't|wasnt|weren't|werent|isn't|isnt|aren't|arent)\s(?:in|inside|included|there|"
+    r"here|packed|sent|delivered)"
+    r"|(?:didn't|didnt|did\snot|hasn't|hasnt|haven't|havent|has\snot|have\snot)\s"
+    r"(?:come|arrive|arrived|turn|show|make|get|reach|ship|shipped))"
+)
+# What comes before one: "came without the headlamp", "missing the scarf", "no sign of the mug",
+# "with the jacket and NO socks" (a "no" after and/but/with/was, not "no bottles please").
+_MISSING_BEFORE = re.compile(
+    r"(?:\b(?:came|come|arrived|arrive|delivered|shipped|sent|turned up|showed up|got it|got)"
+    r"(?:\s\w+){0,2}\swithout|\bmissing|\bno sign of|\bno trace of|\bnowhere near"
+    r"|\b(?:and|but|with|was|is|there's|theres|were)\sno)"
+    r"(?:\s(?:the|my|a|an|any|one|two|of|both))*$"
+)
+
+
+_FINE_AFTER = re.compile(
+    r"^(?:(?:is|was|were|are|arrived|came|itself|themselves|all|totally|absolutely|just|"
+    r"perfectly|really|so|is|also)\s)*(?:fine|ok|okay|good|great|perfect|lovely|grand|"
+    r"alright|intact|a keeper|keepers|staying|there|a keeper)\b"
+    # "the lip balms I shall keep", "the socks i'm keeping"
+    r"|^(?:i|we|i'll|we'll|i'm|we're|ill)\s(?:will\s|shall\s|would\s|am\s|can\s)?"
+    r"(?:keep|keeping|hang on to|hold on to)\b"
+)
+
+
+def _said_fine(tokens: list[str], span: _Span) -> bool:
+    after = " ".join(t for t in tokens[span.end : span.end + 5] if t not in _BOUNDARY)
+    return bool(_FINE_AFTER.match(after))
+
+
+def _said_missing(tokens: list[str], span: _Span) -> bool:
+    after: list[str] = []
+    for token in tokens[span.end : span.end + 7]:
+        if token in _BOUNDARY or token in (",", "but"):
+            break
+        after.append(token)
+    before: list[str] = []
+    for token in reversed(tokens[max(0, span.start - 6) : span.start]):
+        if token in _BOUNDARY or token == ",":
+            break
+        before.insert(0, token)
+    return bool(_MISSING_AFTER.match(" ".join(after)) or _MISSING_BEFORE.search(" ".join(before)))
+
+
 def _excluded(tokens: list[str], start: int, spans: list[_Span]) -> bool:
     """Whether the clause before `start` puts this item out of the set."""
     k = start - 1
@@ -178,7 +275,9 @@ def _excluded(tokens: list[str], start: int, spans: list[_Span]) -> bool:
         if token in _EXCLUDE or (token == "other" and k + 1 < start and tokens[k + 1] == "than"):
             return True
         if token in _NOT and start - k <= 3:
-            return True
+            # "no, just the sleeping bag": a no to the proposal, then what is wanted.
+            between = tokens[k + 1 : start]
+            return not (set(between) & {"just", "only", "solely", ","})
         if token in _DONT and any(t in _WANT for t in tokens[k + 1 : min(start, k + 4)]):
             return True
         if any(s.start <= k < s.end for s in spans) or (token not in _FILLER and start - k > 3):
@@ -203,8 +302,47 @@ def _count(tokens: list[str], start: int) -> int | None:
     return None
 
 
-def _says_only(tokens: list[str], start: int) -> bool:
-    return any(t in ("only", "just", "solely") for t in tokens[max(0, start - 3) : start])
+_LIST_WORDS = frozenset({"and", ",", "&", "plus", "the", "my", "a", "an", "also"})
+
+
+def _listed_on(tokens: list[str], spans: list[_Span], chosen: list[_Span]) -> list[_Span]:
+    """`chosen` plus the spans listed right after one ("just the mug and the headlamp")."""
+    out = list(chosen)
+    for span in spans:
+        if span in out or not out:
+            continue
+        previous = out[-1]
+        between = tokens[previous.end : span.start]
+        joiner = set(between) & {"and", ",", "&", "plus"}
+        if previous.start < span.start and joiner and set(between) <= _LIST_WORDS:
+            out.append(span)
+    return out
+
+
+def _count_after(tokens: list[str], end: int) -> int | None:
+    words = " ".join(t for t in tokens[end : end + 9] if t not in _BOUNDARY)
+    found = _COUNT_AFTER.match(words)
+    if found is None:
+        return None
+    token = found.group(1)
+    value = int(token) if token.isdigit() else _NUMBERS.get(token)
+    return value if value and 0 < value < 1000 else None
+
+
+_ONLY = frozenset({"only", "just", "solely", "alone"})
+
+
+def _says_only(tokens: list[str], span: _Span, spans: list[_Span]) -> bool:
+    """ "only the helmet", "just the mug", "the socks only": within the item's own clause (the
+    "only" in "the socks only, jacket's a keeper" is not the jacket's)."""
+    for k in range(span.start - 1, max(-1, span.start - 4), -1):
+        token = tokens[k]
+        if token in _BOUNDARY or token == "," or any(s.start <= k < s.end for s in spans):
+            break
+        if token in _ONLY - {"alone"}:
+            return True
+    after = tokens[span.end] if span.end < len(tokens) else ""
+    return after in _ONLY and (span.end + 1 >= len(tokens) or tokens[span.end + 1] != "one")
 
 
 def _says_both(tokens: list[str], start: int) -> bool:
@@ -218,13 +356,17 @@ def _says_everything(tokens: list[str], spans: list[_Span]) -> bool:
             continue
         nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
         if token in ("everything", "whole", "entire"):
-            return True
+            # "not the whole thing, just the mug": the whole order is what is ruled out.
+            if not set(tokens[max(0, k - 3) : k]) & {"not", "no", "nor"}:
+                return True
+            continue
         if token == "lot" and k and tokens[k - 1] == "the":
             return True
         if token == "all" and nxt in _ALL_AFTER:
             return True
         if token == "both" and not any(s.start in (k + 1, k + 2) for s in spans):
-            return True
+            if not (k and tokens[k - 1] in _NOT):  # "not both, only one pair"
+                return True
     return False
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -23,6 +23,36 @@ from app.language.named import for_classifier
 
 _CLAUSE = re.compile(r"[.,;!?\n]+|\s-\s|\bbut\b|\bbecause\b|\bsince\b", re.IGNORECASE)
 ARTIFACT_PATH = Path(__file__).resolve().parent / "models" / "case.json"
+
+
+_ITEM_RUN = re.compile(r"\bitem(?:\s+item)+\b")
+_WORDS = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+# Words of item names that are also words of the request itself: never masked.
+_KEEP = frozenset(
+    {"the", "a", "an", "and", "of", "for", "with", "in", "set", "pack", "kit", "pair", "one",
+     "case", "back", "return", "refund", "order", "box", "sale", "final", "new", "big", "small"}
+)  # fmt: skip
+
+
+def heads_text(message: str, item_words: Iterable[str] = ()) -> str:
+    """What the heads read: misspellings put right, and the customer's item names made "item"
+    (which item it is never says why they write; "the headphones never came" must read like
+    "the scarf never came")."""
+    from app.language.spelling import correct
+
+    words = [w.lower() for w in item_words]
+    text = correct(message, words)
+    names = {w for w in words if w.isalpha() and len(w) > 2 and w not in _KEEP}
+    names |= {w[:-1] for w in names if w.endswith("s") and len(w) > 4}
+    if not names:
+        return text
+
+    def mask(match: re.Match[str]) -> str:
+        word = match.group(0).lower()
+        bare = word[:-1] if word.endswith("s") and len(word) > 4 else word
+        return "item" if word in names or bare in names else match.group(0)
+
+    return _ITEM_RUN.sub("item", _WORDS.sub(mask, text))
 
 
 class Reason(StrEnum):
@@ -107,10 +137,7 @@ class CaseHeads:
             rows = reasons[start : start + len(group)]
             whole_ask = _ask_of_clauses(self.ask.classes, asks[start : start + len(group)])
             start += len(group)
-            best = rows[0]
-            for row in rows[1:]:
-                if (row.argmax() != none and row.max() > best.max()) or best.argmax() == none:
-                    best = row if row.argmax() != none else best
+            best = _clearest_reason(rows, none, self.reason.classes)
             ri, ai = int(best.argmax()), int(whole_ask.argmax())
             out.append(
                 Gist(
@@ -121,6 +148,28 @@ class CaseHeads:
                 )
             )
         return out
+
+
+# A lost receipt is a circumstance, not what went wrong: "I've lost the receipt ... the bag never
+# arrived" is about a bag that never arrived. It is the reason only when no clause says another.
+MIN_OTHER_REASON_P = 0.4
+
+
+def _clearest_reason(rows: np.ndarray, none: int, classes: tuple[str, ...]) -> np.ndarray:
+    best = rows[0]
+    for row in rows[1:]:
+        if (row.argmax() != none and row.max() > best.max()) or best.argmax() == none:
+            best = row if row.argmax() != none else best
+    receipt = classes.index(Reason.LOST_RECEIPT.value)
+    if int(best.argmax()) == receipt:
+        others = [
+            row
+            for row in rows
+            if int(row.argmax()) not in (none, receipt) and row.max() >= MIN_OTHER_REASON_P
+        ]
+        if others:
+            return max(others, key=lambda row: float(row.max()))
+    return best
 
 
 # A clause that asks for an outcome this plainly decides the ask of a message the whole of

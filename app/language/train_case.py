@@ -18,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from app.language.data.compose_case_train import ITEMS
 from app.language.named import for_classifier
-from app.language.reasons import ARTIFACT_PATH, Head
+from app.language.reasons import ARTIFACT_PATH, Head, heads_text
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "case_train.jsonl"
 C = 12.0
@@ -57,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = load_rows(args.data)
     from app.routing.embeddings import shared_encoder
 
-    vectors = shared_encoder().encode([for_classifier(r["text"]) for r in rows])
+    # The heads see what read_case gives them: spelling put right, the item names masked.
+    item_words = [w for item in ITEMS for w in item.split()]
+    vectors = shared_encoder().encode(
+        [for_classifier(heads_text(r["text"], item_words)) for r in rows]
+    )
     reasons = [r["reason"] for r in rows]
     asks = [r["ask"] for r in rows]
     families = sorted({r["family"] for r in rows})

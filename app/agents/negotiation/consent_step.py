@@ -57,8 +57,10 @@ def terms_of(
             awbs += [s.awb for s in order.shipments]
         others += [n for n in order.item_names if n not in own]
     if facts:
+        # Lines the proposal leaves out; for a proposal on the whole order (no lines listed),
+        # every line: naming one ("only the jacket is missing") narrows it, never agrees to it.
         proposed = {i.sku for i in proposal.items}
-        others += [i.name for i in facts.items if proposal.items and i.sku not in proposed]
+        others += [i.name for i in facts.items if i.sku not in proposed]
     return ProposalTerms(
         action=proposal.action.value,
         order_id=proposal.order_id,

@@ -8,6 +8,7 @@ an interrupted node from its start on resume, so nothing before the interrupt ha
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -49,6 +50,7 @@ from app.agents.negotiation.state import (
 from app.agents.negotiation.understanding import candidates
 from app.agents.negotiation.written_policy import read_written_policies
 from app.agents.worker import ConsentDecision
+from app.language.case import item_set, items_of
 from app.language.consent import ConsentLabel, ConsentReading, shared_reader
 from app.language.mentions import asks_for_person
 from app.platform.contract import FraudScore, Order, OrderSummary, Quote, QuoteRequest, ReturnWindow
@@ -405,4 +407,46 @@ def _changed_terms(
     if orders or reading.other_amounts:
         # Another order that isn't theirs, or several amounts: read it like a new request.
         return Command(goto="understand", update={**base, "counted": True, "proposal": None})
+    reply = str(base.get("message", ""))
+    asked = reading.label is ConsentLabel.QUESTION and _QUESTION_FORM.search(reply)
+    if not asked and _names_other_lines(ctx, state, proposal, reply):
+        # "actually only the jacket is missing": a different item set, read like a request.
+        return Command(goto="understand", update={**base, "counted": True, "proposal": None})
     return None
+
+
+# A question in form ("does it include the mug?", "is the jacket in it"): answered, never
+# taken for a change of items, whatever the consent reader's label.
+_QUESTION_FORM = re.compile(
+    r"\?|^\W*(?:is|are|does|do|did|will|would|can|could|should|what|which|how|when|where|"
+    r"why|who)\b",
+    re.IGNORECASE,
+)
+
+
+def _names_other_lines(
+    ctx: TurnContext, state: NegotiationState, proposal: Proposal, reply: str
+) -> bool:
+    """Whether the reply names a set of the order's lines other than the proposal's (a
+    proposal that lists no lines is on the whole order)."""
+    order = next(
+        (o for o in ctx.request.context.active_orders if o.order_id == proposal.order_id), None
+    )
+    if order is None or len(set(order.item_names)) < 2:
+        return False
+    said = items_of(reply, order)
+    if not (said.picked or said.excluded or said.unresolved):
+        return False
+    chosen = item_set(said, order)
+    if chosen is None:
+        return True
+    facts_ = record(state, "facts", OrderFacts)
+    names = {i.sku: i.name for i in facts_.items} if facts_ else {}
+    proposed: dict[str, int | None] = (
+        {names.get(i.sku, i.sku): i.quantity for i in proposal.items}
+        if proposal.items
+        else dict.fromkeys(order.item_names)
+    )
+    if {p.name for p in chosen} != set(proposed):
+        return True
+    return any(p.quantity is not None and p.quantity != proposed[p.name] for p in chosen)

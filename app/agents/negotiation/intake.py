@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -42,10 +43,11 @@ from app.agents.negotiation.understanding import (
     model_reading,
     outcome_from,
 )
-from app.language.case import CaseReading, read_case
+from app.language.case import CaseReading, items_of, read_case
 from app.language.items import ItemPick
 from app.language.reasons import Ask, case_heads
 from app.llm.client import Completion
+from app.platform.contract import OrderSummary
 from app.routing.embeddings import shared_encoder
 
 
@@ -58,14 +60,19 @@ def _no_request(reading: CaseReading) -> bool:
     return outcome_from(reading) is None and reading.order_id is None
 
 
-def _changes_terms(reading: CaseReading, open_case: CaseRequest | None) -> bool:
+def _changes_terms(
+    reading: CaseReading, open_case: CaseRequest | None, orders: Sequence[OrderSummary] = ()
+) -> bool:
     """A reply that names items or an amount changes the open case, whatever else it says;
     so does naming one of their orders in answer to "which order?"."""
     if open_case is not None and (reading.order_id or reading.unknown_order):
         return True
-    return bool(reading.item_reading.names_items or reading.amount or reading.share) and (
-        not reading.item_reading.unresolved
-    )
+    said = reading.item_reading
+    order = next((o for o in orders if open_case and o.order_id == open_case.order_id), None)
+    if order is not None and not said.names_items:
+        # "both please" in answer to "which items?": read against the open case's order.
+        said = items_of(reading.text, order)
+    return bool(said.names_items or reading.amount or reading.share) and not said.unresolved
 
 
 def _earlier_texts(ctx: TurnContext) -> list[str]:
@@ -159,7 +166,7 @@ async def understand(
     # case either: it is asked again below.
     keeps_case = open_case is not None and bare_reply(message)
     if reading.addressed_to_system or (
-        reading.not_a_request and not _changes_terms(reading, open_case) and not keeps_case
+        reading.not_a_request and not _changes_terms(reading, open_case, orders) and not keeps_case
     ):
         # An address change, a question, "don't set anything up", text aimed at the system:
         # no case, and an open one is closed without a write.

@@ -199,6 +199,10 @@ def case_from(
         if old.outcome is not None and reading.ask not in (Ask.REFUND, Ask.RETURN):
             # "not the backpack" in reply to a return proposal keeps it a return.
             outcome = old.outcome
+        elif old.outcome in (Outcome.DISPUTE, Outcome.WRONG_ITEM) and outcome is Outcome.REFUND:
+            # "could you refund only the scarf?" after a dispute: the refund the dispute asks
+            # for, narrowed; a bare "refund" gives no new reason.
+            outcome = old.outcome
         outcome = outcome or old.outcome
     else:
         switched = False
@@ -231,6 +235,11 @@ def _items(
         said = items_of(reading.text, order)
     if said.picked:
         return list(item_set(said, order) or [])
+    if said.bare_count and old is not None and len(old.items) == 1:
+        # "not both, only one pair is missing" about the one line the case is about.
+        line = old.items[0]
+        if line.quantity is None or said.bare_count < line.quantity:
+            return [line.model_copy(update={"quantity": said.bare_count})]
     if said.excluded and not said.everything and old is not None and old.items:
         return [p for p in old.items if p.name not in said.excluded]
     if said.everything or said.excluded:
