@@ -43,6 +43,10 @@ class Guardrail:
         self._scrubber = scrubber or shared_scrubber()
         self._classifier = classifier or shared_classifier()
 
+    @property
+    def classifier(self) -> InjectionClassifier:
+        return self._classifier
+
     def scrub(self, text: str) -> str:
         """PII scrubbing alone: for text that never came from the customer's message but may
         still name a person (tool outputs in a trace)."""
