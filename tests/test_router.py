@@ -199,6 +199,14 @@ def test_low_confidence_asks_one_clarifying_question_then_takes_the_best_guess()
     )
 
 
+def test_an_unsure_message_naming_an_order_goes_to_its_worker_not_a_question() -> None:
+    router = toy_router()
+    decision = router.route("track or refund ORD-1000042")
+    assert decision.low_confidence
+    assert decision.route is route_for(decision.intent)
+    assert decision.route is not Route.CLARIFY
+
+
 def test_the_answer_to_a_clarifying_question_is_not_taken_as_a_followup() -> None:
     router = toy_router()
     # Short and unclear would inherit the last intent, but the last intent was our unsure guess.

@@ -45,6 +45,11 @@ _ID_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
 _SPACES = re.compile(r"\s+")
 
 
+def names_an_order(text: str) -> bool:
+    """Whether the message carries an order, parcel or item id."""
+    return any(pattern.search(text) for pattern, _ in _ID_WORDS)
+
+
 def prepare_text(text: str) -> str:
     """What the encoder sees for a message or an exemplar."""
     for pattern, word in _ID_WORDS:

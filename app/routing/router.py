@@ -34,6 +34,7 @@ from app.routing.exemplar_index import (
     cache_key,
     default_model_id,
     load_index,
+    names_an_order,
     prepare_text,
 )
 from app.routing.intents import INTENT_LABELS, Intent, Route, route_for
@@ -208,7 +209,7 @@ class IntentRouter:
             low=low,
             source="knn",
             votes=public,
-            route=_unsure_route(intent, context) if low else None,
+            route=_unsure_route(intent, message, context) if low else None,
         )
 
     async def aroute(
@@ -325,9 +326,17 @@ def _write_head(path: Path | None, head: tuple[np.ndarray, np.ndarray]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _unsure_route(intent: Intent, context: RoutingContext | None) -> Route:
+def _unsure_route(intent: Intent, message: str, context: RoutingContext | None) -> Route:
     """Where a low-confidence message goes: one clarifying question, then the best guess (never
-    a human on a guess: an unclear message gets the refusal, which says what we can do)."""
+    a human on a guess: an unclear message gets the refusal, which says what we can do).
+
+    A message naming an order, parcel or item id is about an order whatever the vote's doubt:
+    it goes to its best in-scope guess, whose worker asks about the order itself when it must
+    ("Where is parcel AWB-…?" for a parcel that is not the customer's gets "I couldn't find it",
+    not a question about what they want)."""
+    in_scope = intent not in (Intent.HUMAN_AGENT, Intent.OUT_OF_SCOPE)
+    if in_scope and names_an_order(message):
+        return route_for(intent)
     if context is None or not context.asked_to_clarify:
         return Route.CLARIFY
     if intent is Intent.HUMAN_AGENT:
