@@ -182,12 +182,11 @@ async def test_a_confident_decision_never_calls_the_fallback() -> None:
 
 def test_low_confidence_asks_one_clarifying_question_then_takes_the_best_guess() -> None:
     router = toy_router()
-    first = router.route("track or refund")
+    first = router.route("track refund weather")  # no intent leads
     assert first.low_confidence
     assert first.route is Route.CLARIFY
-    assert first.intent in (Intent.ORDER_STATUS, Intent.REFUND_REQUEST)
     # The answer to our question is still unclear: no second question, the best guess's worker.
-    again = router.route("track or refund", RoutingContext(asked_to_clarify=True))
+    again = router.route("track refund weather", RoutingContext(asked_to_clarify=True))
     assert again.low_confidence
     assert again.route is route_for(again.intent)
     # A clear answer is routed as usual.
@@ -197,6 +196,13 @@ def test_low_confidence_asks_one_clarifying_question_then_takes_the_best_guess()
         Route.NEGOTIATION,
         False,
     )
+
+
+def test_an_unsure_message_torn_between_two_of_our_intents_goes_to_the_leader() -> None:
+    decision = toy_router().route("track or refund")
+    assert decision.low_confidence
+    assert decision.intent in (Intent.ORDER_STATUS, Intent.REFUND_REQUEST)
+    assert decision.route is route_for(decision.intent)
 
 
 def test_an_unsure_message_naming_an_order_goes_to_its_worker_not_a_question() -> None:
