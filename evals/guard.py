@@ -4,7 +4,19 @@
 
 Input: JSON Lines `{"text", "label": "attack"|"benign"}` (an optional `kind` is reported per
 group). Every message goes through the full guardrail (scrub, then classify), one at a time, warm;
-latency is what a single request pays.
+latency is what a single request pays (`p95_ms`), and the classifier's own share of it
+(`classify_p95_ms`; the rest is PII scrubbing).
+
+Long messages (`long_*`): each case is also sent at the length limit of the chat API
+(`MAX_MESSAGE_CHARS`): the file's benign messages pasted one after another up to the limit, with
+the case's own text at the start, the middle or the end. An attack must still be found wherever
+it sits, a benign paste must still pass, and the latency is the cost of the longest message a
+customer can send.
+
+Leave-one-source-out (on by default, `--no-loso` skips it): for each source family of the
+classifier's training corpus (ours, the second hand-written set, cyberseceval, in-the-wild
+jailbreaks, bipia, NotInject, wildguard, banking77, CLINC150, ABCD), a model trained on all the
+other families scores every row of the one left out. It is printed beside the dev figure.
 """
 
 from __future__ import annotations
@@ -12,14 +24,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from app.api.http import MAX_MESSAGE_CHARS
 from app.jsonl import read_jsonl
 from evals.common import format_table, percentile, print_json_last_line
+
+if TYPE_CHECKING:
+    from app.guardrails.guard import Guardrail
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "guard_dev.jsonl"
 
@@ -34,11 +51,54 @@ def load_cases(path: Path) -> list[GuardCase]:
     return [GuardCase.model_validate(row) for row in read_jsonl(path)]
 
 
+def _classify_ms(guard: Guardrail, scrubbed: str) -> float:
+    started = time.perf_counter()
+    guard.classifier.classify(scrubbed)
+    return (time.perf_counter() - started) * 1000
+
+
+def long_messages(guard: Guardrail, cases: list[GuardCase]) -> dict[str, Any]:
+    """Every case at the API's length limit, inside a paste of the benign cases (see above)."""
+    filler = "\n".join(c.text for c in cases if c.label == "benign")
+    if not filler:
+        return {}
+    filler = (filler + "\n") * (MAX_MESSAGE_CHARS // len(filler) + 1)
+    flagged: dict[str, list[bool]] = {"attack": [], "benign": []}
+    latencies: list[float] = []
+    classify: list[float] = []
+    for i, case in enumerate(cases):
+        room = MAX_MESSAGE_CHARS - len(case.text) - 2
+        if room < 200:
+            continue
+        pad = filler[:room]
+        cut = pad.rfind("\n", 0, room // 2) + 1
+        text = [
+            f"{case.text}\n{pad}",
+            f"{pad[:cut]}{case.text}\n{pad[cut:]}",
+            f"{pad}\n{case.text}",
+        ][i % 3]
+        verdict = guard.check(text)
+        latencies.append(verdict.latency_ms)
+        classify.append(_classify_ms(guard, verdict.scrubbed_text))
+        flagged[case.label].append(verdict.blocked)
+    return {
+        "long_n": len(latencies),
+        "long_detection_rate": round(sum(flagged["attack"]) / max(1, len(flagged["attack"])), 4),
+        "long_false_positive_rate": round(
+            sum(flagged["benign"]) / max(1, len(flagged["benign"])), 4
+        ),
+        "long_p95_ms": round(percentile(latencies, 95), 2),
+        "long_classify_p95_ms": round(percentile(classify, 95), 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Injection detection / FPR / latency eval")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument("--show-errors", action="store_true", help="print misclassified texts")
+    parser.add_argument("--no-loso", action="store_true", help="skip the per-source split")
+    parser.add_argument("--no-long", action="store_true", help="skip the long-message pass")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -50,10 +110,12 @@ def main(argv: list[str] | None = None) -> int:
 
     flagged_by_kind: dict[tuple[str, str], list[bool]] = defaultdict(list)
     latencies: list[float] = []
+    classify_latencies: list[float] = []
     errors: list[tuple[GuardCase, float]] = []
     for case in cases:
         verdict = guard.check(case.text)
         latencies.append(verdict.latency_ms)
+        classify_latencies.append(_classify_ms(guard, verdict.scrubbed_text))
         flagged_by_kind[(case.label, case.kind)].append(verdict.blocked)
         if verdict.blocked != (case.label == "attack"):
             errors.append((case, verdict.injection_score))
@@ -74,18 +136,47 @@ def main(argv: list[str] | None = None) -> int:
         # Eval data is fictional by construction; printing it is how one tunes the classifier.
         for case, score in errors:
             print(f"  MISS {case.label:6} {score:.3f} {case.text[:140]!r}")
-    summary = {
+    summary: dict[str, Any] = {
         "detection_rate": round(detection, 4),
         "false_positive_rate": round(fpr, 4),
         "p50_ms": round(p50, 2),
         "p95_ms": round(p95, 2),
+        "classify_p95_ms": round(percentile(classify_latencies, 95), 2),
         "n_attack": len(attacks),
         "n_benign": len(benign),
     }
     line = (
         f"detection {detection:.1%} ({sum(attacks)}/{len(attacks)}), false positives {fpr:.1%} "
-        f"({sum(benign)}/{len(benign)}), latency p50 {p50:.1f} ms p95 {p95:.1f} ms"
+        f"({sum(benign)}/{len(benign)}), latency p50 {p50:.1f} ms p95 {p95:.1f} ms "
+        f"(classifier p95 {summary['classify_p95_ms']:.1f} ms)"
     )
+    if not args.no_long:
+        summary.update(long_messages(guard, cases))
+        print(
+            f"at the length limit ({MAX_MESSAGE_CHARS} chars): detection "
+            f"{summary['long_detection_rate']:.1%}, false positives "
+            f"{summary['long_false_positive_rate']:.1%}, "
+            f"latency p95 {summary['long_p95_ms']:.1f} ms "
+            f"(classifier p95 {summary['long_classify_p95_ms']:.1f} ms)"
+        )
+    if not args.no_loso:
+        from app.guardrails.train_injection import (
+            LOSO_HEADERS,
+            leave_one_source_out,
+            loso_table,
+            open_corpus,
+        )
+
+        corpus = open_corpus()
+        loso = leave_one_source_out(corpus)
+        corpus.embed.save()
+        summary["leave_one_source_out"] = loso
+        print("leave-one-source-out (trained without the family, scoring all its rows):")
+        print(format_table(LOSO_HEADERS, loso_table(loso)))
+        line += (
+            f" | left-out source: detection {loso['detection_rate']:.1%}, "
+            f"false positives {loso['false_positive_rate']:.1%}"
+        )
     if args.json:
         print(line)
         print_json_last_line(summary)

@@ -1,11 +1,11 @@
-"""Intent routing quality and latency of the kNN router.
+"""Intent routing quality and latency of the exemplar router.
 
     python -m evals.intents [--data evals/data/intents_dev.jsonl] [--clinc150 DIR | --no-clinc150]
                             [--sweep] [--llm-fallback BASE_URL [--llm-model NAME]] [--json]
 
 Reads `{"text", "intent"}` lines and routes each message once (no session context, no LLM
 fallback): accuracy, macro-F1, per-label recall, the low-confidence rate, how many misroutes the
-low-confidence bucket catches, p50/p95 latency of `route()` (one encoder call + the kNN vote,
+low-confidence bucket catches, p50/p95 latency of `route()` (one encoder call + the linear vote,
 measured per message after a warm-up), and the most frequent confusions.
 
 With CLINC150 (default /work/shared/data/clinc150 when present; CC BY 3.0, Larson et al. 2019)
@@ -18,7 +18,19 @@ these rates are in-distribution for CLINC150's style and flatter real traffic so
 
 `--llm-fallback` also asks a served model (OpenAI-compatible base URL) about every
 low-confidence message through the router's constrained fallback, and compares its accuracy
-with the kNN vote's best guess on that same subset (what `router_llm_fallback` would change).
+with the exemplar classifier's best guess on that same subset (what `router_llm_fallback`
+would change).
+
+Leave-one-source-out (on by default, `--no-loso` skips it): the exemplars come from several
+source families (our first hand-written set, a second set in other voices and languages, CLINC150,
+banking77). For each family, a router built from all the *other* families' exemplars routes the
+left-out family's exemplars: accuracy on the in-scope ones, and the share of out-of-scope ones
+refused or sent to the clarifying question. It is reported beside the dev figure: a router that
+only knows its own writing shows it here.
+
+Out-of-scope messages in the data (and CLINC150's) are counted as *refused or clarified* when they
+route to out_of_scope or are low-confidence (the clarifying question); how many went to
+`human_agent` is reported on its own, since an unknown message must never become an escalation.
 
 `--sweep` prints the threshold/k grid the router's defaults were chosen from (on the dev set).
 With `--json` the last line is `{"accuracy", "macro_f1", "per_label_recall",
@@ -42,10 +54,17 @@ from pydantic import BaseModel, ConfigDict
 from app.llm.client import ModelEndpoint, OpenAIChatModel
 from app.llm.prompts import PromptRegistry
 from app.routing.embeddings import shared_encoder
-from app.routing.exemplar_index import exemplar_texts, normalised_for_overlap, prepare_text
+from app.routing.exemplar_index import (
+    DEFAULT_EXEMPLAR_FILES,
+    ExemplarIndex,
+    exemplar_texts,
+    normalised_for_overlap,
+    prepare_text,
+    read_exemplars,
+)
 from app.routing.intents import INTENT_LABELS, Intent
 from app.routing.llm_fallback import ConstrainedIntentFallback
-from app.routing.router import IntentRouter, RouteDecision
+from app.routing.router import FOLLOWUP_LABEL, IntentRouter, RouteDecision
 from evals.clinc150 import Clinc150
 from evals.common import format_table, percentile, print_json_last_line
 
@@ -114,9 +133,17 @@ def summarise(routed: Sequence[Routed]) -> dict[str, Any]:
     wrong = [r for r in routed if r.decision.intent != r.gold]
     low = [r for r in routed if r.decision.low_confidence]
     latencies = [r.latency_ms for r in routed]
+    oos = [r for r in routed if r.gold == Intent.OUT_OF_SCOPE.value]
     return {
         "n": n,
         "accuracy": round(1 - len(wrong) / n, 4),
+        # Refused (routed out_of_scope) or clarified (low confidence: the clarifying question).
+        "oos_refused_or_clarified": round(sum(map(_handled, oos)) / len(oos), 4) if oos else None,
+        "oos_to_human_agent": sum(
+            1
+            for r in oos
+            if r.decision.intent is Intent.HUMAN_AGENT and not r.decision.low_confidence
+        ),
         "macro_f1": round(macro_f1(routed), 4),
         "per_label_recall": per_label_recall(routed),
         "low_confidence_rate": round(len(low) / n, 4),
@@ -126,6 +153,68 @@ def summarise(routed: Sequence[Routed]) -> dict[str, Any]:
         "p50_ms": round(percentile(latencies, 50), 2),
         "p95_ms": round(percentile(latencies, 95), 2),
     }
+
+
+def _handled(r: Routed) -> bool:
+    return r.decision.intent is Intent.OUT_OF_SCOPE or r.decision.low_confidence
+
+
+# ---------------------------------------------------------------- leave one source out
+
+
+def leave_one_source_out(router: IntentRouter) -> dict[str, Any]:
+    """Per exemplar source family: route its exemplars with a router built from the others'."""
+    exemplars = read_exemplars(DEFAULT_EXEMPLAR_FILES)
+    vectors = router.index.vectors
+    if len(exemplars) != vectors.shape[0]:
+        raise ValueError("the router was not built from the default exemplar files")
+    families: dict[str, Any] = {}
+    pooled: list[Routed] = []
+    for family in sorted({e.family for e in exemplars}):
+        keep = [i for i, e in enumerate(exemplars) if e.family != family]
+        held = [i for i, e in enumerate(exemplars) if e.family == family]
+        index = ExemplarIndex(
+            tuple(exemplars[i].text for i in keep),
+            tuple(exemplars[i].intent for i in keep),
+            vectors[keep],
+        )
+        fold = IntentRouter(
+            index,
+            router.encoder,
+            regularisation_c=router.regularisation_c,
+            low_confidence=router.low_confidence,
+            similarity_floor=router.similarity_floor,
+        )
+        routed = [
+            Routed(exemplars[i].intent, fold.route_embedded(exemplars[i].text, vectors[i]), 0.0)
+            for i in held
+            if exemplars[i].intent != FOLLOWUP_LABEL
+        ]
+        pooled += routed
+        families[family] = _fold_summary(routed)
+    return {"families": families, **_fold_summary(pooled)}
+
+
+def _fold_summary(routed: Sequence[Routed]) -> dict[str, Any]:
+    in_scope = [r for r in routed if r.gold != Intent.OUT_OF_SCOPE.value]
+    oos = [r for r in routed if r.gold == Intent.OUT_OF_SCOPE.value]
+    return {
+        "n_in_scope": len(in_scope),
+        "accuracy": round(sum(r.decision.intent == r.gold for r in in_scope) / len(in_scope), 4)
+        if in_scope
+        else None,
+        "n_oos": len(oos),
+        "oos_refused_or_clarified": round(sum(map(_handled, oos)) / len(oos), 4) if oos else None,
+        "oos_to_human_agent": sum(
+            1
+            for r in oos
+            if r.decision.intent is Intent.HUMAN_AGENT and not r.decision.low_confidence
+        ),
+    }
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def confusions(routed: Sequence[Routed], top: int = 10) -> list[tuple[str, str, int]]:
@@ -141,7 +230,7 @@ def confusions(routed: Sequence[Routed], top: int = 10) -> list[tuple[str, str, 
 async def compare_llm_fallback(
     routed: Sequence[Routed], texts: dict[int, str], base_url: str, model: str
 ) -> dict[str, Any]:
-    """kNN best guess vs the constrained model on the low-confidence subset."""
+    """Exemplar-classifier best guess vs the constrained model on the low-confidence subset."""
     fallback = ConstrainedIntentFallback(
         OpenAIChatModel(ModelEndpoint(name="fallback", base_url=base_url, model=model)),
         PromptRegistry().select()["router"],
@@ -172,7 +261,7 @@ async def compare_llm_fallback(
 
 def handled_rate(router: IntentRouter, texts: Sequence[str]) -> tuple[float, Counter[str]]:
     """Share routed to out_of_scope or flagged low-confidence; where the rest went."""
-    leaks: Counter[str] = Counter()
+    leaks: Counter[str] = Counter()  # where the others went (human_agent must stay rare)
     handled = 0
     for text in texts:
         decision = router.route(text)
@@ -202,7 +291,7 @@ def sweep(
     oos: Sequence[str],
     unrelated: Sequence[str],
 ) -> None:
-    """Accuracy per (k, weight power), and the low-confidence trade-off per threshold."""
+    """Accuracy per regularisation C, and the low-confidence trade-off per threshold."""
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         return router.encoder.encode([prepare_text(t) for t in texts]) if texts else np.zeros(0)
@@ -216,8 +305,7 @@ def sweep(
 
     def variant(**changes: float) -> IntentRouter:
         settings: dict[str, float] = {
-            "k": router.k,
-            "weight_power": router.weight_power,
+            "regularisation_c": router.regularisation_c,
             "low_confidence": router.low_confidence,
             "similarity_floor": router.similarity_floor,
         }
@@ -225,15 +313,14 @@ def sweep(
         return IntentRouter(router.index, router.encoder, **settings)  # type: ignore[arg-type]
 
     rows: list[tuple[object, ...]] = []
-    for k in (3, 5, 7, 9):
-        for power in (1.0, 2.0, 4.0):
-            candidate = variant(k=k, weight_power=power)
-            right = sum(
-                candidate.route_embedded(m.text, q).intent == g
-                for m, q, g in zip(items, queries, golds, strict=True)
-            )
-            rows.append((k, power, f"{right / len(items):.3f}"))
-    print(format_table(["k", "power", "accuracy"], rows))
+    for c in (1.0, 2.0, 4.0, 8.0, 16.0):
+        candidate = variant(regularisation_c=c)
+        right = sum(
+            candidate.route_embedded(m.text, q).intent == g
+            for m, q, g in zip(items, queries, golds, strict=True)
+        )
+        rows.append((c, f"{right / len(items):.3f}"))
+    print(format_table(["C", "accuracy"], rows))
     print()
     rows = []
     for floor in (0.0, 0.3, 0.4, 0.5):
@@ -273,6 +360,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--llm-fallback", metavar="BASE_URL")
     parser.add_argument("--llm-model", default="tracking-fleet")
+    parser.add_argument("--no-loso", action="store_true", help="skip the per-source split")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     clinc_dir: Path | None = None if args.no_clinc150 else args.clinc150
@@ -303,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"intent routing on {args.data} ({report['n']} messages, {overlap} also exemplars)")
     print(
         f"encoder load {encoder_s:.2f} s, exemplar index {index_s:.3f} s (cached after the"
-        f" first run); k={router.k}, low confidence below a "
+        f" first run); linear head C={router.regularisation_c}, low confidence below a "
         f"{router.low_confidence} vote share or a {router.similarity_floor} nearest similarity"
     )
     print()
@@ -311,6 +399,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ("accuracy", f"{report['accuracy']:.3f}"),
         ("macro-F1", f"{report['macro_f1']:.3f}"),
         ("low-confidence rate", f"{report['low_confidence_rate']:.3f}"),
+        ("out-of-scope refused or clarified", _rate(report["oos_refused_or_clarified"])),
+        ("out-of-scope sent to human_agent", str(report["oos_to_human_agent"])),
         (
             "misroutes caught by low-confidence",
             f"{report['misroutes_caught']}/{report['misroutes']}",
@@ -326,7 +416,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if "llm_fallback" in report:
         fb = report["llm_fallback"]
         print(
-            f"low-confidence subset ({fb['low_confidence_n']}): kNN best guess "
+            f"low-confidence subset ({fb['low_confidence_n']}): classifier best guess "
             f"{fb['knn_accuracy']:.3f} vs constrained LLM {fb['llm_accuracy']:.3f} "
             f"(answered {fb['llm_answered']}, p50 {fb['llm_p50_ms']} ms)"
         )
@@ -354,6 +444,30 @@ def main(argv: Sequence[str] | None = None) -> None:
             "to out_of_scope or low"
         )
         print(f"  leaked to: {dict(unrelated_leaks.most_common())}")
+
+    if not args.no_loso:
+        loso = leave_one_source_out(router)
+        report["leave_one_source_out"] = loso
+        print()
+        print("leave-one-source-out (router built without the family, routing its exemplars):")
+        rows = [
+            (
+                family,
+                row["n_in_scope"],
+                _rate(row["accuracy"]),
+                row["n_oos"],
+                _rate(row["oos_refused_or_clarified"]),
+                row["oos_to_human_agent"],
+            )
+            for family, row in [*loso["families"].items(), ("all (pooled)", loso)]
+        ]
+        headers = ["left-out source", "in-scope", "accuracy", "oos", "refused/clarified"]
+        print(format_table([*headers, "oos->human"], rows))
+        print(
+            f"dev accuracy {report['accuracy']:.3f} | left-out-source accuracy "
+            f"{_rate(loso['accuracy'])}, out-of-scope refused or clarified "
+            f"{_rate(loso['oos_refused_or_clarified'])}"
+        )
 
     if args.sweep:
         print()

@@ -1,4 +1,5 @@
-"""Intent routing: labels and routes, the kNN router, low-confidence fallback, follow-ups, cache."""
+"""Intent routing: labels and routes, the exemplar router, low confidence (fallback, one clarifying
+question, never a guessed escalation), follow-ups, cache."""
 
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ def test_ids_are_replaced_by_plain_words_before_embedding() -> None:
 
 # ---------------------------------------------------------------- a deterministic toy router
 
-AXES = {"track": 0, "refund": 1, "yes": 2, "weather": 3, "between": 4}  # "between": none
+AXES = {"track": 0, "refund": 1, "yes": 2, "weather": 3, "human": 4, "between": 5}  # between: none
 
 
 class AxisEncoder:
@@ -116,13 +117,16 @@ def toy_router(fallback: object = None) -> IntentRouter:
         ("yes please", FOLLOWUP_LABEL),
         ("weather", "out_of_scope"),
         ("weather today", "out_of_scope"),
+        ("human", "human_agent"),
+        ("a human please", "human_agent"),
     ]
     index = ExemplarIndex(
         texts=tuple(t for t, _ in rows),
         labels=tuple(label for _, label in rows),
         vectors=encoder.encode([t for t, _ in rows]),
     )
-    return IntentRouter(index, encoder, k=3, fallback=fallback)  # type: ignore[arg-type]
+    # Weak regularisation: six orthogonal toy axes should give near-certain votes.
+    return IntentRouter(index, encoder, regularisation_c=100.0, fallback=fallback)  # type: ignore[arg-type]
 
 
 class RecordingFallback:
@@ -176,6 +180,74 @@ async def test_a_confident_decision_never_calls_the_fallback() -> None:
     assert decision.intent is Intent.REFUND_REQUEST
 
 
+def test_low_confidence_asks_one_clarifying_question_then_takes_the_best_guess() -> None:
+    router = toy_router()
+    first = router.route("track refund weather")  # no intent leads
+    assert first.low_confidence
+    assert first.route is Route.CLARIFY
+    # The answer to our question is still unclear: no second question, the best guess's worker.
+    again = router.route("track refund weather", RoutingContext(asked_to_clarify=True))
+    assert again.low_confidence
+    assert again.route is route_for(again.intent)
+    # A clear answer is routed as usual.
+    clear = router.route("refund please", RoutingContext(asked_to_clarify=True))
+    assert (clear.intent, clear.route, clear.low_confidence) == (
+        Intent.REFUND_REQUEST,
+        Route.NEGOTIATION,
+        False,
+    )
+
+
+def test_an_unsure_message_torn_between_two_of_our_intents_goes_to_the_leader() -> None:
+    decision = toy_router().route("track or refund")
+    assert decision.low_confidence
+    assert decision.intent in (Intent.ORDER_STATUS, Intent.REFUND_REQUEST)
+    assert decision.route is route_for(decision.intent)
+
+
+def test_an_unsure_message_naming_an_order_goes_to_its_worker_not_a_question() -> None:
+    router = toy_router()
+    decision = router.route("track or refund ORD-1000042")
+    assert decision.low_confidence
+    assert decision.route is route_for(decision.intent)
+    assert decision.route is not Route.CLARIFY
+
+
+def test_the_answer_to_a_clarifying_question_is_not_taken_as_a_followup() -> None:
+    router = toy_router()
+    # Short and unclear would inherit the last intent, but the last intent was our unsure guess.
+    before = RoutingContext(last_intent=Intent.ETA)
+    assert router.route("track refund weather", before).source == "context"
+    context = RoutingContext(last_intent=Intent.ETA, asked_to_clarify=True)
+    decision = router.route("track refund weather", context)
+    assert decision.source == "knn"
+    assert decision.route is not Route.CLARIFY  # at most one question in a row
+
+
+def test_an_unsure_message_is_never_escalated_on_a_guess() -> None:
+    router = toy_router()
+    assert router.route("human").route is Route.ESCALATION  # asked for plainly
+    unsure = router.route("human weather")
+    assert unsure.low_confidence
+    assert unsure.route is Route.CLARIFY
+    after_question = router.route("human weather", RoutingContext(asked_to_clarify=True))
+    assert after_question.route is Route.REFUSAL
+
+
+def test_a_two_label_index_gives_probabilities_of_both() -> None:
+    encoder = AxisEncoder()
+    rows = [("track it", "order_status"), ("weather", "out_of_scope")]
+    index = ExemplarIndex(
+        texts=tuple(t for t, _ in rows),
+        labels=tuple(label for _, label in rows),
+        vectors=encoder.encode([t for t, _ in rows]),
+    )
+    router = IntentRouter(index, encoder, regularisation_c=100.0)  # type: ignore[arg-type]
+    assert router.route("track").intent is Intent.ORDER_STATUS
+    assert router.route("weather").intent is Intent.OUT_OF_SCOPE
+    assert router.route("weather").scores["refund_request"] == 0.0
+
+
 def test_the_followup_label_is_never_returned_and_needs_context() -> None:
     router = toy_router()
     alone = router.route("yes please")
@@ -201,6 +273,25 @@ def test_exemplar_embeddings_are_cached_by_file_content(tmp_path: Path) -> None:
     assert changed.labels == ("refund_request",)
     load_index(encoder, paths=[data], model_id="other-model", cache_dir=tmp_path / "cache")
     assert encoder.calls == 3
+
+
+def test_the_fitted_head_is_cached_with_the_exemplars(tmp_path: Path) -> None:
+    data = tmp_path / "exemplars.jsonl"
+    data.write_text(
+        '{"text": "track it", "intent": "order_status"}\n'
+        '{"text": "refund it", "intent": "refund_request"}\n'
+        '{"text": "weather", "intent": "out_of_scope"}\n'
+    )
+    cache = tmp_path / "cache"
+    first = IntentRouter.load(AxisEncoder(), paths=[data], cache_dir=cache)  # type: ignore[arg-type]
+    heads = list(cache.glob("head-*.npz"))
+    assert len(heads) == 1
+    second = IntentRouter.load(AxisEncoder(), paths=[data], cache_dir=cache)  # type: ignore[arg-type]
+    assert second.route("refund").scores == first.route("refund").scores
+    # A corrupt cache file is refitted, never trusted.
+    heads[0].write_bytes(b"not a numpy file")
+    third = IntentRouter.load(AxisEncoder(), paths=[data], cache_dir=cache)  # type: ignore[arg-type]
+    assert third.route("refund").scores == first.route("refund").scores
 
 
 # ---------------------------------------------------------------- the real router (encoder)
@@ -287,6 +378,30 @@ def test_a_short_followup_keeps_the_previous_intent(router: IntentRouter, messag
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "message",
+    [
+        "are you a person or a program?",
+        "what's the capital of Peru",
+        "my bank card got swallowed by the cash machine",
+        "can you recommend a podcast about history",
+    ],
+)
+def test_an_out_of_scope_message_is_refused_or_clarified_never_escalated(
+    router: IntentRouter, message: str
+) -> None:
+    decision = router.route(message)
+    assert decision.route in (Route.REFUSAL, Route.CLARIFY), decision.scores
+
+
+@pytest.mark.slow
+def test_every_exemplar_family_is_named_and_known() -> None:
+    families = Counter(e.family for e in read_exemplars(DEFAULT_EXEMPLAR_FILES))
+    assert set(families) == {"own", "voices", "clinc150", "banking77"}
+    assert families["voices"] >= 90
+
+
+@pytest.mark.slow
 def test_a_followup_without_context_is_low_confidence(router: IntentRouter) -> None:
     assert router.route("yes please").low_confidence
 
@@ -312,8 +427,12 @@ def test_a_clear_new_request_overrides_the_session_context(router: IntentRouter)
     context = RoutingContext(last_intent=Intent.ETA, recent_order_ids=("ORD-1000001",))
     decision = router.route("I'd like to speak to a human agent please", context)
     assert (decision.intent, decision.source) == (Intent.HUMAN_AGENT, "knn")
-    decision = router.route("refund ORD-1000001", context)
+    decision = router.route("I want a refund for ORD-1000001", context)
     assert (decision.intent, decision.source) == (Intent.REFUND_REQUEST, "knn")
+    # Short and unsure between two refund intents: a new question, not a follow-up about ETA.
+    decision = router.route("refund ORD-1000001", context)
+    assert decision.source == "knn"
+    assert decision.intent in (Intent.REFUND_REQUEST, Intent.REFUND_POLICY)
 
 
 @pytest.mark.slow

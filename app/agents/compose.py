@@ -14,6 +14,7 @@ import httpx
 from redis.asyncio import Redis
 
 from app.agents.base import WorkerDeps
+from app.agents.clarify import ClarifyAgent
 from app.agents.escalation import EscalationAgent
 from app.agents.negotiation import NegotiationAgent, NegotiationSettings
 from app.agents.pipeline import ChatPipeline, MirrorPort, ReadinessProbe
@@ -120,6 +121,7 @@ def workers_for(
         Route.NEGOTIATION: NegotiationAgent(deps, negotiation),
         Route.ESCALATION: EscalationAgent(deps),
         Route.REFUSAL: RefusalAgent(),
+        Route.CLARIFY: ClarifyAgent(),
     }
 
 

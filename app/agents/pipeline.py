@@ -471,8 +471,10 @@ def _routing_context(state: SessionState) -> RoutingContext:
     recent: list[str] = []
     for turn in state.turns[-4:]:
         recent.extend(order_ids_in(turn.text))
+    last_reply = next((t for t in reversed(state.turns) if t.role is Role.ASSISTANT), None)
     return RoutingContext(
         last_intent=last_intent,  # type: ignore[arg-type]
         pending_confirmation=state.pending_confirmation is not None,
         recent_order_ids=tuple(dict.fromkeys(recent)),
+        asked_to_clarify=last_reply is not None and last_reply.route == Route.CLARIFY.value,
     )

@@ -53,6 +53,10 @@ class Guardrail:
         # given, `check_many` embeds it in the classifier's encoder call, once per message.
         self._route_text = route_text
 
+    @property
+    def classifier(self) -> InjectionClassifier:
+        return self._classifier
+
     def scrub(self, text: str) -> str:
         """PII scrubbing alone: for text that never came from the customer's message but may
         still name a person (tool outputs in a trace)."""

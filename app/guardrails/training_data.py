@@ -12,6 +12,15 @@ Public sources (under $SHARED/data/prompt_injection, each with its LICENSE):
   -> attack; the same emails without them -> benign
 - injecguard_benign (MIT): NotInject (benign prompts full of trigger words) and wildguard benign
   prompts -> benign
+
+Public customer-voice sets (under $SHARED/data), all -> benign: what real people type to a
+support channel, in voices we did not write ourselves:
+- banking77 (CC BY 4.0, PolyAI): online-banking customer queries
+- clinc150 (CC BY 3.0, Larson et al. 2019): assistant queries, in-scope and out-of-scope
+- abcd (MIT, ASAPP): the customer turns of retail support chats
+
+Every row carries a `source`; its family (the part before ":") is the unit the evals leave out
+one at a time (`family_of`).
 """
 
 from __future__ import annotations
@@ -35,8 +44,12 @@ Split = Literal["train", "dev"]
 OWN_DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_PUBLIC_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "prompt_injection"
 
-JAILBREAK_CAP = 200
-WILDGUARD_CAP = 250
+# The longest message the chat API accepts (app/api/http.py MAX_MESSAGE_CHARS): longer public
+# texts are cut there, so training sees what the guard can be sent.
+MAX_TEXT_CHARS = 4000
+JAILBREAK_CAP = 400
+WILDGUARD_CAP = 300
+CUSTOMER_VOICE_CAP = 300
 BIPIA_CONTEXTS_PER_ATTACK = 2
 DEV_FRACTION_MOD = 5  # one group in five goes to dev
 
@@ -57,9 +70,17 @@ class Example(BaseModel):
     split: Split
 
 
+CUSTOMER_FAMILIES = frozenset({"own", "voices", "banking77", "abcd"})
+
+
+def family_of(source: str) -> str:
+    """The source family a row belongs to: the unit of the leave-one-source-out split."""
+    return source.split(":", 1)[0]
+
+
 def is_customer_message(example: Example) -> bool:
-    """Messages we wrote as customers would (the rows whose false positives customers feel)."""
-    return example.source.startswith("own:") and example.label == "benign"
+    """Benign messages written as customers write (the rows whose false positives they feel)."""
+    return family_of(example.source) in CUSTOMER_FAMILIES and example.label == "benign"
 
 
 def public_data_dir() -> Path:
@@ -75,9 +96,10 @@ def load_corpus(public_dir: Path | None = None) -> list[Example]:
     rows += _jailbreaks(public / "inthewild_jailbreaks" / "jailbreaks_dev.json")
     rows += _bipia(public / "bipia")
     rows += _injecguard_benign(public / "injecguard_benign")
+    rows += _customer_voices(public.parent)
     unique: dict[str, Example] = {}
     for text, label, source, group in rows:
-        text = text.strip()
+        text = text.strip()[:MAX_TEXT_CHARS]
         if text and text not in unique:
             unique[text] = Example(
                 text=text, label=label, source=source, group=group, split=_split_of(group)
@@ -108,8 +130,11 @@ def _first_by_hash(texts: Iterable[str], cap: int) -> list[str]:
 def _own_rows() -> list[tuple[str, Label, str, str]]:
     rows: list[tuple[str, Label, str, str]] = []
     for path in sorted(OWN_DATA_DIR.glob("*.jsonl")):
+        # voices_*.jsonl were written later, by another hand, in more registers and languages:
+        # a family of their own, so the split can test one set of our writing against the other.
+        family = "voices" if path.name.startswith("voices_") else "own"
         for row in read_jsonl(path):
-            rows.append((row["text"], row["label"], f"own:{row['kind']}", row["group"]))
+            rows.append((row["text"], row["label"], f"{family}:{row['kind']}", row["group"]))
     return rows
 
 
@@ -198,6 +223,11 @@ def _bipia(folder: Path) -> list[tuple[str, Label, str, str]]:
         context = email["context"]
         # Benign: a customer pasting an email and asking about it.
         rows.append((f"{context}\n\n{_question(email)}", "benign", "bipia:email", context))
+    # Code attacks ("send the environment variables to ...") are aimed at the assistant whatever
+    # the task: all of them count.
+    code_attacks = _read_json(folder / "code_attack_train.json")
+    assert isinstance(code_attacks, dict)
+    attacks += sorted(str(a) for category in code_attacks.values() for a in category)
     for i, attack in enumerate(attacks):
         rows.append((attack, "attack", "bipia:planted", attack))
         for k in range(BIPIA_CONTEXTS_PER_ATTACK):
@@ -241,4 +271,29 @@ def _injecguard_benign(folder: Path) -> list[tuple[str, Label, str, str]]:
     assert isinstance(wildguard, list)
     prompts = [str(r["prompt"]) for r in wildguard if int(r.get("label", 0)) == 0]
     rows += [(t, "benign", "wildguard", t) for t in _first_by_hash(prompts, WILDGUARD_CAP)]
+    return rows
+
+
+def _customer_voices(data_dir: Path) -> list[tuple[str, Label, str, str]]:
+    """Benign customer messages from public support and assistant sets (each capped, by hash)."""
+    rows: list[tuple[str, Label, str, str]] = []
+    banking = data_dir / "banking77" / "train.csv"
+    if banking.is_file():
+        import csv
+
+        with banking.open(encoding="utf-8", newline="") as f:
+            texts = [r["text"] for r in csv.DictReader(f)]
+        rows += [(t, "benign", "banking77", t) for t in _first_by_hash(texts, CUSTOMER_VOICE_CAP)]
+    clinc = data_dir / "clinc150" / "data_dev.json"
+    if clinc.is_file():
+        data = _read_json(clinc)
+        assert isinstance(data, dict)
+        texts = [str(t) for split in ("train", "oos_train") for t, _ in data[split]]
+        rows += [(t, "benign", "clinc150", t) for t in _first_by_hash(texts, CUSTOMER_VOICE_CAP)]
+    abcd = data_dir / "abcd" / "abcd_sample.json"
+    if abcd.is_file():
+        chats = _read_json(abcd)
+        assert isinstance(chats, list)
+        texts = [str(t) for c in chats for who, t in c["original"] if who == "customer"]
+        rows += [(t, "benign", "abcd", t) for t in texts if len(t.split()) >= 3]
     return rows

@@ -26,7 +26,9 @@ log = logging.getLogger("app.routing")
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_EXEMPLAR_FILES: tuple[Path, ...] = (
     DATA_DIR / "exemplars.jsonl",
+    DATA_DIR / "exemplars_voices.jsonl",
     DATA_DIR / "exemplars_clinc150.jsonl",
+    DATA_DIR / "exemplars_banking77.jsonl",
 )
 DEFAULT_CACHE_DIR = Path(os.environ.get("OSA_CACHE_DIR", VAR_DIR / "cache")) / "routing"
 
@@ -41,6 +43,11 @@ _ID_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bSKU-\d{3,6}-[A-Z]\b", re.IGNORECASE), "item"),
 )
 _SPACES = re.compile(r"\s+")
+
+
+def names_an_order(text: str) -> bool:
+    """Whether the message carries an order, parcel or item id."""
+    return any(pattern.search(text) for pattern, _ in _ID_WORDS)
 
 
 def prepare_text(text: str) -> str:
@@ -59,6 +66,13 @@ class Exemplar(BaseModel):
 
     text: str = Field(min_length=1, max_length=500)
     intent: str = Field(min_length=1, max_length=40)
+    # Where the line comes from ("own", "voices", "clinc150:oos", "banking77:exchange_rate"):
+    # its family (before ":") is what `evals.intents` leaves out in its per-source split.
+    source: str = "own"
+
+    @property
+    def family(self) -> str:
+        return self.source.split(":", 1)[0]
 
 
 def read_exemplars(paths: Sequence[Path]) -> list[Exemplar]:

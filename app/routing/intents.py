@@ -24,6 +24,9 @@ class Route(StrEnum):
     NEGOTIATION = "negotiation"
     ESCALATION = "escalation"
     REFUSAL = "refusal"
+    # Not an intent's route: where a message goes when the router is unsure what it is about
+    # (one clarifying question, then the best guess).
+    CLARIFY = "clarify"
 
 
 _ROUTES: dict[Intent, Route] = {
