@@ -448,7 +448,10 @@ async def _after_failure(progress: _Progress, *, may_write: bool) -> str:
 
 
 # Routes a request for an outcome is taken from (never escalation or refusal).
-_ASKABLE = frozenset({Route.TRACKING, Route.POLICY})
+# Routes whose worker cannot grant an outcome: a clear request for one is sent on (a message
+# the router was unsure of included: "the socks never came, I want my money back" needs no
+# clarifying question when the case reader reads it plainly).
+_ASKABLE = frozenset({Route.TRACKING, Route.POLICY, Route.CLARIFY})
 
 
 def _negotiating(state: SessionState) -> Intent | None:

@@ -19,6 +19,11 @@ support channel, in voices we did not write ourselves:
 - clinc150 (CC BY 3.0, Larson et al. 2019): assistant queries, in-scope and out-of-scope
 - abcd (MIT, ASAPP): the customer turns of retail support chats
 
+Our own customer replies to a proposal (the consent reader's training replies,
+app/language/data/consent_train.jsonl, every label) -> benign: "confirm", "yes I confirm",
+"go ahead", "no", "is that the full amount?" are what a customer most often sends mid-case, and
+a guard that blocks them blocks the case itself.
+
 Every row carries a `source`; its family (the part before ":") is the unit the evals leave out
 one at a time (`family_of`).
 """
@@ -70,7 +75,8 @@ class Example(BaseModel):
     split: Split
 
 
-CUSTOMER_FAMILIES = frozenset({"own", "voices", "banking77", "abcd"})
+CUSTOMER_FAMILIES = frozenset({"own", "voices", "banking77", "abcd", "consent"})
+CONSENT_REPLIES = Path(__file__).resolve().parents[1] / "language" / "data" / "consent_train.jsonl"
 
 
 def family_of(source: str) -> str:
@@ -97,6 +103,7 @@ def load_corpus(public_dir: Path | None = None) -> list[Example]:
     rows += _bipia(public / "bipia")
     rows += _injecguard_benign(public / "injecguard_benign")
     rows += _customer_voices(public.parent)
+    rows += _consent_replies()
     unique: dict[str, Example] = {}
     for text, label, source, group in rows:
         text = text.strip()[:MAX_TEXT_CHARS]
@@ -272,6 +279,14 @@ def _injecguard_benign(folder: Path) -> list[tuple[str, Label, str, str]]:
     prompts = [str(r["prompt"]) for r in wildguard if int(r.get("label", 0)) == 0]
     rows += [(t, "benign", "wildguard", t) for t in _first_by_hash(prompts, WILDGUARD_CAP)]
     return rows
+
+
+def _consent_replies() -> list[tuple[str, Label, str, str]]:
+    """Customers' replies to a proposal, each family of voices its own group (one split)."""
+    return [
+        (row["reply"], "benign", f"consent:{row['family']}", f"consent:{row['family']}")
+        for row in read_jsonl(CONSENT_REPLIES)
+    ]
 
 
 def _customer_voices(data_dir: Path) -> list[tuple[str, Label, str, str]]:
