@@ -26,6 +26,8 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
+from app.guardrails.address_blocks import InternationalAddressRecognizer
+from app.guardrails.gazetteer_names import GazetteerNameRecognizer
 from app.guardrails.name_words import NOT_NAMES
 
 # Regions whose national formats (no +country prefix) we parse; numbers written with a '+' are
@@ -108,8 +110,8 @@ _ES_IT_PT_ADDRESS = (
 _PO_BOX = r"(?i:P\.?\s?O\.?\s?Box)\s+\d{1,6}"
 # US military and diplomatic mail: "PSC 1437, Box 3833 APO AA 66791", "USNS Comfort FPO AE 09512"
 _MILITARY = (
-    r"\b(?:(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{1,5}|USNS\s+[A-Z][a-z]+)"
-    r"(?:,?\s*[AFD]PO\s+A[AEP]\s+\d{5})?"
+    r"\b(?:(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{1,5}|US(?:NS|NV|S|CGC)\s+[A-Z][\w-]+)"
+    r"(?:,?\s*[AFD]PO\s+A[AEP]\s+\d{5})?"  # the line break is part of the block
 )
 # "Apt. 4B", "Suite 282" on their own (inside a full address they are part of it)
 _UNIT_ONLY = r"\b(?:Apt|Apartment|Suite|Ste|Flat)\.?\s*#?\d{1,5}[A-Za-z]?\b"
@@ -270,6 +272,8 @@ def build_recognizers() -> list[EntityRecognizer]:
         UsSsnRecognizer(),
         SpacyRecognizer(supported_entities=["PERSON"]),
         ContextualNameRecognizer(),
+        GazetteerNameRecognizer(),
         address_recognizer(),
+        InternationalAddressRecognizer(),
         postcode_recognizer(),
     ]
