@@ -187,6 +187,14 @@ _NAME_CUES = (
         r"\bich hei(?:ß|ss)e|\bmein name ist|\bhier ist|\bmi chiamo|\bil mio nome è|\bsono|"
         r"\bchamo-me|\bo meu nome é|\bmeu nome é|\bik ben|\bmijn naam is|\bik heet)\s+" + _NAME
     ),
+    # The addressee just before an address: "Again: Zephyrine Quackenbush, 42 Quillfeather
+    # Lane", "Bitte an Gunhild Zwirbelmeier, Quarkstraße 17", "send it to Ana Dias, Rua ...".
+    re.compile(
+        r"(?:^|[:;>]\s*|(?i:\b(?:to|an|à|a|para|per|c/o|attn:?|attention:?|for|from|von|de))\s+)"
+        rf"({_NAME_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)*{_NAME_WORD}){{1,3}})"
+        r"(?=[ \t]*[,\n][ \t]*(?:[^\W\d_][\w.'’-]*[ \t]+){0,4}\d{1,5}(?:\b|[A-Za-z]\b))",
+        re.MULTILINE,
+    ),
     # A letterhead: the name alone on the first line, the street address below it.
     re.compile(
         r"\A\s*" + _NAME + r"[ \t]*\n(?=[ \t]*(?:\d|Flat|Apt|Apartment|Unit|Suite|P\.?O\.? Box))"
@@ -198,6 +206,29 @@ _NAME_CUES = (
         re.MULTILINE,
     ),
 )
+
+
+# Lower-case introductions ("my name is priya raghunathan and i ..."): the cue is strong enough
+# that the words after it are the name, up to the first function word.
+_LOWER_NAME_CUE = re.compile(
+    r"(?i:\bmy name is|\bmy name's|\bmy full name is|\bcall me|\bname\s*:)\s+"
+    r"([^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2})"
+)
+
+
+def _lower_case_name(text: str) -> list[tuple[int, int]]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    spans = []
+    for match in _LOWER_NAME_CUE.finditer(text):
+        words = []
+        for word in re.finditer(r"\S+", match.group(1)):
+            if word.group(0).casefold() in STOP_WORDS or word.group(0).casefold() in NOT_NAMES:
+                break
+            words.append(word)
+        if words:
+            spans.append((match.start(1) + words[0].start(), match.start(1) + words[-1].end()))
+    return spans
 
 
 class LuhnCardRecognizer(PatternRecognizer):
@@ -247,6 +278,8 @@ class ContextualNameRecognizer(LocalRecognizer):
                     # when spaCy's runs on ("Giulia Rossi\n+1").
                     start, end = match.start(1) + span[0], match.start(1) + span[1]
                     results.append(RecognizerResult("PERSON", start, end, 0.9))
+        for start, end in _lower_case_name(text):
+            results.append(RecognizerResult("PERSON", start, end, 0.9))
         return results
 
 
