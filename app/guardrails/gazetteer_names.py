@@ -60,7 +60,10 @@ class GazetteerNameRecognizer(LocalRecognizer):
             )
             # A name that is also an English word ("Heather", "Pepper") needs a capital that is
             # not a sentence's and a proper-noun reading; in a lower-case message, never alone.
-            ambiguous = starts and gazetteer.is_english_word(word)
+            ambiguous = starts and (
+                gazetteer.is_english_word(word, caseless=caseless)
+                or gazetteer.is_english_word(token.lemma_, caseless=caseless)
+            )
             if ambiguous and (caseless or token.tag_ != "NNP" or _sentence_start(text, token.idx)):
                 starts = False
             if not starts:

@@ -50,12 +50,14 @@ _COMMON_WORDS = frozenset(
 class NameGazetteer:
     first: frozenset[str]
     last: frozenset[str]
-    # Lower-case words that are also English words (spaCy's lemma index, from WordNet):
-    # "Heather", "Pepper", "Miles". Names that need more evidence than their capital letter.
+    # Names that are also English verbs, adjectives or adverbs ("Will", "Mark", "Rush"), and
+    # those that are English nouns ("Heather", "Pepper", "Miles"; also "John", "Teresa").
     english: frozenset[str]
+    english_nouns: frozenset[str]
 
-    def is_english_word(self, word: str) -> bool:
-        return word.casefold() in self.english
+    def is_english_word(self, word: str, *, caseless: bool = False) -> bool:
+        folded = word.casefold()
+        return folded in self.english or (caseless and folded in self.english_nouns)
 
     def is_first(self, word: str) -> bool:
         return word in self.first
@@ -121,25 +123,28 @@ def _load() -> NameGazetteer:
     common = _lorem_words() | _COMMON_WORDS | NOT_NAMES | _place_words()
     first_names = frozenset(n for n in first if n.casefold() not in common)
     last_names = frozenset(n for n in last if n.casefold() not in common)
-    english = _english_words()
+    nouns, others = _english_words()
     return NameGazetteer(
         first=first_names,
         last=last_names,
-        english=frozenset(
-            n.casefold() for n in first_names | last_names if n.casefold() in english
-        ),
+        english=frozenset(others),
+        english_nouns=frozenset(nouns),
     )
 
 
-def _english_words() -> set[str]:
-    """Every base word of spaCy's English lemmatizer tables (nouns, verbs, adjectives, adverbs)."""
+def _english_words() -> tuple[set[str], set[str]]:
+    """The base words of spaCy's English lemmatizer tables (WordNet's): nouns, and verbs,
+    adjectives and adverbs. The noun table also holds famous people ("john", "teresa"), so a
+    capitalised name is doubted only for the other tables; a lower-case one for all of them."""
     import spacy
 
     from app.guardrails.pii import spacy_model_dir
 
     nlp = spacy.load(spacy_model_dir(), exclude=["tok2vec", "tagger", "parser", "ner", "senter"])
     index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-    return {word for words in index.values() for word in words}
+    nouns = set(index.get("noun", ()))
+    others = {word for pos in ("verb", "adj", "adv") for word in index.get(pos, ())}
+    return nouns, others
 
 
 _lock = threading.Lock()
