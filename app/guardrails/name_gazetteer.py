@@ -88,16 +88,17 @@ def _place_words() -> set[str]:
     them as given names, customers write them far more often as what they are."""
     import pycountry
 
+    # Countries word by word ("United", "Kingdom"); of the languages only the major ones (those
+    # with a two-letter code: pycountry's ~7,900 also name "Santa Teresa Cora"); single-word
+    # currencies.
+    names = [c.name for c in pycountry.countries]
+    names += [lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")]
+    names += [c.name for c in pycountry.currencies if " " not in c.name]
     words: set[str] = set()
-    for table, attribute in (
-        (pycountry.countries, "name"),
-        (pycountry.languages, "name"),
-        (pycountry.currencies, "name"),
-    ):
-        for item in table:
-            for word in re.findall(r"[^\W\d_]+", getattr(item, attribute, "") or ""):
-                words.add(word.casefold())
-                words.add(word.casefold() + "s")
+    for name in names:
+        for word in re.findall(r"[^\W\d_]+", name):
+            words.add(word.casefold())
+            words.add(word.casefold() + "s")
     return words
 
 
