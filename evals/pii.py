@@ -2,6 +2,11 @@
 
     python -m evals.pii [--data evals/data/pii_dev.jsonl] [--json]
     python -m evals.pii --data ../shared/data/pii/presidio_synth_dev.json
+    python -m evals.pii --benign ../shared/data   # scrubbed share of messages with no PII
+
+Recall is also reported per family: a JSONL row's optional `source` field, or Presidio's
+`template_id` (each template is one family of messages), so a pattern that only works on one
+family shows up as a low family next to a high overall figure.
 
 Input: JSON Lines `{"text", "pii": [{"type", "value"}], "keep": [values]}`, or Presidio's
 synthetic-data JSON (a list of `{"full_text", "spans": [{"entity_type", "entity_value"}]}`),
@@ -46,6 +51,7 @@ class PiiCase(BaseModel):
     text: str
     pii: list[PiiValue] = []
     keep: list[str] = []
+    source: str = "dev"
 
 
 def load_cases(path: Path) -> list[PiiCase]:
@@ -61,7 +67,70 @@ def _from_presidio(record: dict) -> PiiCase:
         pii_type = _PRESIDIO_TYPE_ALIASES.get(span["entity_type"], span["entity_type"])
         if pii_type in EVAL_TYPES and str(span["entity_value"]).strip():
             values.append(PiiValue(type=pii_type, value=str(span["entity_value"])))
-    return PiiCase(text=record["full_text"], pii=values, keep=[])
+    return PiiCase(
+        text=record["full_text"],
+        pii=values,
+        keep=[],
+        source=f"template {record.get('template_id')}",
+    )
+
+
+def load_benign(shared_data: Path, limit: int = 2000) -> list[str]:
+    """Customer messages with no PII in them (banking77, CLINC150 val): what the scrubber should
+    leave alone. A few of them name a city or a brand, which the scrubber may keep."""
+    import csv
+
+    texts: list[str] = []
+    with (shared_data / "banking77" / "train.csv").open(encoding="utf-8") as handle:
+        texts += [row["text"] for row in csv.DictReader(handle)][:limit]
+    clinc = json.loads((shared_data / "clinc150" / "data_dev.json").read_text(encoding="utf-8"))
+    texts += [text for text, _ in clinc["val"]][:limit]
+    return texts
+
+
+def benign_report(shared_data: Path, show: bool) -> dict[str, object]:
+    from app.guardrails.pii import PiiScrubber
+
+    scrubber = PiiScrubber()
+    texts = load_benign(shared_data)
+    by_type: dict[str, int] = defaultdict(int)
+    changed = 0
+    for text in texts:
+        result = scrubber.scrub(text)
+        if result.findings:
+            changed += 1
+            for pii_type in result.types:
+                by_type[pii_type] += 1
+            if show:
+                print(f"  SCRUBBED {text!r} -> {result.text!r}")
+    rate = changed / len(texts)
+    print(f"benign messages scrubbed: {changed} of {len(texts)} ({rate:.2%}); {dict(by_type)}")
+    return {"benign_scrubbed_rate": round(rate, 4), "benign_by_type": dict(by_type)}
+
+
+def _family_rows(
+    by_family: dict[str, dict[str, list[bool]]],
+) -> list[tuple[str, int, float, str, float]]:
+    """Per type: families, overall recall, and the worst family with its recall."""
+    rows = []
+    types = sorted({t for family in by_family.values() for t in family})
+    for pii_type in types:
+        scores = {
+            name: sum(v) / len(v)
+            for name, family in by_family.items()
+            if (v := family.get(pii_type))
+        }
+        worst = min(scores, key=lambda name: scores[name])
+        rows.append(
+            (
+                pii_type,
+                len(scores),
+                round(sum(scores.values()) / len(scores), 4),
+                worst,
+                round(scores[worst], 4),
+            )
+        )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,10 +138,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument(
+        "--benign",
+        type=Path,
+        metavar="SHARED_DATA",
+        help="instead: share of PII-free messages (banking77, CLINC150) the scrubber changes",
+    )
+    parser.add_argument(
         "--show-misses", action="store_true", help="print missed values (fictional data only)"
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    if args.benign:
+        report = benign_report(args.benign, args.show_misses)
+        if args.json:
+            print_json_last_line(report)
+        return 0
 
     from app.guardrails.pii import PiiScrubber
 
@@ -81,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     scrubber.scrub("warm-up: call me on +44 7700 900123 about ORD-1000042")
 
     found: dict[str, list[bool]] = defaultdict(list)
+    by_family: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     keep_removed = 0
     keep_total = 0
     latencies: list[float] = []
@@ -92,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         for item in case.pii:
             removed = item.value not in result.text
             found[item.type].append(removed)
+            by_family[case.source][item.type].append(removed)
             if not removed:
                 misses.append(f"  MISS {item.type}: {item.value!r} in {result.text[:160]!r}")
         for value in case.keep:
@@ -106,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {args.data} ({len(cases)} messages)")
     print(format_table(("type", "values", "removed", "recall"), rows))
     print(f"protected values removed: {keep_removed} of {keep_total}")
+    family_rows = _family_rows(by_family)
+    if len(by_family) > 1:
+        print("by family (mean of family recalls, and the worst family):")
+        print(format_table(("type", "families", "mean", "worst family", "recall"), family_rows))
     if args.show_misses:
         print("\n".join(misses))
     line = (
@@ -122,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
                 "p50_ms": round(p50, 2),
                 "p95_ms": round(p95, 2),
                 "n_messages": len(cases),
+                "worst_family_by_type": {row[0]: [row[3], row[4]] for row in family_rows},
             }
         )
     return 0

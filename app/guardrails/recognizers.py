@@ -26,6 +26,8 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
+from app.guardrails.address_blocks import InternationalAddressRecognizer
+from app.guardrails.gazetteer_names import GazetteerNameRecognizer
 from app.guardrails.name_words import NOT_NAMES
 
 # Regions whose national formats (no +country prefix) we parse; numbers written with a '+' are
@@ -108,8 +110,8 @@ _ES_IT_PT_ADDRESS = (
 _PO_BOX = r"(?i:P\.?\s?O\.?\s?Box)\s+\d{1,6}"
 # US military and diplomatic mail: "PSC 1437, Box 3833 APO AA 66791", "USNS Comfort FPO AE 09512"
 _MILITARY = (
-    r"\b(?:(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{1,5}|USNS\s+[A-Z][a-z]+)"
-    r"(?:,?\s*[AFD]PO\s+A[AEP]\s+\d{5})?"
+    r"\b(?:(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{1,5}|US(?:NS|NV|S|CGC)\s+[A-Z][\w-]+)"
+    r"(?:,?\s*[AFD]PO\s+A[AEP]\s+\d{5})?"  # the line break is part of the block
 )
 # "Apt. 4B", "Suite 282" on their own (inside a full address they are part of it)
 _UNIT_ONLY = r"\b(?:Apt|Apartment|Suite|Ste|Flat)\.?\s*#?\d{1,5}[A-Za-z]?\b"
@@ -185,6 +187,14 @@ _NAME_CUES = (
         r"\bich hei(?:ß|ss)e|\bmein name ist|\bhier ist|\bmi chiamo|\bil mio nome è|\bsono|"
         r"\bchamo-me|\bo meu nome é|\bmeu nome é|\bik ben|\bmijn naam is|\bik heet)\s+" + _NAME
     ),
+    # The addressee just before an address: "Again: Zephyrine Quackenbush, 42 Quillfeather
+    # Lane", "Bitte an Gunhild Zwirbelmeier, Quarkstraße 17", "send it to Ana Dias, Rua ...".
+    re.compile(
+        r"(?:^|[:;>]\s*|(?i:\b(?:to|an|à|a|para|per|c/o|attn:?|attention:?|for|from|von|de))\s+)"
+        rf"({_NAME_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)*{_NAME_WORD}){{1,3}})"
+        r"(?=[ \t]*[,\n][ \t]*(?:[^\W\d_][\w.'’-]*[ \t]+){0,4}\d{1,5}(?:\b|[A-Za-z]\b))",
+        re.MULTILINE,
+    ),
     # A letterhead: the name alone on the first line, the street address below it.
     re.compile(
         r"\A\s*" + _NAME + r"[ \t]*\n(?=[ \t]*(?:\d|Flat|Apt|Apartment|Unit|Suite|P\.?O\.? Box))"
@@ -196,6 +206,29 @@ _NAME_CUES = (
         re.MULTILINE,
     ),
 )
+
+
+# Lower-case introductions ("my name is priya raghunathan and i ..."): the cue is strong enough
+# that the words after it are the name, up to the first function word.
+_LOWER_NAME_CUE = re.compile(
+    r"(?i:\bmy name is|\bmy name's|\bmy full name is|\bcall me|\bname\s*:)\s+"
+    r"([^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2})"
+)
+
+
+def _lower_case_name(text: str) -> list[tuple[int, int]]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    spans = []
+    for match in _LOWER_NAME_CUE.finditer(text):
+        words = []
+        for word in re.finditer(r"\S+", match.group(1)):
+            if word.group(0).casefold() in STOP_WORDS or word.group(0).casefold() in NOT_NAMES:
+                break
+            words.append(word)
+        if words:
+            spans.append((match.start(1) + words[0].start(), match.start(1) + words[-1].end()))
+    return spans
 
 
 class LuhnCardRecognizer(PatternRecognizer):
@@ -245,6 +278,8 @@ class ContextualNameRecognizer(LocalRecognizer):
                     # when spaCy's runs on ("Giulia Rossi\n+1").
                     start, end = match.start(1) + span[0], match.start(1) + span[1]
                     results.append(RecognizerResult("PERSON", start, end, 0.9))
+        for start, end in _lower_case_name(text):
+            results.append(RecognizerResult("PERSON", start, end, 0.9))
         return results
 
 
@@ -270,6 +305,8 @@ def build_recognizers() -> list[EntityRecognizer]:
         UsSsnRecognizer(),
         SpacyRecognizer(supported_entities=["PERSON"]),
         ContextualNameRecognizer(),
+        GazetteerNameRecognizer(),
         address_recognizer(),
+        InternationalAddressRecognizer(),
         postcode_recognizer(),
     ]
