@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import re
 
+from app.guardrails.name_gazetteer import name_gazetteer
 from app.guardrails.name_words import NOT_NAMES
 from app.guardrails.protected_ids import protected_spans
+from app.guardrails.recognizers import LOWER_NAME_CUE
 
 _AT = frozenset("@＠﹫")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -44,6 +46,12 @@ def might_contain_pii(text: str) -> bool:
         text = "".join(pieces)
     if any(ch in _AT or ch.isdigit() for ch in text):
         return True
+    if LOWER_NAME_CUE.search(text):
+        return True
+    if not any(ch.isupper() for ch in text):
+        gazetteer = name_gazetteer()
+        if any(gazetteer.is_first(w.group(0).title()) for w in _WORD.finditer(text)):
+            return True
     for token in _TOKEN.finditer(text):
         if _could_be_name(token.group(0)) and not _sentence_initial(
             text, token.start(), token.end()

@@ -210,7 +210,7 @@ _NAME_CUES = (
 
 # Lower-case introductions ("my name is priya raghunathan and i ..."): the cue is strong enough
 # that the words after it are the name, up to the first function word.
-_LOWER_NAME_CUE = re.compile(
+LOWER_NAME_CUE = re.compile(
     r"(?i:\bmy name is|\bmy name's|\bmy full name is|\bcall me|\bname\s*:)\s+"
     r"([^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2})"
 )
@@ -220,7 +220,7 @@ def _lower_case_name(text: str) -> list[tuple[int, int]]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     spans = []
-    for match in _LOWER_NAME_CUE.finditer(text):
+    for match in LOWER_NAME_CUE.finditer(text):
         words = []
         for word in re.finditer(r"\S+", match.group(1)):
             if word.group(0).casefold() in STOP_WORDS or word.group(0).casefold() in NOT_NAMES:
