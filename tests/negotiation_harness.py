@@ -107,8 +107,9 @@ class Conversation:
     # Refunds that existed before the conversation (imported history): not its doing.
     baseline: frozenset[str] = frozenset()
 
-    async def say(self, message: str, intent: str = "refund_request") -> TurnResult:
-        request = WorkerRequest(
+    def request(self, message: str, intent: str = "refund_request") -> WorkerRequest:
+        """The worker request this conversation's next message makes (history, pending)."""
+        return WorkerRequest(
             client_id=self.who.client_id,
             customer_id=self.who.customer_id,
             session_id=self.session_id,
@@ -119,6 +120,9 @@ class Conversation:
             history=list(self.history),
             pending=self.pending,
         )
+
+    async def say(self, message: str, intent: str = "refund_request") -> TurnResult:
+        request = self.request(message, intent)
         result = TurnResult([e async for e in self.agent.handle(request)])
         self.pending = result.proposal
         self.history += [

@@ -14,27 +14,12 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from app.agents.negotiation import NegotiationAgent
-from app.agents.worker import WorkerRequest
 from app.platform.client import PlatformClient
 from app.platform.contract import FaultSpec
 from app.sessions.write_leases import OrderWriteLeases
 from tests.negotiation_cases import CleanOrder, CleanPool
-from tests.negotiation_harness import Conversation, admin_for, agent_for, assert_invariants, start
+from tests.negotiation_harness import admin_for, agent_for, assert_invariants, start
 from tests.platform_server import RunningPlatform
-
-
-def _answer(conv: Conversation, message: str) -> WorkerRequest:
-    return WorkerRequest(
-        client_id=conv.who.client_id,
-        customer_id=conv.who.customer_id,
-        session_id=conv.session_id,
-        message=message,
-        intent="delivery_dispute",
-        confidence=0.9,
-        context=conv.context,
-        history=list(conv.history),
-        pending=conv.pending,
-    )
 
 
 async def test_a_turn_failing_after_its_write_was_verified_reports_the_platforms_record(
@@ -44,7 +29,8 @@ async def test_a_turn_failing_after_its_write_was_verified_reports_the_platforms
     assert (
         await conv.say(f"{order.order_id} never arrived, refund it", "delivery_dispute")
     ).proposal
-    yes = _answer(conv, "yes")  # the request the failed turn carried (pending: the proposal)
+    # The request the failed turn carried (pending: the proposal).
+    yes = conv.request("yes", "delivery_dispute")
     done = await conv.say("yes", "delivery_dispute")
     (refund,) = await admin.list_order_refunds(order.who, order.order_id)
     assert refund.refund_id in done.text
@@ -64,7 +50,9 @@ async def test_a_later_unrelated_failure_says_nothing_about_an_earlier_write(
     ).proposal
     await conv.say("yes", "delivery_dispute")
     # A later message that fails answers no proposal: no write of its own could have started.
-    assert await agent.outcome_after_failure(_answer(conv, "thanks, bye")) is None
+    assert (
+        await agent.outcome_after_failure(conv.request("thanks, bye", "delivery_dispute")) is None
+    )
 
 
 async def test_a_write_whose_turn_died_is_finished_by_the_resolver_without_the_customer(

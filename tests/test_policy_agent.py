@@ -42,6 +42,17 @@ KB_DIR = Path(__file__).resolve().parents[1] / "kb"
 SKU_B_ID = "b" * 32
 TABLE_ID = "7" * 32
 REFUND_ID = "f" * 32
+SKU_B_WINDOW = ReturnWindow(
+    client_id="globex",
+    sku="SKU-9942-B",
+    category=Category.ACCESSORIES,
+    region=Region.US,
+    tier=Tier.GOLD,
+    returnable=True,
+    window_days=14,
+    policy_code="GBX-9942-B-R14",
+    basis="sku_rule",
+)
 
 SKU_B = PolicyChunk(
     chunk_id=SKU_B_ID,
@@ -420,17 +431,7 @@ async def test_without_a_model_the_best_line_is_quoted_and_a_colleague_offered()
 
 
 async def test_a_named_sku_gets_the_platforms_window_first() -> None:
-    window = ReturnWindow(
-        client_id="globex",
-        sku="SKU-9942-B",
-        category=Category.ACCESSORIES,
-        region=Region.US,
-        tier=Tier.GOLD,
-        returnable=True,
-        window_days=14,
-        policy_code="GBX-9942-B-R14",
-        basis="sku_rule",
-    )
+    window = SKU_B_WINDOW
     platform, search = FakePlatform({"SKU-9942-B": window}), FakeSearch([SKU_B])
     agent = PolicyAgent(deps_with(search, FakeModel('{"lines":["P1.1"]}'), platform))
     events = await run(agent, ask("How long do I have to return SKU-9942-B?"))
@@ -465,17 +466,7 @@ async def test_another_stores_sku_gets_i_cant_find_it_never_our_nearest_rule() -
 
 
 async def test_a_known_and_a_foreign_sku_answer_the_known_one_and_say_so_of_the_other() -> None:
-    window = ReturnWindow(
-        client_id="globex",
-        sku="SKU-9942-B",
-        category=Category.ACCESSORIES,
-        region=Region.US,
-        tier=Tier.GOLD,
-        returnable=True,
-        window_days=14,
-        policy_code="GBX-9942-B-R14",
-        basis="sku_rule",
-    )
+    window = SKU_B_WINDOW
     platform = FakePlatform({"SKU-9942-B": window})
     agent = PolicyAgent(deps_with(FakeSearch([SKU_B]), None, platform))
     answer = text_of(await run(agent, ask("return windows for SKU-9942-B and SKU-7777-Q?")))

@@ -32,7 +32,6 @@ from redis.asyncio import Redis
 
 from app.agents.negotiation import NegotiationAgent
 from app.agents.negotiation.state import Proposal
-from app.agents.worker import WorkerRequest
 from app.platform.client import PlatformClient
 from app.platform.contract import ErrorCode, FaultSpec
 from app.platform.errors import PlatformError
@@ -84,20 +83,6 @@ class Session:
     yeses: list[Proposal] = field(default_factory=list)
 
 
-def _request(conv: Conversation, message: str) -> WorkerRequest:
-    return WorkerRequest(
-        client_id=conv.who.client_id,
-        customer_id=conv.who.customer_id,
-        session_id=conv.session_id,
-        message=message,
-        intent="delivery_dispute",
-        confidence=0.9,
-        context=conv.context,
-        history=list(conv.history),
-        pending=conv.pending,
-    )
-
-
 async def _crash_mid_turn(
     session: Session, leases: OrderWriteLeases, order: CleanOrder, fresh: NegotiationAgent
 ) -> None:
@@ -105,7 +90,7 @@ async def _crash_mid_turn(
     before the write is sent) or the turn ends; the `fresh` replica answers the failed turn as
     the pipeline does, by reading the platform, and serves the conversation from then on."""
     conv = session.conv
-    request = _request(conv, "yes")
+    request = conv.request("yes", "delivery_dispute")
     turn = asyncio.create_task(conv.say("yes", intent="delivery_dispute"))
     holder = None
     for _ in range(1000):
