@@ -104,6 +104,7 @@ def local_service(
     from ray.serve.schema import ServeDeploySchema
 
     from app.api.auth import load_secret
+    from evals.ray_local import init_local_ray
 
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="osa-load-")))
@@ -159,7 +160,7 @@ def local_service(
         os.environ.update(env)  # Ray's workers inherit the driver's environment
         port, metrics_port = free_port(), free_port()
         config = serve_config(config_path, port, front_only=front_only)
-        ray.init(
+        init_local_ray(
             num_cpus=2,
             include_dashboard=False,
             log_to_driver=False,

@@ -31,6 +31,9 @@ CLEAN_PRICE = Decimal("49.99")
 
 RETURNER = CustomerRef(CLIENT, "CUS-910001")
 RETURN_ORDER = "ORD-9100001"  # SKU-9942-A (30-day window) and SKU-9942-B (14 days), 20 days ago
+# The same order for the test that writes its return (RETURN_ORDER then stays unreturned).
+RETURN_WRITER = CustomerRef(CLIENT, "CUS-910006")
+RETURN_WRITER_ORDER = "ORD-9100002"
 RISKY = CustomerRef(CLIENT, "CUS-910002")
 RISKY_ORDER = "ORD-9100010"
 WAITING = CustomerRef(CLIENT, "CUS-910003")
@@ -122,6 +125,16 @@ def negotiation_dataset(now: datetime) -> PlatformDataset:
                 ),
             ],
             shipments=[_delivered("AWB-9100000001", now - timedelta(days=20))],
+        )
+    )
+    customers.append(_customer(RETURN_WRITER, Tier.GOLD, Region.US, 800, now))
+    orders.append(
+        orders[-1].model_copy(
+            update={
+                "order_id": RETURN_WRITER_ORDER,
+                "customer_id": RETURN_WRITER.customer_id,
+                "shipments": [_delivered("AWB-9100000002", now - timedelta(days=20))],
+            }
         )
     )
     risky_orders = [

@@ -229,9 +229,9 @@ async def test_another_customers_order_is_never_looked_up(
 async def test_a_return_is_proposed_for_the_items_still_in_their_window(
     agent: NegotiationAgent, admin: PlatformClient
 ) -> None:
-    conv = await start(agent, cases.RETURNER)
+    conv = await start(agent, cases.RETURN_WRITER)
     # Two lines and none named: one question listing them, never "the whole order".
-    asked = await conv.say(f"I want to return {cases.RETURN_ORDER}", "initiate_return")
+    asked = await conv.say(f"I want to return {cases.RETURN_WRITER_ORDER}", "initiate_return")
     assert asked.proposal is None
     assert "ErgoLift Laptop Stand (Silver)" in asked.text
     assert "ErgoLift Laptop Stand (Space Grey)" in asked.text
@@ -244,7 +244,7 @@ async def test_a_return_is_proposed_for_the_items_still_in_their_window(
     (tool,) = done.tools("initiate_return")
     assert tool.data["ok"]
     return_id = done.tools("get_return")[0].data["arguments"]["return_id"]
-    returned = await admin.get_return(cases.RETURNER, return_id)
+    returned = await admin.get_return(cases.RETURN_WRITER, return_id)
     assert returned.status == "approved" and returned.items[0].sku == "SKU-9942-A"
     assert f"approved (return {return_id})" in done.text and returned.label_ref in done.text
     await assert_invariants(admin, conv)

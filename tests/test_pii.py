@@ -264,6 +264,10 @@ def test_names_and_addresses_from_many_countries(
         "how many miles per gallon does this van get",
         "Where is my parcel? It was due on Monday at 5pm, I live at home.",
         "Can I pay in Euros or French francs?",
+        # Dates in our own tracking answers are not addresses (a day, a month, a year).
+        "Birmingham hub (Fri 04 Dec 2026, 14:52 GMT). It's expected by Mon 07 Dec 2026, 01:22 GMT.",
+        "Geliefert am 3 März 2026, danke",
+        "Latest update: Arrived at sorting facility, Birmingham hub (Fri 04 Dec 2026, 15:08 GMT).",
     ],
 )
 def test_ordinary_words_and_quantities_stay(scrubber: PiiScrubber, text: str) -> None:

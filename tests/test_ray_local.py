@@ -26,7 +26,8 @@ def test_a_startup_timeout_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(ray, "init", init)
     monkeypatch.setattr(ray, "shutdown", lambda: None)
     init_local_ray(num_cpus=2)
-    assert calls == [{"num_cpus": 2}, {"num_cpus": 2}]
+    # Always a private instance: never joins a cluster it finds on the machine.
+    assert calls == [{"num_cpus": 2, "address": "local"}, {"num_cpus": 2, "address": "local"}]
 
 
 def test_other_errors_and_a_second_timeout_are_raised(monkeypatch: pytest.MonkeyPatch) -> None:

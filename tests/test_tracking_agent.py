@@ -318,10 +318,13 @@ async def test_a_parcel_number_that_is_not_the_customers_is_not_found_never_swap
 ) -> None:
     # One active order: "the only candidate shipment" must not stand in for the number asked.
     who, context = await find(seed, platform, lambda c: len(c.active_orders) == 1)
-    theirs = seed.take(
-        ShipmentStatus.IN_TRANSIT, where=lambda c, _: c.customer_id != who.customer_id
+    # Only read (nothing is written on it), so not taken from the pool the writing tests share.
+    theirs = next(
+        o
+        for o in seed.dataset.orders
+        if o.customer_id != who.customer_id and o.shipments[0].status is ShipmentStatus.IN_TRANSIT
     )
-    asked = message.format(awb=theirs.shipment.awb)
+    asked = message.format(awb=theirs.shipments[0].awb)
 
     events = await run(agent, request(who, context, asked))
 
@@ -329,7 +332,7 @@ async def test_a_parcel_number_that_is_not_the_customers_is_not_found_never_swap
     assert "I couldn't find" in text and "among the orders on your account" in text
     own = context.active_orders[0]
     assert own.shipments[0].awb not in text and own.order_id not in text
-    assert theirs.order.order_id not in text
+    assert theirs.order_id not in text
     assert tools_of(events) == []
 
 

@@ -41,9 +41,22 @@ _SUFFIX_STREET = (
 _SPLIT_STREET = (
     rf"(?<![\w-])(?:ul\.|al\.|pl\.|os\.)\s*{_CAP}(?:\s+{_CAP}){{0,2}}\s+{_HOUSE}(?![\w])"
 )
+# A month's name after a day is a date ("Fri 04 Dec 2026", "3 März 2026"), not a street.
+_MONTH = (
+    r"(?i:jan|feb|febr|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar[a-z]*|februar[a-z]*|"
+    r"march|märz|mars|marzo|março|maart|april|avril|abril|aprile|mai|mayo|maggio|maio|mei|june|"
+    r"juni|juin|junio|giugno|junho|july|juli|juillet|julio|luglio|julho|august|août|agosto|"
+    r"augustus|september|septembre|septiembre|settembre|setembro|october|oktober|octobre|"
+    r"octubre|ottobre|outubro|november|novembre|noviembre|novembro|december|dezember|décembre|"
+    r"diciembre|dicembre|dezembro)\.?(?![\w])"
+)
+_DATE_OR_TIME = re.compile(
+    rf"\b\d{{1,2}}\.?\s+{_MONTH}(?:\s+\d{{2,4}})?|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b"
+)
 # "78 Camiño Ancho 91", "233 Erzsébet tér 19.", "64 Via Capo le Case 143"
 _NUMBER_STREET_NUMBER = (
-    rf"(?<![\w.,/-])\d{{1,5}}[A-Za-z]?\s+{_CAP}(?:\s+(?:{_PARTICLE}|{_WORD})){{0,4}}?"
+    rf"(?<![\w.,/-])\d{{1,5}}[A-Za-z]?\s+(?!{_MONTH}){_CAP}(?:\s+(?:{_PARTICLE}|{_WORD})){{0,4}}?"
     rf"\s+{_HOUSE}\.?(?=\s*(?:$|[,;\n)]|\.(?:\s|$)))"
 )
 _TAIL_AFTER_STREET = (
@@ -137,7 +150,8 @@ def cued_address_spans(text: str) -> list[tuple[int, int]]:
         # From the first comma-separated part that holds a house number.
         offset = 0
         for part in re.split(r"(,)", clause):
-            if part != "," and _HOUSE_TOKEN.search(part) and re.search(r"[^\W\d_]{2}", part):
+            numbers = _DATE_OR_TIME.sub(" ", part)  # "(Fri 04 Dec 2026, 15:08 GMT)" is no house
+            if part != "," and _HOUSE_TOKEN.search(numbers) and re.search(r"[^\W\d_]{2}", part):
                 start = rest_start + offset + len(part) - len(part.lstrip())
                 end = rest_start + len(clause.rstrip(" ,;:"))
                 if end > start:
