@@ -9,10 +9,8 @@ from fastapi import FastAPI
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
-from app.agents.compose import front_door, readiness_probes, worker_deps
-from app.agents.escalation import EscalationAgent
+from app.agents.compose import front_door, model_free_workers, readiness_probes, worker_deps
 from app.agents.pipeline import ChatPipeline
-from app.agents.refusal import RefusalAgent
 from app.api.auth import Identity, Role, TokenService, load_secret
 from app.api.http import create_chat_app
 from app.config import AgentSettings
@@ -54,8 +52,7 @@ class Ingress:
                 Route.POLICY: WorkerHandle(policy),
                 Route.NEGOTIATION: WorkerHandle(negotiation),
                 # Cheap, model-free routes run in the ingress itself.
-                Route.ESCALATION: EscalationAgent(deps),
-                Route.REFUSAL: RefusalAgent(),
+                **model_free_workers(deps),
             },
             deps=deps,
             probes=readiness_probes(config, door.redis),

@@ -119,6 +119,18 @@ def workers_for(
         Route.TRACKING: TrackingAgent(deps),
         Route.POLICY: PolicyAgent(deps),
         Route.NEGOTIATION: NegotiationAgent(deps, negotiation),
+        **model_free_workers(deps),
+    }
+
+
+# The routes served by the separately deployed workers (deployments/workers.py); every other
+# route is model-free and runs wherever the pipeline runs (the Serve ingress included).
+DEPLOYED_ROUTES = frozenset({Route.TRACKING, Route.POLICY, Route.NEGOTIATION})
+
+
+def model_free_workers(deps: WorkerDeps) -> dict[Route, Worker]:
+    """The cheap, model-free routes: one place, so a new route reaches every composition."""
+    return {
         Route.ESCALATION: EscalationAgent(deps),
         Route.REFUSAL: RefusalAgent(),
         Route.CLARIFY: ClarifyAgent(),
