@@ -58,6 +58,11 @@ DEFAULT_SIMILARITY_FLOOR = 0.40
 HUMAN_AGENT_MIN_CONFIDENCE = 0.80
 # A short unclear message whose leading intent has this much of the vote is a new request.
 OWN_INTENT_SHARE = 0.40
+# An unsure message whose vote is mostly on our own intents goes to the best of them.
+IN_SCOPE_MAJORITY = 0.60
+# ...and when one worker's intents hold at least this much of that in-scope vote.
+ONE_WORKER_SHARE = 2 / 3
+_NOT_OURS = frozenset({Intent.HUMAN_AGENT, Intent.OUT_OF_SCOPE})
 # A follow-up is short: "what about the second order" is 5 words.
 FOLLOWUP_MAX_WORDS = 6
 
@@ -209,7 +214,7 @@ class IntentRouter:
             low=low,
             source="knn",
             votes=public,
-            route=_unsure_route(intent, confidence, message, context) if low else None,
+            route=_unsure_route(intent, confidence, message, context, public) if low else None,
         )
 
     async def aroute(
@@ -334,7 +339,11 @@ def _write_head(path: Path | None, head: tuple[np.ndarray, np.ndarray]) -> None:
 
 
 def _unsure_route(
-    intent: Intent, confidence: float, message: str, context: RoutingContext | None
+    intent: Intent,
+    confidence: float,
+    message: str,
+    context: RoutingContext | None,
+    votes: np.ndarray | None = None,
 ) -> Route:
     """Where a low-confidence message goes: one clarifying question, then the best guess (never
     a human on a guess: an unclear message gets the refusal, which says what we can do).
@@ -347,11 +356,38 @@ def _unsure_route(
     in_scope = intent not in (Intent.HUMAN_AGENT, Intent.OUT_OF_SCOPE)
     if in_scope and (confidence >= OWN_INTENT_SHARE or names_an_order(message)):
         return route_for(intent)
+    lean = _in_scope_lean(votes)
+    if lean is not None:
+        # Spread over our own intents ("any news about the order for my sister's birthday?":
+        # out-of-scope 0.32 on top, yet most of the vote on tracking intents): it is about us,
+        # and the best of ours is a better first answer than a generic question.
+        return route_for(lean)
     if context is None or not context.asked_to_clarify:
         return Route.CLARIFY
     if intent is Intent.HUMAN_AGENT:
         return Route.REFUSAL
     return route_for(intent)
+
+
+def _in_scope_lean(votes: np.ndarray | None) -> Intent | None:
+    """The best in-scope intent when our intents hold most of the vote and its worker's intents
+    hold most of theirs (tracking's vote is spread over status, ETA, photo...), else None."""
+    if votes is None:
+        return None
+    labels = [Intent(label) for label in INTENT_LABELS[: len(votes)]]
+    ours = [i for i, label in enumerate(labels) if label not in _NOT_OURS]
+    mass = float(sum(votes[i] for i in ours)) if ours else 0.0
+    if mass < IN_SCOPE_MAJORITY:
+        return None
+    by_route: dict[Route, float] = {}
+    for i in ours:
+        route = route_for(labels[i])
+        by_route[route] = by_route.get(route, 0.0) + float(votes[i])
+    route, share = max(by_route.items(), key=lambda item: item[1])
+    # Torn between two of our workers ("track refund weather"): that is what the question is for.
+    if share < mass * ONE_WORKER_SHARE:
+        return None
+    return labels[max((i for i in ours if route_for(labels[i]) is route), key=lambda i: votes[i])]
 
 
 def _decision(
