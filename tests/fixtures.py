@@ -6,7 +6,6 @@ an order and can run in any order.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,18 +28,7 @@ class SeedIndex:
         self.customers = {c.customer_id: c for c in dataset.customers}
         self._taken: set[str] = set()
         refunded = {r.order_id for r in dataset.refunds}
-        unrefunded = [o for o in dataset.orders if o.order_id not in refunded]
-        # Clients taken in turn: a take for any client does not use up one client's orders
-        # before the tests that need that client (the web pages are globex's) get theirs.
-        by_client: dict[str, list[OrderRecord]] = {}
-        for order in unrefunded:
-            by_client.setdefault(order.client_id, []).append(order)
-        self._unrefunded = [
-            order
-            for row in itertools.zip_longest(*by_client.values())
-            for order in row
-            if order is not None
-        ]
+        self._unrefunded = [o for o in dataset.orders if o.order_id not in refunded]
 
     def take(
         self,
