@@ -158,7 +158,9 @@ def test_demo_sign_in_lists_seeded_customers_of_each_tenant(
 def test_a_tracking_question_is_answered_in_the_page_and_survives_a_reload(
     new_page: Any, agent: RunningAgent, seed: SeedIndex
 ) -> None:
-    pick = seed.take(ShipmentStatus.IN_TRANSIT, client_id="globex")
+    # Any tenant's parcel: the page is the same for every tenant, and the suite's other tests
+    # take most of one tenant's parcels on the way.
+    pick = seed.take(ShipmentStatus.IN_TRANSIT)
     page = new_page()
     open_chat(page, agent, pick.who)
     answer = ask(page, f"where is my order {pick.order.order_id}?")
