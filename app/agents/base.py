@@ -74,6 +74,16 @@ async def say(text: str) -> AsyncIterator[ChatEvent]:
         yield ChatEvent.token(piece)
 
 
+class FixedReplyAgent:
+    """A worker that answers every message with one fixed text: no model, no tools."""
+
+    reply: str
+
+    async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
+        async for event in say(self.reply):
+            yield event
+
+
 async def run_tool(
     deps: WorkerDeps,
     request: WorkerRequest,

@@ -6,11 +6,7 @@ at most once in a row (`RoutingContext.asked_to_clarify`), then goes with its be
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-from app.agents.base import say
-from app.agents.events import ChatEvent
-from app.agents.worker import WorkerRequest
+from app.agents.base import FixedReplyAgent
 
 CLARIFYING_QUESTION = (
     "I want to make sure I help with the right thing. Is this about where an order is or when "
@@ -19,7 +15,5 @@ CLARIFYING_QUESTION = (
 )
 
 
-class ClarifyAgent:
-    async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
-        async for event in say(CLARIFYING_QUESTION):
-            yield event
+class ClarifyAgent(FixedReplyAgent):
+    reply = CLARIFYING_QUESTION

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-from app.agents.base import say
-from app.agents.events import ChatEvent
-from app.agents.worker import WorkerRequest
+from app.agents.base import FixedReplyAgent
 
 REFUSAL = (
     "I can help with tracking your orders, return and refund policies, and returns, refunds "
@@ -15,7 +11,5 @@ REFUSAL = (
 )
 
 
-class RefusalAgent:
-    async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
-        async for event in say(REFUSAL):
-            yield event
+class RefusalAgent(FixedReplyAgent):
+    reply = REFUSAL

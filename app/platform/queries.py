@@ -40,6 +40,7 @@ from app.platform.contract import (
 from app.platform.errors import not_found
 
 OwnedRow = TypeVar("OwnedRow", db.RefundRow, db.ReturnRow, db.TicketRow)
+OrderChildRow = TypeVar("OrderChildRow", db.RefundRow, db.ReturnRow)
 
 
 # Orders delivered within this many days still count as "active" for hydration.
@@ -150,28 +151,22 @@ async def settle_due_refunds(session: AsyncSession, now: datetime) -> int:
     return len(due)
 
 
-async def refunds_for_order(session: AsyncSession, order_id: str) -> list[db.RefundRow]:
-    return list(
-        (
-            await session.scalars(
-                select(db.RefundRow)
-                .where(db.RefundRow.order_id == order_id)
-                .order_by(db.RefundRow.created_at)
-            )
-        ).all()
+async def _rows_for_order(
+    session: AsyncSession, row_type: type[OrderChildRow], order_id: str
+) -> list[OrderChildRow]:
+    """Every refund or return row of one order, oldest first."""
+    rows = await session.scalars(
+        select(row_type).where(row_type.order_id == order_id).order_by(row_type.created_at)
     )
+    return list(rows.all())
+
+
+async def refunds_for_order(session: AsyncSession, order_id: str) -> list[db.RefundRow]:
+    return await _rows_for_order(session, db.RefundRow, order_id)
 
 
 async def returns_for_order(session: AsyncSession, order_id: str) -> list[db.ReturnRow]:
-    return list(
-        (
-            await session.scalars(
-                select(db.ReturnRow)
-                .where(db.ReturnRow.order_id == order_id)
-                .order_by(db.ReturnRow.created_at)
-            )
-        ).all()
-    )
+    return await _rows_for_order(session, db.ReturnRow, order_id)
 
 
 async def refundable_for(
