@@ -49,6 +49,25 @@ async def test_a_partial_return_holds_only_the_named_items(agent: NegotiationAge
 
 
 @pytest.mark.usefixtures("clean_orders")
+async def test_a_conditional_yes_adding_an_item_proposes_both_and_writes_nothing(
+    agent: NegotiationAgent,
+) -> None:
+    """Found live: "yes but only if the backpack goes too" replaced the slippers with the
+    backpack. The added line joins the proposal, and the new terms need a fresh yes."""
+    conv = await start(agent, cases.MIXED)
+    first = await conv.say(
+        f"I want to return the slippers from {cases.MIXED_RETURN_ORDER}, they don't fit",
+        "initiate_return",
+    )
+    assert first.proposal is not None, first.text
+    changed = await conv.say("yes but only if the backpack goes too")
+    assert not changed.tools("initiate_return")
+    assert changed.proposal is not None, changed.text
+    assert sorted(i["sku"] for i in changed.proposal["items"]) == ["SKU-9942-A", "SKU-9942-B"]
+    assert changed.proposal["proposal_id"] != first.proposal["proposal_id"]
+
+
+@pytest.mark.usefixtures("clean_orders")
 async def test_an_unresolvable_item_set_is_one_question_listing_the_items_and_no_proposal(
     agent: NegotiationAgent,
 ) -> None:

@@ -11,6 +11,7 @@ proposal before any write.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -234,7 +235,13 @@ def _items(
         # The order came from the open case or was implied: read the items against its lines.
         said = items_of(reading.text, order)
     if said.picked:
-        return list(item_set(said, order) or [])
+        picked = list(item_set(said, order) or [])
+        if old is not None and old.items and picked and adds_to_items(reading.text):
+            # "yes but only if the backpack goes too": the named lines join the case's lines,
+            # they do not replace them (a line named again takes its new quantity).
+            named = {p.name for p in picked}
+            return [p for p in old.items if p.name not in named] + picked
+        return picked
     if said.bare_count and old is not None and len(old.items) == 1:
         # "not both, only one pair is missing" about the one line the case is about.
         line = old.items[0]
@@ -245,6 +252,19 @@ def _items(
     if said.everything or said.excluded:
         return list(item_set(said, order) or [])
     return list(old.items) if old is not None else []
+
+
+# Words that add lines to the open case rather than name its whole new item set. "only" is
+# not a replacement cue when one of these is present ("only if the mug comes too").
+_ADDS_TO = re.compile(
+    r"\b(?:too|also|as well|aswell|additionally|in addition|on top|plus|add|adding|along with"
+    r"|together with|both)\b",
+    re.IGNORECASE,
+)
+
+
+def adds_to_items(message: str) -> bool:
+    return _ADDS_TO.search(message) is not None
 
 
 def items_unresolved(
