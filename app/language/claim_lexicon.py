@@ -595,4 +595,11 @@ NEUTRAL_WORDS = frozenset(
     rest assured enjoy confirm confirms confirmed confirming journey ready
     since schedule scheduled
     """.split()
+) | frozenset(
+    # English epistemic hedges, as a class: they weaken the claim they wrap, which is still
+    # read and checked ("I believe it was delivered" is a delivery claim).
+    """
+    think thinks believe believes reckon reckons guess suppose presume probably possibly
+    presumably apparently seemingly maybe perhaps suggests suggest indicates indicate
+    """.split()
 )
