@@ -438,7 +438,20 @@ def _dated(
     return out
 
 
-def _dates(scene: Scene, ship: dict[str, Any], rng: random.Random) -> list[tuple[str, bool]]:
+def _dates(
+    scene: Scene,
+    ship: dict[str, Any],
+    rng: random.Random,
+    templates: dict[str, list[str]] | None = None,
+) -> list[tuple[str, bool]]:
+    """Dated sentences, true and false; `templates` (keys eta, overdue, delivered, part) lets
+    another held-out set say them its own way."""
+    t = templates or {
+        "eta": ETA_TEMPLATES,
+        "overdue": OVERDUE_TEMPLATES,
+        "delivered": DELIVERED_TEMPLATES,
+        "part": PART_TEMPLATES,
+    }
     zone = ZoneInfo(scene.facts["timezone"])
     now = datetime.fromisoformat(scene.facts["as_of"]).astimezone(zone)
     today = now.date()
@@ -450,27 +463,27 @@ def _dates(scene: Scene, ship: dict[str, Any], rng: random.Random) -> list[tuple
         if eta.date() >= today:
             days = {eta.date() + timedelta(days=k) for k in (-2, -1, 0, 1, 3, 5)}
             phrases = [p for d in sorted(days) if d >= today for p in _future_phrases(d, today)]
-            out += _dated(ETA_TEMPLATES, phrases, eta, c, rng)
+            out += _dated(t["eta"], phrases, eta, c, rng)
             # A part of the day: right day and right part, or one of them wrong.
             day_word = {0: "this", 1: "tomorrow"}.get((eta.date() - today).days)
             if day_word is not None:
                 for part in ("morning", "afternoon", "evening"):
                     words = f"{day_word} {part}" if day_word == "tomorrow" else f"this {part}"
                     ok = part in _parts(eta.hour)
-                    template = rng.choice(PART_TEMPLATES)
+                    template = rng.choice(t["part"])
                     ok = ok and eta.date() == today + timedelta(days=0 if day_word == "this" else 1)
                     out.append((template.format(when=words), ok))
         else:
             days = {eta.date() + timedelta(days=k) for k in (-1, 0, 1)}
             phrases = [p for d in sorted(days) if d < today for p in _past_phrases(d, today)]
-            out += _dated(OVERDUE_TEMPLATES, phrases, eta, c, rng)
+            out += _dated(t["overdue"], phrases, eta, c, rng)
             # Promising a future day for a parcel the platform has no new date for.
             out.append(("It'll be with you tomorrow.", False))
     if ship.get("delivered_at") and status in DELIVERED:
         at = _local(ship["delivered_at"], zone)
         days = {at.date() + timedelta(days=k) for k in (-7, -1, 0, 1, 3, 30)}
         phrases = [p for d in sorted(days) if d < today for p in _past_phrases(d, today)]
-        out += _dated(DELIVERED_TEMPLATES, phrases, at, c, rng)
+        out += _dated(t["delivered"], phrases, at, c, rng)
     return out
 
 
