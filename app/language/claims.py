@@ -514,10 +514,14 @@ def _unmodelled_words(masked: _Masked, facts: TurnFacts, check: SentenceCheck) -
         masked.blank(*m.span())
 
 
-# Negations that are courtesy, not a claim ("don't worry").
-_COURTESY_NEGATION = re.compile(
-    r"\b(?:don't|do not|dont) (?:worry|hesitate|panic)|\bno (?:worries|problem|rush|need to worry)"
-    r"|\bnot to worry\b|\bnever mind\b"
+# Courtesy formulas, negated or not ("don't worry", "rest assured", "sorry for this"): they
+# claim nothing about the parcel, and a short one is too little text to read a meaning in.
+_COURTESY = re.compile(
+    r"\b(?:(?:don't|do not|dont) (?:worry|hesitate|panic)|no (?:worries|problem|rush|need to worry)"
+    r"|not to worry|never mind|rest assured|good news|bad news|(?:un)?fortunately|luckily|sadly"
+    r"|(?:(?:i'm|i am|we're|we are|so|very|really) )*(?:sorry|apologies|apologise|apologize)"
+    r"(?: (?:for|about) (?:this|that|the \w+|any \w+))?"
+    r"|thank(?:s| you)(?: (?:so much|for \w+(?: \w+)?))?)\b"
 )
 
 
@@ -547,9 +551,14 @@ def _residue(
     if read and not unread:
         return  # every word is a read claim or neutral
     original = masked.original[start:end]
-    negated = bool(lex.NEGATION.search(_COURTESY_NEGATION.sub(" ", residue)))
-    if len(re.findall(r"[a-z']+", original)) < 2 and not unread:
-        return  # a lone word ("Update:", "Carrier:") is a label, too short to read a meaning in
+    negated = bool(lex.NEGATION.search(_COURTESY.sub(" ", residue)))
+    words = re.findall(r"[a-z']+", _COURTESY.sub(" ", original))
+    if not unread:
+        if len(words) < 2:
+            return  # a lone word ("Update:", "Carrier:") or a courtesy formula claims nothing
+        quoted = [w for w in words if w not in lex.NEUTRAL_WORDS]
+        if quoted and all(_whole_token(w, fact_text) for w in quoted):
+            return  # the facts' own words ("Newark NJ hub"): a place the facts name
     meaning = claim_meaning.meaning_of(original)
     if unread:
         # Unread words are rescued only by a sure reading of a shipment state that the facts
@@ -574,8 +583,9 @@ def _residue(
     elif meaning.is_claim:
         ok = _meaning_holds(meaning.kind, scope, facts)
         check.claim("meaning", f"{meaning.kind} ({original.strip()[:40]})", ok)
-    elif meaning.nearest != claim_meaning.NO_CLAIM and meaning.score >= claim_meaning.CLAIM_FLOOR:
-        # Near a claim type without a margin: cannot be supported, so it is not released.
+    else:
+        # Unsure: a clause not surely "no claim" may be one; it is released only when every
+        # type it is near (nearest and runner-up) holds.
         ok = _meaning_holds(meaning.nearest, scope, facts) and _meaning_holds(
             meaning.runner_up, scope, facts
         )
