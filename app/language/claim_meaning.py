@@ -210,6 +210,12 @@ def _get_index() -> _Index:
         return _index
 
 
+def warm() -> None:
+    """Loads the encoder and the exemplars (about a second, once per process), so the first
+    checked sentence does not pay for it on the event loop."""
+    _get_index()
+
+
 @lru_cache(maxsize=4096)
 def meaning_of(text: str) -> Meaning:
     index = _get_index()
