@@ -418,3 +418,9 @@ def test_a_time_of_day_is_the_customers_own() -> None:
     assert ok("It should arrive around 12:30.", status(noonish))
     assert not ok("It should arrive around 11:30.", status(noonish))
     assert ok("It should arrive around 11:30 UTC.", status(noonish))
+
+
+def test_refunded_as_a_verb_is_an_action_claim() -> None:
+    assert not ok("Yes, it's been refunded.", status(LOST))
+    assert not ok("You were refunded yesterday.", status(LOST))
+    assert ok("Yes, it's been refunded.", status(LOST), ("initiate_refund", refund("approved")))

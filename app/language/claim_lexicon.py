@@ -371,6 +371,8 @@ DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"you(?:'ll| will|’ll) (?:\w+ ){0,2}(?:get|receive|be getting) (?:your |a |the )?"
             r"(?:full |partial )?(?:refund|money back)",
             r"(?:your )?money (?:is |will be |has been |was )?(?:\w+ ){0,4}back",
+            # "it's been refunded", "you were refunded": the refund said to be done.
+            r"(?:has|have|had|'s|’s|is|are|was|were|been|got|get|be|being) (?:\w+ )?refunded",
         ),
     ),
     (
