@@ -40,8 +40,9 @@ class Scene:
     status: ShipmentStatus
 
 
-def _pick(dataset: PlatformDataset) -> list[tuple[OrderRecord, int]]:
-    """PER_STATUS single-shipment orders of every status, spread over clients and regions."""
+def _pick(dataset: PlatformDataset, offset: int = 0) -> list[tuple[OrderRecord, int]]:
+    """PER_STATUS single-shipment orders of every status, spread over clients and regions;
+    `offset` shifts the pick, so a held-out set reads other orders than the dev set."""
     chosen: list[tuple[OrderRecord, int]] = []
     customers = {c.customer_id: c for c in dataset.customers}
     for status in ShipmentStatus:
@@ -49,7 +50,7 @@ def _pick(dataset: PlatformDataset) -> list[tuple[OrderRecord, int]]:
             o for o in dataset.orders if len(o.shipments) == 1 and o.shipments[0].status is status
         ]
         step = max(1, len(found) // PER_STATUS)
-        for i, order in enumerate(found[::step][:PER_STATUS]):
+        for i, order in enumerate(found[offset % step :: step][:PER_STATUS]):
             chosen.append((order, i))
     assert all(o.customer_id in customers for o, _ in chosen)
     return chosen
@@ -66,7 +67,7 @@ async def _outputs(
     return out
 
 
-async def collect() -> list[Scene]:
+async def collect(offset: int = 0) -> list[Scene]:
     dataset = generate(seed=7, customers_per_client=200)
     customers = {c.customer_id: c for c in dataset.customers}
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,7 +82,7 @@ async def collect() -> list[Scene]:
             transport = httpx.ASGITransport(app=app)
             async with PlatformClient("http://platform", API_KEY, transport=transport) as client:
                 executor = ToolExecutor()
-                for order, i in _pick(dataset):
+                for order, i in _pick(dataset, offset):
                     customer = customers[order.customer_id]
                     who = CustomerRef(order.client_id, order.customer_id)
                     ctx = ToolContext(who=who, session_id=f"claims-{i}", platform=client)
@@ -180,5 +181,5 @@ def _writes(
     return calls
 
 
-def scenes() -> list[Scene]:
-    return asyncio.run(collect())
+def scenes(offset: int = 0) -> list[Scene]:
+    return asyncio.run(collect(offset))

@@ -340,3 +340,87 @@ def test_a_sentence_names_its_own_shipment() -> None:
 )
 def test_sentences_a_model_might_write(facts_of: Shipment, sentence: str, supported: bool) -> None:
     assert ok(sentence, status(facts_of)) is supported
+
+
+# ------------------------------------------------------------------ fail closed on meaning
+
+
+@pytest.mark.parametrize(
+    ("sentence", "facts_of", "supported"),
+    [
+        # Claims made of everyday words only: the grammar reads nothing, the meaning decides.
+        ("It's with you now.", IN_TRANSIT, False),
+        ("It's with you now.", DELIVERED, True),
+        ("It's with you now.", LOST, False),
+        # A negated claim the grammar cannot read fails closed, true or not.
+        ("No delivery yet.", DELIVERED, False),
+        ("No delivery yet.", IN_TRANSIT, False),
+        # Courtesy is not a claim, negated or not, in words the grammar knows or not.
+        ("Don't worry, it's on its way.", IN_TRANSIT, True),
+        ("I completely understand how annoying this is.", IN_TRANSIT, True),
+        ("I completely understand how annoying this is.", LOST, True),
+    ],
+)
+def test_a_claim_in_everyday_words_is_judged_by_its_meaning(
+    sentence: str, facts_of: Shipment, supported: bool
+) -> None:
+    assert ok(sentence, status(facts_of)) is supported
+
+
+def test_words_the_grammar_never_met_are_released_only_for_a_sure_true_state() -> None:
+    # "anywhere" is unread; the clause is surely about a lost parcel: true only when it is.
+    assert ok("The carrier can't find it anywhere.", status(LOST))
+    assert not ok("The carrier can't find it anywhere.", status(IN_TRANSIT))
+    assert not ok("The carrier can't find it anywhere.", status(DELIVERED))
+    # Near "lost" without a wide margin: an ongoing search is not a declared loss.
+    assert not ok("The carrier is still searching for it.", status(LOST))
+    # Another language is not read, so it is not released.
+    assert not ok("Ihr Paket wurde zugestellt.", status(DELIVERED))
+    assert not ok("Votre colis est en route.", status(IN_TRANSIT))
+
+
+def test_a_hedged_past_claim_is_a_claim_not_an_expectation() -> None:
+    assert not ok("It might have been delivered.", status(IN_TRANSIT))
+    assert not ok("It looks like it may have been delivered already.", status(DELAYED))
+    assert ok("It might have been delivered.", status(DELIVERED))
+    assert ok("It should be delivered on Saturday.", status(IN_TRANSIT))
+
+
+def test_a_return_label_by_email_needs_a_return_not_only_an_email() -> None:
+    email = Notification(
+        notification_id="NTF-10000002",
+        customer_id="CUS-000001",
+        channel="email",
+        subject="Update",
+        body="Your parcel is on its way.",
+        status="sent",
+        created_at=NOW,
+    )
+    assert ok("I've emailed you the details.", ("send_notification", email))
+    assert not ok("A return label has been emailed to you.", ("send_notification", email))
+
+
+def test_a_refund_said_to_be_done_needs_an_approved_refund() -> None:
+    pending = ("initiate_refund", refund("pending"))
+    approved = ("initiate_refund", refund("approved"))
+    assert ok("I've started a refund for you.", status(LOST), pending)
+    assert not ok("The refund is done.", status(LOST), pending)
+    assert not ok("Your money is on its way back to you.", status(LOST), pending)
+    assert ok("The refund is done.", status(LOST), approved)
+    assert ok("Your money is on its way back to you.", status(LOST), approved)
+
+
+def test_a_time_of_day_is_the_customers_own() -> None:
+    # 11:30 UTC is 12:30 in Berlin: afternoon for the customer, morning only in UTC.
+    noonish = shipment(ShipmentStatus.OUT_FOR_DELIVERY, eta="2026-12-03T11:30:00Z")
+    assert ok("It should arrive this afternoon.", status(noonish))
+    assert not ok("It should arrive this morning.", status(noonish))
+    assert ok("It should arrive around 12:30.", status(noonish))
+    assert not ok("It should arrive around 11:30.", status(noonish))
+    assert ok("It should arrive around 11:30 UTC.", status(noonish))
+
+
+def test_refunded_as_a_verb_is_an_action_claim() -> None:
+    assert not ok("Yes, it's been refunded.", status(LOST))
+    assert not ok("You were refunded yesterday.", status(LOST))
+    assert ok("Yes, it's been refunded.", status(LOST), ("initiate_refund", refund("approved")))

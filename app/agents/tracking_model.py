@@ -22,6 +22,7 @@ from app.agents.base import WorkerDeps, run_tool, tool_event
 from app.agents.events import ChatEvent
 from app.agents.worker import WorkerRequest
 from app.config import TRACKING_ANSWER_DEADLINE_S
+from app.language import claim_meaning
 from app.language.claim_facts import TurnFacts
 from app.language.claims import SentenceGate
 from app.llm.client import ChatModel, ModelUnavailable, Usage
@@ -150,6 +151,9 @@ class TrackingModelTurn:
             {"role": "user", "content": f"(tool result) {call.tool}: {facts}"},
         ]
         thoughts = ThoughtFilter()
+        # The claim check reads unsettled clauses with the shared encoder: load it off the
+        # event loop before the first sentence needs it.
+        await asyncio.to_thread(claim_meaning.warm)
         gate = SentenceGate(TurnFacts.from_outputs([(call.tool, output)], context=request.context))
         said = False
         # Past the deadline with no checked sentence, the template answers instead.

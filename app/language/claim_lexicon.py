@@ -371,6 +371,8 @@ DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"you(?:'ll| will|’ll) (?:\w+ ){0,2}(?:get|receive|be getting) (?:your |a |the )?"
             r"(?:full |partial )?(?:refund|money back)",
             r"(?:your )?money (?:is |will be |has been |was )?(?:\w+ ){0,4}back",
+            # "it's been refunded", "you were refunded": the refund said to be done.
+            r"(?:has|have|had|'s|’s|is|are|was|were|been|got|get|be|being) (?:\w+ )?refunded",
         ),
     ),
     (
@@ -496,6 +498,13 @@ UNMODELLED = _p(
     r"strikes?",
     r"holidays?",
     r"neighbou?rs?",
+    r"next[- ]door",
+    r"concierge",
+    r"lockers?",
+    r"lobby",
+    r"mail ?room",
+    r"front desk",
+    r"shed",
     r"porch",
     r"garage",
     r"mailbox",
@@ -594,5 +603,12 @@ NEUTRAL_WORDS = frozenset(
     seller retailer sender shop store merchant got current open network system
     rest assured enjoy confirm confirms confirmed confirming journey ready
     since schedule scheduled
+    """.split()
+) | frozenset(
+    # English epistemic hedges, as a class: they weaken the claim they wrap, which is still
+    # read and checked ("I believe it was delivered" is a delivery claim).
+    """
+    think thinks believe believes reckon reckons guess suppose presume probably possibly
+    presumably apparently seemingly maybe perhaps suggests suggest indicates indicate
     """.split()
 )

@@ -23,8 +23,15 @@ a capitalised name the facts do not contain, an event word it has no fact for ("
 "customs"), echoed JSON, and any word left over once every claim it can read is taken out that
 is neither in a small neutral vocabulary (grammar, courtesy, hedges) nor in the facts' own text:
 "it landed on your doorstep" is not read as a delivery, so it is not released either.
-Pure and fast (regular expressions over one sentence, no model, no
-I/O): it runs on every streamed sentence.
+
+Words are not the whole hole: a claim made only of everyday words ("It's with you.", "no
+delivery yet") has nothing for a word list to catch. Every asserting clause the grammar read no
+claim in, and every clause with unread words, is placed among claim types by the shared MiniLM
+encoder (claim_meaning.py), and code decides: a sure claim type is checked against the facts
+like any other claim; "no claim" is believed only with a wide margin; a negation the grammar did
+not read, and anything unsure, fails closed. Unread words are released only for a sure, true
+shipment state. Regular expressions first, the encoder only on clauses they cannot settle
+(~10 ms a clause on this CPU, cached by text): it runs on every streamed sentence.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from app.language import claim_lexicon as lex
+from app.language import claim_meaning
 from app.language.claim_dates import (
     MONTHS,
     VAGUE_SOON,
@@ -148,18 +156,27 @@ def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
         check.claim("number", number.group(0), ok)
         masked.blank(*number.span())
     question = bool(lex.QUESTION.search(sentence))
+    asserted: list[tuple[int, int, bool]] = []  # clauses that assert, and whether one was read
     for start, end in _clauses(masked.text):
         text = masked.text[start:end]
         clause = _Clause(
             masked, start, end, question or bool(lex.HYPOTHETICAL.match(text)), question
         )
+        before = len(check.claims)
         roles = _clause_claims(clause, scope, named, facts, check)
         _dates_in_clause(clause, dates, times, roles, scope, facts, today, check)
         # An offer, a question or a condition asserts nothing: its other words are not claims.
         conditioned = bool(_CONDITIONED.search(masked.original[:start]))
         if clause.hypothetical or conditioned or lex.OFFER.search(text):
             clause.blank(0, end - start)
-    _unknown_words(sentence, masked.text, facts, check)
+        else:
+            # Read: the grammar took a claim (or a quoted platform event) out of this clause.
+            read = len(check.claims) > before or _blanked(masked, start, end)
+            asserted.append((start, end, read))
+    _unmodelled_words(masked, facts, check)
+    for start, end, read in asserted:
+        _residue(masked, start, end, read, scope, facts, check)
+    _unknown_names(sentence, facts, check)
     return check
 
 
@@ -291,7 +308,9 @@ def _clause_claims(
                 continue
             before = clause.text[: m.start()]
             state = name
-            if name == "delivered" and lex.FUTURE.search(before):
+            # "might have been delivered" is a hedged report, not an expected arrival.
+            hedged_past = _HEDGED_PAST.search(before)
+            if name == "delivered" and lex.FUTURE.search(before) and not hedged_past:
                 state, statuses = "arriving", lex.ACTIVE
             negated = _negated(before)
             ok = bool(scope) and all((s.status in statuses) != negated for s in scope)
@@ -307,6 +326,8 @@ def _clause_claims(
         clause.blank(*soon.span())
     return roles
 
+
+_HEDGED_PAST = re.compile(r"\b(?:might|may|could|must)(?: well)? have(?: already)?(?: been)?\W*$")
 
 _ROLE_OF_STATE = {
     "delivered": "delivered",
@@ -363,12 +384,18 @@ def _actions(clause: _Clause, facts: TurnFacts, check: SentenceCheck) -> None:
         if lex.ACTION_VERB.match(m.group("verb")) and m.group("verb") not in {"know"}:
             if not (clause.hypothetical or conditioned):
                 _action_claim(text[m.start("verb") :], facts, check, clause, m.span())
+    # Every action reading is judged before any is blanked: "a return label has been emailed to
+    # you" is a return as well as an email, and the email alone must not vouch for it.
+    spans: list[tuple[int, int]] = []
     for kind, pattern in (*lex.DONE_FOR_YOU, *lex.BARE_ACTION):
         for m in pattern.finditer(clause.text):
             if not clause.hypothetical:
                 ok = kind in facts.actions and _channel_ok(kind, text, facts)
+                ok = ok and _refund_state_ok(kind, m.group(0), facts)
                 check.claim("action", f"{kind} ({m.group(0)})", ok)
-            clause.blank(*m.span())
+            spans.append(m.span())
+    for span in spans:
+        clause.blank(*span)
 
 
 def _action_claim(
@@ -376,9 +403,25 @@ def _action_claim(
 ) -> None:
     kind = next((k for k, p in lex.ACTION_OBJECT if p.search(rest)), "other")
     ok = kind in facts.actions and _channel_ok(kind, rest, facts)
+    ok = ok and _refund_state_ok(kind, rest, facts)
     check.claim("action", f"{kind} ({rest.split(',')[0][:40].strip()})", ok)
     # The whole action phrase was judged as one claim ("escalated it to our support team").
     clause.blank(span[0], clause.end - clause.start)
+
+
+# Words that say the money has gone, not only that a refund was asked for: a pending refund
+# was started, but it is not "done" or "on its way".
+_REFUND_COMPLETED = re.compile(
+    r"\b(?:done|processed|issued|paid|credited|completed|settled|on (?:its|the) way|sent|"
+    r"gone through|went through|approved|back)\b"
+)
+
+
+def _refund_state_ok(kind: str, text: str, facts: TurnFacts) -> bool:
+    if kind != "refund" or not _REFUND_COMPLETED.search(text):
+        return True
+    refunds = facts.entities_of("refund", [])
+    return bool(refunds) and all(e.status == "approved" for e in refunds)
 
 
 def _channel_ok(kind: str, text: str, facts: TurnFacts) -> bool:
@@ -408,6 +451,9 @@ def _role_times(role: str, scope: list[ShipmentFact], facts: TurnFacts) -> list[
     if role == "any":
         out += [t for t in facts.orders.values() if t]
     return out
+
+
+_UTC_WORD = re.compile(r"\b(?:utc|gmt|z)\b")
 
 
 def _dates_in_clause(
@@ -442,30 +488,130 @@ def _dates_in_clause(
     moments = [t for role in wanted for t in _role_times(role, scope, facts)]
     if not moments and "any" not in wanted:
         moments = _role_times("any", facts.in_scope([]), facts)
-    readings = [local(t, facts.timezone) for t in moments] + [local(t, UTC) for t in moments]
-    fitting = [r for r in readings if all(c.accepts(r.date(), today) for c in day_claims)]
+    zoned = [local(t, facts.timezone) for t in moments]
+    readings = zoned + [local(t, UTC) for t in moments]
+    # A time of day is the customer's own unless the clause names UTC: "this evening" said of
+    # 20:00 UTC is wrong for a customer in New York, where it is 15:00. (A date may still be
+    # read in UTC: a model copies the timestamp's day.)
+    said = clause.masked.original[clause.start : clause.end]
+    clock = readings if _UTC_WORD.search(said) else zoned
+    fitting = [r for r in clock if all(c.accepts(r.date(), today) for c in day_claims)]
     for c in day_claims:
         ok = any(c.accepts(r.date(), today) for r in readings)
         check.claim("date", c.text.strip(), ok != negated if not clause.hypothetical else ok)
     for c in time_claims:
-        ok = any(c.accepts(r) for r in (fitting if day_claims else readings))
+        ok = any(c.accepts(r) for r in (fitting if day_claims else clock))
         check.claim("time", c.text.strip(), ok != negated if not clause.hypothetical else ok)
 
 
 # ------------------------------------------------------------------ what the checker cannot read
 
 
-def _unknown_words(sentence: str, residue: str, facts: TurnFacts, check: SentenceCheck) -> None:
+def _blanked(masked: _Masked, start: int, end: int) -> bool:
+    before, after = masked.original[start:end], masked.text[start:end]
+    return any(a != b and a in " _" for a, b in zip(after, before, strict=True))
+
+
+def _unmodelled_words(masked: _Masked, facts: TurnFacts, check: SentenceCheck) -> None:
+    """Event words the checker has no fact type for fail closed, whatever a clause means."""
     fact_text = facts.text.lower()
-    for m in lex.UNMODELLED.finditer(residue):
+    for m in lex.UNMODELLED.finditer(masked.text):
         word = m.group(0)
         check.claim("unverifiable", word, word in fact_text)
-        residue = residue[: m.start()] + " " * len(word) + residue[m.end() :]
-    for m in re.finditer(r"[a-z]+", residue):
-        word = m.group(0)
-        if word in lex.NEUTRAL_WORDS or _whole_token(word, fact_text):
-            continue
-        check.claim("unread", word, False)
+        masked.blank(*m.span())
+
+
+# Courtesy formulas, negated or not ("don't worry", "rest assured", "sorry for this"): they
+# claim nothing about the parcel, and a short one is too little text to read a meaning in.
+_COURTESY = re.compile(
+    r"\b(?:(?:don't|do not|dont) (?:worry|hesitate|panic)|no (?:worries|problem|rush|need to worry)"
+    r"|not to worry|never mind|rest assured|good news|bad news|(?:un)?fortunately|luckily|sadly"
+    r"|(?:(?:i'm|i am|we're|we are|so|very|really) )*(?:sorry|apologies|apologise|apologize)"
+    r"(?: (?:for|about) (?:this|that|the \w+|any \w+))?"
+    r"|thank(?:s| you)(?: (?:so much|for \w+(?: \w+)?))?)\b"
+)
+
+
+def _residue(
+    masked: _Masked,
+    start: int,
+    end: int,
+    read: bool,
+    scope: list[ShipmentFact],
+    facts: TurnFacts,
+    check: SentenceCheck,
+) -> None:
+    """What is left of one asserting clause once every claim the grammar read is taken out.
+
+    Words outside the neutral vocabulary and the facts are unread. A clause the grammar read no
+    claim in may still make one in everyday words ("It's with you."), and a clause with unread
+    words may make a true one in words the grammar never met: the clause's nearest claim type
+    (claim_meaning) is then checked against the facts like any other claim. Unsure fails closed.
+    """
+    fact_text = facts.text.lower()
+    residue = masked.text[start:end]
+    unread = [
+        w
+        for w in re.findall(r"[a-z]+", residue)
+        if w not in lex.NEUTRAL_WORDS and not _whole_token(w, fact_text)
+    ]
+    if read and not unread:
+        return  # every word is a read claim or neutral
+    original = masked.original[start:end]
+    negated = bool(lex.NEGATION.search(_COURTESY.sub(" ", residue)))
+    words = re.findall(r"[a-z']+", _COURTESY.sub(" ", original))
+    if not unread:
+        if len(words) < 2:
+            return  # a lone word ("Update:", "Carrier:") or a courtesy formula claims nothing
+        quoted = [w for w in words if w not in lex.NEUTRAL_WORDS]
+        if quoted and all(_whole_token(w, fact_text) for w in quoted):
+            return  # the facts' own words ("Newark NJ hub"): a place the facts name
+    meaning = claim_meaning.meaning_of(original)
+    if unread:
+        # Unread words are rescued only by a sure reading of a shipment state that the facts
+        # support (an action's channel, amount or refund state is beyond what a meaning says).
+        if meaning.kind == claim_meaning.NO_CLAIM and not negated and not read:
+            return
+        if (
+            claim_meaning.rescues(meaning)
+            and not negated
+            and _meaning_holds(meaning.kind, scope, facts)
+        ):
+            check.claims.append(f"meaning: {meaning.kind} ({' '.join(unread)})")
+            return
+        for word in unread:
+            check.claim("unread", word, False)
+        return
+    # Only everyday words, and no claim read: the clause's meaning decides.
+    if meaning.kind == claim_meaning.NO_CLAIM:
+        return
+    if negated:
+        check.claim("negated, unread", original.strip()[:40], False)
+    elif meaning.is_claim:
+        ok = _meaning_holds(meaning.kind, scope, facts)
+        check.claim("meaning", f"{meaning.kind} ({original.strip()[:40]})", ok)
+    else:
+        # Unsure: a clause not surely "no claim" may be one; it is released only when every
+        # type it is near (nearest and runner-up) holds.
+        ok = _meaning_holds(meaning.nearest, scope, facts) and _meaning_holds(
+            meaning.runner_up, scope, facts
+        )
+        check.claim("unsure", f"{meaning.nearest}? ({original.strip()[:40]})", ok)
+
+
+def _meaning_holds(kind: str, scope: list[ShipmentFact], facts: TurnFacts) -> bool:
+    if kind == claim_meaning.NO_CLAIM:
+        return True
+    if kind in claim_meaning.STATE_TYPES:
+        statuses = claim_meaning.STATE_TYPES[kind]
+        return bool(scope) and all(s.status in statuses for s in scope)
+    if kind == "refund":
+        return "refund" in facts.actions and _refund_state_ok("refund", "done", facts)
+    return kind in facts.actions  # "other_action" is never a write kind
+
+
+def _unknown_names(sentence: str, facts: TurnFacts, check: SentenceCheck) -> None:
+    fact_text = facts.text.lower()
     known_names = set(WEEKDAYS) | set(MONTHS) | {m[:3] for m in MONTHS} | {d[:3] for d in WEEKDAYS}
     words = list(_WORD.finditer(sentence))
     for i, m in enumerate(words):
