@@ -237,7 +237,7 @@ async def test_a_request_the_router_sends_to_tracking_reaches_negotiation(
 async def test_an_item_set_nobody_can_resolve_gets_one_question_and_no_write(
     runtime: AgentRuntime,
 ) -> None:
-    """"the garment" is as near the hoodie as the t-shirts (read by meaning): one question
+    """ "the garment" is as near the hoodie as the t-shirts (read by meaning): one question
     naming the order's lines, nothing proposed or written; the customer's answer then names the
     t-shirts by other words, and only they are returned, after the yes."""
     from evals.scenario_authoring import scenario as authored

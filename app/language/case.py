@@ -61,8 +61,9 @@ def read_case(
     # The heads read the words put right ("nevr arived"); ids and amounts come from the raw text.
     words = [w for o in orders for name in o.item_names for w in name.lower().split()]
     # Items named by other words ("the sneakers", "the charger") are items to the heads too.
-    words += [w for o in orders for said in read_items(message, o.item_names).said for w in
-              said.split()]  # fmt: skip
+    every = [n for o in orders for n in o.item_names]
+    words += [w for o in orders for said in read_items(message, o.item_names, every).said for w
+              in said.split()]  # fmt: skip
     (gist,) = heads.read([heads_text(message, words)], encoder)
     return reading_from(message, named, gist, orders)
 
@@ -72,7 +73,8 @@ def reading_from(
 ) -> CaseReading:
     order_id, unknown = _order(message, named, orders)
     order = next((o for o in orders if o.order_id == order_id), None)
-    items = read_items(message, order.item_names) if order else ItemReading()
+    every = [n for o in orders for n in o.item_names]
+    items = read_items(message, order.item_names, every) if order else ItemReading()
     reason = gist.reason if gist.reason_p >= MIN_REASON_P else Reason.NONE
     reason_p = gist.reason_p
     if items.missing and reason not in _MISSING_REASONS:
@@ -123,7 +125,8 @@ def _order(
     # No id: an order whose items the message names, when exactly one does.
     # "got the shoes but my scarf never arrived": the order holding both beats one holding
     # only the shoes.
-    readings = [(o.order_id, read_items(message, o.item_names)) for o in orders]
+    every = [n for o in orders for n in o.item_names]
+    readings = [(o.order_id, read_items(message, o.item_names, every)) for o in orders]
     lines = [(oid, r) for oid, r in readings if _names_lines(r)]
     # An order whose lines the message names by their own words beats one it names only by
     # meaning: "der sleeping bag" is the order with the Down Sleeping Bag, not the one whose
@@ -151,8 +154,9 @@ def item_set(reading: ItemReading, order: OrderSummary) -> tuple[ItemPick, ...] 
     return select(reading, order.item_names)
 
 
-def items_of(message: str, order: OrderSummary) -> ItemReading:
-    return read_items(message, order.item_names)
+def items_of(message: str, order: OrderSummary, orders: Sequence[OrderSummary] = ()) -> ItemReading:
+    """The message's items within `order`; `orders`: all the customer's (see read_items)."""
+    return read_items(message, order.item_names, [n for o in orders for n in o.item_names])
 
 
 # A statement that something is not there: "not here", "nothing came", "no tengo nada", "I don't

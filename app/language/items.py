@@ -121,7 +121,12 @@ class _Span:
     plural: bool
 
 
-def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
+def read_items(
+    message: str, item_names: Sequence[str], other_names: Sequence[str] = ()
+) -> ItemReading:
+    """What the message says of `item_names` (one order's lines). `other_names`: the lines of
+    the customer's other orders, whose own words are never read by meaning as one of these
+    ("the scarf" of another order is not this order's jacket)."""
     names = list(dict.fromkeys(item_names))
     if not names:
         return ItemReading()
@@ -130,7 +135,8 @@ def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
     keys = {n: set(_name_words(n)) for n in names}
     heads = {n: _head(n) for n in names}
     spans = _spans(tokens, names, keys, heads)
-    by_meaning = _meant_spans(tokens, names, keys, spans)
+    elsewhere = {w for n in other_names if n not in keys for w in _name_words(n)}
+    by_meaning = _meant_spans(tokens, names, keys, spans, elsewhere)
     spans = sorted([*spans, *by_meaning], key=lambda s: s.start)
     picked: list[ItemPick] = []
     excluded: list[str] = []
@@ -251,7 +257,9 @@ _NOT_GOODS_WORDS = frozenset(
      "yesterday", "hi", "hello", "hey", "hiya", "dear", "ok", "okay", "yes", "yeah", "still",
      "again", "ever", "even", "because", "about", "if", "as", "at", "by", "an", "a", "any",
      "some", "more", "most", "less", "much", "many", "lot", "bit", "little", "big", "small",
-     "way", "half", "full", "amount", "price", "cost", "day", "days", "week", "weeks", "time"}
+     "way", "half", "full", "amount", "price", "cost", "day", "days", "week", "weeks", "time",
+     "colour", "color", "style", "size", "fit", "quality", "bundle", "gift", "gifts", "present",
+     "run", "pair", "pairs"}
 )  # fmt: skip
 
 
@@ -282,19 +290,24 @@ def _in_request_sentences(tokens: list[str], spans: list[_Span]) -> list[_Span]:
     return [s for s in spans if any(a <= s.start < b for a, b in asking)]
 
 
-def _goods_word(token: str, keys: dict[str, set[str]]) -> bool:
+def _goods_word(token: str, keys: dict[str, set[str]], elsewhere: set[str]) -> bool:
     return (
         token.isalpha()
         and len(token) > 2
         and token not in _NOT_GOODS_WORDS
         and token not in _ARTICLES
         and token not in _NUMBERS
+        and singular(token) not in elsewhere
         and not any(singular(token) in k for k in keys.values())
     )
 
 
 def _meant_spans(
-    tokens: list[str], names: list[str], keys: dict[str, set[str]], spans: list[_Span]
+    tokens: list[str],
+    names: list[str],
+    keys: dict[str, set[str]],
+    spans: list[_Span],
+    elsewhere: set[str],
 ) -> list[_Span]:
     """Spans for items named by other words than their names ("the sneakers", "the charger"),
     read by meaning (app/language/item_meaning.py); only where no word span is."""
@@ -303,13 +316,14 @@ def _meant_spans(
     for k, token in enumerate(tokens):
         after_article = k > 0 and (tokens[k - 1] in _ARTICLES or tokens[k - 1] in _NUMBERS)
         clause_start = k == 0 or tokens[k - 1] in _CLAUSE_OPENERS
-        if k not in taken and (after_article or clause_start) and _goods_word(token, keys):
+        opens = after_article or clause_start
+        if k not in taken and opens and _goods_word(token, keys, elsewhere):
             starts.append(k)
     phrases: list[tuple[int, int, str]] = []
     for k in starts:
         phrases.append((k, k + 1, tokens[k]))
         nxt = k + 1
-        if nxt < len(tokens) and nxt not in taken and _goods_word(tokens[nxt], keys):
+        if nxt < len(tokens) and nxt not in taken and _goods_word(tokens[nxt], keys, elsewhere):
             phrases.append((k, k + 2, f"{tokens[k]} {tokens[nxt]}"))
     read = meanings([p for _, _, p in phrases], names)
     best: dict[int, tuple[float, int, tuple[str, ...]]] = {}

@@ -71,7 +71,7 @@ def _changes_terms(
     order = next((o for o in orders if open_case and o.order_id == open_case.order_id), None)
     if order is not None and not said.names_items:
         # "both please" in answer to "which items?": read against the open case's order.
-        said = items_of(reading.text, order)
+        said = items_of(reading.text, order, orders)
     return bool(said.names_items or reading.amount or reading.share) and not said.unresolved
 
 
