@@ -187,3 +187,17 @@ def test_plurals_of_item_words_are_spelled_right() -> None:
     assert correct("return 1 of the 3 cabels", ["braided", "usb", "cable"]) == (
         "return 1 of the 3 cables"
     )
+
+
+def test_another_orders_item_is_never_this_orders_line_by_meaning() -> None:
+    # "the scarf" is a line of the customer's other order: in the rain order it is no jacket.
+    every = RAIN + CITY
+    wrong_order = read_items("return the scarf from ORD-1000006 please", RAIN, every)
+    assert not wrong_order.picked
+    assert read_items("return the scarf please", CITY, every).picked == (
+        ItemPick(name="Wool Scarf", quantity=None),
+    )
+    # Alone (no other orders known), the nearest meaning is all there is to go by.
+    assert read_items("the raincoat leaks", RAIN, []).picked == (
+        ItemPick(name="Rain Shell Jacket", quantity=None),
+    )
