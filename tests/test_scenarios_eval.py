@@ -231,3 +231,41 @@ async def test_a_request_the_router_sends_to_tracking_reaches_negotiation(
     outcome = await run(scenario("hand-receipt-headphones-angry"), runtime)
     assert outcome.completed, (outcome.problems, outcome.transcript)
     assert outcome.transcript[1].startswith("agent [negotiation]")
+
+
+@pytest.mark.slow
+async def test_an_item_set_nobody_can_resolve_gets_one_question_and_no_write(
+    runtime: AgentRuntime,
+) -> None:
+    """ "the garment" is as near the hoodie as the t-shirts (read by meaning): one question
+    naming the order's lines, nothing proposed or written; the customer's answer then names the
+    t-shirts by other words, and only they are returned, after the yes."""
+    from evals.scenario_authoring import scenario as authored
+    from evals.scenario_unseen2 import JOAO, TEE, tech
+
+    data = tech(JOAO)
+    asked = authored(
+        "garment-ambiguous",
+        "ambiguous item",
+        "terse",
+        data,
+        ["return the garment from ORD-7530260, doesn't fit"],
+        asks_for_write=True,
+    )
+    outcome = await run(Scenario.model_validate(asked), runtime)
+    assert outcome.completed, (outcome.problems, outcome.transcript)
+    assert outcome.proposals == 0 and outcome.wrong_writes == 0
+    question = outcome.transcript[1]
+    assert "Organic Cotton Hoodie" in question and "Crew Neck T-Shirt" in question
+    assert "Shall I go ahead" not in question
+    answered = authored(
+        "garment-then-tees",
+        "ambiguous item",
+        "terse",
+        data,
+        ["return the garment from ORD-7530260, doesn't fit", "the tees", "yes"],
+        returns=[{"order_id": "ORD-7530260", "skus": [TEE], "turn": 2}],
+    )
+    outcome = await run(Scenario.model_validate(answered), runtime)
+    assert outcome.completed, (outcome.problems, outcome.transcript)
+    assert outcome.writes_before_consent == 0 and outcome.wrong_writes == 0

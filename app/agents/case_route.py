@@ -107,5 +107,5 @@ def intent_of(reading: CaseReading, orders: Sequence[OrderSummary]) -> Intent | 
 
 def _holding(reading: CaseReading, orders: Sequence[OrderSummary]) -> list[OrderSummary]:
     """The orders holding a line the message names (all of them when it names none)."""
-    holding = [o for o in orders if items_of(reading.text, o).names_items]
+    holding = [o for o in orders if items_of(reading.text, o, orders).names_items]
     return holding or list(orders)

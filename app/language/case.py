@@ -9,13 +9,14 @@ it against the platform and the customer confirms the exact terms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.language.items import ItemPick, ItemReading, read_items, select
 from app.language.named import Named, read_named
 from app.language.reasons import Ask, CaseHeads, Encoder, Gist, Reason, heads_text
-from app.platform.contract import OrderSummary
+from app.platform.contract import DELIVERED_STATES, OrderSummary
 
 # Below this the head's reason is not trusted: better no reason (and a question) than a wrong one.
 MIN_REASON_P = 0.35
@@ -59,6 +60,10 @@ def read_case(
     named = read_named(message)
     # The heads read the words put right ("nevr arived"); ids and amounts come from the raw text.
     words = [w for o in orders for name in o.item_names for w in name.lower().split()]
+    # Items named by other words ("the sneakers", "the charger") are items to the heads too.
+    every = [n for o in orders for n in o.item_names]
+    words += [w for o in orders for said in read_items(message, o.item_names, every).said for w
+              in said.split()]  # fmt: skip
     (gist,) = heads.read([heads_text(message, words)], encoder)
     return reading_from(message, named, gist, orders)
 
@@ -68,15 +73,18 @@ def reading_from(
 ) -> CaseReading:
     order_id, unknown = _order(message, named, orders)
     order = next((o for o in orders if o.order_id == order_id), None)
-    items = read_items(message, order.item_names) if order else ItemReading()
+    every = [n for o in orders for n in o.item_names]
+    items = read_items(message, order.item_names, every) if order else ItemReading()
     reason = gist.reason if gist.reason_p >= MIN_REASON_P else Reason.NONE
     reason_p = gist.reason_p
     if items.missing and reason not in _MISSING_REASONS:
         # Structure says it outright ("the headlamp never made it, everything else did"): a
         # line that is missing was not received, whatever the heads made of the rest.
         reason, reason_p = Reason.NOT_RECEIVED, 1.0
-    not_a_request = named.addressed_to_system or (
-        gist.ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P
+    not_a_request = (
+        named.addressed_to_system
+        or named.declines_any
+        or (gist.ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P)
     )
     amount = named.amounts[0] if len(named.amounts) == 1 else None
     ask = gist.ask
@@ -117,8 +125,16 @@ def _order(
     # No id: an order whose items the message names, when exactly one does.
     # "got the shoes but my scarf never arrived": the order holding both beats one holding
     # only the shoes.
-    readings = [(o.order_id, read_items(message, o.item_names)) for o in orders]
-    named = {oid: len(set(r.said)) for oid, r in readings if _names_lines(r)}
+    every = [n for o in orders for n in o.item_names]
+    readings = [(o.order_id, read_items(message, o.item_names, every)) for o in orders]
+    lines = [(oid, r) for oid, r in readings if _names_lines(r)]
+    # An order whose lines the message names by their own words beats one it names only by
+    # meaning: "der sleeping bag" is the order with the Down Sleeping Bag, not the one whose
+    # jacket is the nearest meaning another order has.
+    by_words = {oid: len(set(r.said) - set(r.meant)) for oid, r in lines}
+    named = {oid: n for oid, n in by_words.items() if n} or {
+        oid: len(set(r.said)) for oid, r in lines
+    }
     if not named:
         return None, None
     most = max(named.values())
@@ -138,5 +154,35 @@ def item_set(reading: ItemReading, order: OrderSummary) -> tuple[ItemPick, ...] 
     return select(reading, order.item_names)
 
 
-def items_of(message: str, order: OrderSummary) -> ItemReading:
-    return read_items(message, order.item_names)
+def items_of(message: str, order: OrderSummary, orders: Sequence[OrderSummary] = ()) -> ItemReading:
+    """The message's items within `order`; `orders`: all the customer's (see read_items)."""
+    return read_items(message, order.item_names, [n for o in orders for n in o.item_names])
+
+
+# A statement that something is not there: "not here", "nothing came", "no tengo nada", "I don't
+# have it". Negation words of the languages customers mix in are included on purpose.
+_ABSENT = re.compile(
+    r"\b(?:not|nothing|nada|nichts|nicht|rien|nope|nobody|never|isn'?t|wasn'?t|ain'?t|"
+    r"haven'?t|hasn'?t|didn'?t)\b|\bno\b(?!\s+(?:thanks|thank|worries|problem|rush))"
+    r"|\bdon'?t\s+(?:have|see|got)\b",
+    re.IGNORECASE,
+)
+
+
+def disputes_delivery(reading: CaseReading, order: OrderSummary | None) -> CaseReading:
+    """A follow-up about an order named earlier, which the platform shows delivered: "not here.
+    refund" answers the status it was just given. Read alone it says no reason (the heads see
+    two words and an ask); against the delivered order, a refund asked with a statement that
+    something is not there is the customer saying they never received it."""
+    if (
+        order is None
+        or reading.order_id is not None
+        or reading.not_a_request
+        or reading.reason is not Reason.NONE
+        or reading.ask is not Ask.REFUND
+        or not order.shipments
+        or any(s.status not in DELIVERED_STATES for s in order.shipments)
+        or not _ABSENT.search(reading.text)
+    ):
+        return reading
+    return replace(reading, reason=Reason.NOT_RECEIVED, reason_p=max(reading.ask_p, MIN_REASON_P))

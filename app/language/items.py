@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.language.item_meaning import meanings
 from app.language.named import normalise
 from app.language.spelling import correct
 
@@ -82,6 +83,8 @@ class ItemReading:
     bare_count: int | None = None
     # The lines picked were said to be missing ("came without the headlamp").
     missing: bool = False
+    # What of `said` was matched by meaning, not by the lines' own words ("the sneakers").
+    meant: tuple[str, ...] = ()
 
     @property
     def names_items(self) -> bool:
@@ -118,7 +121,12 @@ class _Span:
     plural: bool
 
 
-def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
+def read_items(
+    message: str, item_names: Sequence[str], other_names: Sequence[str] = ()
+) -> ItemReading:
+    """What the message says of `item_names` (one order's lines). `other_names`: the lines of
+    the customer's other orders, whose own words are never read by meaning as one of these
+    ("the scarf" of another order is not this order's jacket)."""
     names = list(dict.fromkeys(item_names))
     if not names:
         return ItemReading()
@@ -127,6 +135,9 @@ def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
     keys = {n: set(_name_words(n)) for n in names}
     heads = {n: _head(n) for n in names}
     spans = _spans(tokens, names, keys, heads)
+    elsewhere = {w for n in other_names if n not in keys for w in _name_words(n)}
+    by_meaning = _meant_spans(tokens, names, keys, spans, elsewhere)
+    spans = sorted([*spans, *by_meaning], key=lambda s: s.start)
     picked: list[ItemPick] = []
     excluded: list[str] = []
     unresolved = False
@@ -135,18 +146,23 @@ def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
     # says "only" of ("only shoes is inside, the scarf is missing").
     missing = [s for s in spans if _said_missing(tokens, s)]
     # "refund only the helmet, I'll deal with the bottles": "only" makes the rest context.
-    fine = [s for s in spans if _said_fine(tokens, s)]
+    fine = _listed_before(tokens, spans, [s for s in spans if _said_fine(tokens, s)])
     said_only = [s for s in spans if _says_only(tokens, s, spans)]
     only = _listed_on(tokens, [s for s in spans if s not in fine], said_only)
     # "the jacket doesn't fit, the socks are fine": lines said to be fine are context too, as
     # long as another line is meant.
     meant = [s for s in spans if s not in fine]
+    # A long message names lines in passing ("the hoodie is the comfiest thing I own ... so I'd
+    # like to send the t-shirts back"): the sentence that asks for something says which.
+    asked = _in_request_sentences(tokens, meant or spans)
+    if asked and len(asked) < len(meant or spans):
+        meant = asked
     if not only and spans and _JUST_THOSE.search(" ".join(tokens)):
         at = _JUST_THOSE.search(" ".join(tokens))
         before = len(" ".join(tokens)[: at.start() if at else 0].split())
         named = [s for s in spans if s.end <= before]
         only = named[-1:] if named else []
-    for span in missing or only or (meant if len(meant) < len(spans) and meant else spans):
+    for span in missing or only or (meant if meant and len(meant) < len(spans) else spans):
         negative = not missing and _excluded(tokens, span.start, spans)
         if len(span.matched) > 1 and not span.plural and not _says_both(tokens, span.start):
             unresolved = True
@@ -179,6 +195,7 @@ def read_items(message: str, item_names: Sequence[str]) -> ItemReading:
         said=tuple(" ".join(tokens[s.start : s.end]) for s in spans),
         bare_count=bare_count,
         missing=bool(missing) and bool(merged),
+        meant=tuple(" ".join(tokens[s.start : s.end]) for s in by_meaning),
     )
 
 
@@ -214,6 +231,111 @@ def _spans(
     return spans
 
 
+# Where a phrase that names an item by other words starts: after an article or possessive (in
+# the languages customers mix into English too: "le raincoat", "o charger") or a count, or at
+# the start of a clause ("charger dead. return").
+_ARTICLES = frozenset(
+    {"the", "teh", "my", "this", "that", "these", "those", "your", "our", "his", "her", "their",
+     "both", "le", "la", "les", "el", "los", "las", "der", "die", "das", "den", "il", "lo", "o",
+     "os", "mi", "mis", "ma", "mon", "mes", "mein", "meine"}
+)  # fmt: skip
+# Words that are never the goods themselves (verbs, pronouns, time, the request's own words);
+# the rest is left to the encoder, which also tells goods from "the box" or "my neighbour".
+_NOT_GOODS_WORDS = frozenset(
+    {"is", "are", "was", "were", "be", "been", "being", "came", "come", "comes", "arrived",
+     "arrive", "from", "in", "on", "of", "for", "to", "and", "or", "but", "with", "without",
+     "it", "its", "it's", "i", "me", "you", "we", "they", "them", "he", "she", "not", "no",
+     "never", "just", "only", "also", "too", "very", "so", "really", "please", "thanks",
+     "thank", "back", "up", "out", "off", "order", "orders", "ord", "other", "others", "rest",
+     "whole", "same", "first", "last", "next", "new", "old", "wrong", "right", "one", "ones",
+     "all", "every", "everything", "anything", "nothing", "something", "thing", "things",
+     "item", "items", "stuff", "which", "who", "what", "when", "where", "why", "how", "did",
+     "do", "does", "don't", "doesn't", "didn't", "isn't", "wasn't", "has", "have", "had", "can",
+     "could", "would", "will", "shall", "should", "may", "might", "must", "i'd", "i'm", "i've",
+     "i'll", "want", "need", "like", "get", "got", "send", "return", "refund", "replace",
+     "replacement", "money", "dollar", "dollars", "here", "there", "now", "then", "today",
+     "yesterday", "hi", "hello", "hey", "hiya", "dear", "ok", "okay", "yes", "yeah", "still",
+     "again", "ever", "even", "because", "about", "if", "as", "at", "by", "an", "a", "any",
+     "some", "more", "most", "less", "much", "many", "lot", "bit", "little", "big", "small",
+     "way", "half", "full", "amount", "price", "cost", "day", "days", "week", "weeks", "time",
+     "colour", "color", "style", "size", "fit", "quality", "bundle", "gift", "gifts", "present",
+     "run", "pair", "pairs"}
+)  # fmt: skip
+
+
+# Tokens after which a new clause (and often the item it is about) begins: "but charger is not
+# inside", "only charger", "money for charger".
+_CLAUSE_OPENERS = _BOUNDARY | {",", "but", "and", "only", "just", "without", "except", "for"}
+# Words that make a sentence a request for an outcome ("send the t-shirts back").
+_REQUEST_WORDS = frozenset(
+    {"return", "returning", "refund", "refunded", "replace", "replacement", "exchange",
+     "reimburse", "reimbursed"}
+)  # fmt: skip
+_BACK_VERBS = frozenset({"send", "sending", "give", "take", "money", "post", "ship", "bring"})
+
+
+def _in_request_sentences(tokens: list[str], spans: list[_Span]) -> list[_Span]:
+    """The spans that sit in a sentence asking for a refund, return or replacement."""
+    sentences: list[tuple[int, int]] = []
+    start = 0
+    for k, token in enumerate([*tokens, "."]):
+        if token in _BOUNDARY - {"(", ")"}:
+            sentences.append((start, k))
+            start = k + 1
+    asking = []
+    for a, b in sentences:
+        words = tokens[a:b]
+        if set(words) & _REQUEST_WORDS or ("back" in words and set(words) & _BACK_VERBS):
+            asking.append((a, b))
+    return [s for s in spans if any(a <= s.start < b for a, b in asking)]
+
+
+def _goods_word(token: str, keys: dict[str, set[str]], elsewhere: set[str]) -> bool:
+    return (
+        token.isalpha()
+        and len(token) > 2
+        and token not in _NOT_GOODS_WORDS
+        and token not in _ARTICLES
+        and token not in _NUMBERS
+        and singular(token) not in elsewhere
+        and not any(singular(token) in k for k in keys.values())
+    )
+
+
+def _meant_spans(
+    tokens: list[str],
+    names: list[str],
+    keys: dict[str, set[str]],
+    spans: list[_Span],
+    elsewhere: set[str],
+) -> list[_Span]:
+    """Spans for items named by other words than their names ("the sneakers", "the charger"),
+    read by meaning (app/language/item_meaning.py); only where no word span is."""
+    taken = {k for s in spans for k in range(s.start, s.end)}
+    starts: list[int] = []
+    for k, token in enumerate(tokens):
+        after_article = k > 0 and (tokens[k - 1] in _ARTICLES or tokens[k - 1] in _NUMBERS)
+        clause_start = k == 0 or tokens[k - 1] in _CLAUSE_OPENERS
+        opens = after_article or clause_start
+        if k not in taken and opens and _goods_word(token, keys, elsewhere):
+            starts.append(k)
+    phrases: list[tuple[int, int, str]] = []
+    for k in starts:
+        phrases.append((k, k + 1, tokens[k]))
+        nxt = k + 1
+        if nxt < len(tokens) and nxt not in taken and _goods_word(tokens[nxt], keys, elsewhere):
+            phrases.append((k, k + 2, f"{tokens[k]} {tokens[nxt]}"))
+    read = meanings([p for _, _, p in phrases], names)
+    best: dict[int, tuple[float, int, tuple[str, ...]]] = {}
+    for (start, end, _), meant in zip(phrases, read, strict=True):
+        if meant is not None and meant.similarity > best.get(start, (0.0, 0, ()))[0]:
+            best[start] = (meant.similarity, end, meant.names)
+    return [
+        _Span(start, end, list(matched), tokens[end - 1] != singular(tokens[end - 1]))
+        for start, (_, end, matched) in best.items()
+    ]
+
+
 # What follows an item that is missing: "the scarf is missing", "the socks never came", "the mug
 # was not in it", "the headlamp just wasn't in the box", "didn't turn up".
 _MISSING_AFTER = re.compile(
@@ -231,14 +353,17 @@ _MISSING_AFTER = re.compile(
 _MISSING_BEFORE = re.compile(
     r"(?:\b(?:came|come|arrived|arrive|delivered|shipped|sent|turned up|showed up|got it|got)"
     r"(?:\s\w+){0,2}\swithout|\bmissing|\bno sign of|\bno trace of|\bnowhere near"
+    # "without" in the languages customers mix in: "llegó pero sin la scarf", "ohne den Schal".
+    r"|\b(?:sin|ohne|sans|senza|sem|zonder)"
     r"|\b(?:and|but|with|was|is|there's|theres|were)\sno)"
-    r"(?:\s(?:the|my|a|an|any|one|two|of|both))*$"
+    r"(?:\s(?:the|my|a|an|any|one|two|of|both|la|le|el|los|las|les|der|die|das|den|il|lo|o))*$"
 )
 
 
 _FINE_AFTER = re.compile(
     r"^(?:(?:is|was|were|are|arrived|came|itself|themselves|all|totally|absolutely|just|"
-    r"perfectly|really|so|is|also)\s)*(?:fine|ok|okay|good|great|perfect|lovely|grand|"
+    r"perfectly|really|so|is|also|honestly|actually|still)\s)*(?:fine|ok|okay|good|great|perfect|"
+    r"lovely|grand|gorgeous|beautiful|amazing|brilliant|fantastic|wonderful|nice|spot on|"
     r"alright|intact|a keeper|keepers|staying|there|a keeper)\b"
     # "the lip balms I shall keep", "the socks i'm keeping"
     r"|^(?:i|we|i'll|we'll|i'm|we're|ill)\s(?:will\s|shall\s|would\s|am\s|can\s)?"
@@ -246,9 +371,24 @@ _FINE_AFTER = re.compile(
 )
 
 
+# "only the shoes were in the box", "the mug and the sleeping bag came": a line said to have
+# arrived, with nothing said against it in the same clause.
+_ARRIVED_AFTER = re.compile(
+    r"^(?:(?:all|both|have|has|had|did|just|safely|definitely|at least)\s)*"
+    r"(?:came|come|arrived|turned up|showed up|made it|got here|is here|are here|"
+    r"(?:was|were|is|are)\s(?:there|in|inside)(?:\s(?:the|my))?(?:\s(?:box|parcel|package))?)"
+    r"(?:\s(?:fine|ok|okay|safely|today|yesterday|on time|though|tho))*$"
+)
+
+
 def _said_fine(tokens: list[str], span: _Span) -> bool:
     after = " ".join(t for t in tokens[span.end : span.end + 5] if t not in _BOUNDARY)
-    return bool(_FINE_AFTER.match(after))
+    clause: list[str] = []
+    for token in tokens[span.end : span.end + 8]:
+        if token in _BOUNDARY or token in (",", "but", "and"):
+            break
+        clause.append(token)
+    return bool(_FINE_AFTER.match(after) or _ARRIVED_AFTER.match(" ".join(clause)))
 
 
 def _said_missing(tokens: list[str], span: _Span) -> bool:
@@ -315,6 +455,22 @@ def _listed_on(tokens: list[str], spans: list[_Span], chosen: list[_Span]) -> li
         between = tokens[previous.end : span.start]
         joiner = set(between) & {"and", ",", "&", "plus"}
         if previous.start < span.start and joiner and set(between) <= _LIST_WORDS:
+            out.append(span)
+    return out
+
+
+def _listed_before(tokens: list[str], spans: list[_Span], chosen: list[_Span]) -> list[_Span]:
+    """`chosen` plus the spans listed right before one ("the mug and the headlamp arrived")."""
+    out = list(chosen)
+    for span in reversed(spans):
+        if span in out:
+            continue
+        following = [s for s in out if s.start > span.start]
+        if not following:
+            continue
+        nearest = min(following, key=lambda s: s.start)
+        between = tokens[span.end : nearest.start]
+        if between and set(between) & {"and", ",", "&"} and set(between) <= _LIST_WORDS:
             out.append(span)
     return out
 

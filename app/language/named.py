@@ -26,6 +26,23 @@ _ROLE_MARKER = re.compile(
 )
 
 
+# The customer saying outright that nothing is to be set up: "please don't set anything up",
+# "don't make any return or refund, I only inform you", "no refund needed, just fyi". A veto no
+# score overrides; "I don't want a refund, I want a return" is none of these (one outcome is
+# refused, another asked).
+_DECLINES_ANY = re.compile(
+    r"\b(?:don'?t|do not|no need to|there'?s no need to)\s+(?:set|start|open|file|raise|log)\s+"
+    r"(?:anything|any\w*|a\s+\w+|it)\s+up\b"
+    r"|\b(?:don'?t|do not|no need to)\s+(?:make|start|open|file|raise|process|issue|do|create|"
+    r"submit|set up)\s+(?:anything|any\s+(?:return|refund|claim|case|request)s?)\b"
+    r"|\bno\s+(?:refund|return|replacement|claim|action)s?\s+(?:is\s+|are\s+)?(?:needed|necessary|"
+    r"required|wanted)\b"
+    r"|\b(?:not|i'?m not|i am not)\s+(?:asking|looking)\s+for\s+(?:a\s+|any\s+)?(?:refund|return|"
+    r"replacement|anything)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Named:
     order_ids: tuple[str, ...]
@@ -34,6 +51,8 @@ class Named:
     share: float | None  # "half", "50%": a part of the value the case is about
     words: tuple[str, ...]  # lower-cased words with ids and amounts removed
     addressed_to_system: bool
+    # "please don't set anything up": no outcome is asked, whatever else the message says.
+    declines_any: bool = False
 
 
 def normalise(text: str) -> str:
@@ -73,6 +92,7 @@ def read_named(message: str) -> Named:
         share=share,
         words=tuple(_WORD.findall(lowered)),
         addressed_to_system=bool(_ROLE_MARKER.search(text)),
+        declines_any=bool(_DECLINES_ANY.search(text)),
     )
 
 

@@ -179,16 +179,25 @@ MIN_CLAUSE_ASK_P = 0.6
 _CONCRETE_ASKS = frozenset({"refund", "return", "replacement"})
 
 
+# In a long message the request is one clause among many ("The postman says he left it but
+# ... I'd like my money please."): a clause that asks for one outcome this much more plainly
+# than the whole message asks for another decides.
+CLAUSE_OVER_WHOLE = 0.15
+
+
 def _ask_of_clauses(classes: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
     whole = rows[0]
-    if classes[int(whole.argmax())] in _CONCRETE_ASKS:
-        return whole
     concrete = [
         row
         for row in rows[1:]
         if classes[int(row.argmax())] in _CONCRETE_ASKS and row.max() >= MIN_CLAUSE_ASK_P
     ]
-    return max(concrete, key=lambda row: float(row.max())) if concrete else whole
+    clearest = max(concrete, key=lambda row: float(row.max())) if concrete else None
+    if classes[int(whole.argmax())] in _CONCRETE_ASKS:
+        if clearest is not None and clearest.max() >= whole.max() + CLAUSE_OVER_WHOLE:
+            return clearest
+        return whole
+    return clearest if clearest is not None else whole
 
 
 def clauses(message: str) -> list[str]:

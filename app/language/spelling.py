@@ -97,6 +97,8 @@ def correct(text: str, extra_words: Iterable[str] = ()) -> str:
     """`text` with non-words replaced by their one nearest domain or item word."""
     known = _known()
     extra = {w.lower() for w in extra_words if len(w) > 2 and w.isalpha()}
+    # Item names are listed in the singular, customers write plurals: "cabels" is "cables".
+    extra |= {w + "s" for w in extra if not w.endswith("s")}
     targets = sorted(set(DOMAIN) | extra)
     mapped = _TWO.sub("to", _CHAT_RE.sub(lambda m: _CHAT[m.group(1).lower()], text))
     if not known:

@@ -434,7 +434,7 @@ def _names_other_lines(
     )
     if order is None or len(set(order.item_names)) < 2:
         return False
-    said = items_of(reply, order)
+    said = items_of(reply, order, ctx.request.context.active_orders)
     if not (said.picked or said.excluded or said.unresolved):
         return False
     chosen = item_set(said, order)

@@ -43,7 +43,7 @@ from app.agents.negotiation.understanding import (
     model_reading,
     outcome_from,
 )
-from app.language.case import CaseReading, items_of, read_case
+from app.language.case import CaseReading, disputes_delivery, items_of, read_case
 from app.language.items import ItemPick
 from app.language.reasons import Ask, case_heads
 from app.llm.client import Completion
@@ -71,7 +71,7 @@ def _changes_terms(
     order = next((o for o in orders if open_case and o.order_id == open_case.order_id), None)
     if order is not None and not said.names_items:
         # "both please" in answer to "which items?": read against the open case's order.
-        said = items_of(reading.text, order)
+        said = items_of(reading.text, order, orders)
     return bool(said.names_items or reading.amount or reading.share) and not said.unresolved
 
 
@@ -179,6 +179,10 @@ async def understand(
     if reading.order_id is None and reading.unknown_order is None:
         if open_case is None or open_case.order_id is None:
             implied = implied_order(message, orders, outcome_from(reading), _earlier_texts(ctx))
+            if open_case is None:
+                # "where is ORD-…" answered "delivered", then "not here. refund".
+                earlier = next((o for o in orders if o.order_id == implied), None)
+                reading = disputes_delivery(reading, earlier)
     case = case_from(reading, open_case, orders, implied)
     update["case"] = case.dump()
     if not orders:

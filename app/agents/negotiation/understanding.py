@@ -208,7 +208,7 @@ def case_from(
     else:
         switched = False
     order = next((o for o in orders if o.order_id == order_id), None)
-    items = _items(reading, old if not switched else None, order)
+    items = _items(reading, old if not switched else None, order, orders)
     carried_amount = old.amount if old and not switched else None
     carried_share = old.share if old and not switched else None
     amount = reading.amount or (None if reading.share else carried_amount)
@@ -226,14 +226,17 @@ def case_from(
 
 
 def _items(
-    reading: CaseReading, old: CaseRequest | None, order: OrderSummary | None
+    reading: CaseReading,
+    old: CaseRequest | None,
+    order: OrderSummary | None,
+    orders: Sequence[OrderSummary] = (),
 ) -> list[ItemPick]:
     if order is None:
         return []
     said = reading.item_reading
     if reading.order_id != order.order_id:
         # The order came from the open case or was implied: read the items against its lines.
-        said = items_of(reading.text, order)
+        said = items_of(reading.text, order, orders)
     if said.picked:
         picked = list(item_set(said, order) or [])
         if old is not None and old.items and picked and adds_to_items(reading.text):
@@ -282,7 +285,7 @@ def items_unresolved(
     if order is None or case.items:
         return None
     same = reading.order_id == order.order_id
-    said = reading.item_reading if same else items_of(message, order)
+    said = reading.item_reading if same else items_of(message, order, orders)
     lines = list(dict.fromkeys(order.item_names))
     if len(lines) <= 1:
         return None
