@@ -9,6 +9,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from app.agents.events import ChatEvent
+from app.agents.screening import Screening
 from app.agents.worker import WorkerRequest
 from app.api.auth import Identity
 from app.guardrails import GuardrailVerdict
@@ -54,16 +55,21 @@ class ShadowMirror:
         await self._handle.mirror.remote(who, session_id, message)
 
 
-class RouterHandle:
+class ScreenHandle:
+    """Guardrail and router in one call to the Guardrail deployment (app/agents/screening.py)."""
+
     def __init__(self, handle: DeploymentHandle) -> None:
         self._handle = handle
 
-    async def route(
-        self, text: str, context: RoutingContext, embedding: list[float] | None = None
-    ) -> RouteDecision:
-        with client_span("serve Router.route"):
-            data = await self._handle.route.remote(text, context.model_dump(mode="json"), embedding)
-        return RouteDecision.model_validate(data)
+    async def screen(self, text: str, context: RoutingContext, *, route: bool = True) -> Screening:
+        with client_span("serve Guardrail.screen"):
+            data = await self._handle.screen.remote(text, context.model_dump(mode="json"), route)
+        decision = data["decision"]
+        return Screening(
+            verdict=GuardrailVerdict.model_validate(data["verdict"]),
+            decision=None if decision is None else RouteDecision.model_validate(decision),
+            routing_ms=float(data["routing_ms"]),
+        )
 
 
 class KbHandle:

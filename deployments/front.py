@@ -1,15 +1,22 @@
-"""Guardrail and Router deployments: thin wrappers over app.guardrails and app.routing."""
+"""The Guardrail deployment: a thin wrapper over app.guardrails and app.routing.
+
+It screens each message in one call: PII scrub and injection check (batched), then the
+router's decision for an unblocked message, from the embedding that the guardrail's own
+encoder call made. Routing here rather than in a deployment of its own saves every turn a
+Serve hop, a process and the embedding's trip between processes (README, "Load").
+"""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from ray import serve
 
 from app.agents.compose import router_fallback
 from app.config import AgentSettings
-from app.guardrails import Guardrail
+from app.guardrails import Guardrail, GuardrailVerdict
 from app.llm.endpoints import tier_models
 from app.llm.prompts import PromptRegistry
 from app.routing.exemplar_index import prepare_text
@@ -26,26 +33,55 @@ BATCH_WAIT_S = 0.002
 
 @serve.deployment(name="Guardrail", ray_actor_options={"num_cpus": 0.25})
 class GuardrailDeployment:
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
         enable_ray_metrics()
         # The router's text form too: its embedding rides in the verdict (one encoder call).
         self._guard = Guardrail(route_text=prepare_text)
         self._guard.check("Hello, where is my order?")  # load spaCy and MiniLM before traffic
+        config = AgentSettings.load(settings)
+        # The router needs only its own tier's model, not the workers' dependencies.
+        fallback = router_fallback(
+            config, tier_models(config), PromptRegistry().select(config.prompts)
+        )
+        self._router = IntentRouter.load(fallback=fallback)
+        self._router.route("where is my parcel")
+
+    async def screen(
+        self, text: str, context: dict[str, Any], route: bool = True
+    ) -> dict[str, Any]:
+        """The verdict and, unless blocked (or `route` is false), the routing decision. The
+        embedding stays here: the verdict goes back without it."""
+        verdict = await self._verdict_batch(text)
+        screened: dict[str, Any] = {
+            "verdict": verdict.model_dump(mode="json", exclude={"route_embedding"}),
+            "decision": None,
+            "routing_ms": 0.0,
+        }
+        if route and not verdict.blocked:
+            started = time.perf_counter()
+            decision = await self._router.aroute(
+                verdict.scrubbed_text,
+                RoutingContext.model_validate(context),
+                embedding=verdict.route_embedding,
+            )
+            screened["decision"] = decision.model_dump(mode="json")
+            screened["routing_ms"] = (time.perf_counter() - started) * 1000
+        return screened
 
     async def check(self, text: str) -> dict[str, Any]:
-        verdict: dict[str, Any] = await self._check_batch(text)
-        return verdict
+        verdict = await self._verdict_batch(text)
+        return verdict.model_dump(mode="json")
 
     @serve.batch(max_batch_size=MAX_BATCH, batch_wait_timeout_s=BATCH_WAIT_S)
-    async def _check_batch(self, texts: list[str]) -> list[dict[str, Any]]:
-        verdicts = await asyncio.to_thread(self._guard.check_many, texts)
-        return [v.model_dump(mode="json") for v in verdicts]
+    async def _verdict_batch(self, texts: list[str]) -> list[GuardrailVerdict]:
+        return await asyncio.to_thread(self._guard.check_many, texts)
 
     async def scrub(self, text: str) -> str:
         return await asyncio.to_thread(self._guard.scrub, text)
 
     async def scrub_many(self, texts: list[str]) -> list[str]:
-        """A trace's free-text leaves; the traces of turns that end together share a batch."""
+        """Free-text leaves of finished turns' traces (the ingress sends several traces'
+        leaves at once); the calls that arrive together share a batch."""
         scrubbed: list[str] = await self._scrub_batch(texts)
         return scrubbed
 
@@ -57,24 +93,3 @@ class GuardrailDeployment:
 
     def check_health(self) -> None:
         self._guard.check("health")
-
-
-@serve.deployment(name="Router", ray_actor_options={"num_cpus": 0.15})
-class RouterDeployment:
-    def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        enable_ray_metrics()
-        config = AgentSettings.load(settings)
-        # The router needs only its own tier's model, not the workers' dependencies.
-        fallback = router_fallback(
-            config, tier_models(config), PromptRegistry().select(config.prompts)
-        )
-        self._router = IntentRouter.load(fallback=fallback)
-        self._router.route("where is my parcel")
-
-    async def route(
-        self, text: str, context: dict[str, Any], embedding: list[float] | None = None
-    ) -> dict[str, Any]:
-        decision = await self._router.aroute(
-            text, RoutingContext.model_validate(context), embedding=embedding
-        )
-        return decision.model_dump(mode="json")
