@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from ray import serve
@@ -13,6 +13,7 @@ from app.agents.screening import Screening
 from app.agents.worker import WorkerRequest
 from app.api.auth import Identity
 from app.guardrails import GuardrailVerdict
+from app.language.reasons import Ask, Gist, Reason
 from app.observability.tracing import client_span, outgoing_context
 from app.routing.router import RouteDecision, RoutingContext
 from deployments.metrics import enable_ray_metrics
@@ -61,15 +62,35 @@ class ScreenHandle:
     def __init__(self, handle: DeploymentHandle) -> None:
         self._handle = handle
 
-    async def screen(self, text: str, context: RoutingContext, *, route: bool = True) -> Screening:
+    async def screen(
+        self,
+        text: str,
+        context: RoutingContext,
+        *,
+        route: bool = True,
+        case_words: Sequence[str] | None = None,
+    ) -> Screening:
+        words = None if case_words is None else list(case_words)
         with client_span("serve Guardrail.screen"):
-            data = await self._handle.screen.remote(text, context.model_dump(mode="json"), route)
-        decision = data["decision"]
+            data = await self._handle.screen.remote(
+                text, context.model_dump(mode="json"), route, words
+            )
+        decision, gist = data["decision"], data["gist"]
         return Screening(
             verdict=GuardrailVerdict.model_validate(data["verdict"]),
             decision=None if decision is None else RouteDecision.model_validate(decision),
             routing_ms=float(data["routing_ms"]),
+            gist=None if gist is None else _gist(gist),
         )
+
+
+def _gist(data: dict[str, Any]) -> Gist:
+    return Gist(
+        reason=Reason(data["reason"]),
+        reason_p=float(data["reason_p"]),
+        ask=Ask(data["ask"]),
+        ask_p=float(data["ask_p"]),
+    )
 
 
 class KbHandle:

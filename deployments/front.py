@@ -2,21 +2,27 @@
 
 It screens each message in one call: PII scrub and injection check (batched), then the
 router's decision for an unblocked message, from the embedding that the guardrail's own
-encoder call made. Routing here rather than in a deployment of its own saves every turn a
-Serve hop, a process and the embedding's trip between processes (README, "Load").
+encoder call made, and the case reader's heads (app/agents/case_route.py) in one encoder call
+for the batch, when the ingress sent the customer's item words. Routing here rather than in a
+deployment of its own saves every turn a Serve hop, a process and the embedding's trip between
+processes; reading the case here takes a per-message encoder call off the ingress's event loop
+(README, "Throughput under load").
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import asdict
 from typing import Any
 
 from ray import serve
 
+from app.agents.case_route import read_gists
 from app.agents.compose import router_fallback
 from app.config import AgentSettings
 from app.guardrails import Guardrail, GuardrailVerdict
+from app.language.reasons import Gist
 from app.llm.endpoints import tier_models
 from app.llm.prompts import PromptRegistry
 from app.routing.exemplar_index import prepare_text
@@ -45,17 +51,24 @@ class GuardrailDeployment:
         )
         self._router = IntentRouter.load(fallback=fallback)
         self._router.route("where is my parcel")
+        read_gists([("my scarf never arrived", ["scarf"])])  # load the case reader's heads
 
     async def screen(
-        self, text: str, context: dict[str, Any], route: bool = True
+        self,
+        text: str,
+        context: dict[str, Any],
+        route: bool = True,
+        case_words: list[str] | None = None,
     ) -> dict[str, Any]:
-        """The verdict and, unless blocked (or `route` is false), the routing decision. The
-        embedding stays here: the verdict goes back without it."""
-        verdict = await self._verdict_batch(text)
+        """The verdict and, unless blocked (or `route` is false), the routing decision; with
+        `case_words`, the case reader's heads on the scrubbed text too. The embedding stays
+        here: the verdict goes back without it."""
+        verdict, gist = await self._screen_batch((text, case_words))
         screened: dict[str, Any] = {
             "verdict": verdict.model_dump(mode="json", exclude={"route_embedding"}),
             "decision": None,
             "routing_ms": 0.0,
+            "gist": None if gist is None else asdict(gist),
         }
         if route and not verdict.blocked:
             started = time.perf_counter()
@@ -69,12 +82,29 @@ class GuardrailDeployment:
         return screened
 
     async def check(self, text: str) -> dict[str, Any]:
-        verdict = await self._verdict_batch(text)
+        verdict, _ = await self._screen_batch((text, None))
         return verdict.model_dump(mode="json")
 
     @serve.batch(max_batch_size=MAX_BATCH, batch_wait_timeout_s=BATCH_WAIT_S)
-    async def _verdict_batch(self, texts: list[str]) -> list[GuardrailVerdict]:
-        return await asyncio.to_thread(self._guard.check_many, texts)
+    async def _screen_batch(
+        self, asked: list[tuple[str, list[str] | None]]
+    ) -> list[tuple[GuardrailVerdict, Gist | None]]:
+        return await asyncio.to_thread(self._screen_many, asked)
+
+    def _screen_many(
+        self, asked: list[tuple[str, list[str] | None]]
+    ) -> list[tuple[GuardrailVerdict, Gist | None]]:
+        """Off the event loop: the batch's verdicts, then one encoder call for the case reader
+        of every unblocked message that came with the customer's item words."""
+        verdicts = self._guard.check_many([text for text, _ in asked])
+        wanted = [
+            i
+            for i, (v, (_, words)) in enumerate(zip(verdicts, asked, strict=True))
+            if words and not v.blocked
+        ]
+        gists = read_gists([(verdicts[i].scrubbed_text, asked[i][1] or []) for i in wanted])
+        by_index = dict(zip(wanted, gists, strict=True))
+        return [(v, by_index.get(i)) for i, v in enumerate(verdicts)]
 
     async def scrub(self, text: str) -> str:
         return await asyncio.to_thread(self._guard.scrub, text)

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from app.agents.case_route import case_words, outcome_intent, read_gists
 from app.agents.events import ChatEvent, EventType
 from app.agents.fast_path_first import FastPathFirst
 from app.agents.pipeline import ChatPipeline
@@ -26,16 +27,30 @@ from app.agents.worker import WorkerRequest
 from app.api.auth import TokenService
 from app.api.http import create_chat_app
 from app.guardrails import Guardrail, GuardrailVerdict
+from app.language.reasons import Ask, Gist, Reason
 from app.observability.trace_recorder import TraceRecorder
 from app.observability.trace_store import TraceStore
 from app.observability.traces import TraceBuilder, TurnTrace
+from app.platform.client import CustomerRef
 from app.platform.contract import ShipmentStatus
 from app.routing.intents import Intent, Route
 from app.routing.router import RouteDecision, RoutingContext
 from app.sessions import Role, SessionSettings, SessionStore, Turn
 from app.sessions.store import KEEP_PENDING
-from tests.fixtures import SeedIndex
+from tests.fixtures import Pick, SeedIndex
 from tests.test_tracking_agent import hydrate, request
+
+
+def peek(seed: SeedIndex, state: ShipmentStatus) -> Pick:
+    """A single-parcel order in `state`, read only: not taken from the shared pool (these tests
+    write nothing), and from the end of the list, away from the orders `take` hands out."""
+    for order in reversed(seed.dataset.orders):
+        if len(order.shipments) == 1 and order.shipments[0].status is state:
+            customer = seed.customers[order.customer_id]
+            who = CustomerRef(order.client_id, order.customer_id)
+            return Pick(who, customer, order, order.shipments[0])
+    raise LookupError(f"no order in state {state}")
+
 
 # ---------------------------------------------------------------- screening
 
@@ -115,9 +130,13 @@ class CountingScreen:
         self.inner = inner
         self.calls: list[bool] = []
 
-    async def screen(self, text: str, context: RoutingContext, *, route: bool = True) -> Screening:
+    async def screen(
+        self, text: str, context: RoutingContext, *, route: bool = True, case_words: Any = None
+    ) -> Screening:
         self.calls.append(route)
-        screened: Screening = await self.inner.screen(text, context, route=route)
+        screened: Screening = await self.inner.screen(
+            text, context, route=route, case_words=case_words
+        )
         return screened
 
 
@@ -128,7 +147,7 @@ async def test_a_served_turn_screens_once_and_keeps_its_phases(
     Guardrail deployment), and the trace still splits the guardrail's time from routing's."""
     counting = CountingScreen(pipeline.screen)
     pipeline.screen = counting
-    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    pick = peek(seed, ShipmentStatus.IN_TRANSIT)
     headers = {"Authorization": f"Bearer {tokens.issue(pick.who.customer_id, pick.who.client_id)}"}
     transport = httpx.ASGITransport(app=create_chat_app(pipeline, tokens))
     async with httpx.AsyncClient(transport=transport, base_url="http://agent") as api:
@@ -171,7 +190,7 @@ async def events_of(worker: Any, req: WorkerRequest) -> list[ChatEvent]:
 async def test_the_fast_path_answers_in_front_exactly_as_the_worker_would(
     seed: SeedIndex, pipeline: ChatPipeline
 ) -> None:
-    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    pick = peek(seed, ShipmentStatus.IN_TRANSIT)
     context = await hydrate(pipeline.deps.platform, pick.who)
     req = request(pick.who, context, f"where is {pick.shipment.awb}?")
     agent, remote = TrackingAgent(pipeline.deps), RecordingWorker()
@@ -186,7 +205,7 @@ async def test_the_fast_path_answers_in_front_exactly_as_the_worker_would(
 async def test_what_the_fast_path_cannot_answer_goes_to_the_worker_marked_tried(
     seed: SeedIndex, pipeline: ChatPipeline
 ) -> None:
-    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    pick = peek(seed, ShipmentStatus.IN_TRANSIT)
     asker = seed.other_customer_same_client(pick.who)
     context = await hydrate(pipeline.deps.platform, asker)
     # Another customer's order: none of the asker's shipments, so no fast path.
@@ -204,7 +223,7 @@ async def test_what_the_fast_path_cannot_answer_goes_to_the_worker_marked_tried(
 async def test_the_worker_skips_a_fast_path_already_tried_in_front(
     seed: SeedIndex, pipeline: ChatPipeline
 ) -> None:
-    pick = seed.take(ShipmentStatus.IN_TRANSIT)
+    pick = peek(seed, ShipmentStatus.IN_TRANSIT)
     context = await hydrate(pipeline.deps.platform, pick.who)
     req = request(pick.who, context, f"where is {pick.shipment.awb}?")
     agent = TrackingAgent(pipeline.deps)
@@ -343,3 +362,82 @@ async def test_a_burst_larger_than_a_batch_is_split_and_all_written(redis: Redis
     await recorder.drain()
     assert len(sizes) == 3  # 4 + 4 + 2 traces
     assert len(await store.for_session(client, "s1")) == 10
+
+
+# ---------------------------------------------------------------- the case read in the screen
+
+CASE_MESSAGES = (
+    "where is my order?",
+    "when will it get here",
+    "it never arrived, I want my money back",
+    "i want to return the {item}, it doesnt fit",
+    "whats your return policy on {item}?",
+    "the {item} came broken!!! refund pls",
+    "ok thanks, bye",
+    "nevr arived and its been 2 weeks",
+)
+
+
+async def test_the_case_read_in_a_batch_decides_as_the_case_read_alone(
+    seed: SeedIndex, pipeline: ChatPipeline
+) -> None:
+    """The Guardrail replica reads the case for a batch of messages in one encoder call; each
+    message's outcome is what the ingress would have read on its own."""
+    pick = peek(seed, ShipmentStatus.DELIVERED)
+    context = await hydrate(pipeline.deps.platform, pick.who)
+    orders = context.active_orders or []
+    item = orders[0].item_names[0] if orders and orders[0].item_names else "jacket"
+    messages = [m.format(item=item) for m in CASE_MESSAGES]
+    words = case_words(orders)
+    gists = read_gists([(m, words) for m in messages])
+    for message, gist in zip(messages, gists, strict=True):
+        assert outcome_intent(message, orders, gist=gist) == outcome_intent(message, orders)
+    assert read_gists([]) == []
+
+
+class GistScreen:
+    """The in-process screen, handing the pipeline a case reading of its own (as the Guardrail
+    replica does) and keeping the item words it was given."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.words: list[list[str] | None] = []
+
+    async def screen(
+        self,
+        text: str,
+        context: RoutingContext,
+        *,
+        route: bool = True,
+        case_words: Any = None,
+    ) -> Screening:
+        self.words.append(None if case_words is None else list(case_words))
+        screened: Screening = await self.inner.screen(
+            text, context, route=route, case_words=case_words
+        )
+        # A reading no message would give: proves the pipeline used this one, not its own.
+        forced = Gist(reason=Reason.DAMAGED, reason_p=1.0, ask=Ask.REFUND, ask_p=1.0)
+        return Screening(screened.verdict, screened.decision, screened.routing_ms, forced)
+
+
+async def test_the_pipeline_uses_the_screens_case_reading_with_the_customers_words(
+    pipeline: ChatPipeline, tokens: TokenService, seed: SeedIndex
+) -> None:
+    screen = GistScreen(pipeline.screen)
+    pipeline.screen = screen
+    pick = peek(seed, ShipmentStatus.IN_TRANSIT)
+    headers = {"Authorization": f"Bearer {tokens.issue(pick.who.customer_id, pick.who.client_id)}"}
+    transport = httpx.ASGITransport(app=create_chat_app(pipeline, tokens))
+    async with httpx.AsyncClient(transport=transport, base_url="http://agent") as api:
+        session = (await api.post("/v1/sessions", headers=headers)).json()["session_id"]
+        reply = await api.post(
+            f"/v1/sessions/{session}/messages",
+            headers=headers,
+            json={"message": f"where is {pick.shipment.awb}?", "stream": False},
+        )
+    assert reply.status_code == 200, reply.text
+    # The forced reading (a refund asked for) sent a status question to Negotiation.
+    assert reply.json()["events"][-1]["data"]["route"] == "negotiation"
+    (words,) = screen.words
+    context = await hydrate(pipeline.deps.platform, pick.who)
+    assert words == case_words(context.active_orders) and words

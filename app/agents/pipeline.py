@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.agents.base import WorkerDeps
-from app.agents.case_route import outcome_intent
+from app.agents.case_route import case_words, outcome_intent
 from app.agents.events import ChatEvent, EventType, word_chunks
 from app.agents.screening import GuardPort, GuardThenRoute, RouterPort, ScreenPort
 from app.agents.worker import ConsentDecision, Worker, WorkerRequest
@@ -246,8 +246,23 @@ class ChatPipeline:
         # A support agent may have taken this conversation over (app/sessions/takeover.py):
         # then the message is only scrubbed, never routed.
         held = await self.sessions.held_by_human(identity.client_id, state.session_id)
-        routing_context = _routing_context(state)
-        screening = await self.screen.screen(message, routing_context, route=not held)
+        who = CustomerRef(identity.client_id, identity.user_id)
+        request_ctx = self.deps.tool_context_for(who, state.session_id)
+        # Hydration first (it never sees the message): the screening can then read the case
+        # against the customer's own item names in the same batch as the guardrail's encoder.
+        hydration_started = time.perf_counter()
+        hydrated = None if held else await self.hydrator.hydrate(request_ctx)
+        hydration_ms = (time.perf_counter() - hydration_started) * 1000
+        orders = hydrated.context.active_orders if isinstance(hydrated, HydratedContext) else []
+        # The case is read only where its reading is used: a free-text turn, no open proposal.
+        reads_case = consent is None and state.pending_confirmation is None and bool(orders)
+        screen_started = time.perf_counter()
+        screening = await self.screen.screen(
+            message,
+            _routing_context(state),
+            route=not held,
+            case_words=case_words(orders) if reads_case else None,
+        )
         verdict = screening.verdict
         # The trace starts from the scrubbed text: the raw message is never kept anywhere.
         trace = TraceBuilder(
@@ -258,7 +273,7 @@ class ChatPipeline:
             message=verdict.scrubbed_text,
             started=started,
         )
-        screened_ms = (time.perf_counter() - started) * 1000
+        screened_ms = (time.perf_counter() - screen_started) * 1000
         trace.add_latency("guardrail", screened_ms - screening.routing_ms)
         user_turn = Turn(role=Role.USER, text=verdict.scrubbed_text)
         if held:
@@ -294,11 +309,7 @@ class ChatPipeline:
             )
             return
 
-        who = CustomerRef(identity.client_id, identity.user_id)
-        request_ctx = self.deps.tool_context_for(who, state.session_id)
-        trace.begin("hydration")
-        hydrated = await self.hydrator.hydrate(request_ctx)
-        trace.end("hydration")
+        trace.add_latency("hydration", hydration_ms)
         if not isinstance(hydrated, HydratedContext):
             self._trace(trace.finish(response="", ttft_ms=None, outcome="failed"))
             metrics.count_turn_outcome("unknown", "failed")
@@ -320,6 +331,7 @@ class ChatPipeline:
                 verdict.scrubbed_text,
                 hydrated.context.active_orders,
                 answering=_negotiating(state),
+                gist=screening.gist,
             )
             if asked is not None:
                 decision = decision.model_copy(update={"route": Route.NEGOTIATION, "intent": asked})

@@ -9,10 +9,12 @@ just made (one handle call a turn instead of two, and the embedding never crosse
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from app.guardrails import GuardrailVerdict
+from app.language.reasons import Gist
 from app.routing.router import RouteDecision, RoutingContext
 
 
@@ -23,11 +25,19 @@ class Screening:
     decision: RouteDecision | None
     # Time the router took, inside the screening (the rest is the guardrail's and the trip's).
     routing_ms: float = 0.0
+    # The case reader's heads on the scrubbed message (app/agents/case_route.py), when the
+    # screen was given the customer's item words and reads it; else the caller reads it.
+    gist: Gist | None = None
 
 
 class ScreenPort(Protocol):
     async def screen(
-        self, text: str, context: RoutingContext, *, route: bool = True
+        self,
+        text: str,
+        context: RoutingContext,
+        *,
+        route: bool = True,
+        case_words: Sequence[str] | None = None,
     ) -> Screening: ...
 
 
@@ -44,13 +54,21 @@ class RouterPort(Protocol):
 
 
 class GuardThenRoute:
-    """The guard's check, then (unless blocked, or not asked) the router on the scrubbed text."""
+    """The guard's check, then (unless blocked, or not asked) the router on the scrubbed text.
+    The case reading is left to the caller (no `gist`)."""
 
     def __init__(self, guard: GuardPort, router: RouterPort) -> None:
         self.guard = guard
         self.router = router
 
-    async def screen(self, text: str, context: RoutingContext, *, route: bool = True) -> Screening:
+    async def screen(
+        self,
+        text: str,
+        context: RoutingContext,
+        *,
+        route: bool = True,
+        case_words: Sequence[str] | None = None,
+    ) -> Screening:
         verdict = await self.guard.check(text)
         if verdict.blocked or not route:
             return Screening(verdict, None)
