@@ -125,7 +125,7 @@ class WorkerHandle:
         # The worker's spans nest under this one: its context travels in the request.
         with client_span(f"serve {self._name}.handle"):
             stream = self._handle.handle.remote(traced_request(request))
-            async for batch in stream:  # events ready together (deployments/streaming.py)
+            async for batch in stream:  # events ready together (app/streaming.py)
                 for event in batch:
                     yield ChatEvent.model_validate(event)
 
