@@ -1,11 +1,14 @@
-"""One customer message, end to end, in the order the design draws it:
+"""One customer message, end to end:
 
-    session lock → guardrail (scrub, then injection check) → hydration → routing → worker
-    → the turn written to the session (scrubbed) → done
+    session lock → hydration → screening: guardrail (scrub, then injection check), then routing
+    → worker → the turn written to the session (scrubbed) → done
 
-The ports (guardrail, router, workers) are plain async interfaces: in-process objects in tests
-and local runs, Ray Serve deployment handles in the served graph. A turn is written to the
-session only once it completed, so a failure leaves the session as it was.
+Hydration comes first because it never sees the message, and the screening can then read the
+case against the customer's own item names (app/agents/screening.py); nothing downstream of
+the guardrail sees the unscrubbed message. The ports (screening, or guardrail and router, and
+the workers) are plain async interfaces: in-process objects in tests and local runs, Ray Serve
+deployment handles in the served graph. A turn is written to the session only once it
+completed, so a failure leaves the session as it was.
 """
 
 from __future__ import annotations
