@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from app.agents.events import ChatEvent
+from app.agents.screening import Screening
 from app.agents.worker import WorkerRequest
 from app.api.auth import Identity
 from app.guardrails import GuardrailVerdict
+from app.language.reasons import Ask, Gist, Reason
 from app.observability.tracing import client_span, outgoing_context
 from app.routing.router import RouteDecision, RoutingContext
 from deployments.metrics import enable_ray_metrics
@@ -54,16 +56,41 @@ class ShadowMirror:
         await self._handle.mirror.remote(who, session_id, message)
 
 
-class RouterHandle:
+class ScreenHandle:
+    """Guardrail and router in one call to the Guardrail deployment (app/agents/screening.py)."""
+
     def __init__(self, handle: DeploymentHandle) -> None:
         self._handle = handle
 
-    async def route(
-        self, text: str, context: RoutingContext, embedding: list[float] | None = None
-    ) -> RouteDecision:
-        with client_span("serve Router.route"):
-            data = await self._handle.route.remote(text, context.model_dump(mode="json"), embedding)
-        return RouteDecision.model_validate(data)
+    async def screen(
+        self,
+        text: str,
+        context: RoutingContext,
+        *,
+        route: bool = True,
+        case_words: Sequence[str] | None = None,
+    ) -> Screening:
+        words = None if case_words is None else list(case_words)
+        with client_span("serve Guardrail.screen"):
+            data = await self._handle.screen.remote(
+                text, context.model_dump(mode="json"), route, words
+            )
+        decision, gist = data["decision"], data["gist"]
+        return Screening(
+            verdict=GuardrailVerdict.model_validate(data["verdict"]),
+            decision=None if decision is None else RouteDecision.model_validate(decision),
+            routing_ms=float(data["routing_ms"]),
+            gist=None if gist is None else _gist(gist),
+        )
+
+
+def _gist(data: dict[str, Any]) -> Gist:
+    return Gist(
+        reason=Reason(data["reason"]),
+        reason_p=float(data["reason_p"]),
+        ask=Ask(data["ask"]),
+        ask_p=float(data["ask_p"]),
+    )
 
 
 class KbHandle:
@@ -98,7 +125,7 @@ class WorkerHandle:
         # The worker's spans nest under this one: its context travels in the request.
         with client_span(f"serve {self._name}.handle"):
             stream = self._handle.handle.remote(traced_request(request))
-            async for batch in stream:  # events ready together (deployments/streaming.py)
+            async for batch in stream:  # events ready together (app/streaming.py)
                 for event in batch:
                     yield ChatEvent.model_validate(event)
 

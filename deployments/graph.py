@@ -1,7 +1,8 @@
 """The application graph, top to bottom like the request path:
 
-    Ingress ─▶ Guardrail ─▶ Router ─▶ Tracking / Policy / Negotiation workers
-                                          └──▶ LLM fleets (the `llm` application, over HTTP)
+    Ingress ─▶ Guardrail (scrub, injection check, then the router's decision, one call)
+        └───▶ Tracking / Policy / Negotiation workers
+                   └──▶ LLM fleets (the `llm` application, over HTTP)
 
 `serve run serve_config.yaml` (and `serve deploy` with the same file) builds it through
 `build_app`; resources, replicas, health checks and shutdown come from the config file.
@@ -13,7 +14,7 @@ from typing import Any
 
 from ray.serve import Application
 
-from deployments.front import GuardrailDeployment, RouterDeployment
+from deployments.front import GuardrailDeployment
 from deployments.ingress import Ingress
 from deployments.workers import NegotiationWorker, PolicyWorker, TrackingWorker
 
@@ -45,9 +46,8 @@ SETTING_KEYS = (
 def build_app(args: dict[str, Any]) -> Application:
     # Values left out (or null) fall back to the environment, then to defaults (AgentSettings).
     settings = {key: args.get(key) for key in SETTING_KEYS if args.get(key) is not None}
-    guardrail = GuardrailDeployment.bind()
-    router = RouterDeployment.bind(settings)
+    guardrail = GuardrailDeployment.bind(settings)
     tracking = TrackingWorker.bind(settings)
     policy = PolicyWorker.bind(settings)
     negotiation = NegotiationWorker.bind(settings)
-    return Ingress.bind(guardrail, router, tracking, policy, negotiation, settings)
+    return Ingress.bind(guardrail, tracking, policy, negotiation, settings)

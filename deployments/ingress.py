@@ -1,5 +1,5 @@
-"""The ingress deployment: the chat HTTP API (app.api.http) over the pipeline, whose guardrail,
-router and workers are the other deployments' handles."""
+"""The ingress deployment: the chat HTTP API (app.api.http) over the pipeline, whose screening
+(guardrail and router, one deployment) and workers are the other deployments' handles."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from app.agents.compose import front_door, model_free_workers, readiness_probes, worker_deps
+from app.agents.fast_path_first import FastPathFirst
 from app.agents.pipeline import ChatPipeline
+from app.agents.tracking import TrackingAgent
 from app.api.auth import Identity, Role, TokenService, load_secret
 from app.api.http import create_chat_app
 from app.config import AgentSettings
@@ -19,7 +21,10 @@ from app.observability.trace_recorder import trace_recorder
 from app.observability.tracing import setup_tracing
 from app.routing.intents import Route
 from app.web.backend import build_web
-from deployments.adapters import GuardHandle, KbHandle, RouterHandle, ShadowMirror, WorkerHandle
+from deployments.adapters import GuardHandle, KbHandle, ScreenHandle, ShadowMirror, WorkerHandle
+
+# How long a finished turn's trace waits for others to share its trip to the scrubber.
+TRACE_BATCH_WAIT_S = 0.2
 
 
 @serve.deployment(name="Ingress", ray_actor_options={"num_cpus": 0.15})
@@ -28,7 +33,6 @@ class Ingress:
     def __init__(
         self,
         guardrail: DeploymentHandle,
-        router: DeploymentHandle,
         tracking: DeploymentHandle,
         policy: DeploymentHandle,
         negotiation: DeploymentHandle,
@@ -46,9 +50,11 @@ class Ingress:
             sessions=door.sessions,
             hydrator=door.hydrator,
             guard=guard,
-            router=RouterHandle(router),
+            screen=ScreenHandle(guardrail),
             workers={
-                Route.TRACKING: WorkerHandle(tracking),
+                # The tracking fast path (one read, a template) is answered here; the rest of
+                # tracking goes to the worker (app/agents/fast_path_first.py).
+                Route.TRACKING: FastPathFirst(TrackingAgent(deps), WorkerHandle(tracking)),
                 Route.POLICY: WorkerHandle(policy),
                 Route.NEGOTIATION: WorkerHandle(negotiation),
                 # Cheap, model-free routes run in the ingress itself.
@@ -56,9 +62,14 @@ class Ingress:
             },
             deps=deps,
             probes=readiness_probes(config, door.redis),
-            # Scrubbed by the Guardrail deployment, written after the answer has gone out.
+            # Scrubbed by the Guardrail deployment, written after the answer has gone out: the
+            # traces of the turns that end within TRACE_BATCH_WAIT_S go in one call.
             traces=trace_recorder(
-                door.redis, guard.scrub, scrub_many=guard.scrub_many, key_prefix=config.key_prefix
+                door.redis,
+                guard.scrub,
+                scrub_many=guard.scrub_many,
+                key_prefix=config.key_prefix,
+                batch_wait_s=TRACE_BATCH_WAIT_S,
             ),
             variant=config.variant,
             mirror=ShadowMirror(config.mirror_to) if config.mirror_to else None,

@@ -18,9 +18,9 @@ from app.agents.tracking import TrackingAgent
 from app.agents.worker import WorkerRequest
 from app.config import AgentSettings
 from app.observability.tracing import served, setup_tracing
+from app.streaming import ready_batches
 from app.web.backend import local_kb
 from deployments.metrics import enable_ray_metrics
-from deployments.streaming import ready_batches
 
 
 class _WorkerDeployment:

@@ -21,7 +21,7 @@ import ray
 from ray import serve
 from ray.serve import Application
 
-SUPPORT_WORKERS = ("Guardrail", "Router", "TrackingWorker", "PolicyWorker", "NegotiationWorker")
+SUPPORT_WORKERS = ("Guardrail", "TrackingWorker", "PolicyWorker", "NegotiationWorker")
 
 
 @serve.deployment

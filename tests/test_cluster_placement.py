@@ -122,7 +122,7 @@ def test_llm_replicas_land_only_on_the_l4_node_and_the_rest_stays_off_it(
     assert counts["fleet:tracking-fleet"] >= 2 and counts["fleet:policy-fleet"] >= 1
     assert {node for nodes in fleets.values() for node in nodes} == {cluster["l4"]}
     assert set(rest) == {
-        "Ingress", "Guardrail", "Router", "TrackingWorker", "PolicyWorker",
+        "Ingress", "Guardrail", "TrackingWorker", "PolicyWorker",
         "NegotiationWorker", "OpenAiIngress",
     }  # fmt: skip
     assert {node for nodes in rest.values() for node in nodes} == {cluster["cpu"]}

@@ -156,7 +156,7 @@ async def test_the_worker_span_nests_under_the_ingress_call_across_the_handle(
         with tracing.client_span("serve TrackingWorker.handle") as call:
             wire = json.loads(json.dumps(traced_request(req)))
         assert call is not None and wire["trace_context"]["traceparent"]
-        # Events ready together cross as one list (deployments/streaming.py).
+        # Events ready together cross as one list (app/streaming.py).
         events = [e async for batch in replica.handle(wire) for e in batch]
     finally:
         await replica.__del__()

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from deployments.streaming import ready_batches
+from app.streaming import ready_batches
 
 
 async def collect(source: AsyncIterator[int]) -> list[list[int]]:

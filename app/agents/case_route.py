@@ -10,11 +10,13 @@ still proposes exact terms and writes nothing without a yes.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
-from app.language.case import CaseReading, items_of, read_case
-from app.language.reasons import Ask, Reason, case_heads
+from app.language.case import CaseReading, items_of, read_case, reading_from
+from app.language.named import read_named
+from app.language.reasons import Ask, CaseHeads, Gist, Reason, case_heads, heads_text
 from app.platform.contract import DELIVERED_STATES, OrderSummary, ShipmentStatus
 from app.routing.embeddings import shared_encoder
 from app.routing.intents import Intent
@@ -52,15 +54,40 @@ _ABOUT_RULES = re.compile(
 )
 
 
+@functools.cache
+def _heads() -> CaseHeads:
+    return case_heads()  # read from its file once per process, not once a turn
+
+
+def case_words(orders: Sequence[OrderSummary]) -> list[str]:
+    """The words of the customer's item names, which the case reader spells towards."""
+    return [w for o in orders for name in o.item_names for w in name.lower().split()]
+
+
+def read_gists(messages: Sequence[tuple[str, Sequence[str]]]) -> list[Gist]:
+    """The case reader's heads for several (message, `case_words`) pairs in one encoder call:
+    what `outcome_intent` reads of each, computed where the encoder runs in batches (the
+    Guardrail replica, beside the router's embedding) instead of one message at a time."""
+    texts = [heads_text(message, words) for message, words in messages]
+    return _heads().read(texts, shared_encoder()) if texts else []
+
+
 def outcome_intent(
-    message: str, orders: Sequence[OrderSummary], answering: Intent | None = None
+    message: str,
+    orders: Sequence[OrderSummary],
+    answering: Intent | None = None,
+    gist: Gist | None = None,
 ) -> Intent | None:
     """The negotiation intent when the message asks for an outcome, else None. `answering`:
     the negotiation intent of the turn before, when this message may answer its question
-    ("which order?" -> "it's the one from last week, ORD-…")."""
+    ("which order?" -> "it's the one from last week, ORD-…"). `gist`: the heads' reading of
+    this message against `case_words(orders)`, when already made (`read_gists`)."""
     if not orders or _ABOUT_RULES.search(message):
         return None
-    reading = read_case(message, orders, case_heads(), shared_encoder())
+    if gist is None:
+        reading = read_case(message, orders, _heads(), shared_encoder())
+    else:
+        reading = reading_from(message, read_named(message), gist, orders)
     asked = intent_of(reading, orders)
     if asked is None and answering is not None and _answers(reading):
         return answering

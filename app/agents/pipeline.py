@@ -1,11 +1,14 @@
-"""One customer message, end to end, in the order the design draws it:
+"""One customer message, end to end:
 
-    session lock → guardrail (scrub, then injection check) → hydration → routing → worker
-    → the turn written to the session (scrubbed) → done
+    session lock → hydration → screening: guardrail (scrub, then injection check), then routing
+    → worker → the turn written to the session (scrubbed) → done
 
-The ports (guardrail, router, workers) are plain async interfaces: in-process objects in tests
-and local runs, Ray Serve deployment handles in the served graph. A turn is written to the
-session only once it completed, so a failure leaves the session as it was.
+Hydration comes first because it never sees the message, and the screening can then read the
+case against the customer's own item names (app/agents/screening.py); nothing downstream of
+the guardrail sees the unscrubbed message. The ports (screening, or guardrail and router, and
+the workers) are plain async interfaces: in-process objects in tests and local runs, Ray Serve
+deployment handles in the served graph. A turn is written to the session only once it
+completed, so a failure leaves the session as it was.
 """
 
 from __future__ import annotations
@@ -18,15 +21,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.agents.base import WorkerDeps
-from app.agents.case_route import outcome_intent
+from app.agents.case_route import case_words, outcome_intent
 from app.agents.events import ChatEvent, EventType, word_chunks
+from app.agents.screening import GuardPort, GuardThenRoute, RouterPort, ScreenPort
 from app.agents.worker import ConsentDecision, Worker, WorkerRequest
 from app.agents.worker_turn import WorkerTurn
 from app.api.auth import Identity
 from app.api.errors import ApiError
 from app.api.http import SessionBusy as ApiSessionBusy
 from app.api.http import UnknownSession as ApiUnknownSession
-from app.guardrails import SAFE_REPLY, GuardrailVerdict
+from app.guardrails import SAFE_REPLY
 from app.observability import metrics
 from app.observability.trace_recorder import TraceRecorder
 from app.observability.traces import TraceBuilder, TurnTrace
@@ -34,11 +38,11 @@ from app.observability.tracing import annotate
 from app.platform.client import CustomerRef
 from app.routing.intents import INTENT_LABELS, Intent, Route, route_for
 from app.routing.order_resolution import order_ids_in
-from app.routing.router import RouteDecision, RoutingContext
+from app.routing.router import RoutingContext
 from app.sessions.errors import SessionBusy, UnknownSession
 from app.sessions.hydration import HydratedContext, HydrationFailure, Hydrator
 from app.sessions.models import Role, SessionState, Turn
-from app.sessions.store import SessionStore
+from app.sessions.store import KEEP_PENDING, PendingChange, SessionStore
 from app.sessions.summary import render_summary
 
 log = logging.getLogger("app.agents.pipeline")
@@ -63,22 +67,10 @@ UNKNOWN_REPLY = (
 )
 
 
-class GuardPort(Protocol):
-    async def check(self, text: str) -> GuardrailVerdict: ...
-
-    async def scrub(self, text: str) -> str: ...
-
-
 class MirrorPort(Protocol):
     """Where production sends a copy of each message: a shadow deployment's `shadow_turn`."""
 
     async def mirror(self, identity: Identity, session_id: str, message: str) -> None: ...
-
-
-class RouterPort(Protocol):
-    async def route(
-        self, text: str, context: RoutingContext, embedding: list[float] | None = None
-    ) -> RouteDecision: ...
 
 
 ReadinessProbe = Callable[[], Awaitable[str]]
@@ -92,8 +84,9 @@ class ChatPipeline:
         *,
         sessions: SessionStore,
         hydrator: Hydrator,
-        guard: GuardPort,
-        router: RouterPort,
+        guard: GuardPort | None = None,
+        router: RouterPort | None = None,
+        screen: ScreenPort | None = None,
         workers: Mapping[Route, Worker],
         deps: WorkerDeps,
         probes: Mapping[str, ReadinessProbe] | None = None,
@@ -106,6 +99,12 @@ class ChatPipeline:
         self.hydrator = hydrator
         self.guard = guard
         self.router = router
+        if screen is None:
+            if guard is None or router is None:
+                raise ValueError("a screen port, or both a guard and a router")
+            screen = GuardThenRoute(guard, router)
+        # The guardrail's verdict and the router's decision, in one step (screening.py).
+        self.screen = screen
         self.workers = dict(workers)
         self.deps = deps
         self.probes = dict(probes or {})
@@ -247,7 +246,27 @@ class ChatPipeline:
         consent: ConsentDecision | None = None,
         progress: _Progress | None = None,
     ) -> AsyncIterator[ChatEvent]:
-        verdict = await self.guard.check(message)
+        # A support agent may have taken this conversation over (app/sessions/takeover.py):
+        # then the message is only scrubbed, never routed.
+        held = await self.sessions.held_by_human(identity.client_id, state.session_id)
+        who = CustomerRef(identity.client_id, identity.user_id)
+        request_ctx = self.deps.tool_context_for(who, state.session_id)
+        # Hydration first (it never sees the message): the screening can then read the case
+        # against the customer's own item names in the same batch as the guardrail's encoder.
+        hydration_started = time.perf_counter()
+        hydrated = None if held else await self.hydrator.hydrate(request_ctx)
+        hydration_ms = (time.perf_counter() - hydration_started) * 1000
+        orders = hydrated.context.active_orders if isinstance(hydrated, HydratedContext) else []
+        # The case is read only where its reading is used: a free-text turn, no open proposal.
+        reads_case = consent is None and state.pending_confirmation is None and bool(orders)
+        screen_started = time.perf_counter()
+        screening = await self.screen.screen(
+            message,
+            _routing_context(state),
+            route=not held,
+            case_words=case_words(orders) if reads_case else None,
+        )
+        verdict = screening.verdict
         # The trace starts from the scrubbed text: the raw message is never kept anywhere.
         trace = TraceBuilder(
             variant=self.variant,
@@ -257,11 +276,12 @@ class ChatPipeline:
             message=verdict.scrubbed_text,
             started=started,
         )
-        trace.add_latency("guardrail", (time.perf_counter() - started) * 1000)
+        screened_ms = (time.perf_counter() - screen_started) * 1000
+        trace.add_latency("guardrail", screened_ms - screening.routing_ms)
         user_turn = Turn(role=Role.USER, text=verdict.scrubbed_text)
-        if await self.sessions.held_by_human(identity.client_id, state.session_id):
-            # A support agent has taken this conversation over (app/sessions/takeover.py):
-            # the scrubbed message is kept for them, and no agent runs.
+        if held:
+            # The scrubbed message is kept for the person who holds the conversation, and no
+            # agent runs.
             await self._record(identity, state, user_turn)
             self._trace(trace.finish(response="", ttft_ms=None, outcome="human"))
             yield ChatEvent(type=EventType.DONE, data={"ok": True, "human": True})
@@ -292,11 +312,7 @@ class ChatPipeline:
             )
             return
 
-        who = CustomerRef(identity.client_id, identity.user_id)
-        request_ctx = self.deps.tool_context_for(who, state.session_id)
-        trace.begin("hydration")
-        hydrated = await self.hydrator.hydrate(request_ctx)
-        trace.end("hydration")
+        trace.add_latency("hydration", hydration_ms)
         if not isinstance(hydrated, HydratedContext):
             self._trace(trace.finish(response="", ttft_ms=None, outcome="failed"))
             metrics.count_turn_outcome("unknown", "failed")
@@ -305,13 +321,10 @@ class ChatPipeline:
             return
 
         trace.begin("routing")
-        routing_context = _routing_context(state)
-        if verdict.route_embedding is not None:  # the guardrail's encoder call embedded it
-            decision = await self.router.route(
-                verdict.scrubbed_text, routing_context, embedding=verdict.route_embedding
-            )
-        else:
-            decision = await self.router.route(verdict.scrubbed_text, routing_context)
+        trace.add_latency("routing", screening.routing_ms)  # the router's part of screening
+        decision = screening.decision
+        if decision is None:  # a screen port that did not route an unblocked message
+            raise RuntimeError("screening returned no routing decision")
         if consent is not None and decision.route is not Route.NEGOTIATION:
             # A structured answer to a proposal belongs to the worker that proposes.
             decision = decision.model_copy(update={"route": Route.NEGOTIATION})
@@ -321,6 +334,7 @@ class ChatPipeline:
                 verdict.scrubbed_text,
                 hydrated.context.active_orders,
                 answering=_negotiating(state),
+                gist=screening.gist,
             )
             if asked is not None:
                 decision = decision.model_copy(update={"route": Route.NEGOTIATION, "intent": asked})
@@ -371,12 +385,6 @@ class ChatPipeline:
             forwarded = turn.observe(event)
             if forwarded is not None:
                 yield forwarded
-        # A proposal is answered in the very next turn or not at all: any other turn clears
-        # it, so a later "yes" can never confirm terms the customer no longer has in view.
-        if turn.proposal is not None or state.pending_confirmation is not None:
-            await self.sessions.set_pending_confirmation(
-                identity.client_id, identity.user_id, state.session_id, turn.proposal
-            )
         user_turn = user_turn.model_copy(
             update={"intent": decision.intent.value, "route": decision.route.value}
         )
@@ -391,6 +399,13 @@ class ChatPipeline:
                 route=decision.route.value,
                 tool_calls=turn.kept_calls,
                 decisions=turn.kept_decisions,
+            ),
+            # A proposal is answered in the very next turn or not at all: any other turn clears
+            # it, so a later "yes" can never confirm terms the customer no longer has in view.
+            pending=(
+                turn.proposal
+                if turn.proposal is not None or state.pending_confirmation is not None
+                else KEEP_PENDING
             ),
         )
         elapsed = time.perf_counter() - started
@@ -413,11 +428,17 @@ class ChatPipeline:
         if self.traces is not None:
             self.traces.record_later(trace)
 
-    async def _record(self, identity: Identity, state: SessionState, *turns: Turn) -> None:
-        for turn in turns:
-            await self.sessions.append_turn(
-                identity.client_id, identity.user_id, state.session_id, turn
-            )
+    async def _record(
+        self,
+        identity: Identity,
+        state: SessionState,
+        *turns: Turn,
+        pending: PendingChange = KEEP_PENDING,
+    ) -> None:
+        # The turn's records (and the proposal's state) in one session write.
+        await self.sessions.record_turns(
+            identity.client_id, identity.user_id, state.session_id, turns, pending=pending
+        )
 
 
 @dataclass

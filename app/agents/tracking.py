@@ -96,27 +96,37 @@ class TrackingAgent:
     def __init__(self, deps: WorkerDeps) -> None:
         self.deps = deps
 
-    async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
-        intent = Intent(request.intent)
-        orders = request.context.active_orders
-        earlier = _ids_newest_first(request.history)
+    async def fast_path(self, request: WorkerRequest) -> list[ChatEvent] | None:
+        """Step 1 alone: the templated answer's events, or None when it does not apply."""
         answer = await try_fast_path(
-            intent,
+            Intent(request.intent),
             request.message,
             request.context,
             self.deps.executor,
             self.deps.tool_context(request),
-            earlier_ids=earlier,
+            earlier_ids=_ids_newest_first(request.history),
         )
-        if answer is not None:
-            for call in answer.tool_calls:
-                yield ChatEvent.tool(
-                    str(call["name"]),
-                    bool(call["ok"]),
-                    path="fast_path",
-                    arguments=call.get("arguments", {}),
-                )
-            async for event in say(answer.text):
+        if answer is None:
+            return None
+        events = [
+            ChatEvent.tool(
+                str(call["name"]),
+                bool(call["ok"]),
+                path="fast_path",
+                arguments=call.get("arguments", {}),
+            )
+            for call in answer.tool_calls
+        ]
+        events.extend([event async for event in say(answer.text)])
+        return events
+
+    async def handle(self, request: WorkerRequest) -> AsyncIterator[ChatEvent]:
+        intent = Intent(request.intent)
+        orders = request.context.active_orders
+        earlier = _ids_newest_first(request.history)
+        answered = None if request.fast_path_tried else await self.fast_path(request)
+        if answered is not None:
+            for event in answered:
                 yield event
             return
 

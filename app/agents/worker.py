@@ -43,6 +43,9 @@ class WorkerRequest(BaseModel):
     # The caller's W3C trace context (traceparent, tracestate) across a Serve handle, so the
     # worker's spans nest under the ingress's (app/observability/tracing.py).
     trace_context: dict[str, str] = Field(default_factory=dict)
+    # The fast path was already tried where the pipeline runs (app/agents/fast_path_first.py)
+    # and did not answer: the Tracking worker goes straight to its other steps.
+    fast_path_tried: bool = False
 
 
 class Worker(Protocol):

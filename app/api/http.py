@@ -23,6 +23,7 @@ from app.api.body_limit import BodyLimit
 from app.api.errors import ApiError, SessionBusy, UnknownSession
 from app.observability.metrics import exposition
 from app.observability.tracing import trace_requests
+from app.streaming import ready_batches
 from app.web.routes import WebBackend, mount_web
 
 log = logging.getLogger("app.api")
@@ -272,5 +273,7 @@ async def _for_customer(events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatE
 async def _sse(session_id: str, events: AsyncIterator[ChatEvent]) -> AsyncIterator[bytes]:
     # A comment line first: proxies and clients see the stream open at once.
     yield f": session {session_id}\n\n".encode()
-    async for event in events:
-        yield event.sse()
+    # Events ready together go as one body chunk (a templated answer's words: one write, not
+    # one per word); an event that comes while the stream is idle goes out at once.
+    async for batch in ready_batches(events):
+        yield b"".join(event.sse() for event in batch)

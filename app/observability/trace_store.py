@@ -13,6 +13,7 @@ session's traces go away on their own. Records are scrubbed before they get here
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -61,29 +62,38 @@ class TraceStore:
 
     async def append(self, trace: TurnTrace) -> str:
         """Store one (already scrubbed) trace; returns its stream entry id."""
-        key = session_key(trace.client_id, trace.session_id, self.key_prefix)
+        (entry_id,) = await self.append_many([trace])
+        return entry_id
+
+    async def append_many(self, traces: Sequence[TurnTrace]) -> list[str]:
+        """Store (already scrubbed) traces in one transaction; their stream entry ids."""
+        if not traces:
+            return []
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(
-                key,
-                {"trace": trace.model_dump_json()},
-                maxlen=self.retention.session_maxlen,
-                approximate=False,
-            )
-            pipe.expire(key, self.retention.ttl_s)
-            pipe.xadd(
-                tenant_key(trace.client_id, self.key_prefix),
-                {
-                    "session_id": trace.session_id,
-                    "trace_id": trace.trace_id,
-                    "intent": trace.intent or "",
-                    "outcome": trace.outcome,
-                    "total_ms": str(trace.latency_ms.get("total", "")),
-                },
-                maxlen=self.retention.tenant_maxlen,
-                approximate=False,
-            )
-            entry_id, *_ = await pipe.execute()
-        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+            for trace in traces:
+                key = session_key(trace.client_id, trace.session_id, self.key_prefix)
+                pipe.xadd(
+                    key,
+                    {"trace": trace.model_dump_json()},
+                    maxlen=self.retention.session_maxlen,
+                    approximate=False,
+                )
+                pipe.expire(key, self.retention.ttl_s)
+                pipe.xadd(
+                    tenant_key(trace.client_id, self.key_prefix),
+                    {
+                        "session_id": trace.session_id,
+                        "trace_id": trace.trace_id,
+                        "intent": trace.intent or "",
+                        "outcome": trace.outcome,
+                        "total_ms": str(trace.latency_ms.get("total", "")),
+                    },
+                    maxlen=self.retention.tenant_maxlen,
+                    approximate=False,
+                )
+            replies = await pipe.execute()
+        # Three replies a trace: its session entry's id, EXPIRE's, the tenant entry's id.
+        return [_text(entry_id) for entry_id in replies[::3]]
 
     async def for_session(
         self, client_id: str, session_id: str, limit: int = 100
@@ -114,3 +124,7 @@ class TraceStore:
             row["entry_id"] = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
             rows.append(row)
         return rows
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -16,7 +16,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -217,11 +217,21 @@ async def scrub_trace(
 ) -> TurnTrace:
     """Every free-text field and leaf of a trace through the PII scrubber, each distinct text
     once; with `scrub_many`, all of them in a single call."""
-    data = trace.model_dump(mode="json")
+    (clean,) = await scrub_traces([trace], scrub, scrub_many)
+    return clean
+
+
+async def scrub_traces(
+    traces: Sequence[TurnTrace], scrub: Scrub, scrub_many: ScrubMany | None = None
+) -> list[TurnTrace]:
+    """`scrub_trace` for several traces, each distinct text of all of them once; with
+    `scrub_many`, in a single call (turns that end together share one trip to the scrubber)."""
+    dumped = [trace.model_dump(mode="json") for trace in traces]
     found: dict[str, None] = {}
-    for key, value in data.items():
-        if key not in _KEY_FIELDS:
-            _free_text(value, found)
+    for data in dumped:
+        for key, value in data.items():
+            if key not in _KEY_FIELDS:
+                _free_text(value, found)
     texts = list(found)
     if scrub_many is not None and texts:
         cleaned = await scrub_many(texts)
@@ -230,8 +240,12 @@ async def scrub_trace(
     else:
         cleaned = [await scrub(text) for text in texts]
     clean = dict(zip(texts, cleaned, strict=True))
-    scrubbed = {k: v if k in _KEY_FIELDS else _replace(v, clean) for k, v in data.items()}
-    return TurnTrace.model_validate(scrubbed)
+    return [
+        TurnTrace.model_validate(
+            {k: v if k in _KEY_FIELDS else _replace(v, clean) for k, v in data.items()}
+        )
+        for data in dumped
+    ]
 
 
 def truncate_output(output: Any) -> Any:

@@ -20,7 +20,8 @@ import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
@@ -44,6 +45,15 @@ log = logging.getLogger("app.sessions")
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 _SESSION_ID = re.compile(SESSION_ID_PATTERN)
 _MAX_USER_ID = 128
+
+
+class _Keep(Enum):
+    PENDING = "keep"
+
+
+# `record_turns(pending=KEEP_PENDING)`: leave the proposal awaiting confirmation as it is.
+KEEP_PENDING: Final = _Keep.PENDING
+PendingChange = Mapping[str, Any] | Literal[_Keep.PENDING] | None
 
 
 def compact_history(
@@ -141,14 +151,36 @@ class SessionStore:
         turn: Turn | Mapping[str, Any],
     ) -> SessionState:
         """Append one (scrubbed) turn, folding old turns into the summary when over budget."""
+        return await self.record_turns(client_id, user_id, session_id, [turn])
+
+    async def record_turns(
+        self,
+        client_id: str,
+        user_id: str,
+        session_id: str,
+        turns: Sequence[Turn | Mapping[str, Any]],
+        *,
+        pending: PendingChange = KEEP_PENDING,
+    ) -> SessionState:
+        """A turn's records in one write: each turn appended (folded exactly as `append_turn`
+        one by one would fold it) and, unless `pending` is KEEP_PENDING, the proposal awaiting
+        confirmation set (or cleared, with None). One transaction instead of one per change:
+        they all land or none does."""
         # Validate before touching Redis: an invalid record never reaches the transaction.
-        record = turn if isinstance(turn, Turn) else Turn.model_validate(turn)
+        records = [turn if isinstance(turn, Turn) else Turn.model_validate(turn) for turn in turns]
 
         def change(state: SessionState) -> SessionState:
-            turns, summary = compact_history([*state.turns, record], state.summary, self.settings)
-            return state.model_copy(
-                update={"turns": turns, "summary": summary, "turn_count": state.turn_count + 1}
-            )
+            for record in records:
+                kept, summary = compact_history(
+                    [*state.turns, record], state.summary, self.settings
+                )
+                state = state.model_copy(
+                    update={"turns": kept, "summary": summary, "turn_count": state.turn_count + 1}
+                )
+            if pending is not KEEP_PENDING:
+                value = None if pending is None else dict(pending)
+                state = state.model_copy(update={"pending_confirmation": value})
+            return state
 
         return await self._update(client_id, user_id, session_id, change)
 
@@ -160,12 +192,7 @@ class SessionStore:
         proposal: Mapping[str, Any] | None,
     ) -> SessionState:
         """Store (or clear, with None) the proposal awaiting the customer's confirmation."""
-        value = None if proposal is None else dict(proposal)
-
-        def change(state: SessionState) -> SessionState:
-            return state.model_copy(update={"pending_confirmation": value})
-
-        return await self._update(client_id, user_id, session_id, change)
+        return await self.record_turns(client_id, user_id, session_id, [], pending=proposal)
 
     async def delete(self, client_id: str, user_id: str, session_id: str) -> None:
         key = self._checked_key(client_id, user_id, session_id)

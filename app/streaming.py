@@ -1,10 +1,12 @@
-"""Coalescing a replica's event stream for the trip over a Ray Serve handle.
+"""Coalescing an event stream into the items that were ready together.
 
-Each item of a streamed handle call is its own object on the wire, with a fixed cost in both
-processes. A templated answer (the tracking fast path) yields all of its word pieces without
-ever waiting, yet one item each would cost one Ray round of serialisation per word. Here the
-events that are ready together travel as one list, and nothing waits for more: an event that
-arrives while the stream is idle goes out at once, so a model's tokens keep their timing.
+Each item of a stream has a fixed cost on its way out, whatever its size: one object and one
+round of serialisation on a Ray Serve handle (worker → ingress, deployments/workers.py), one
+ASGI message through the middleware, the Serve proxy and the socket (ingress → client, the SSE
+body in app/api/http.py). A templated answer (the tracking fast path) yields all of its word
+pieces without ever waiting, yet one item each would pay that cost per word. Here the events
+that are ready together go as one batch, and nothing waits for more: an event that arrives
+while the stream is idle goes out at once, so a model's tokens keep their timing.
 """
 
 from __future__ import annotations
