@@ -13,6 +13,10 @@ the case's own text at the start, the middle or the end. An attack must still be
 it sits, a benign paste must still pass, and the latency is the cost of the longest message a
 customer can send.
 
+Latency by length (`--bench`): every case's text, and pastes of the file's messages cut to 200,
+2,000 and 4,000 characters (the API's limit), each checked a few times; p50/p95 of the whole
+guardrail and of the classifier alone, per length.
+
 Leave-one-source-out (on by default, `--no-loso` skips it): for each source family of the
 classifier's training corpus (ours, the second hand-written set, cyberseceval, in-the-wild
 jailbreaks, bipia, NotInject, wildguard, banking77, CLINC150, ABCD), a model trained on all the
@@ -92,6 +96,34 @@ def long_messages(guard: Guardrail, cases: list[GuardCase]) -> dict[str, Any]:
     }
 
 
+BENCH_LENGTHS = (200, 2000, MAX_MESSAGE_CHARS)
+BENCH_TEXTS_PER_LENGTH = 30
+
+
+def length_bench(guard: Guardrail, cases: list[GuardCase]) -> dict[str, Any]:
+    """p50/p95 of the guardrail and of the classifier at each length in BENCH_LENGTHS: pastes of
+    the file's messages (attacks and benign alike) starting at different cases, cut there."""
+    paste = "\n".join(c.text for c in cases)
+    paste = (paste + "\n") * (MAX_MESSAGE_CHARS // max(1, len(paste)) + 2)
+    starts = [paste.find(c.text) for c in cases][:BENCH_TEXTS_PER_LENGTH]
+    out: dict[str, Any] = {}
+    for length in BENCH_LENGTHS:
+        whole: list[float] = []
+        classify: list[float] = []
+        for start in starts:
+            text = paste[start : start + length]
+            verdict = guard.check(text)
+            whole.append(verdict.latency_ms)
+            classify.append(_classify_ms(guard, verdict.scrubbed_text))
+        out[f"chars_{length}"] = {
+            "guardrail_p50_ms": round(percentile(whole, 50), 2),
+            "guardrail_p95_ms": round(percentile(whole, 95), 2),
+            "classify_p50_ms": round(percentile(classify, 50), 2),
+            "classify_p95_ms": round(percentile(classify, 95), 2),
+        }
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Injection detection / FPR / latency eval")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -99,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-errors", action="store_true", help="print misclassified texts")
     parser.add_argument("--no-loso", action="store_true", help="skip the per-source split")
     parser.add_argument("--no-long", action="store_true", help="skip the long-message pass")
+    parser.add_argument("--bench", action="store_true", help="latency at 200/2k/4k characters")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -158,6 +191,24 @@ def main(argv: list[str] | None = None) -> int:
             f"{summary['long_false_positive_rate']:.1%}, "
             f"latency p95 {summary['long_p95_ms']:.1f} ms "
             f"(classifier p95 {summary['long_classify_p95_ms']:.1f} ms)"
+        )
+    if args.bench:
+        bench = length_bench(guard, cases)
+        summary["latency_by_length"] = bench
+        print(
+            format_table(
+                ("chars", "guardrail p50", "p95", "classifier p50", "p95"),
+                [
+                    (
+                        key.removeprefix("chars_"),
+                        row["guardrail_p50_ms"],
+                        row["guardrail_p95_ms"],
+                        row["classify_p50_ms"],
+                        row["classify_p95_ms"],
+                    )
+                    for key, row in bench.items()
+                ],
+            )
         )
     if not args.no_loso:
         from app.guardrails.train_injection import (

@@ -30,9 +30,29 @@ _INSTRUCTIONS = (
 _PATTERNS: dict[str, list[re.Pattern[str]]] = {
     "override_instructions": [
         re.compile(
-            r"\b(?:ignore|disregard|forget|override|bypass|abandon|discard|neglect|drop)\b"
+            r"\b(?:ignore|disregard|forget|override|bypass|abandon|discard|neglect|drop|scrap|ditch|"
+            r"set aside|put aside|throw out|toss out)\b"
             r"[^.\n]{0,40}?\b(?:previous|prior|above|earlier|preceding|initial|original|all|any|"
             r"your|the|these|those|system|existing|current|old)\b[^.\n]{0,25}?\b" + _INSTRUCTIONS,
+            _I,
+        ),
+        # "forget everything above", "ignore the above and ..."
+        re.compile(
+            r"\b(?:ignore|disregard|forget|scrap|drop)\b (?:everything|all|anything|whatever|the|"
+            r"the text|what(?:ever)? (?:is|was|you (?:were|got)))? ?(?:above|before this|"
+            r"said before|written above|you were (?:told|given|configured with))\b",
+            _I,
+        ),
+        # The model's setup declared void: "your earlier prompt is cancelled", "previous
+        # constraints lifted", "the guidance you got earlier is outdated"
+        re.compile(
+            r"\b(?:instructions|rules|guidance|guidelines|prompt|constraints|restrictions|"
+            r"configuration|programming|directives|script)\b[^.\n]{0,30}?\b(?:is|are|were|"
+            r"been|now)?\s?(?:cancell?ed|void|outdated|lifted|revoked|suspended|obsolete|no longer "
+            r"(?:valid|apply|applies|in effect|in force)|null and void)\b|"
+            r"\b(?:everything|all|whatever) you (?:were|have been|'ve been) (?:configured|"
+            r"programmed|instructed|told|given)\b[^.\n]{0,30}?\b(?:void|cancell?ed|(?:no longer|"
+            r"doesn't|does not|don't) appl(?:y|ies))\b",
             _I,
         ),
         re.compile(
@@ -53,6 +73,36 @@ _PATTERNS: dict[str, list[re.Pattern[str]]] = {
             r"omite|salta|overslaan)\b[^.\n]{0,50}?\b(?:instrucciones|indicaciones|reglas|"
             r"consignes|regles|anweisungen|regeln|instruktionen|vorgaben|istruzioni|regole|"
             r"instrucoes|regras|instructies|regels|aanwijzingen|instructions)\b",
+            _I,
+        ),
+        # Customers write in these too (see data/README.md): pl, cs, sv, da/no, tr, id/ms, ru, uk,
+        # vi, Hinglish; matched on the accent-folded text.
+        re.compile(
+            r"\b(?:zignoruj|ignoruj|zapomnij|ignoruj(?:te)?|zapomen|ignorera|glom|strunta i|"
+            r"ignorer|glem|yok say|gormezden gel|unut|abaikan|lupakan|abaikanlah|"
+            r"bo qua|quen|bhool jao|bhul jao|ignore karo)\b[^.\n]{0,50}?"
+            r"\b(?:polecenia|instrukcje|instrukcji|zasady|reguly|pokyny|instrukce|instruktioner|"
+            r"instruktionerna|regler|reglerna|anvisningar|instruksjoner|instruksjonene|talimat\w*|"
+            r"kural\w*|instruksi|aturan|perintah|huong dan|quy tac|chi dan|instructions|rules|"
+            r"niyam|hidayat)\b",
+            _I,
+        ),
+        # Verb last (Turkish, Hindi/Hinglish): "talimatlari yok say", "rules bhool jao"
+        re.compile(
+            r"\b(?:talimat\w*|kural\w*|instructions|rules|niyam|hidayat)\b[^.\n]{0,40}?"
+            r"\b(?:yok say\w*|gormezden gel\w*|unut\w*|bhool jao|bhul jao|ignore karo)",
+            _I,
+        ),
+        # Scripts with no word spaces (ja, zh, ko) or their own (ru, uk, ar): matched as written.
+        re.compile(
+            r"(?:игнорируй|игнорируйте|забудь|забудьте|не обращай внимания на|ігноруй|забудь)"
+            r"[^.\n]{0,50}?(?:инструкци|правил|указани|інструкці|правил)|"
+            r"(?:تجاهل|انس|تجاهلي)[^.\n]{0,40}?(?:التعليمات|القواعد|الأوامر|الإرشادات)|"
+            r"(?:指示|ルール|命令|プロンプト|指令)[^。\n]{0,15}(?:無視|忘れ)|"
+            r"(?:忽略|无视|忘记|忘掉|不要理会|忽視|無視)[^。\n]{0,20}?(?:指令|指示|规则|規則|说明|提示)|"
+            r"(?:지시|규칙|명령|프롬프트)[^.\n]{0,15}(?:무시|잊어)|"
+            r"システムプロンプト|系统提示|系統提示|시스템 프롬프트|системн\w* (?:промпт|подсказк|"
+            r"инструкци)",
             _I,
         ),
         # "ignore" is also the French and Portuguese imperative
@@ -163,7 +213,9 @@ _PATTERNS: dict[str, list[re.Pattern[str]]] = {
         re.compile(
             r"\b(?:de|del|du|des|von|van|di|dell'|do|da|vom)\s+(?:la\s+|de\s+|der\s+)?"
             r"(?:cliente|client|kunden?|klant|utente|usuario|usuário|customer)\s+cus[-\s]?\d|"
-            r"\bbelongs to (?:my neighbou?r|someone else|another (?:customer|person)|a friend)\b",
+            r"\bbelongs to (?:my neighbou?r|someone else|another (?:customer|person)|a friend)\b|"
+            r"\bwho else (?:ordered|bought|purchased|returned|has)\b|\b(?:the )?(?:customer|person|"
+            r"user|caller|people) (?:before|after|ahead of) me\b",
             _I,
         ),
         re.compile(
@@ -212,7 +264,9 @@ _PATTERNS: dict[str, list[re.Pattern[str]]] = {
         re.compile(
             r"\"(?:refund_approved|approved|is_eligible|eligible|fraud_(?:check|score|flag)|"
             r"verified|authori[sz]ed|override|tool_call|function_call|admin|is_admin|"
-            r"skip_verification)\"\s*:",
+            r"skip_verification)\"\s*:|\"[a-z_]*(?:approved|authori[sz]ed|eligible|verified|"
+            r"override|waived|skip_[a-z_]+|compensation_due)\"\s*:\s*true\b|"
+            r"\b[a-z]+_[a-z_]+\s+(?:returned|result|output|responded|says)\s*[:=]",
             _I,
         ),
         re.compile(
@@ -238,10 +292,15 @@ _PATTERNS: dict[str, list[re.Pattern[str]]] = {
             r"(?:the )?(?:ai|assistant|bot|chatbot|llm|model)\b[:,]|\bif you(?: are|'re) an? "
             r"(?:ai|assistant|llm|language model|bot|chatbot|automated)\b|\b(?:ai|llm|automated) "
             r"(?:assistant|agent|system|model)?s? (?:reading|processing|summari[sz]ing|handling) "
-            r"this\b|\bwhen (?:the )?(?:ai|assistant|bot|model) (?:reads|processes|summari[sz]es|"
-            r"sees) this\b|\b(?:instructions?|notes?|hinweis|nota|note) (?:for|to|an|para|pour|"
-            r"per|voor) (?:the |den |le |la |el |il |de )?(?:ai|ki|ia|assistant|assistent|"
-            r"asistente|assistente)(?:en|e)?\b",
+            r"this\b|\bwhen (?:the |an? )?(?:ai|assistant|bot|chatbot|model) (?:reads|processes|"
+            r"summari[sz]es|sees) this\b|\b(?:to|for|dear|hey|attention) (?:the |any |an? )?"
+            r"(?:support |customer service |service )?(?:ai|bot|assistant|chatbot|agent|llm|"
+            r"model)s? "
+            r"(?:handling|reading|processing|answering|dealing with|working on|checking) "
+            r"(?:this|these|my)\b|\b(?:note|message|instructions?|memo) (?:to|for) (?:the )?"
+            r"support (?:bot|ai|assistant)\b|\b(?:instructions?|notes?|hinweis|nota|note) "
+            r"(?:for|to|an|para|pour|per|voor) (?:the |den |le |la |el |il |de )?(?:ai|ki|ia|"
+            r"assistant|assistent|asistente|assistente)(?:en|e)?\b",
             _I,
         ),
     ],
@@ -338,14 +397,39 @@ COUNTER_FEATURES = (*_COUNTER_PATTERNS, "not_english")
 FEATURE_NAMES: tuple[str, ...] = (*PATTERN_FEATURES, *OBFUSCATION_SIGNALS, *COUNTER_FEATURES)
 
 
+_ENGLISH_WORDS = frozenset(
+    # Only words no nearby language spells the same way ("to", "do", "on", "a", "i", "me" are
+    # Polish, Spanish, Italian words too).
+    "the an are was my you your and of it for this that with not where what when why how can "
+    "could please have has did we our been will would just".split()
+)
+
+
+def _english(text: str) -> bool:
+    """Written in English: `looks_english` (function words against those of nearby European
+    languages) misses the languages it has no list for (Polish, Turkish, Indonesian) and other
+    scripts, where it finds no words of either kind."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(not ch.isascii() for ch in letters) > 0.3 * len(letters):
+        return False
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
+    if len(words) >= 4 and not any(w in _ENGLISH_WORDS for w in words):
+        return False
+    return looks_english(text)
+
+
 def lexical_features(normalized: Normalized) -> tuple[list[float], list[str]]:
     """One 0/1 value per FEATURE_NAMES entry, and the names that fired."""
     text = normalized.text
     folded = deaccent(text)
     fired: list[str] = []
     for name, patterns in _PATTERNS.items():
-        haystack = folded if name == "override_multilingual" else text
-        if any(p.search(haystack) for p in patterns):
+        if name == "override_multilingual":
+            # Folding accents also decomposes kana and hangul: those patterns read the text.
+            found = any(p.search(folded) or p.search(text) for p in patterns)
+        else:
+            found = any(p.search(text) for p in patterns)
+        if found:
             fired.append(name)
     if "override_instructions" not in fired and any(
         _COMPACT.search(run) for run in normalized.joined_runs
@@ -353,7 +437,7 @@ def lexical_features(normalized: Normalized) -> tuple[list[float], list[str]]:
         fired.append("override_instructions")
     fired.extend(s for s in OBFUSCATION_SIGNALS if s in normalized.signals)
     fired.extend(n for n, ps in _COUNTER_PATTERNS.items() if any(p.search(folded) for p in ps))
-    if not looks_english(text):
+    if not _english(text):
         # The English encoder maps all other languages close together; this lets the model
         # keep "written in Spanish" apart from "is an attack".
         fired.append("not_english")

@@ -38,6 +38,8 @@ _CONFUSABLES = str.maketrans(
     }
 )  # fmt: skip
 _CONFUSABLE_CHARS = frozenset(chr(c) for c in _CONFUSABLES)
+# Letters of Latin-script alphabets (Turkish dotless i, Azerbaijani): folded, never a disguise.
+_NATIVE_LATIN = frozenset("ıȷ")
 
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a",
@@ -49,6 +51,8 @@ _LEET_TOKEN = re.compile(r"[A-Za-z0-9@$€]{3,}")
 _LEET_INSIDE = re.compile(r"[0134578@$€9][A-Za-z]")
 # Leet characters in decoded words before the text counts as disguised ("1gn0r3" alone has 3).
 _LEET_SIGNAL_MIN = 3
+_SHORT_LEET = re.compile(r"(?<![\w-])(?=\w*[A-Za-z])(?=\w*[013457])[A-Za-z0-9]{2,4}(?![\w-])")
+_HEX_ID = re.compile(r"^(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{6,}$", re.IGNORECASE)
 _UNIT_TOKEN = re.compile(
     r"^\d+(?:st|nd|rd|th|am|pm|h|hr|hrs|min|mins|kg|g|lb|lbs|cm|mm|m|km|x|k|gb|tb|mb|ml|l|pcs|"
     r"pc|s|d|ft|in|oz|v|w)$",
@@ -133,9 +137,10 @@ def _fold_confusables(text: str, signals: set[str]) -> str:
     def fold(match: re.Match[str]) -> str:
         word = match.group(0)
         has_latin = any(ch.isascii() and ch.isalpha() for ch in word)
-        has_confusable = any(ch in _CONFUSABLE_CHARS for ch in word)
-        if has_confusable and (has_latin or mostly_latin):
+        disguised = any(ch in _CONFUSABLE_CHARS and ch not in _NATIVE_LATIN for ch in word)
+        if disguised and (has_latin or mostly_latin):
             signals.add("homoglyphs")
+        if (disguised or any(ch in _NATIVE_LATIN for ch in word)) and (has_latin or mostly_latin):
             return word.translate(_CONFUSABLES)
         return word
 
@@ -156,6 +161,7 @@ def _decode_leetspeak(text: str, signals: set[str]) -> str:
             or _UNIT_TOKEN.match(token)
             or re.search(r"\d{3,}", token)
             or (any(c.isupper() for c in tail) and any(c.islower() for c in tail))  # ids, hashes
+            or _HEX_ID.match(token)  # request ids, colours, digests: "a8f2c1", "ff00aa"
             or ("@" in token and text[match.end() : match.end() + 1] == ".")  # an email address
             or any(s <= match.start() < e for s, e in protected)
         ):
@@ -166,6 +172,9 @@ def _decode_leetspeak(text: str, signals: set[str]) -> str:
     decoded = _LEET_TOKEN.sub(decode, text)
     if decoded_chars >= _LEET_SIGNAL_MIN:
         signals.add("leetspeak")
+        # In a text already written in leetspeak, short words with a trailing digit are too
+        # ("th3", "m3", "4nd"), which alone would be units, ordinals or model names.
+        decoded = _SHORT_LEET.sub(lambda m: m.group(0).translate(_LEET), decoded)
     return decoded
 
 

@@ -7,6 +7,12 @@ a fixed random_state, and C is picked from a fixed grid. The decision threshold 
 dev split: the lowest one at which at most 1% of benign *customer* messages are flagged (that
 FPR is what customers feel), placed halfway to the next attack score for margin.
 
+Every source family weighs the same within its label (`example_weights`): the in-the-wild
+jailbreaks alone were a third of the attack rows, and a model that leans on one family learns its
+style (long English prose) instead of what all attacks share. Measured by the leave-one-source-out
+split, equal families cut the pooled false positives on left-out benign families from 7.6% to
+5.0% at the same detection (51.4% -> 52.2%).
+
 Training rows are windows and segments, as the classifier reads them (see injection.py): every
 piece of a benign text is benign; an attack contributes its first and last window and the pieces
 where a lexical feature fired (a long jailbreak's story paragraphs are not themselves the attack).
@@ -118,7 +124,22 @@ class Rows:
     ngrams: Any  # scipy csr_matrix
     labels: np.ndarray
     owners: np.ndarray  # index of the example each row came from
-    weights: np.ndarray  # per row: customer messages count CUSTOMER_WEIGHT times
+    weights: np.ndarray  # per row: its example's weight (see example_weights)
+
+
+def example_weights(examples: Sequence[Example]) -> np.ndarray:
+    """Per example: every (label, source family) block gets an equal share of its label's total
+    weight; benign customer messages then count CUSTOMER_WEIGHT times."""
+    blocks = Counter((e.label, family_of(e.source)) for e in examples)
+    per_label = Counter(e.label for e in examples)
+    families_per_label = Counter(label for label, _ in blocks)
+    weights = [
+        per_label[e.label]
+        / (families_per_label[e.label] * blocks[(e.label, family_of(e.source))])
+        * (CUSTOMER_WEIGHT if is_customer_message(e) else 1.0)
+        for e in examples
+    ]
+    return np.asarray(weights, dtype=np.float64)
 
 
 def training_rows(
@@ -132,13 +153,14 @@ def training_rows(
     labels: list[int] = []
     weights: list[float] = []
     owners: list[int] = []
+    example_weight = example_weights(examples)
     for i, (example, f) in enumerate(zip(examples, features, strict=True)):
         picks = _training_windows(example, f)
         pieces += [f.pieces[j] for j in picks]
         lexical.append(f.lexical[picks])
         ngram_blocks.append(f.ngrams[picks])
         labels += [int(example.label == "attack")] * len(picks)
-        weights += [CUSTOMER_WEIGHT if is_customer_message(example) else 1.0] * len(picks)
+        weights += [float(example_weight[i])] * len(picks)
         owners += [i] * len(picks)
     dense = np.hstack([embed(pieces), np.vstack(lexical)])
     return Rows(
