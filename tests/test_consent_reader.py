@@ -298,6 +298,9 @@ def test_a_negation_or_filler_about_something_else_is_set_aside(reply: str, part
         "😂😂😂 sure",
         "oh sure",
         "lol yes do it whatever",
+        # Filler before a bare "ok" or "sure" hesitates.
+        "hmm ok",
+        "uh sure",
         # Punctuation that makes a question stays with its clause.
         "yes, no need to call me, the full amount?",
     ],
@@ -321,6 +324,8 @@ def test_a_reply_that_is_all_aside_has_no_consent_part() -> None:
         ("oh yes, because that worked so well last time", Veto.SARCASM),
         ("yes, return the rice cooker and the steamer basket", Veto.OTHER_ITEM),
         ("yes refund it and the delivery fee", Veto.OTHER_ITEM),
+        ("yes, do it next month", Veto.CONDITION),
+        ("ok cheers, will think about it", Veto.HEDGE),
     ],
 )
 def test_mocking_forms_and_listed_items_not_the_proposals_veto(reply: str, veto: Veto) -> None:

@@ -216,12 +216,25 @@ def _without_thanks(text: str) -> str:
     return stripped
 
 
+def _is_strong(text: str) -> bool:
+    """An explicit yes word or an explicit go, not a bare "ok" or "sure"."""
+    lowered = f" {' '.join(_WORDS.findall(text.lower()))} "
+    return any(f" {w} " in lowered for w in _STRONG_YES) or any(
+        f" {g} " in lowered for g in _GO_WORDS if g not in {"please", "pls", "plz"}
+    )
+
+
 def _strip_fillers_and_laughter(text: str) -> str:
     """Leading filler and thanks beside a yes always; laughter only beside an explicit yes
     with an explicit go."""
     tokens = _without_thanks(text).split()
-    while tokens and tokens[0].lower().strip(",.!") in FILLERS:
-        tokens.pop(0)
+    if tokens and tokens[0].lower().strip(",.!") in FILLERS:
+        after = tokens[1:]
+        while after and after[0].lower().strip(",.!") in FILLERS:
+            after.pop(0)
+        # Filler drops only before an explicit yes or go: "hmm ok" and "uh sure" hesitate.
+        if _is_strong(" ".join(after)):
+            tokens = after
     rest = " ".join(tokens)
     lowered = f" {' '.join(_WORDS.findall(rest.lower()))} "
     laughs = any(t.lower().strip(",.!") in LAUGHTER for t in tokens)
