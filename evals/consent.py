@@ -3,8 +3,9 @@
     python -m evals.consent [--data evals/data/consent_dev.jsonl] [--json] [--show-errors]
 
 Sets: consent_dev (tuned against), consent_holdout (measured once), consent_unseen (18 voices
-and 6 languages written before the session-6 changes; its first look is in the README). None
-shares a family name or a reply with the training data (a test checks).
+and 6 languages written before the session-6 changes), consent_unseen2 (17 voices, 5 languages,
+written before the clause-scope reading; the first looks are in the README). None shares a
+family name or a reply with the training data (a test checks).
 
 Input: JSON Lines `{"proposal": str, "reply": str, "label": "yes"|"no"|"conditional"|
 "question"|"counter"|"unclear"}` (an optional `family` is reported per family; other fields are

@@ -16,11 +16,14 @@ from app.language.consent import (
     LABELS,
     ConsentLabel,
     ConsentReader,
+    ConsentReading,
     decide,
     masked_reply,
+    read_scoped,
 )
 from app.language.consent_cues import Veto, read_cues
 from app.language.consent_data import data_sha256, load_examples
+from app.language.consent_scope import clauses, consent_part
 from app.language.consent_terms import ProposalTerms
 
 RETURN_TEXT = (
@@ -217,7 +220,7 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
     assert artifact["leave_one_family_out"]["all"]["false_accept_rate"] == 0.0
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "unseen"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "unseen", "unseen2"])
 def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:
     from pathlib import Path
 
@@ -231,6 +234,144 @@ def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:
         {e.reply.strip().lower() for e in train}
     )
     assert len(train) >= 600
+
+
+# ---------------------------------------------------------------- scope (no model)
+
+
+def test_clauses_keep_their_punctuation_and_split_before_connectives() -> None:
+    assert clauses("yes go ahead, but don't send me emails") == [
+        "yes go ahead,",
+        "but don't send me emails",
+    ]
+    assert clauses("yes, the full amount?") == ["yes,", "the full amount?"]
+    assert clauses("sure... not") == ["sure...", "not"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "part"),
+    [
+        ("yes go ahead, but don't send me emails", "yes go ahead,"),
+        ("yes, no need to call me", "yes,"),
+        ("Yes, I accept. Not necessary to send email.", "Yes, I accept."),
+        ("confirm. don't need the tracking email", "confirm."),
+        ("yes do it, no rush", "yes do it,"),
+        ("yes, and don't bother with the survey", "yes,"),
+        ("absolutely yes, can't thank you enough", "absolutely yes,"),
+        ("yes, go ahead, no hard feelings", "yes, go ahead,"),
+        ("Ja gerne, aber bitte keine Anrufe", "Ja gerne,"),
+        ("ok d'accord, pas besoin de m'appeler", "ok d'accord,"),
+        ("Sì, grazie, non serve chiamarmi", "Si,"),
+        ("the driver didn't knock at all, so yes go ahead", "so yes go ahead"),
+        ("um yes please", "yes please"),
+        ("erm, yes please", "yes please"),
+        ("lol yes do it", "yes do it"),
+    ],
+)
+def test_a_negation_or_filler_about_something_else_is_set_aside(reply: str, part: str) -> None:
+    assert consent_part(reply, REFUND) == part
+    assert read_cues(part, REFUND).vetoes == frozenset()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # Negations that scope over the consent or the proposal's terms stay.
+        "yes but don't refund it, send a new one",
+        "yes, but don't process it until I've checked",
+        "go ahead, but not today",
+        "yeah no need, it turned up this morning",
+        "no need, found it",
+        "don't bother, I'll keep it",
+        "nah don't worry about it",
+        "ok, no thanks",
+        "ok no sorry",
+        "yes, no wait, don't",
+        "sure, no need to call me about it",
+        "yes but don't send a courier",
+        "yes, no need to call me, just cancel it",
+        "yes, I didn't agree to that amount",
+        "yeah didn't think so",
+        # Laughter beside a bare or mocking yes, and words that carry sarcasm, stay.
+        "lol ok",
+        "haha sure",
+        "😂😂😂 sure",
+        "oh sure",
+        "lol yes do it whatever",
+        # Filler before a bare "ok" or "sure" hesitates.
+        "hmm ok",
+        "uh sure",
+        # Punctuation that makes a question stays with its clause.
+        "yes, no need to call me, the full amount?",
+    ],
+)
+def test_a_negation_about_the_consent_or_its_terms_is_never_set_aside(reply: str) -> None:
+    part = consent_part(reply, REFUND)
+    assert part is None or read_cues(part, REFUND).vetoes, part
+    part = consent_part(reply, RETURN)
+    assert part is None or read_cues(part, RETURN).vetoes, part
+
+
+def test_a_reply_that_is_all_aside_has_no_consent_part() -> None:
+    assert consent_part("no need to call me", REFUND) is None
+    assert consent_part("no rush", REFUND) is None
+
+
+@pytest.mark.parametrize(
+    ("reply", "veto"),
+    [
+        ("😂😂😂 sure", Veto.SARCASM),
+        ("oh yes, because that worked so well last time", Veto.SARCASM),
+        ("yes, return the rice cooker and the steamer basket", Veto.OTHER_ITEM),
+        ("yes refund it and the delivery fee", Veto.OTHER_ITEM),
+        ("yes, do it next month", Veto.CONDITION),
+        ("ok cheers, will think about it", Veto.HEDGE),
+    ],
+)
+def test_mocking_forms_and_listed_items_not_the_proposals_veto(reply: str, veto: Veto) -> None:
+    assert veto in read_cues(reply, REFUND).vetoes
+
+
+def test_listing_the_proposals_own_items_or_closing_with_nothing_else_is_no_change() -> None:
+    assert read_cues("yes, return the slippers and the backpack", RETURN).vetoes == frozenset()
+    # "nothing" is still a negation (only a second reading may set it aside), but not a change.
+    assert Veto.OTHER_ITEM not in read_cues("yes, nothing else", REFUND).vetoes
+    assert Veto.OTHER_ITEM not in read_cues("yes. no other questions", REFUND).vetoes
+    assert Veto.OTHER_ITEM in read_cues("yes, the other one", REFUND).vetoes
+
+
+def _reading(label: ConsentLabel) -> ConsentReading:
+    return ConsentReading(
+        label=label,
+        model_label=label,
+        p_yes=1.0 if label is ConsentLabel.YES else 0.0,
+        vetoes=[],
+        other_order_ids=[],
+        other_awbs=[],
+        other_amounts=[],
+    )
+
+
+def test_the_second_reading_only_ever_turns_a_non_yes_into_its_own_yes() -> None:
+    pairs = [("yes, no need to call me", REFUND), ("yes but don't refund it", REFUND)]
+    first = [_reading(ConsentLabel.NO), _reading(ConsentLabel.NO)]
+    asked: list[str] = []
+
+    def says_yes(parts: object) -> list[ConsentReading]:
+        asked.extend(text for text, _ in parts)  # type: ignore[attr-defined]
+        return [_reading(ConsentLabel.YES) for _ in asked]
+
+    out = read_scoped(first, pairs, says_yes)
+    # Only the reply with an aside is read again; the scoped "don't refund it" never is.
+    assert asked == ["yes,"]
+    assert out[0].executes and out[0].read_as == "yes,"
+    assert out[1].label is ConsentLabel.NO
+
+    def says_no(parts: object) -> list[ConsentReading]:
+        return [_reading(ConsentLabel.UNCLEAR) for _ in parts]  # type: ignore[attr-defined]
+
+    kept = read_scoped(first, pairs, says_no)
+    assert [r.label for r in kept] == [ConsentLabel.NO, ConsentLabel.NO]
 
 
 # ---------------------------------------------------------------- the reader (model)
@@ -386,3 +527,44 @@ def test_a_change_names_the_new_terms(reader: ConsentReader) -> None:
     reading = reader.read("no, make it $10 on ORD-7654321", REFUND)
     assert reading.other_amounts == [10.0] and reading.other_order_ids == ["ORD-7654321"]
     assert not reader.read("yes, ORD-1234567", REFUND).other_order_ids
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "yes go ahead, but don't send me emails",
+        "yes, no need to call me",
+        "yes do it, no rush",
+        "absolutely yes, can't thank you enough",
+        "um yes yes that's right go ahead",
+        "Ja gerne, aber bitte keine Anrufe",
+    ],
+)
+def test_a_yes_with_an_aside_executes(reader: ConsentReader, reply: str) -> None:
+    assert reader.read(reply, REFUND).executes
+    assert reader.read(reply, RETURN).executes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "yes but don't refund it, send a new one",
+        "yes, but not the backpack",
+        "go ahead, but not today",
+        "yeah no need, it turned up this morning",
+        "ok, no thanks",
+        "nah don't worry about it",
+        "yes, no need to call me, just cancel it",
+        "lol ok sure",
+        "😂😂😂 sure",
+        "oh yes, because that worked so well last time",
+        "yes, return the slippers and the phone charger",
+    ],
+)
+def test_a_yes_whose_but_or_negation_scopes_over_the_proposal_does_not_execute(
+    reader: ConsentReader, reply: str
+) -> None:
+    assert not reader.read(reply, REFUND).executes
+    assert not reader.read(reply, RETURN).executes

@@ -16,6 +16,12 @@ order, amount, number, item or outcome that is not the proposal's). A vetoed yes
 veto's label; a veto never makes a yes. The cues read the form in English and in the languages
 of `consent_lexicon` (German, Spanish, French, Dutch, Portuguese, Polish, Italian), which the
 English embedding cannot; the threshold never goes below 0.5 (yes must be the likeliest label).
+
+Vetoes are read over the whole reply, so "yes go ahead, but don't call me" would be vetoed by a
+negation about something else. A reply that is not read as a yes is therefore read a second
+time without the clauses `consent_scope` proves to be about something the proposal does not do
+(contact, courtesy, a past-tense story, leading filler): the same cues and head decide on what
+is left, and only their yes replaces the first reading.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -33,6 +39,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from app.language.consent_cues import TERM_VETOES, Cues, Veto, read_cues
+from app.language.consent_scope import consent_part
 from app.language.consent_terms import ProposalTerms
 from app.language.mentions import _IDS, _MONEY, normalise, same_amount
 
@@ -83,6 +90,9 @@ class ConsentReading(BaseModel):
     other_order_ids: list[str]
     other_awbs: list[str]
     other_amounts: list[float]
+    # The words the yes was read on, when clauses about something else were set aside
+    # ("yes, no need to call me" is read as "yes,"); None when the whole reply was read.
+    read_as: str | None = None
 
     @property
     def executes(self) -> bool:
@@ -199,10 +209,44 @@ class ConsentReader:
             return []
         rows, cues = feature_rows(pairs, self.encoder)
         probabilities = self.model.probabilities(rows)
-        return [
+        readings = [
             decide(p, c, terms, self.model.yes_threshold)
             for p, c, (_, terms) in zip(probabilities, cues, pairs, strict=True)
         ]
+        return read_scoped(readings, pairs, self._read_parts)
+
+    def _read_parts(self, parts: Sequence[tuple[str, ProposalTerms]]) -> list[ConsentReading]:
+        rows, cues = feature_rows(parts, self.encoder)
+        return [
+            decide(p, c, terms, self.model.yes_threshold)
+            for p, c, (_, terms) in zip(self.model.probabilities(rows), cues, parts, strict=True)
+        ]
+
+
+def read_scoped(
+    readings: list[ConsentReading],
+    pairs: Sequence[tuple[str, ProposalTerms]],
+    read_parts: Callable[[Sequence[tuple[str, ProposalTerms]]], list[ConsentReading]],
+) -> list[ConsentReading]:
+    """A reply the whole-reply reading did not take as a yes is read again without the clauses
+    that are about something else (`consent_scope`): the same cues and head decide on what is
+    left, and only their yes replaces the first reading. Setting aside never removes a yes."""
+    redo: list[int] = []
+    parts: list[tuple[str, ProposalTerms]] = []
+    for i, (reading, (reply, terms)) in enumerate(zip(readings, pairs, strict=True)):
+        if reading.executes:
+            continue
+        part = consent_part(reply, terms)
+        if part is not None:
+            redo.append(i)
+            parts.append((part, terms))
+    if not parts:
+        return readings
+    out = list(readings)
+    for i, (part, _), second in zip(redo, parts, read_parts(parts), strict=True):
+        if second.executes:
+            out[i] = second.model_copy(update={"read_as": part})
+    return out
 
 
 _shared: ConsentReader | None = None

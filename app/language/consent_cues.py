@@ -162,6 +162,23 @@ CONDITIONS = (
     "once",
     "first",
     "when",
+    # A time that is not now: "do it next month", "by friday".
+    "until",
+    "till",
+    "next week",
+    "next month",
+    "next year",
+    "end of the week",
+    "end of the month",
+    "on monday",
+    "on tuesday",
+    "on wednesday",
+    "on thursday",
+    "on friday",
+    "on saturday",
+    "on sunday",
+    "by monday",
+    "by friday",
     *other_languages.CONDITIONS,
 )
 # "too" adds something ("the bottle too") unless it intensifies what follows ("too easy").
@@ -212,7 +229,27 @@ SARCASM = (
     "bogus",
     "legit",
 )
-SARCASM_MARKS = ("🙄", "😒", "😏", "🤡", "🙃", "/s", "…not", "...not", ".. not", "... not")
+# Laughing faces read like "lol": beside a bare "sure" they mock ("😂😂😂 sure").
+SARCASM_MARKS = (
+    "🙄",
+    "😒",
+    "😏",
+    "🤡",
+    "🙃",
+    "😂",
+    "🤣",
+    "😆",
+    "/s",
+    "…not",
+    "...not",
+    ".. not",
+    "... not",
+)
+# "oh yes, because that worked so well": an exclaimed yes justified at once is the mocking form.
+_MOCKING_BECAUSE = re.compile(
+    r"\b(?:oh|ah)\s+(?:yes|yeah|sure|right|absolutely|totally|of course)\b"
+    r"[\s,!.]*(?:because|cause|cos|coz)\b"
+)
 HEDGES = (
     "maybe",
     "perhaps",
@@ -242,6 +279,11 @@ HEDGES = (
     "hang on",
     "let me think",
     "let me check",
+    "think about it",
+    "think it over",
+    "have a think",
+    "sleep on it",
+    "mull it over",
     "later",
     "tomorrow",
     "not yet",
@@ -369,7 +411,7 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
         vetoes.add(Veto.CONDITION)
     if _has(padded, SARCASM) or any(m in text.lower() for m in SARCASM_MARKS):
         vetoes.add(Veto.SARCASM)
-    if _ELLIPSIS_NOT.search(text):
+    if _ELLIPSIS_NOT.search(text) or _MOCKING_BECAUSE.search(text.lower()):
         vetoes.add(Veto.SARCASM)
     if (
         _has(padded, HEDGES)
@@ -391,7 +433,8 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
     if (
         _names_other_item(padded, terms)
         or _names_unknown_product(text, terms)
-        or _has(padded, CHANGE_WORDS)
+        or _lists_unknown_item(text, terms)
+        or _has(_without(padded, _CLOSURES), CHANGE_WORDS)
     ):
         vetoes.add(Veto.OTHER_ITEM)
     if (
@@ -413,7 +456,7 @@ def _assent_share(text: str, words: tuple[str, ...]) -> float:
     if not words:
         return 1.0 if any(sign in text for sign in ASSENT_SIGNS) else 0.0
     kind = sum(
-        w in AFFIRMATIVES or w in other_languages.COURTESY or _is_assent_word(w) for w in words
+        w in AFFIRMATIVES or w in other_languages.COURTESY or is_assent_word(w) for w in words
     )
     return kind / len(words)
 
@@ -566,6 +609,31 @@ def _names_unknown_product(text: str, terms: ProposalTerms) -> bool:
     return False
 
 
+# "return the rice cooker and the steamer basket": the objects of a refund or return, listed.
+_LISTED = re.compile(
+    r"\b(?:return|refund|send back|take back|replace|swap)\b[^,.;!?]*?"
+    r"\b(?:and|plus|&|as well as)\s+(?:also\s+)?(?:the|my|a|an|both|those|these)\s+"
+    r"([a-z]+(?:\s+[a-z]+)?)"
+)
+# Nouns a listed object may be without naming a product.
+_NOT_ITEMS = frozenset(
+    "money refund rest whole lot amount order parcel package box item items thing things stuff "
+    "same full total balance card account bank paypal".split()
+)
+# "no other questions", "nothing else": nothing is changed.
+_CLOSURES = ("nothing else", "no other", "nothing more", "no more")
+
+
+def _lists_unknown_item(text: str, terms: ProposalTerms) -> bool:
+    own = {w.lower() for n in terms.item_names for w in re.findall(r"[A-Za-z]+", n)}
+    own |= {w[:-1] for w in own if w.endswith("s")} | {f"{w}s" for w in own}
+    for match in _LISTED.finditer(text.lower()):
+        words = [w for w in match.group(1).split() if w not in _ITEM_STOPWORDS]
+        if words and not set(words) & _NOT_ITEMS and not set(words) <= own:
+            return True
+    return False
+
+
 _NAMED = re.compile(
     r"\b(?:the|a|an|my|your|this|that|these|those|and|plus|\d+ x|\d+)\s+"
     r"([A-Z][a-z]+(?: [A-Z][a-z]+)*)"
@@ -600,10 +668,10 @@ def _assents(text: str, words: tuple[str, ...], padded: str) -> bool:
         words = tuple(padded.split())
     if _has(padded, other_languages.ASSENT_PHRASES):
         return True
-    return any(_is_assent_word(word) for word in words)
+    return any(is_assent_word(word) for word in words)
 
 
-def _is_assent_word(word: str) -> bool:
+def is_assent_word(word: str) -> bool:
     if word in ASSENT_WORDS or word in other_languages.ASSENT:
         return True
     # Stretched or doubled letters and one slip of the keys: "yesss", "okk", "confrim".

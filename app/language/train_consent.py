@@ -16,6 +16,8 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,11 +28,14 @@ from app.language.consent import (
     LABELS,
     ConsentLabel,
     ConsentModel,
+    ConsentReading,
     decide,
     feature_rows,
+    read_scoped,
 )
 from app.language.consent_cues import Cues
 from app.language.consent_data import TRAIN_PATH, ConsentExample, data_sha256, load_examples
+from app.language.consent_scope import consent_part
 from app.language.consent_terms import ProposalTerms
 
 C_GRID = (0.05, 0.2, 1.0)
@@ -57,27 +62,62 @@ def fit(rows: np.ndarray, labels: np.ndarray, c: float) -> tuple[np.ndarray, np.
 
 
 def left_out_probabilities(
-    rows: np.ndarray, labels: np.ndarray, families: list[str], c: float
-) -> np.ndarray:
+    rows: np.ndarray,
+    labels: np.ndarray,
+    families: list[str],
+    c: float,
+    part_rows: np.ndarray,
+    part_of: list[int | None],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each family read by a model fitted without it: its replies, and the consent parts of
+    its replies (`consent_scope`), which the reader reads again when it sets clauses aside."""
     out = np.zeros((len(labels), len(LABELS)))
+    parts_out = np.zeros((len(part_rows), len(LABELS)))
     for family in sorted(set(families)):
         held = np.asarray([f == family for f in families])
         coef, intercept = fit(rows[~held], labels[~held], c)
         model = ConsentModel(coef, intercept, 0.5)
         out[held] = model.probabilities(rows[held])
-    return out
+        own_parts = [j for i, j in enumerate(part_of) if j is not None and held[i]]
+        if own_parts:
+            parts_out[own_parts] = model.probabilities(part_rows[own_parts])
+    return out, parts_out
 
 
-def figures(
+@dataclass(frozen=True)
+class Parts:
+    """The consent parts of the training replies, as the reader would read them again."""
+
+    texts: list[tuple[str, ProposalTerms]]
+    part_of: list[int | None]  # per example: its index in texts, or None
+    rows: np.ndarray
+    cues: list[Cues]
+
+
+def readings_for(
     examples: list[ConsentExample],
     probabilities: np.ndarray,
     cues: list[Cues],
     terms: list[ProposalTerms],
     threshold: float,
-) -> dict[str, object]:
-    readings = [
-        decide(p, c, t, threshold) for p, c, t in zip(probabilities, cues, terms, strict=True)
-    ]
+    parts: Parts,
+    part_probabilities: np.ndarray,
+) -> list[ConsentReading]:
+    """What the reader would say, second reading of the consent part included."""
+    first = [decide(p, c, t, threshold) for p, c, t in zip(probabilities, cues, terms, strict=True)]
+    pairs = [(e.reply, t) for e, t in zip(examples, terms, strict=True)]
+
+    def read_parts(asked: Sequence[tuple[str, ProposalTerms]]) -> list[ConsentReading]:
+        out = []
+        for text, t in asked:
+            j = parts.texts.index((text, t))
+            out.append(decide(part_probabilities[j], parts.cues[j], t, threshold))
+        return out
+
+    return read_scoped(first, pairs, read_parts)
+
+
+def figures(examples: list[ConsentExample], readings: list[ConsentReading]) -> dict[str, object]:
     per_family: dict[str, dict[str, float]] = {}
     by_family: dict[str, list[int]] = defaultdict(list)
     for i, e in enumerate(examples):
@@ -119,31 +159,46 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.routing.embeddings import shared_encoder
 
-    rows, cues = feature_rows(
-        [(e.reply, t) for e, t in zip(examples, terms, strict=True)], shared_encoder()
+    encoder = shared_encoder()
+    rows, cues = feature_rows([(e.reply, t) for e, t in zip(examples, terms, strict=True)], encoder)
+    part_texts: list[tuple[str, ProposalTerms]] = []
+    part_of: list[int | None] = []
+    for e, t in zip(examples, terms, strict=True):
+        part = consent_part(e.reply, t)
+        part_of.append(None if part is None else len(part_texts))
+        if part is not None:
+            part_texts.append((part, t))
+    part_rows, part_cues = (
+        feature_rows(part_texts, encoder) if part_texts else (np.zeros((0, rows.shape[1])), [])
     )
+    parts = Parts(part_texts, part_of, part_rows, part_cues)
     labels = np.asarray([LABELS.index(e.label) for e in examples])
     families = [e.family for e in examples]
     print(f"embedded {len(examples)} rows in {time.perf_counter() - started:.1f}s")
 
-    best: tuple[float, float, np.ndarray] | None = None
+    best: tuple[float, float, np.ndarray, np.ndarray] | None = None
     for c in C_GRID:
-        held = left_out_probabilities(rows, labels, families, c)
+        held, held_parts = left_out_probabilities(
+            rows, labels, families, c, parts.rows, parts.part_of
+        )
         accuracy = float(np.mean(held.argmax(axis=1) == labels))
         print(f"C={c}: leave-one-family-out model accuracy {accuracy:.3f}")
         if best is None or accuracy > best[0]:
-            best = (accuracy, c, held)
+            best = (accuracy, c, held, held_parts)
     assert best is not None
-    _, c, held = best
+    _, c, held, held_parts = best
+
+    def read_at(rung: float) -> list[ConsentReading]:
+        return readings_for(examples, held, cues, terms, rung, parts, held_parts)
+
     threshold = THRESHOLDS[-1]
     for rung in THRESHOLDS:
-        lofo = figures(examples, held, cues, terms, rung)
-        if lofo["all"]["false_accept_rate"] == 0:  # type: ignore[index]
+        if figures(examples, read_at(rung))["all"]["false_accept_rate"] == 0:  # type: ignore[index]
             threshold = rung
             break
-    lofo = figures(examples, held, cues, terms, threshold)
-    for e, probs, cue, t in zip(examples, held, cues, terms, strict=True):
-        reading = decide(probs, cue, t, threshold)
+    readings = read_at(threshold)
+    lofo = figures(examples, readings)
+    for e, reading in zip(examples, readings, strict=True):
         if reading.executes != (e.label is ConsentLabel.YES):
             print(
                 f"  left out, misread: {e.label.value} -> {reading.label.value} "

@@ -1,0 +1,292 @@
+"""What a negation, "but" or filler in a reply to a proposal is about: the consent, or an aside.
+
+"yes go ahead, but don't call me" consents: its negation is about being called. "yes but don't
+refund it" does not: its negation is about the proposal. The whole-reply cues cannot tell the
+two apart, so a reply that they veto is cut into clauses, and a clause is set aside only when
+its scope is provably outside the proposal:
+
+- a negation bound to a word of contact or courtesy ("no need to *call* me", "no *rush*",
+  "keine *Anrufe*", "pas besoin de m'*appeler*"), in a clause naming nothing of the proposal;
+- a past-tense story ("the driver *didn't knock*", "I *wasn't* home that day") that names no
+  outcome, amount, item or consent verb;
+- leading filler ("um", "erm", "hmm") before the answer, and laughter beside an explicit,
+  whole yes ("lol yes do it"; never "lol ok" or "haha sure").
+
+What is left is read again by the same cues and trained head (`consent.ConsentReader`); only
+that reading can make a yes, so every veto still holds on the words that carry the consent.
+Setting aside only ever removes clauses that raise no question, sarcasm, hedge or term veto of
+their own: a bare "no", "not today", "don't bother", "no thanks" or any clause naming a term,
+"it", "that" or a consent verb always stays.
+
+Hand-written rules rather than a parser: spaCy's dependency parse is not in this environment,
+and the rules here are small enough to read in review; the trained head still decides the yes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.language import consent_lexicon as other_languages
+from app.language.consent_cues import Veto, is_assent_word, read_cues
+from app.language.consent_terms import ProposalTerms
+from app.language.mentions import _IDS, _MONEY, normalise
+
+# Where one clause ends and another begins: punctuation (kept with the clause before it, so a
+# "?" or a trailing "..." still reads), and connectives that open a new clause.
+_BREAKS = re.compile(r"((?:[.!?;:,\n…]+|\s[-–—]+)\s*)")
+_CONNECTIVES = frozenset(
+    "but though although however btw tho and aber und pero mais ma maar".split()
+)
+NEGATORS = frozenset(
+    "no not never don't dont doesn't doesnt won't wont no-one nobody nothing none "
+    "without kein keine keinen keiner nicht nie pas ne non nada ni nunca nao niet "
+    "geen nie".split()
+)
+# Words that may stand between a negator and what it negates ("no *need to* call me").
+_NEGATION_BRIDGE = frozenset(
+    "need needed necessary needs to for any more a an the me us my of please further really "
+    "other worry about bother with forget be send sending get receive forward de besoin hay "
+    "me mi non serve bitte te le la los las".split()
+)
+# What an aside is about: being contacted, or courtesy. Negated, these say nothing of consent.
+ASIDE_TOPICS = frozenset(
+    # contact and paperwork
+    "call calls calling ring phone phoned phoning text texts texting sms email emails e-mail "
+    "emailing message messages messaging contact contacting survey surveys "
+    "feedback review newsletter newsletters marketing receipt receipts notification "
+    "notifications ticket spam questions "
+    # courtesy
+    "rush hurry apologise apologize apology apologies feelings fuss harm fault blame "
+    # other languages: calls, mail, hurry
+    "llamen llamar llamada llamadas llames telefono correo correos prisa "
+    "anruf anrufe anrufen email-bestatigung eile "
+    "appeler m'appeler rappeler m'ecrire presse "
+    "chiamare chiamarmi chiamata fretta "
+    "bellen haast ligar pressa dzwonic".split()
+)
+# Negated idioms that mean "thank you" or "honestly", not "no".
+_COURTESY_IDIOMS = (
+    "can't thank you enough",
+    "cant thank you enough",
+    "not going to lie",
+    "not gonna lie",
+    "no hard feelings",
+    "not a big deal",
+    "no big deal",
+    "no harm done",
+    "not your fault",
+)
+# Words that put a clause inside the proposal: its outcome, money, items, timing, or consent.
+TERM_WORDS = frozenset(
+    "refund refunds refunded refunding return returns returning money cash amount price cost "
+    "pay paid payment card paypal account bank credit order item items parcel package box "
+    "courier label pickup collect collection drop today tomorrow now yet later until week "
+    "weeks day days month all half full part only instead replacement replace exchange keep "
+    "voucher new do doing done proceed go going process processing start continue agree "
+    "agreed accept approve confirm want wanted cancel stop change mind sure right ok okay "
+    "yes correct it that this them these those take".split()
+)
+# In a story the parcel, box and courier are what happened, not what the proposal will do.
+_STORY_TERM_WORDS = frozenset(
+    "refund refunds refunded return returns money cash amount price pay paid payment card "
+    "order ordered item items replacement replace exchange keep voucher do proceed agree "
+    "agreed accept approve confirm want wanted asked ask said say mean meant think thought "
+    "expect expected believe cancel change mind sure right ok okay yes correct decide decided "
+    "check checked read know knew understand understood realise realised realize realized "
+    "talk talked discuss discussed consult consulted yet still".split()
+)
+# Simple past only: "I haven't decided" is about now, "the driver didn't knock" is a story.
+_PAST_NEGATORS = frozenset("didn't didnt wasn't wasnt weren't werent hadn't hadnt".split())
+_PAST_AFTER_NEVER = re.compile(r"\bnever\s+(?:had|was|were|got|came|showed|turned|[a-z]+ed)\b")
+# "oh" and "well" are not filler: "oh sure" and "well, no" carry what follows.
+FILLERS = frozenset("um umm ummm uh uhh uhm er erm hmm hm hmmm".split())
+LAUGHTER = frozenset("lol lmao haha hahaha hehe lolol".split())
+LAUGHTER_MARKS = ("😂", "🤣", "😆")
+# A yes that laughter may sit beside: an explicit yes and an explicit go.
+_STRONG_YES = frozenset("yes yess yesss yeah yep yup yas".split())
+_GO_WORDS = ("please", "pls", "plz", "do it", "go ahead", "go for it", "proceed")
+
+_WORDS = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+
+
+def clauses(reply: str) -> list[str]:
+    """The reply cut after punctuation and before the connectives that open a new clause; each
+    clause keeps its own punctuation."""
+    parts = _BREAKS.split(normalise(reply))
+    # re.split with a group alternates text and delimiter: glue each delimiter to its text.
+    pieces = [
+        parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)
+    ]
+    out: list[str] = []
+    for piece in pieces:
+        current: list[str] = []
+        for token in piece.split():
+            if current and token.lower() in _CONNECTIVES:
+                out.append(" ".join(current))
+                current = []
+            current.append(token)
+        if current:
+            out.append(" ".join(current))
+    return [c for c in out if c.strip(" ,.;:-–—")]
+
+
+def _words(clause: str) -> list[str]:
+    return _WORDS.findall(other_languages.fold(clause).lower())
+
+
+def _own_item_words(terms: ProposalTerms) -> set[str]:
+    names = (*terms.item_names, *terms.other_item_names)
+    return {w for n in names for w in _WORDS.findall(n.lower()) if len(w) > 2}
+
+
+def _names_terms(
+    clause: str, words: list[str], vocabulary: frozenset[str], terms: ProposalTerms
+) -> bool:
+    if _IDS.search(clause) or _MONEY.search(clause) or re.search(r"\d", clause):
+        return True
+    if any(w in vocabulary for w in words) or _own_item_words(terms) & set(words):
+        return True
+    # A capitalised name in the clause may be a product ("don't call the Yoga Mat guy").
+    return bool(re.search(r"\b(?:the|my|a|an)\s+[A-Z][a-z]+", clause))
+
+
+def without_courtesy_idioms(reply: str) -> str:
+    """The reply without negated idioms of thanks and candour ("can't thank you enough")."""
+    text = other_languages.fold(normalise(reply))
+    for idiom in _COURTESY_IDIOMS:
+        text = re.sub(rf"\b{re.escape(idiom)}\b", " ", text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _is_contact_or_courtesy_negation(words: list[str]) -> bool:
+    """Every negator in the clause is bound to a word of contact or courtesy."""
+    negators = [i for i, w in enumerate(words) if w in NEGATORS or w.endswith("n't")]
+    if not negators:
+        return False
+    for i in negators:
+        j = i + 1
+        while j < len(words) and (words[j] in _NEGATION_BRIDGE or words[j] in NEGATORS):
+            j += 1
+        # The topic may carry a modifier or two ("the tracking email"); terms are checked after.
+        if not any(w in ASIDE_TOPICS for w in words[j : j + 3]):
+            return False
+    return True
+
+
+def _is_story(words: list[str], text: str) -> bool:
+    """A past-tense negation that tells what happened, in a clause of four words or more."""
+    past = any(w in _PAST_NEGATORS for w in words) or bool(_PAST_AFTER_NEVER.search(text))
+    present = any(w in NEGATORS and w not in {"never", "nothing", "none", "nobody"} for w in words)
+    return len(words) >= 4 and past and not present
+
+
+def is_aside(clause: str, terms: ProposalTerms) -> bool:
+    """A clause whose negation is about something the proposal does not do."""
+    if "?" in clause or "¿" in clause:
+        return False
+    text = other_languages.fold(normalise(clause)).lower()
+    words = _WORDS.findall(text)
+    if _is_contact_or_courtesy_negation(words):
+        return not _names_terms(clause, words, TERM_WORDS, terms)
+    if _is_story(words, text):
+        return not _names_terms(clause, words, _STORY_TERM_WORDS, terms)
+    return False
+
+
+# Thanks beside a yes: "okay thanks" is "okay". Never after a negator ("no thanks").
+_THANKS = re.compile(
+    r"(?<![\w'])(?:many thanks|thank you(?: very much| so much)?|thank u|thanks(?: a lot)?|thx|"
+    r"ty|tysm|cheers|much appreciated|merci|danke|gracias|grazie|obrigad[oa]|dziekuje|bedankt)"
+    # Only where the thanks end the clause: "thanks anyway", "thanks for nothing" stay.
+    r"(?=\s*(?:[,.!;]|$))[\s,.!]*",
+    re.IGNORECASE,
+)
+
+
+def _without_thanks(text: str) -> str:
+    """The text without its thanks, when an assent word is left and no negator precedes them."""
+
+    def keep_if_negated(match: re.Match[str]) -> str:
+        before = _words(text[: match.start()])
+        return match.group(0) if before and before[-1] in NEGATORS else " "
+
+    stripped = re.sub(r"\s+", " ", _THANKS.sub(keep_if_negated, text)).strip()
+    if stripped == text.strip() or not any(is_assent_word(w) for w in _words(stripped)):
+        return text
+    return stripped
+
+
+def _is_strong(text: str) -> bool:
+    """An explicit yes word or an explicit go, not a bare "ok" or "sure"."""
+    lowered = f" {' '.join(_WORDS.findall(text.lower()))} "
+    return any(f" {w} " in lowered for w in _STRONG_YES) or any(
+        f" {g} " in lowered for g in _GO_WORDS if g not in {"please", "pls", "plz"}
+    )
+
+
+def _strip_fillers_and_laughter(text: str) -> str:
+    """Leading filler and thanks beside a yes always; laughter only beside an explicit yes
+    with an explicit go."""
+    tokens = _without_thanks(text).split()
+    if tokens and tokens[0].lower().strip(",.!") in FILLERS:
+        after = tokens[1:]
+        while after and after[0].lower().strip(",.!") in FILLERS:
+            after.pop(0)
+        # Filler drops only before an explicit yes or go: "hmm ok" and "uh sure" hesitate.
+        if _is_strong(" ".join(after)):
+            tokens = after
+    rest = " ".join(tokens)
+    lowered = f" {' '.join(_WORDS.findall(rest.lower()))} "
+    laughs = any(t.lower().strip(",.!") in LAUGHTER for t in tokens)
+    if not laughs and not any(m in rest for m in LAUGHTER_MARKS):
+        return rest
+    strong = any(f" {w} " in lowered for w in _STRONG_YES) and any(
+        f" {g} " in lowered for g in _GO_WORDS
+    )
+    if not strong:
+        return rest
+    rest = " ".join(t for t in tokens if t.lower().strip(",.!") not in LAUGHTER)
+    for mark in LAUGHTER_MARKS:
+        rest = rest.replace(mark, "")
+    return rest.strip()
+
+
+_CONTRASTS = frozenset("but though tho although however anyway aber pero mais ma maar".split())
+
+
+def _is_contrast_before_consent(clause: str, terms: ProposalTerms) -> bool:
+    """ "..., but that was last week, yes go ahead": a contrast that turns toward the yes still
+    to come, and says nothing else: no question, condition, term, hedge or present negation."""
+    words = _words(clause)
+    if len(words) < 2 or words[0] not in _CONTRASTS or "?" in clause:
+        return False
+    body = " ".join(clause.split()[1:])
+    vetoes = read_cues(body, terms).vetoes - {Veto.NO_ASSENT}
+    if vetoes == {Veto.NEGATION}:
+        return _is_story(_words(body), body.lower()) and not _names_terms(
+            body, _words(body), _STORY_TERM_WORDS, terms
+        )
+    return not vetoes and not _names_terms(body, _words(body), _STORY_TERM_WORDS, terms)
+
+
+def consent_part(reply: str, terms: ProposalTerms) -> str | None:
+    """The reply without its asides, leading filler and laughter; None when nothing was set
+    aside, or when nothing but asides was said (then there is no consent to read)."""
+    text = without_courtesy_idioms(reply)
+    dropped = text != re.sub(r"\s+", " ", other_languages.fold(normalise(reply))).strip()
+    kept: list[str] = []
+    parts = clauses(text)
+    assenting = [any(is_assent_word(w) for w in _words(c)) for c in parts]
+    first_assent = assenting.index(True) if True in assenting else len(parts)
+    for i, clause in enumerate(parts):
+        if is_aside(clause, terms) or (
+            i < first_assent and _is_contrast_before_consent(clause, terms)
+        ):
+            dropped = True
+        else:
+            kept.append(clause)
+    rest = " ".join(kept)
+    stripped = _strip_fillers_and_laughter(rest)
+    if not dropped and stripped == rest:
+        return None
+    return stripped if stripped.strip(" ,.;:-–—!") else None
