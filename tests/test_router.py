@@ -28,6 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 EVAL_SETS = (
     REPO_ROOT / "evals" / "data" / "intents_dev.jsonl",
     REPO_ROOT / "evals" / "data" / "intents_test.jsonl",
+    REPO_ROOT / "evals" / "data" / "intents_unseen2.jsonl",
 )
 
 
