@@ -188,7 +188,9 @@ def leave_one_source_out(router: IntentRouter) -> dict[str, Any]:
         routed = [
             Routed(exemplars[i].intent, fold.route_embedded(exemplars[i].text, vectors[i]), 0.0)
             for i in held
-            if exemplars[i].intent != FOLLOWUP_LABEL
+            # Augmented copies (app/routing/augment.py) leave with their family but are not
+            # routed: the left-out figure is on what people wrote.
+            if exemplars[i].intent != FOLLOWUP_LABEL and not exemplars[i].source.endswith(":noisy")
         ]
         pooled += routed
         families[family] = _fold_summary(routed)

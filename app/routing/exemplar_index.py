@@ -32,6 +32,7 @@ DEFAULT_EXEMPLAR_FILES: tuple[Path, ...] = (
     DATA_DIR / "exemplars_clinc150.jsonl",
     DATA_DIR / "exemplars_clinc150_orders.jsonl",
     DATA_DIR / "exemplars_banking77.jsonl",
+    DATA_DIR / "exemplars_noisy.jsonl",
 )
 DEFAULT_CACHE_DIR = Path(os.environ.get("OSA_CACHE_DIR", VAR_DIR / "cache")) / "routing"
 
