@@ -47,16 +47,20 @@ _NEIGHBOURS = {
     for i, ch in enumerate(row)
 }
 _IDS = re.compile(r"\b(?:ORD|AWB|SKU)-[\w-]+\b", re.IGNORECASE)
+_ID_SLOT = "idslot"
 _PUNCTUATION = re.compile(r"[^\w\s-]")
 
 
 def noisy(text: str, rng: random.Random) -> str:
     ids = _IDS.findall(text)
-    text = _IDS.sub("\x00", text)  # ids are kept as they are: the router reads them
+    # Ids are kept as they are (the router reads them): a placeholder word survives the noise.
+    text = _IDS.sub(f" {_ID_SLOT} ", text)
     words = _PUNCTUATION.sub("", text.lower()).split()
     out = []
     for word in words:
-        if word in TEXT_SPEAK and rng.random() < 0.5:
+        if word == _ID_SLOT:
+            out.append(word)
+        elif word in TEXT_SPEAK and rng.random() < 0.5:
             out.append(TEXT_SPEAK[word])
         elif len(word) > 3 and word.isalpha() and rng.random() < len(word) / KEY_SLIP_EVERY:
             out.append(_slip(word, rng))
@@ -64,7 +68,7 @@ def noisy(text: str, rng: random.Random) -> str:
             out.append(word)
     result = " ".join(out)
     for original in ids:
-        result = result.replace("\x00", original, 1)
+        result = result.replace(_ID_SLOT, original, 1)
     return result
 
 
