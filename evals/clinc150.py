@@ -14,12 +14,19 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = Path("/work/shared/data/clinc150")
 EXEMPLAR_FILE = REPO_ROOT / "app" / "routing" / "data" / "exemplars_clinc150.jsonl"
+ORDER_EXEMPLAR_FILE = REPO_ROOT / "app" / "routing" / "data" / "exemplars_clinc150_orders.jsonl"
+# CLINC150's `order_status` is the one intent of ours it has, written by crowd workers who never
+# saw our exemplars: a public in-scope voice. It mixes "where is it" with "when will it come",
+# which we tell apart (order_status vs eta), so each sentence is labelled by the question it asks.
+ORDER_EXEMPLARS = 50
+_ASKS_WHEN = re.compile(r"\b(when|how soon|how long|what day|coming today)\b")
 SEED = 150
 OOS_EXEMPLARS = 40
 UNRELATED_EVAL_PER_INTENT = 3
@@ -100,6 +107,22 @@ class Clinc150:
         ]
 
 
+def order_exemplars(corpus: Clinc150) -> list[tuple[str, str]]:
+    """(text, our intent) for a fixed sample of CLINC150's `order_status` train sentences."""
+    texts = sorted({t for t, label in corpus.train if label == "order_status"})
+    picked = random.Random(SEED).sample(texts, min(ORDER_EXEMPLARS, len(texts)))
+    return [(t, "eta" if _ASKS_WHEN.search(t) else "order_status") for t in picked]
+
+
+def write_order_exemplars(corpus: Clinc150, target: Path = ORDER_EXEMPLAR_FILE) -> int:
+    rows = order_exemplars(corpus)
+    with target.open("w", encoding="utf-8") as out:
+        for text, intent in rows:
+            row = {"text": text, "intent": intent, "source": "clinc150:order_status"}
+            out.write(json.dumps(row) + "\n")
+    return len(rows)
+
+
 def write_exemplars(corpus: Clinc150, target: Path = EXEMPLAR_FILE) -> int:
     rows = corpus.exemplar_sample()
     with target.open("w", encoding="utf-8") as out:
@@ -113,8 +136,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clinc150", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args()
-    count = write_exemplars(Clinc150.read(args.clinc150))
+    corpus = Clinc150.read(args.clinc150)
+    count = write_exemplars(corpus)
     print(f"wrote {count} exemplars to {EXEMPLAR_FILE.relative_to(REPO_ROOT)}")
+    count = write_order_exemplars(corpus)
+    print(f"wrote {count} exemplars to {ORDER_EXEMPLAR_FILE.relative_to(REPO_ROOT)}")
 
 
 if __name__ == "__main__":

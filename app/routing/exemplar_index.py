@@ -27,8 +27,12 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_EXEMPLAR_FILES: tuple[Path, ...] = (
     DATA_DIR / "exemplars.jsonl",
     DATA_DIR / "exemplars_voices.jsonl",
+    DATA_DIR / "exemplars_registers.jsonl",
+    DATA_DIR / "exemplars_multilingual.jsonl",
     DATA_DIR / "exemplars_clinc150.jsonl",
+    DATA_DIR / "exemplars_clinc150_orders.jsonl",
     DATA_DIR / "exemplars_banking77.jsonl",
+    DATA_DIR / "exemplars_noisy.jsonl",
 )
 DEFAULT_CACHE_DIR = Path(os.environ.get("OSA_CACHE_DIR", VAR_DIR / "cache")) / "routing"
 
