@@ -231,3 +231,15 @@ def test_a_reason_about_an_item_in_hand_goes_to_negotiation_once_the_order_has_a
         "do I need a receipt to return something?", delivered, Ask.NONE, Reason.LOST_RECEIPT
     )
     assert intent_of(general, delivered) is None
+
+
+def test_out_of_a_refusal_only_a_request_about_the_customers_own_order() -> None:
+    """The router refused "sleeping bag missing from the box" (read as out of scope): a clear
+    request that names one of the customer's items goes to Negotiation; one that names
+    nothing of theirs stays refused."""
+    orders = [_order("ORD-7204418", CAMP), _order("ORD-7311025", CITY)]
+    mine = "sleeping bag missing from the box, I want my money back"
+    assert outcome_intent(mine, orders, own_order_only=True) is not None
+    for other in ("my phone bill was wrong, I want my money back",
+                  "refund my gym membership please"):  # fmt: skip
+        assert outcome_intent(other, orders, own_order_only=True) is None

@@ -77,17 +77,22 @@ def outcome_intent(
     orders: Sequence[OrderSummary],
     answering: Intent | None = None,
     gist: Gist | None = None,
+    own_order_only: bool = False,
 ) -> Intent | None:
     """The negotiation intent when the message asks for an outcome, else None. `answering`:
     the negotiation intent of the turn before, when this message may answer its question
     ("which order?" -> "it's the one from last week, ORD-…"). `gist`: the heads' reading of
-    this message against `case_words(orders)`, when already made (`read_gists`)."""
+    this message against `case_words(orders)`, when already made (`read_gists`).
+    `own_order_only`: only a request that names or implies one of the customer's orders (by
+    its id or its items' words) counts."""
     if not orders or _ABOUT_RULES.search(message):
         return None
     if gist is None:
         reading = read_case(message, orders, _heads(), shared_encoder())
     else:
         reading = reading_from(message, read_named(message), gist, orders)
+    if own_order_only and reading.order_id is None:
+        return None
     asked = intent_of(reading, orders)
     if asked is None and answering is not None and _answers(reading):
         return answering

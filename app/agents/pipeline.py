@@ -328,13 +328,19 @@ class ChatPipeline:
         if consent is not None and decision.route is not Route.NEGOTIATION:
             # A structured answer to a proposal belongs to the worker that proposes.
             decision = decision.model_copy(update={"route": Route.NEGOTIATION})
-        elif decision.route in _ASKABLE and state.pending_confirmation is None:
-            # A plain request for a refund or return goes where one can be granted.
+        elif (
+            decision.route in _ASKABLE or decision.route is Route.REFUSAL
+        ) and state.pending_confirmation is None:
+            # A plain request for a refund or return goes where one can be granted. Out of
+            # the refusal only when it is about one of the customer's own orders ("sleeping
+            # bag missing from the box" read as out of scope): the router's refusal of
+            # anything else stands.
             asked = outcome_intent(
                 verdict.scrubbed_text,
                 hydrated.context.active_orders,
                 answering=_negotiating(state),
                 gist=screening.gist,
+                own_order_only=decision.route is Route.REFUSAL,
             )
             if asked is not None:
                 decision = decision.model_copy(update={"route": Route.NEGOTIATION, "intent": asked})
@@ -468,7 +474,6 @@ async def _after_failure(progress: _Progress, *, may_write: bool) -> str:
     return INTERNAL_ERROR_REPLY if text is None else str(text)
 
 
-# Routes a request for an outcome is taken from (never escalation or refusal).
 # Routes whose worker cannot grant an outcome: a clear request for one is sent on (a message
 # the router was unsure of included: "the socks never came, I want my money back" needs no
 # clarifying question when the case reader reads it plainly).
