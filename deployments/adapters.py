@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from ray import serve
@@ -26,9 +26,10 @@ class GuardHandle:
         enable_ray_metrics()
         self._handle = handle
 
-    async def check(self, text: str) -> GuardrailVerdict:
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
         with client_span("serve Guardrail.check"):
-            return GuardrailVerdict.model_validate(await self._handle.check.remote(text))
+            verdict = await self._handle.check.remote(text, list(protected))
+            return GuardrailVerdict.model_validate(verdict)
 
     async def scrub(self, text: str) -> str:
         return str(await self._handle.scrub.remote(text))

@@ -32,13 +32,15 @@ class GuardrailDeployment:
         self._guard = Guardrail(route_text=prepare_text)
         self._guard.check("Hello, where is my order?")  # load spaCy and MiniLM before traffic
 
-    async def check(self, text: str) -> dict[str, Any]:
-        verdict: dict[str, Any] = await self._check_batch(text)
+    async def check(self, text: str, protected: list[str] | None = None) -> dict[str, Any]:
+        verdict: dict[str, Any] = await self._check_batch((text, list(protected or ())))
         return verdict
 
     @serve.batch(max_batch_size=MAX_BATCH, batch_wait_timeout_s=BATCH_WAIT_S)
-    async def _check_batch(self, texts: list[str]) -> list[dict[str, Any]]:
-        verdicts = await asyncio.to_thread(self._guard.check_many, texts)
+    async def _check_batch(self, items: list[tuple[str, list[str]]]) -> list[dict[str, Any]]:
+        texts = [text for text, _ in items]
+        protected = [known for _, known in items]
+        verdicts = await asyncio.to_thread(self._guard.check_many, texts, protected)
         return [v.model_dump(mode="json") for v in verdicts]
 
     async def scrub(self, text: str) -> str:

@@ -5,7 +5,7 @@ Values are read back from prometheus-client's default registry, before and after
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -252,7 +252,7 @@ def test_reranker_records_its_top_score() -> None:
 
 
 class KeywordGuard:
-    async def check(self, text: str) -> GuardrailVerdict:
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
         blocked = "ignore previous" in text
         return GuardrailVerdict(
             scrubbed_text=text, pii_types=[], blocked=blocked,

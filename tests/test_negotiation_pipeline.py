@@ -8,7 +8,7 @@ after any other turn, so a later "yes" cannot confirm terms no longer in view.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform
 
 
 class PassGuard:
-    async def check(self, text: str) -> GuardrailVerdict:
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
         return GuardrailVerdict(
             scrubbed_text=text, pii_types=[], blocked=False, reason=None,
             injection_score=0.0, latency_ms=0.0,

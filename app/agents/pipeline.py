@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -64,7 +64,8 @@ UNKNOWN_REPLY = (
 
 
 class GuardPort(Protocol):
-    async def check(self, text: str) -> GuardrailVerdict: ...
+    # `protected`: the customer's own ids (hydration), kept by the scrubber however written.
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict: ...
 
     async def scrub(self, text: str) -> str: ...
 
@@ -247,7 +248,16 @@ class ChatPipeline:
         consent: ConsentDecision | None = None,
         progress: _Progress | None = None,
     ) -> AsyncIterator[ChatEvent]:
-        verdict = await self.guard.check(message)
+        who = CustomerRef(identity.client_id, identity.user_id)
+        request_ctx = self.deps.tool_context_for(who, state.session_id)
+        # Hydration first (cached, and it needs nothing from the message): the scrubber then
+        # knows the customer's own order ids and AWBs and keeps them however they are written.
+        hydration_started = time.perf_counter()
+        hydrated = await self.hydrator.hydrate(request_ctx)
+        hydration_ms = (time.perf_counter() - hydration_started) * 1000
+        known_ids = hydrated.known_ids() if isinstance(hydrated, HydratedContext) else []
+        guard_started = time.perf_counter()
+        verdict = await self.guard.check(message, known_ids)
         # The trace starts from the scrubbed text: the raw message is never kept anywhere.
         trace = TraceBuilder(
             variant=self.variant,
@@ -257,7 +267,8 @@ class ChatPipeline:
             message=verdict.scrubbed_text,
             started=started,
         )
-        trace.add_latency("guardrail", (time.perf_counter() - started) * 1000)
+        trace.add_latency("guardrail", (time.perf_counter() - guard_started) * 1000)
+        trace.add_latency("hydration", hydration_ms)
         user_turn = Turn(role=Role.USER, text=verdict.scrubbed_text)
         if await self.sessions.held_by_human(identity.client_id, state.session_id):
             # A support agent has taken this conversation over (app/sessions/takeover.py):
@@ -292,11 +303,6 @@ class ChatPipeline:
             )
             return
 
-        who = CustomerRef(identity.client_id, identity.user_id)
-        request_ctx = self.deps.tool_context_for(who, state.session_id)
-        trace.begin("hydration")
-        hydrated = await self.hydrator.hydrate(request_ctx)
-        trace.end("hydration")
         if not isinstance(hydrated, HydratedContext):
             self._trace(trace.finish(response="", ttft_ms=None, outcome="failed"))
             metrics.count_turn_outcome("unknown", "failed")
