@@ -164,7 +164,8 @@ def _plausible_phone(text: str, finding: RecognizerResult) -> bool:
     before = text[max(0, finding.start - 40) : finding.start]
     if "+" not in value and _NOT_PHONE_CONTEXT.search(before[-25:]):
         return False  # "order no. 5512345678", "ts": 1732451200
-    if digits >= (MIN_INTL_PHONE_DIGITS if "+" in value else MIN_PHONE_DIGITS):
+    short_shape = (finding.recognition_metadata or {}).get("recognizer_name") == _SHORT_PHONE
+    if not short_shape and digits >= (MIN_INTL_PHONE_DIGITS if "+" in value else MIN_PHONE_DIGITS):
         return True
     # A short local number ("call me on 450 0840") counts only when the words around it say
     # phone.
@@ -175,6 +176,8 @@ def _plausible_phone(text: str, finding: RecognizerResult) -> bool:
 
 
 _SPACY = "SpacyRecognizer"
+# Grouped digits libphonenumber did not offer: a phone number only where the words say so.
+_SHORT_PHONE = "ShortPhoneRecognizer"
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*\.?")
 
 

@@ -47,11 +47,19 @@ def _english(gazetteer: NameGazetteer, word: str) -> bool:
     if folded in _stop_words() or gazetteer.is_english_word(word, caseless=True):
         return True
     # Plurals and verb forms the lemma index lists only in their base form.
-    for suffix in ("s", "es", "ed", "ing", "er", "ly"):
-        base = folded.removesuffix(suffix)
-        if base != folded and len(base) > 2 and gazetteer.is_english_word(base, caseless=True):
-            return True
+    for suffix, replacement in _INFLECTIONS:
+        if folded.endswith(suffix) and len(folded) - len(suffix) > 2:
+            base = folded[: len(folded) - len(suffix)] + replacement
+            if gazetteer.is_english_word(base, caseless=True):
+                return True
     return False
+
+
+# "difficulties" -> "difficulty", "having" -> "have", "boxes" -> "box", "parcels" -> "parcel".
+_INFLECTIONS = (
+    ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+    ("er", ""), ("ly", ""),
+)  # fmt: skip
 
 
 def _known_name(gazetteer: NameGazetteer, word: str) -> bool:

@@ -307,7 +307,7 @@ def short_phone_recognizer() -> PatternRecognizer:
         supported_entity="PHONE_NUMBER",
         name="ShortPhoneRecognizer",
         patterns=[
-            Pattern("grouped_digits", r"(?<![\w+.,/-])\d{2,4}(?:[ .-]\d{2,4}){1,3}(?!\d|-\d)", 0.4)
+            Pattern("grouped_digits", r"(?<![\w+.,/-])\d{2,5}(?:[ .-]\d{2,6}){1,3}(?!\d|-\d)", 0.4)
         ],
     )
 
