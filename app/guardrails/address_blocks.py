@@ -172,10 +172,10 @@ def cued_address_spans(text: str) -> list[tuple[int, int]]:
 # 49-513 Świecie", "Ligetfalvai utca 12., H-7055 Fürdőbánya": words, a house number, then a
 # postcode and a capitalised town, the shape of most of Europe's addresses whatever the street
 # word. The postcode and town after the number are the evidence.
-_TOWN_WORD = r"[^\W\d_a-zß-ÿ][\w'’-]*"
+_TOWN_WORD = r"[^\W\d_a-zß-ÿ][^\W\d_A-ZÀ-Þ][\w'’-]*"  # "Växjö", "Sankt-Vith", not "EUR"
 _STREET_NUMBER_POSTCODE_TOWN = (
     rf"(?<![\w-])[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,3}}[ \t]+{_HOUSE}\.?"
-    r",?[ \t]*(?:[A-Z]{1,2}-)?(?:\d{2}-\d{3}|\d{3}[ \t]\d{2}|\d{3,5}(?:-\d{3})?)[ \t]+"
+    r",[ \t]*(?:[A-Z]{1,2}-)?(?:\d{2}-\d{3}|\d{3}[ \t]\d{2}|\d{3,5}(?:-\d{3})?)[ \t]+"
     rf"{_TOWN_WORD}(?:[ \t-]+(?:{_PARTICLE}[ \t-]+)?{_TOWN_WORD}){{0,2}}"
 )
 # Words a match above may start with that belong to the sentence, not the address.
