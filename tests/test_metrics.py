@@ -179,7 +179,7 @@ async def test_successful_tool_calls_are_counted_as_ok(
 
 
 class _Scrubber:
-    def scrub(self, text: str) -> ScrubResult:
+    def scrub(self, text: str, protected: Sequence[str] = ()) -> ScrubResult:
         return ScrubResult(text=text, findings=[])
 
 
