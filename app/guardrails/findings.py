@@ -27,6 +27,7 @@ MIN_LOCAL_PHONE_DIGITS = 6  # "call 33 93 31": six digits, but the words say pho
 _PHONE_CONTEXT = re.compile(
     r"\b(?:call|calling|phone|tel|telephone|mobile|cell|fax|office|desk|whats ?app|text me|sms|"
     r"ring|reach me|answering|contact|landline|handy|tel[eé]fono|t[eé]l[eé]phone|portable|"
+    r"my number|mob|phone no|"
     r"telefon|telefoon|telemovel)\b",
     re.IGNORECASE,
 )
