@@ -28,9 +28,10 @@ class GuardHandle:
         enable_ray_metrics()
         self._handle = handle
 
-    async def check(self, text: str) -> GuardrailVerdict:
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
         with client_span("serve Guardrail.check"):
-            return GuardrailVerdict.model_validate(await self._handle.check.remote(text))
+            verdict = await self._handle.check.remote(text, list(protected))
+            return GuardrailVerdict.model_validate(verdict)
 
     async def scrub(self, text: str) -> str:
         return str(await self._handle.scrub.remote(text))
@@ -69,11 +70,12 @@ class ScreenHandle:
         *,
         route: bool = True,
         case_words: Sequence[str] | None = None,
+        protected: Sequence[str] = (),
     ) -> Screening:
         words = None if case_words is None else list(case_words)
         with client_span("serve Guardrail.screen"):
             data = await self._handle.screen.remote(
-                text, context.model_dump(mode="json"), route, words
+                text, context.model_dump(mode="json"), route, words, list(protected)
             )
         decision, gist = data["decision"], data["gist"]
         return Screening(

@@ -59,11 +59,12 @@ class GuardrailDeployment:
         context: dict[str, Any],
         route: bool = True,
         case_words: list[str] | None = None,
+        protected: list[str] | None = None,
     ) -> dict[str, Any]:
         """The verdict and, unless blocked (or `route` is false), the routing decision; with
         `case_words`, the case reader's heads on the scrubbed text too. The embedding stays
         here: the verdict goes back without it."""
-        verdict, gist = await self._screen_batch((text, case_words))
+        verdict, gist = await self._screen_batch((text, case_words, list(protected or ())))
         screened: dict[str, Any] = {
             "verdict": verdict.model_dump(mode="json", exclude={"route_embedding"}),
             "decision": None,
@@ -81,25 +82,28 @@ class GuardrailDeployment:
             screened["routing_ms"] = (time.perf_counter() - started) * 1000
         return screened
 
-    async def check(self, text: str) -> dict[str, Any]:
-        verdict, _ = await self._screen_batch((text, None))
+    async def check(self, text: str, protected: list[str] | None = None) -> dict[str, Any]:
+        verdict, _ = await self._screen_batch((text, None, list(protected or ())))
         return verdict.model_dump(mode="json")
 
     @serve.batch(max_batch_size=MAX_BATCH, batch_wait_timeout_s=BATCH_WAIT_S)
     async def _screen_batch(
-        self, asked: list[tuple[str, list[str] | None]]
+        self, asked: list[tuple[str, list[str] | None, list[str]]]
     ) -> list[tuple[GuardrailVerdict, Gist | None]]:
         return await asyncio.to_thread(self._screen_many, asked)
 
     def _screen_many(
-        self, asked: list[tuple[str, list[str] | None]]
+        self, asked: list[tuple[str, list[str] | None, list[str]]]
     ) -> list[tuple[GuardrailVerdict, Gist | None]]:
-        """Off the event loop: the batch's verdicts, then one encoder call for the case reader
-        of every unblocked message that came with the customer's item words."""
-        verdicts = self._guard.check_many([text for text, _ in asked])
+        """Off the event loop: the batch's verdicts (each message's own ids protected), then
+        one encoder call for the case reader of every unblocked message that came with the
+        customer's item words."""
+        verdicts = self._guard.check_many(
+            [text for text, _, _ in asked], [known for _, _, known in asked]
+        )
         wanted = [
             i
-            for i, (v, (_, words)) in enumerate(zip(verdicts, asked, strict=True))
+            for i, (v, (_, words, _)) in enumerate(zip(verdicts, asked, strict=True))
             if words and not v.blocked
         ]
         gists = read_gists([(verdicts[i].scrubbed_text, asked[i][1] or []) for i in wanted])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -72,7 +72,7 @@ class CountingGuard:
         self.blocked = blocked
         self.checked: list[str] = []
 
-    async def check(self, text: str) -> GuardrailVerdict:
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
         self.checked.append(text)
         return verdict(f"scrubbed: {text}", blocked=self.blocked, embedding=[0.5, 0.25])
 
@@ -131,11 +131,17 @@ class CountingScreen:
         self.calls: list[bool] = []
 
     async def screen(
-        self, text: str, context: RoutingContext, *, route: bool = True, case_words: Any = None
+        self,
+        text: str,
+        context: RoutingContext,
+        *,
+        route: bool = True,
+        case_words: Any = None,
+        protected: Any = (),
     ) -> Screening:
         self.calls.append(route)
         screened: Screening = await self.inner.screen(
-            text, context, route=route, case_words=case_words
+            text, context, route=route, case_words=case_words, protected=protected
         )
         return screened
 
@@ -410,10 +416,11 @@ class GistScreen:
         *,
         route: bool = True,
         case_words: Any = None,
+        protected: Any = (),
     ) -> Screening:
         self.words.append(None if case_words is None else list(case_words))
         screened: Screening = await self.inner.screen(
-            text, context, route=route, case_words=case_words
+            text, context, route=route, case_words=case_words, protected=protected
         )
         # A reading no message would give: proves the pipeline used this one, not its own.
         forced = Gist(reason=Reason.DAMAGED, reason_p=1.0, ask=Ask.REFUND, ask_p=1.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from app.guardrails import SAFE_REPLY, Guardrail, GuardrailVerdict, InjectionVerdict
@@ -11,7 +13,7 @@ EMAIL = "maria.lopez@example.com"
 
 
 class FakeScrubber:
-    def scrub(self, text: str) -> ScrubResult:
+    def scrub(self, text: str, protected: Sequence[str] = ()) -> ScrubResult:
         start = text.find(EMAIL)
         if start < 0:
             return ScrubResult(text=text, findings=[])

@@ -5,7 +5,7 @@ Values are read back from prometheus-client's default registry, before and after
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -179,7 +179,7 @@ async def test_successful_tool_calls_are_counted_as_ok(
 
 
 class _Scrubber:
-    def scrub(self, text: str) -> ScrubResult:
+    def scrub(self, text: str, protected: Sequence[str] = ()) -> ScrubResult:
         return ScrubResult(text=text, findings=[])
 
 
@@ -252,7 +252,7 @@ def test_reranker_records_its_top_score() -> None:
 
 
 class KeywordGuard:
-    async def check(self, text: str) -> GuardrailVerdict:
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
         blocked = "ignore previous" in text
         return GuardrailVerdict(
             scrubbed_text=text, pii_types=[], blocked=blocked,

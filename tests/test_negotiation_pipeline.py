@@ -8,7 +8,7 @@ after any other turn, so a later "yes" cannot confirm terms no longer in view.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,11 @@ from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform
 
 
 class PassGuard:
-    async def check(self, text: str) -> GuardrailVerdict:
+    def __init__(self) -> None:
+        self.protected: list[list[str]] = []  # what each check was told to keep
+
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
+        self.protected.append(list(protected))
         return GuardrailVerdict(
             scrubbed_text=text, pii_types=[], blocked=False, reason=None,
             injection_score=0.0, latency_ms=0.0,
@@ -115,6 +119,10 @@ async def test_a_proposal_is_kept_until_the_yes_and_the_yes_reaches_negotiation(
     (proposal,) = [e.data for e in events if e.type is EventType.CONFIRMATION_REQUIRED]
     state = await pipeline.sessions.load(who.client_id, who.user_id, session_id)
     assert state.pending_confirmation == {**proposal, "intent": "delivery_dispute"}
+    # Hydration ran before the guardrail: the scrubber was told the customer's own ids.
+    guard: PassGuard = pipeline.guard  # type: ignore[assignment]
+    assert order.order_id in guard.protected[-1]
+    assert any(known.startswith("AWB-") for known in guard.protected[-1])
 
     events = await turn(pipeline, who, session_id, "yes")
     router: KeywordRouter = pipeline.router  # type: ignore[assignment]

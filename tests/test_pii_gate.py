@@ -66,7 +66,7 @@ def _texts(*names: str) -> list[str]:
 
 
 def test_the_gate_never_skips_a_text_the_pipeline_finds_pii_in(scrubber: PiiScrubber) -> None:
-    texts = _texts("pii_dev.jsonl", "intents_dev.jsonl", "guard_dev.jsonl")
+    texts = _texts("pii_dev.jsonl", "pii_heldout.jsonl", "intents_dev.jsonl", "guard_dev.jsonl")
     skipped = [t for t in texts if not might_contain_pii(t)]
     assert len(skipped) > len(texts) // 4  # the gate does spare work on real messages
     found = {t: scrubber.scrub_fully(t).types for t in skipped}

@@ -7,7 +7,7 @@ module is the in-process equivalent, so the domain runs end to end without a clu
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -52,8 +52,8 @@ class LocalGuard:
     def __init__(self, guard: Guardrail) -> None:
         self._guard = guard
 
-    async def check(self, text: str) -> GuardrailVerdict:
-        verdicts = await asyncio.to_thread(self._guard.check_many, [text])
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
+        verdicts = await asyncio.to_thread(self._guard.check_many, [text], [list(protected)])
         return verdicts[0]
 
     async def scrub(self, text: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -251,12 +251,15 @@ class ChatPipeline:
         held = await self.sessions.held_by_human(identity.client_id, state.session_id)
         who = CustomerRef(identity.client_id, identity.user_id)
         request_ctx = self.deps.tool_context_for(who, state.session_id)
-        # Hydration first (it never sees the message): the screening can then read the case
-        # against the customer's own item names in the same batch as the guardrail's encoder.
+        # Hydration first (it never sees the message): the scrubber then knows the customer's
+        # own ids, and the screening can read the case against their item names in the same
+        # batch as the guardrail's encoder.
         hydration_started = time.perf_counter()
         hydrated = None if held else await self.hydrator.hydrate(request_ctx)
         hydration_ms = (time.perf_counter() - hydration_started) * 1000
         orders = hydrated.context.active_orders if isinstance(hydrated, HydratedContext) else []
+        # The customer's own order ids and AWBs: the scrubber keeps them however written.
+        known_ids = hydrated.known_ids() if isinstance(hydrated, HydratedContext) else []
         # The case is read only where its reading is used: a free-text turn, no open proposal.
         reads_case = consent is None and state.pending_confirmation is None and bool(orders)
         screen_started = time.perf_counter()
@@ -265,6 +268,7 @@ class ChatPipeline:
             _routing_context(state),
             route=not held,
             case_words=case_words(orders) if reads_case else None,
+            protected=known_ids,
         )
         verdict = screening.verdict
         # The trace starts from the scrubbed text: the raw message is never kept anywhere.

@@ -38,11 +38,13 @@ class ScreenPort(Protocol):
         *,
         route: bool = True,
         case_words: Sequence[str] | None = None,
+        protected: Sequence[str] = (),
     ) -> Screening: ...
 
 
 class GuardPort(Protocol):
-    async def check(self, text: str) -> GuardrailVerdict: ...
+    # `protected`: the customer's own ids (hydration), kept by the scrubber however written.
+    async def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict: ...
 
     async def scrub(self, text: str) -> str: ...
 
@@ -68,8 +70,9 @@ class GuardThenRoute:
         *,
         route: bool = True,
         case_words: Sequence[str] | None = None,
+        protected: Sequence[str] = (),
     ) -> Screening:
-        verdict = await self.guard.check(text)
+        verdict = await self.guard.check(text, protected)
         if verdict.blocked or not route:
             return Screening(verdict, None)
         started = time.perf_counter()

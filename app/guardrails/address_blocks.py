@@ -66,14 +66,21 @@ _TAIL_AFTER_STREET = (
 
 _ADDRESS_CUE = re.compile(
     r"(?i:\baddress(?:es)?\b[^\n:.]{0,30}?(?:\bis\b|:|\bto\b)|\bliv(?:e|es|ing) at|\bstay(?:ing)? "
-    r"at|\bmoved to|\b(?:ship|send|deliver|post|mail|return|forward)(?:ed|ing)?(?: (?:it|them|"
+    r"at|\bmoved to|\b(?:ship|send|sned|deliver|post|mail|return|forward)(?:ed|ing)?"
+    r"(?: [\w-]+){0,3}? to|\b(?:ship|send|deliver|post|mail|return|forward)(?:ed|ing)?"
+    r"(?: (?:it|them|"
     r"this|that|the \w+))? to|\barrived at|\blocated at|\bfound at|\baddress:|\bc/o\b|"
     r"\bliefern an|\bschicken an|\bsenden an|\banschrift\b:?|\badresse\b:?|\bwohne in|"
     r"\benvoy(?:er|ez) à|\blivr(?:er|ez) à|\bj'habite|\bj’habite|\benviar a|\benvíe a|"
     r"\bentregar en|\bvivo en|\bmi dirección es|\bspedire a|\babito in|\bindirizzo\b:?|"
     r"\bmorada\b:?|\bmoro na|\bbezorgen op|\bwoon op|\badres\b:?)\s*"
 )
-_CLAUSE_END = re.compile(r"[!?]|\.(?=\s|$)(?<!\b[A-Z]\.)|\n\s*\n| in case | last night| for |$")
+# A full stop ends the clause, except after an abbreviation of a street or number ("Gg.",
+# "Jl.", "Av.", "No.", "Cr."): a capital and at most two letters more.
+_CLAUSE_END = re.compile(
+    r"[!?]|\.(?=\s|$)(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z]{2}\.)|\n\s*\n| in case "
+    r"| last night| for | instead\b| please\b| pls\b| thanks\b|$"
+)
 _HOUSE_TOKEN = re.compile(rf"(?<![\w/-]){_HOUSE}(?![\w/-]|\s?(?:am|pm|h|min|kg|cm|%)\b)")
 
 
@@ -161,6 +168,35 @@ def cued_address_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# "Križevniška soteska 376, 4479 Murska Sobota", "Prvá 30, 095 66 Vrícko", "ulica Kolonia 19,
+# 49-513 Świecie", "Ligetfalvai utca 12., H-7055 Fürdőbánya": words, a house number, then a
+# postcode and a capitalised town, the shape of most of Europe's addresses whatever the street
+# word. The postcode and town after the number are the evidence.
+_TOWN_WORD = r"[^\W\d_a-zß-ÿ][^\W\d_A-ZÀ-Þ][\w'’-]*"  # "Växjö", "Sankt-Vith", not "EUR"
+_STREET_NUMBER_POSTCODE_TOWN = (
+    rf"(?<![\w-])[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){{0,3}}[ \t]+{_HOUSE}\.?"
+    r",[ \t]*(?:[A-Z]{1,2}-)?(?:\d{2}-\d{3}|\d{3}[ \t]\d{2}|\d{3,5}(?:-\d{3})?)[ \t]+"
+    rf"{_TOWN_WORD}(?:[ \t-]+(?:{_PARTICLE}[ \t-]+)?{_TOWN_WORD}){{0,2}}"
+)
+# Words a match above may start with that belong to the sentence, not the address.
+_LEADING_NOT_ADDRESS = re.compile(
+    r"^(?:(?:to|at|is|es|an|au|op|in|on|the|a|la|le|el|il|de|die|der|het|mi|my|new|neue|nueva|"
+    r"nouvelle|nuova|bitte|naar|nach|para|per|à|deliver|send|ship|"
+    r"address|adresse|adress|dirección|direccion|indirizzo|morada|adres)[ \t]+)+",
+    re.IGNORECASE,
+)
+
+
+def _street_number_postcode_town(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in re.finditer(_STREET_NUMBER_POSTCODE_TOWN, text):
+        lead = _LEADING_NOT_ADDRESS.match(match.group(0))
+        start = match.start() + (lead.end() if lead else 0)
+        if start < match.end() and re.search(r"[^\W\d_]{2}", text[start : match.end()]):
+            spans.append((start, match.end()))
+    return spans
+
+
 _INLINE = (
     re.compile(_SUFFIX_STREET + _TAIL_AFTER_STREET),
     re.compile(_SPLIT_STREET + _TAIL_AFTER_STREET),
@@ -181,6 +217,7 @@ class InternationalAddressRecognizer(LocalRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         spans = postal_block_spans(text) + cued_address_spans(text)
+        spans += _street_number_postcode_town(text)
         for pattern in _INLINE:
             spans.extend(m.span() for m in pattern.finditer(text))
         return [RecognizerResult("STREET_ADDRESS", s, e, 0.6) for s, e in spans if e > s]

@@ -9,9 +9,10 @@ that matter here (spaCy's small English model calls "Email" in "Email the invoic
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from app.guardrails.name_words import NAME_PARTICLES, NOT_NAMES, looks_english
+from app.guardrails.name_words import NAME_PARTICLES, NOT_NAMES, NOT_PERSON_AFTER, looks_english
 from app.guardrails.pii_types import PiiType
 from app.guardrails.protected_ids import overlaps_any, protected_spans
 
@@ -22,10 +23,11 @@ if TYPE_CHECKING:
 # are quantities, amounts or bare order numbers.
 MIN_PHONE_DIGITS = 9
 MIN_INTL_PHONE_DIGITS = 8
-MIN_LOCAL_PHONE_DIGITS = 7
+MIN_LOCAL_PHONE_DIGITS = 6  # "call 33 93 31": six digits, but the words say phone
 _PHONE_CONTEXT = re.compile(
     r"\b(?:call|calling|phone|tel|telephone|mobile|cell|fax|office|desk|whats ?app|text me|sms|"
     r"ring|reach me|answering|contact|landline|handy|tel[eé]fono|t[eé]l[eé]phone|portable|"
+    r"my number|mob|phone no|"
     r"telefon|telefoon|telemovel)\b",
     re.IGNORECASE,
 )
@@ -49,9 +51,12 @@ _PRIORITY = {
 }
 
 
-def resolve_findings(text: str, candidates: list[RecognizerResult]) -> list[RecognizerResult]:
-    """Keeps plausible findings off platform ids, one per overlapping region."""
-    protected = protected_spans(text)
+def resolve_findings(
+    text: str, candidates: list[RecognizerResult], known_ids: Sequence[str] = ()
+) -> list[RecognizerResult]:
+    """Keeps plausible findings off platform ids (and off `known_ids`, the customer's own ids
+    however written), one per overlapping region."""
+    protected = protected_spans(text, known_ids)
     english = looks_english(text)
     plausible = [
         tidy
@@ -70,7 +75,27 @@ def resolve_findings(text: str, candidates: list[RecognizerResult]) -> list[Reco
         trimmed = _outside(text, candidate, [(k.start, k.end) for k in kept])
         if trimmed is not None:
             kept.append(trimmed)
-    return sorted(kept, key=lambda c: c.start)
+    return [_with_title(text, k, kept) for k in sorted(kept, key=lambda c: c.start)]
+
+
+# "Mr. Martin", "Dr Okafor", "Frau Keller": the title goes with the name (it says who, and a
+# left-over "Dr." beside a placeholder is half the name).
+_TITLE_BEFORE = re.compile(
+    r"(?<![\w.])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Sr|Sra|Srta|Mme|Mlle|Madame|"
+    r"Monsieur|Signor|Signora|Sig|Sig\.ra)\.?[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+def _with_title(
+    text: str, finding: RecognizerResult, kept: list[RecognizerResult]
+) -> RecognizerResult:
+    if finding.entity_type != PiiType.PERSON.value:
+        return finding
+    title = _TITLE_BEFORE.search(text, max(0, finding.start - 12), finding.start)
+    if title and not overlaps_any(title.start(), finding.start, [(k.start, k.end) for k in kept]):
+        finding.start = title.start()
+    return finding
 
 
 def _outside(
@@ -113,9 +138,19 @@ def _tidy(text: str, finding: RecognizerResult, english: bool) -> RecognizerResu
             from_ner = (finding.recognition_metadata or {}).get("recognizer_name") == _SPACY
             if from_ner and not english:
                 return None  # the English NER calls German nouns and greetings people
+            if _before_not_person_word(text, finding.end):
+                return None  # "Heathrow hub", "Globex Ltd": a place or a company
             return _tidy_name(text, finding, from_ner)
         case _:
             return finding
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
+
+
+def _before_not_person_word(text: str, end: int) -> bool:
+    following = _NEXT_WORD.match(text, end)
+    return following is not None and following.group(1).casefold() in NOT_PERSON_AFTER
 
 
 # An ISO date ("placed 2026-11-27") has a phone number's digit count and dashes.
@@ -130,7 +165,8 @@ def _plausible_phone(text: str, finding: RecognizerResult) -> bool:
     before = text[max(0, finding.start - 40) : finding.start]
     if "+" not in value and _NOT_PHONE_CONTEXT.search(before[-25:]):
         return False  # "order no. 5512345678", "ts": 1732451200
-    if digits >= (MIN_INTL_PHONE_DIGITS if "+" in value else MIN_PHONE_DIGITS):
+    short_shape = (finding.recognition_metadata or {}).get("recognizer_name") == _SHORT_PHONE
+    if not short_shape and digits >= (MIN_INTL_PHONE_DIGITS if "+" in value else MIN_PHONE_DIGITS):
         return True
     # A short local number ("call me on 450 0840") counts only when the words around it say
     # phone.
@@ -141,6 +177,8 @@ def _plausible_phone(text: str, finding: RecognizerResult) -> bool:
 
 
 _SPACY = "SpacyRecognizer"
+# Grouped digits libphonenumber did not offer: a phone number only where the words say so.
+_SHORT_PHONE = "ShortPhoneRecognizer"
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*\.?")
 
 

@@ -57,27 +57,31 @@ class Guardrail:
     def classifier(self) -> InjectionClassifier:
         return self._classifier
 
-    def scrub(self, text: str) -> str:
+    def scrub(self, text: str, protected: Sequence[str] = ()) -> str:
         """PII scrubbing alone: for text that never came from the customer's message but may
         still name a person (tool outputs in a trace)."""
-        return self._scrubber.scrub(text).text
+        return self._scrubber.scrub(text, protected).text
 
     def scrub_many(self, texts: Sequence[str]) -> list[str]:
         """`scrub` for several texts at once (a trace's leaves), spaCy run as one batch."""
         return [result.text for result in self._scrubber.scrub_many(texts)]
 
-    def check(self, text: str) -> GuardrailVerdict:
+    def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
+        """`protected`: the customer's own ids from hydration (AWBs, carrier numbers), never
+        scrubbed however the message writes them."""
         started = time.perf_counter()
-        scrubbed = self._scrubber.scrub(text)
+        scrubbed = self._scrubber.scrub(text, protected)
         verdict = self._classifier.classify(scrubbed.text)
         return _verdict(scrubbed, verdict, started)
 
-    def check_many(self, texts: Sequence[str]) -> list[GuardrailVerdict]:
+    def check_many(
+        self, texts: Sequence[str], protected: Sequence[Sequence[str]] | None = None
+    ) -> list[GuardrailVerdict]:
         """`check` for messages that arrived together: one spaCy batch for the scrubbing and
         one encoder call for every window of every message. Each verdict is the one `check`
         gives for its message alone; `latency_ms` is the batch's time, which each waited."""
         started = time.perf_counter()
-        scrubbed = self._scrubber.scrub_many(texts)
+        scrubbed = self._scrubber.scrub_many(texts, protected)
         clean = [s.text for s in scrubbed]
         if self._route_text is None:
             verdicts = self._classifier.classify_many(clean)

@@ -142,9 +142,16 @@ def _english_words() -> tuple[set[str], set[str]]:
     from app.guardrails.pii import spacy_model_dir
 
     nlp = spacy.load(spacy_model_dir(), exclude=["tok2vec", "tagger", "parser", "ner", "senter"])
-    index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-    nouns = set(index.get("noun", ()))
-    others = {word for pos in ("verb", "adj", "adv") for word in index.get(pos, ())}
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    index = lookups.get_table("lemma_index")
+    # Irregular forms too ("said", "went", "children"): their base is in the index, they are not.
+    irregular = lookups.get_table("lemma_exc")
+    nouns = set(index.get("noun", ())) | set(irregular.get("noun", {}))
+    others = {
+        word
+        for pos in ("verb", "adj", "adv")
+        for word in (*index.get(pos, ()), *irregular.get(pos, {}))
+    }
     return nouns, others
 
 

@@ -15,6 +15,17 @@ NOT_NAMES = frozenset(
     buongiorno hola hallo ciao
     """.split()
 )
+# A capitalised word before one of these is a company, street or place, not a person: "Globex
+# Ltd", "Heathrow hub (Sat ...)" in a carrier's event, "Kiannon Street".
+NOT_PERSON_AFTER = frozenset(
+    """
+    ltd limited inc llc plc gmbh ag sa sas srl bv nv corp corporation co company group bank
+    university college school hospital hotel airport station terminal hub depot facility
+    warehouse centre center office store shop mall market street st road rd avenue ave lane
+    way drive boulevard square park bridge river lake mountain island county district province
+    region city town village gateway sorting distribution
+    """.split()
+)
 NAME_PARTICLES = frozenset("de van von der den da di le la del dos du bin al".split())
 
 _ENGLISH = frozenset(

@@ -108,34 +108,42 @@ class PiiScrubber:
         self._cache: OrderedDict[bytes, ScrubResult] = OrderedDict()
         self._cache_lock = threading.Lock()
 
-    def scrub(self, text: str) -> ScrubResult:
+    def scrub(self, text: str, protected: Sequence[str] = ()) -> ScrubResult:
+        """`protected`: ids the pipeline knows are the customer's own (their AWBs and carrier
+        numbers from hydration), kept wherever and however the text writes them."""
         # The full pipeline only for a text it could find something in (pii_gate.py).
         if not might_contain_pii(text):
             return ScrubResult(text=text, findings=[])
-        key = _digest(text)
+        key = _digest(text, protected)
         cached = self._recall(key)
         if cached is None:
-            cached = self._remember(key, self.scrub_fully(text))
+            cached = self._remember(key, self.scrub_fully(text, protected))
         return cached
 
-    def scrub_fully(self, text: str) -> ScrubResult:
+    def scrub_fully(self, text: str, protected: Sequence[str] = ()) -> ScrubResult:
         """`scrub` without the gate: spaCy and every recognizer, whatever the text."""
         if not text.strip():
             return ScrubResult(text=text, findings=[])
         candidates = self._analyzer.analyze(
             text=text, language="en", entities=self._entities, score_threshold=MIN_SCORE
         )
-        return self._apply(text, candidates)
+        return self._apply(text, candidates, protected)
 
-    def scrub_many(self, texts: Sequence[str]) -> list[ScrubResult]:
+    def scrub_many(
+        self, texts: Sequence[str], protected: Sequence[Sequence[str]] | None = None
+    ) -> list[ScrubResult]:
         """`scrub` for each text, the same results, with spaCy run over them as one batch
-        (`nlp.pipe`): cheaper per text than one call each when several arrive together."""
+        (`nlp.pipe`): cheaper per text than one call each when several arrive together.
+        `protected[i]`, when given, is `scrub`'s `protected` for `texts[i]`."""
+        known: list[Sequence[str]] = list(protected) if protected is not None else [()] * len(texts)
+        if len(known) != len(texts):
+            raise ValueError(f"{len(known)} protected lists for {len(texts)} texts")
         results: list[ScrubResult | None] = [None] * len(texts)
         todo = []
         for i, text in enumerate(texts):
             if not text.strip() or not might_contain_pii(text):
                 results[i] = ScrubResult(text=text, findings=[])
-            elif (cached := self._recall(_digest(text))) is not None:
+            elif (cached := self._recall(_digest(text, known[i]))) is not None:
                 results[i] = cached
             else:
                 todo.append(i)
@@ -150,7 +158,9 @@ class PiiScrubber:
                 score_threshold=MIN_SCORE,
                 nlp_artifacts=artifacts,
             )
-            results[i] = self._remember(_digest(texts[i]), self._apply(texts[i], candidates))
+            results[i] = self._remember(
+                _digest(texts[i], known[i]), self._apply(texts[i], candidates, known[i])
+            )
         return [r for r in results if r is not None]
 
     def _recall(self, key: bytes) -> ScrubResult | None:
@@ -168,8 +178,10 @@ class PiiScrubber:
                 self._cache.popitem(last=False)
         return result
 
-    def _apply(self, text: str, candidates: list[Any]) -> ScrubResult:
-        kept = resolve_findings(text, candidates)
+    def _apply(
+        self, text: str, candidates: list[Any], protected: Sequence[str] = ()
+    ) -> ScrubResult:
+        kept = resolve_findings(text, candidates, protected)
         if not kept:
             return ScrubResult(text=text, findings=[])
         anonymized = self._anonymizer.anonymize(
@@ -182,8 +194,11 @@ class PiiScrubber:
         return ScrubResult(text=anonymized.text, findings=findings)
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def _digest(text: str, protected: Sequence[str] = ()) -> bytes:
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+    for value in sorted(protected):  # the same text with other protected ids scrubs apart
+        digest.update(b"\0" + value.encode("utf-8", "surrogatepass"))
+    return digest.digest()
 
 
 _shared: PiiScrubber | None = None
@@ -200,5 +215,5 @@ def shared_scrubber() -> PiiScrubber:
     return _shared
 
 
-def scrub(text: str) -> ScrubResult:
-    return shared_scrubber().scrub(text)
+def scrub(text: str, protected: Sequence[str] = ()) -> ScrubResult:
+    return shared_scrubber().scrub(text, protected)

@@ -10,7 +10,9 @@ rules (findings.py) require, read off them:
 - a PERSON finding survives only with a capitalised, not all-caps word that is not one of
   NOT_NAMES (both the NER's and the cue-based recognizer's names); a lone NER name at the start
   of a sentence is dropped, and the cues that take one there ("Sam here", a letterhead above an
-  address) need a word after it or a digit below it.
+  address) need a word after it or a digit below it; a known first name (the gazetteer's) is a
+  name there too;
+- a lower-case message holds a name only after a cue (LOWER_NAME_CUE) or as a known first name.
 
 `might_contain_pii(text)` is False only when none of this can hold; tests/test_pii_gate.py checks
 it against the full pipeline on every text of the PII sets.
@@ -23,13 +25,15 @@ import re
 from app.guardrails.name_gazetteer import name_gazetteer
 from app.guardrails.name_words import NOT_NAMES
 from app.guardrails.protected_ids import protected_spans
-from app.guardrails.recognizers import LOWER_NAME_CUE
+from app.guardrails.recognizers import LOWER_NAME_CUE, WEAK_NAME_CUE
 
 _AT = frozenset("@＠﹫")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _TOKEN = re.compile(r"\S+")
 # Where a sentence starts for this gate: the text's start, or after . ! ? and a space.
 _SENTENCE_END = re.compile(r"[.!?]\s+$")
+# "Dr. Shaw": the full stop of a title ends no sentence.
+_TITLE_END = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sr|Sra|Srta|Mme|Mlle)\.\s+$", re.IGNORECASE)
 _HERE = re.compile(r"\s+here\b", re.IGNORECASE)
 
 
@@ -46,7 +50,7 @@ def might_contain_pii(text: str) -> bool:
         text = "".join(pieces)
     if any(ch in _AT or ch.isdigit() for ch in text):
         return True
-    if LOWER_NAME_CUE.search(text):
+    if LOWER_NAME_CUE.search(text) or WEAK_NAME_CUE.search(text):
         return True
     if not any(ch.isupper() for ch in text):
         gazetteer = name_gazetteer()
@@ -68,7 +72,12 @@ def _could_be_name(word: str) -> bool:
 
 
 def _sentence_initial(text: str, start: int, end: int) -> bool:
-    """A capitalised first word that no rule can keep as a name on its own."""
+    """A capitalised first word that no rule can keep as a name on its own (a known first name
+    can: "Jennifer is very reliable")."""
     before = text[:start]
-    at_start = not before.strip() or _SENTENCE_END.search(before) is not None
-    return at_start and _HERE.match(text, end) is None
+    at_start = not before.strip() or (
+        _SENTENCE_END.search(before) is not None and _TITLE_END.search(before) is None
+    )
+    if not at_start or _HERE.match(text, end) is not None:
+        return False
+    return not name_gazetteer().is_first(text[start:end].strip(".,;:!?\"'"))

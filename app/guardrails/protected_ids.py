@@ -12,6 +12,7 @@ the label and the digits ("tracking stopped, call me on …") keeps the number s
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from app.platform import contract
 
@@ -82,9 +83,43 @@ def tracking_numbers(text: str) -> list[tuple[int, str]]:
     return [(start, re.sub(r"[^0-9A-Z]", "", text[start:end].upper())) for start, end in spans]
 
 
-def protected_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every platform identifier in `text`, in order."""
-    spans = sorted([m.span() for m in _ID_RE.finditer(text)] + _tracking_number_spans(text))
+# A known id shorter than this (its letters and digits after any prefix) is not matched loosely:
+# six digits in a message are as likely a phone number's as a parcel's.
+MIN_KNOWN_ID_CORE = 6
+
+
+def known_id_pattern(known: str) -> re.Pattern[str] | None:
+    """How a customer may write one of *their own* ids (an AWB or carrier number the pipeline
+    knows from hydration): any case, its letter prefix optional ("AWB-7730012345", "awb
+    7730012345", "7730012345"), spaces, dashes or dots between the characters ("773 001 2345")."""
+    compact = re.sub(r"[^0-9A-Za-z]", "", known)
+    prefix_match = re.match(r"([A-Za-z]{2,5})(?=\d)", compact)
+    prefix = prefix_match.group(1) if prefix_match else ""
+    core = compact[len(prefix) :]
+    if len(core) < MIN_KNOWN_ID_CORE:
+        return None
+    loose_core = r"[ .\-]?".join(re.escape(ch) for ch in core)
+    loose_prefix = rf"(?:{re.escape(prefix)}[-_ #:]*)?" if prefix else ""
+    return re.compile(rf"(?<![A-Za-z0-9]){loose_prefix}{loose_core}(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def known_id_spans(text: str, known: Sequence[str]) -> list[tuple[int, int]]:
+    spans = []
+    for value in known:
+        pattern = known_id_pattern(value)
+        if pattern is not None:
+            spans.extend(m.span() for m in pattern.finditer(text))
+    return spans
+
+
+def protected_spans(text: str, known: Sequence[str] = ()) -> list[tuple[int, int]]:
+    """(start, end) of every platform identifier in `text`, in order; with `known`, also every
+    place one of those exact ids (the customer's own, from hydration) is written."""
+    spans = sorted(
+        [m.span() for m in _ID_RE.finditer(text)]
+        + _tracking_number_spans(text)
+        + known_id_spans(text, known)
+    )
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start < merged[-1][1]:

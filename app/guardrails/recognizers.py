@@ -28,6 +28,7 @@ from presidio_analyzer.predefined_recognizers import (
 
 from app.guardrails.address_blocks import InternationalAddressRecognizer
 from app.guardrails.gazetteer_names import GazetteerNameRecognizer
+from app.guardrails.name_sequences import NameSequenceRecognizer
 from app.guardrails.name_words import NOT_NAMES
 
 # Regions whose national formats (no +country prefix) we parse; numbers written with a '+' are
@@ -162,7 +163,10 @@ def postcode_recognizer() -> PatternRecognizer:
     )
 
 
-_NAME_WORD = rf"[{_UP}](?:[{_LO}]+|['’][{_UP}][{_LO}]+)(?:['’-]?[{_UP}]?[{_LO}]+)*"
+# Each continuation starts with a separator or a capital ("O'Neill", "McCathie", "Hans-Peter"):
+# written as "['’-]?[A-Z]?[a-z]+" it could split a long word in 2^n ways, and the cues that
+# fail after it (" here") backtracked through them all (~85 ms on a 4,000-char message).
+_NAME_WORD = rf"[{_UP}](?:[{_LO}]+|['’][{_UP}][{_LO}]+)(?:['’-][{_UP}]?[{_LO}]+|[{_UP}][{_LO}]+)*"
 _NAME_PARTICLE = r"(?:de|van|von|der|den|da|di|le|la|del|dos|du|bin|al)"
 _NAME = rf"({_NAME_WORD}(?:\s+(?:{_NAME_PARTICLE}\s+)*{_NAME_WORD}){{0,2}})"
 _NAME_CUES = (
@@ -231,6 +235,48 @@ def _lower_case_name(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Weaker cues, often typed in lower case ("hey its maja todorovski again", "the name on the
+# door is kwabena owusu", "signed by eluned pritchard"): what follows is a name only while its
+# words are known names or words no English dictionary has (checked in _weakly_cued_names).
+WEAK_NAME_CUE = re.compile(
+    r"(?i:\b(?:it'?s|it’s|i'?m|i’m|im|this is|name on the (?:door|bell|buzzer|box|parcel|"
+    r"package|label|letterbox|mailbox) is|signed by|signed for by|(?:left|given) (?:it )?"
+    r"(?:with|to)|neighbou?r|husband|wife|sister|brother|son|daughter|mum|mom|dad|partner|"
+    r"friend|colleague))[ \t]+([^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2})"
+)
+
+
+def _weakly_cued_names(text: str) -> list[tuple[int, int]]:
+    from app.guardrails.name_gazetteer import name_gazetteer
+    from app.guardrails.name_sequences import _english
+
+    gazetteer = name_gazetteer()
+    spans = []
+    for match in WEAK_NAME_CUE.finditer(text):
+        words = []
+        for word in re.finditer(r"\S+", match.group(1)):
+            value = word.group(0).strip(",.;:!?")
+            titled = value[:1].upper() + value[1:]
+            known = gazetteer.is_first(titled) or gazetteer.is_last(titled)
+            # A verb or adjective ends it even when it is somebody's name ("said", "Will").
+            verb_like = gazetteer.is_english_word(value)
+            if (
+                value.casefold() in NOT_NAMES
+                or verb_like
+                or (not known and _english(gazetteer, value))
+            ):
+                break
+            words.append((word, known))
+        # Two words, or one known first name: "its maja" yes, "its late" no.
+        if len(words) >= 2 or (
+            words and gazetteer.is_first(words[0][0].group(0).strip(",.;:!?").title())
+        ):
+            first, last = words[0][0], words[-1][0]
+            end = match.start(1) + last.start() + len(last.group(0).rstrip(",.;:!?"))
+            spans.append((match.start(1) + first.start(), end))
+    return spans
+
+
 class LuhnCardRecognizer(PatternRecognizer):
     """Card numbers Presidio's own recognizer misses: Mastercard's 2-series and 19-digit cards.
     Any 13-19 digit run (spaces or dashes allowed) that passes the Luhn check."""
@@ -254,6 +300,19 @@ class LuhnCardRecognizer(PatternRecognizer):
                 digit = digit * 2 - 9 if digit > 4 else digit * 2
             total += digit
         return total % 10 == 0
+
+
+def short_phone_recognizer() -> PatternRecognizer:
+    """Short local numbers written in groups ("61 51 81 office", "call 33 93 31"): six to eight
+    digits that libphonenumber's matcher does not offer for any region we parse. They count only
+    where the words around them say phone (findings.py), so amounts and dates stay."""
+    return PatternRecognizer(
+        supported_entity="PHONE_NUMBER",
+        name="ShortPhoneRecognizer",
+        patterns=[
+            Pattern("grouped_digits", r"(?<![\w+.,/-])\d{2,5}(?:[ .-]\d{2,6}){1,3}(?!\d|-\d)", 0.4)
+        ],
+    )
 
 
 class ContextualNameRecognizer(LocalRecognizer):
@@ -280,6 +339,8 @@ class ContextualNameRecognizer(LocalRecognizer):
                     results.append(RecognizerResult("PERSON", start, end, 0.9))
         for start, end in _lower_case_name(text):
             results.append(RecognizerResult("PERSON", start, end, 0.9))
+        for start, end in _weakly_cued_names(text):
+            results.append(RecognizerResult("PERSON", start, end, 0.86))
         return results
 
 
@@ -299,6 +360,7 @@ def build_recognizers() -> list[EntityRecognizer]:
         # POSSIBLE leniency: fictional and freshly allocated ranges (+1 555 01xx, +44 7700 900xxx)
         # fail libphonenumber's validity check but are still someone's number to the customer.
         PhoneRecognizer(supported_regions=PHONE_REGIONS, leniency=0),
+        short_phone_recognizer(),
         CreditCardRecognizer(),
         LuhnCardRecognizer(),
         IbanRecognizer(),
@@ -306,6 +368,7 @@ def build_recognizers() -> list[EntityRecognizer]:
         SpacyRecognizer(supported_entities=["PERSON"]),
         ContextualNameRecognizer(),
         GazetteerNameRecognizer(),
+        NameSequenceRecognizer(),
         address_recognizer(),
         InternationalAddressRecognizer(),
         postcode_recognizer(),

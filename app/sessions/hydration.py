@@ -75,6 +75,15 @@ class HydratedContext(BaseModel):
     # Observability only; never rendered (cached and fresh reads render identically).
     from_cache: bool = False
 
+    def known_ids(self) -> list[str]:
+        """The customer's own order ids and AWBs: ids the PII scrubber must keep however the
+        customer writes them ("7730012345" without its "AWB-" is their parcel, not a phone)."""
+        ids = []
+        for order in self.context.active_orders:
+            ids.append(order.order_id)
+            ids.extend(shipment.awb for shipment in order.shipments)
+        return ids
+
     def render(self) -> str:
         """The context block, deterministic to the byte: `\\n` endings, no trailing spaces."""
         lines = [
