@@ -137,7 +137,9 @@ async def test_the_ingress_replica_refuses_to_start_on_the_example_secret(
         monkeypatch.setenv(setting, value)
     cls = Ingress.func_or_class  # type: ignore[attr-defined]
     replica = cls.__new__(cls)
-    handles = [object()] * 5
+    # One stand-in per handle the ingress takes (guardrail, the workers), whatever their number.
+    wanted = inspect.signature(cls.__mro__[1].__init__).parameters  # under the ASGI wrapper
+    handles = [object()] * sum(1 for name in wanted if name not in ("self", "settings"))
     with pytest.raises(InsecureConfiguration, match="the support agent refuses to start"):
         started = cls.__init__(replica, *handles, settings={})
         if inspect.isawaitable(started):  # Serve's ASGI wrapper has an async __init__
