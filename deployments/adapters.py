@@ -33,11 +33,14 @@ class GuardHandle:
             verdict = await self._handle.check.remote(text, list(protected))
             return GuardrailVerdict.model_validate(verdict)
 
-    async def scrub(self, text: str) -> str:
-        return str(await self._handle.scrub.remote(text))
+    async def scrub(self, text: str, protected: Sequence[str] | None = None) -> str:
+        return str(await self._handle.scrub.remote(text, list(protected or ())))
 
-    async def scrub_many(self, texts: list[str]) -> list[str]:
-        return [str(t) for t in await self._handle.scrub_many.remote(texts)]
+    async def scrub_many(
+        self, texts: list[str], protected: Sequence[Sequence[str]] | None = None
+    ) -> list[str]:
+        known = None if protected is None else [list(ids) for ids in protected]
+        return [str(t) for t in await self._handle.scrub_many.remote(texts, known)]
 
 
 class ShadowMirror:

@@ -110,20 +110,29 @@ class GuardrailDeployment:
         by_index = dict(zip(wanted, gists, strict=True))
         return [(v, by_index.get(i)) for i, v in enumerate(verdicts)]
 
-    async def scrub(self, text: str) -> str:
-        return await asyncio.to_thread(self._guard.scrub, text)
+    async def scrub(self, text: str, protected: list[str] | None = None) -> str:
+        return await asyncio.to_thread(self._guard.scrub, text, protected or ())
 
-    async def scrub_many(self, texts: list[str]) -> list[str]:
+    async def scrub_many(
+        self, texts: list[str], protected: list[list[str]] | None = None
+    ) -> list[str]:
         """Free-text leaves of finished turns' traces (the ingress sends several traces'
-        leaves at once); the calls that arrive together share a batch."""
-        scrubbed: list[str] = await self._scrub_batch(texts)
+        leaves at once), each with the customer's own ids it keeps (`protected[i]` for
+        `texts[i]`); the calls that arrive together share a batch."""
+        known = protected if protected is not None else [[] for _ in texts]
+        if len(known) != len(texts):
+            raise ValueError(f"{len(known)} protected lists for {len(texts)} texts")
+        scrubbed: list[str] = await self._scrub_batch((texts, known))
         return scrubbed
 
     @serve.batch(max_batch_size=MAX_BATCH, batch_wait_timeout_s=BATCH_WAIT_S)
-    async def _scrub_batch(self, groups: list[list[str]]) -> list[list[str]]:
-        flat = [text for group in groups for text in group]
-        clean = iter(await asyncio.to_thread(self._guard.scrub_many, flat))
-        return [[next(clean) for _ in group] for group in groups]
+    async def _scrub_batch(
+        self, groups: list[tuple[list[str], list[list[str]]]]
+    ) -> list[list[str]]:
+        flat = [text for texts, _ in groups for text in texts]
+        known = [ids for _, protected in groups for ids in protected]
+        clean = iter(await asyncio.to_thread(self._guard.scrub_many, flat, known))
+        return [[next(clean) for _ in texts] for texts, _ in groups]
 
     def check_health(self) -> None:
         self._guard.check("health")

@@ -288,17 +288,23 @@ def test_the_shadow_gets_a_scrubbed_copy_and_answers_no_one(
     pick = seed.take(ShipmentStatus.IN_TRANSIT, client_id="kestrel")
     headers = headers_for(pick.who.customer_id, pick.who.client_id)
     session_id = new_session(agent_url, headers)
-    stream_turn(agent_url, headers, session_id, f"where is {pick.shipment.awb}? mail {EMAIL}")
+    # The AWB's digits written bare: the customer's own number (a phone number to a scrubber
+    # that does not know it), kept in both stored traces (the Guardrail deployment's trace
+    # scrub gets each turn's protected ids).
+    digits = pick.shipment.awb.removeprefix("AWB-")
+    message = f"where is my parcel {digits}? mail {EMAIL}"
+    stream_turn(agent_url, headers, session_id, message)
     redis = Redis.from_url(redis_url)
-    key = f"osa-shadow:{pick.who.client_id}:traces:{session_id}"
-    deadline = time.monotonic() + 60
-    while not redis.exists(key) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    ((_, fields),) = redis.xrange(key)
-    trace = json.loads(fields[b"trace"])
-    assert trace["variant"] == "shadow" and trace["route"] == "tracking"
-    assert trace["message"].startswith(f"where is {pick.shipment.awb}?")
-    assert EMAIL not in fields[b"trace"].decode() and "<EMAIL_ADDRESS>" in trace["message"]
+    for prefix, variant in (("osa-shadow", "shadow"), ("osa", "production")):
+        key = f"{prefix}:{pick.who.client_id}:traces:{session_id}"
+        deadline = time.monotonic() + 60
+        while not redis.exists(key) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        ((_, fields),) = redis.xrange(key)
+        trace = json.loads(fields[b"trace"])
+        assert trace["variant"] == variant and trace["route"] == "tracking"
+        assert trace["message"].startswith(f"where is my parcel {digits}?"), trace["message"]
+        assert EMAIL not in fields[b"trace"].decode() and "<EMAIL_ADDRESS>" in trace["message"]
     # No HTTP route reaches the shadow: every path is production's.
     assert httpx.get(f"{agent_url}/support-shadow/healthz", timeout=10).status_code == 404
 

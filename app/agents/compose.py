@@ -56,11 +56,13 @@ class LocalGuard:
         verdicts = await asyncio.to_thread(self._guard.check_many, [text], [list(protected)])
         return verdicts[0]
 
-    async def scrub(self, text: str) -> str:
-        return await asyncio.to_thread(self._guard.scrub, text)
+    async def scrub(self, text: str, protected: Sequence[str] | None = None) -> str:
+        return await asyncio.to_thread(self._guard.scrub, text, protected or ())
 
-    async def scrub_many(self, texts: list[str]) -> list[str]:
-        return await asyncio.to_thread(self._guard.scrub_many, texts)
+    async def scrub_many(
+        self, texts: list[str], protected: Sequence[Sequence[str]] | None = None
+    ) -> list[str]:
+        return await asyncio.to_thread(self._guard.scrub_many, texts, protected)
 
 
 class LocalRouter:

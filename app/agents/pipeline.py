@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -287,7 +287,7 @@ class ChatPipeline:
             # The scrubbed message is kept for the person who holds the conversation, and no
             # agent runs.
             await self._record(identity, state, user_turn)
-            self._trace(trace.finish(response="", ttft_ms=None, outcome="human"))
+            self._trace(trace.finish(response="", ttft_ms=None, outcome="human"), known_ids)
             yield ChatEvent(type=EventType.DONE, data={"ok": True, "human": True})
             return
         # The shadow gets the scrubbed text: personal data never leaves this guardrail. (Not
@@ -296,7 +296,9 @@ class ChatPipeline:
         if verdict.blocked:
             trace.trace.blocked = True
             trace.trace.decisions.append(f"guardrail: blocked ({verdict.reason})")
-            self._trace(trace.finish(response=SAFE_REPLY, ttft_ms=None, outcome="blocked"))
+            self._trace(
+                trace.finish(response=SAFE_REPLY, ttft_ms=None, outcome="blocked"), known_ids
+            )
             # A flagged message is never routed, so it can never reach a write tool.
             for piece in word_chunks(SAFE_REPLY):
                 yield ChatEvent.token(piece)
@@ -318,7 +320,7 @@ class ChatPipeline:
 
         trace.add_latency("hydration", hydration_ms)
         if not isinstance(hydrated, HydratedContext):
-            self._trace(trace.finish(response="", ttft_ms=None, outcome="failed"))
+            self._trace(trace.finish(response="", ttft_ms=None, outcome="failed"), known_ids)
             metrics.count_turn_outcome("unknown", "failed")
             yield ChatEvent.error("platform_unavailable", HYDRATION_FAILED_REPLY)
             yield ChatEvent(type=EventType.DONE, data={"ok": False})
@@ -420,7 +422,9 @@ class ChatPipeline:
         )
         elapsed = time.perf_counter() - started
         trace.trace.decisions = turn.kept_decisions
-        self._trace(trace.finish(response=turn.text, ttft_ms=turn.ttft_ms, outcome=turn.outcome))
+        self._trace(
+            trace.finish(response=turn.text, ttft_ms=turn.ttft_ms, outcome=turn.outcome), known_ids
+        )
         turn.count(elapsed)
         yield ChatEvent(
             type=EventType.DONE,
@@ -434,9 +438,11 @@ class ChatPipeline:
             },
         )
 
-    def _trace(self, trace: TurnTrace) -> None:
+    def _trace(self, trace: TurnTrace, protected: Sequence[str] = ()) -> None:
+        # The turn's own ids ride beside the trace (never in it): the recorder's scrub keeps
+        # them as the message's screening did, so a bare AWB is not stored as a phone number.
         if self.traces is not None:
-            self.traces.record_later(trace)
+            self.traces.record_later(trace, protected)
 
     async def _record(
         self,

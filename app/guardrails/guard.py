@@ -62,9 +62,12 @@ class Guardrail:
         still name a person (tool outputs in a trace)."""
         return self._scrubber.scrub(text, protected).text
 
-    def scrub_many(self, texts: Sequence[str]) -> list[str]:
-        """`scrub` for several texts at once (a trace's leaves), spaCy run as one batch."""
-        return [result.text for result in self._scrubber.scrub_many(texts)]
+    def scrub_many(
+        self, texts: Sequence[str], protected: Sequence[Sequence[str]] | None = None
+    ) -> list[str]:
+        """`scrub` for several texts at once (a trace's leaves), spaCy run as one batch;
+        `protected[i]`, when given, is `scrub`'s `protected` for `texts[i]`."""
+        return [result.text for result in self._scrubber.scrub_many(texts, protected)]
 
     def check(self, text: str, protected: Sequence[str] = ()) -> GuardrailVerdict:
         """`protected`: the customer's own ids from hydration (AWBs, carrier numbers), never

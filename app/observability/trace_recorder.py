@@ -42,17 +42,22 @@ class TraceRecorder:
         self.scrub_many = scrub_many
         self.batch_wait_s = batch_wait_s
         self.max_batch = max_batch
-        self._queue: list[TurnTrace] = []
+        # Each queued trace with its turn's protected ids (kept beside it, never stored in it).
+        self._queue: list[tuple[TurnTrace, list[str]]] = []
         self._writer: asyncio.Task[None] | None = None
         self.failures = 0
 
-    async def record(self, trace: TurnTrace) -> None:
-        await self.record_many([trace])
+    async def record(self, trace: TurnTrace, protected: Sequence[str] = ()) -> None:
+        await self.record_many([trace], [protected])
 
-    async def record_many(self, traces: Sequence[TurnTrace]) -> None:
-        """Scrub and store these traces together; all of them fail together, and count so."""
+    async def record_many(
+        self, traces: Sequence[TurnTrace], protected: Sequence[Sequence[str]] | None = None
+    ) -> None:
+        """Scrub and store these traces together; all of them fail together, and count so.
+        `protected[i]`: the customer's own ids of `traces[i]`'s turn (AWBs, order ids from
+        hydration), kept by the scrubber as the message's screening kept them."""
         try:
-            clean = await scrub_traces(traces, self.scrub, self.scrub_many)
+            clean = await scrub_traces(traces, self.scrub, self.scrub_many, protected)
             await self.store.append_many(clean)
         except Exception as exc:
             self.failures += len(traces)
@@ -60,9 +65,10 @@ class TraceRecorder:
             for trace in traces:
                 log.warning("trace of turn %s not recorded: %s", trace.trace_id, type(exc).__name__)
 
-    def record_later(self, trace: TurnTrace) -> None:
-        """Queue the trace for the background writer (started when none is running)."""
-        self._queue.append(trace)
+    def record_later(self, trace: TurnTrace, protected: Sequence[str] = ()) -> None:
+        """Queue the trace (with its turn's protected ids) for the background writer (started
+        when none is running)."""
+        self._queue.append((trace, list(protected)))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write_queued())
 
@@ -71,7 +77,9 @@ class TraceRecorder:
             await asyncio.sleep(self.batch_wait_s)
         while self._queue:
             batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-            await self.record_many(batch)
+            await self.record_many(
+                [trace for trace, _ in batch], [protected for _, protected in batch]
+            )
 
     async def drain(self) -> None:
         """Wait for traces still being written (tests, graceful shutdown)."""

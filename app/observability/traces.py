@@ -16,9 +16,9 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -160,10 +160,24 @@ class TraceBuilder:
 
 # ---------------------------------------------------------------- scrubbing before storage
 
-Scrub = Callable[[str], Awaitable[str]]
-# Many texts in one call, results in the same order: one round trip to the guardrail per trace
-# instead of one per leaf (a tracking turn's trace has dozens of free-text leaves).
-ScrubMany = Callable[[list[str]], Awaitable[list[str]]]
+
+class Scrub(Protocol):
+    """One text through the PII scrubber; `protected`, when given, are ids it keeps (only
+    passed when there are any, so a scrubber that takes the text alone still works)."""
+
+    def __call__(self, text: str, protected: list[str] | None = None, /) -> Awaitable[str]: ...
+
+
+class ScrubMany(Protocol):
+    """Many texts in one call, results in the same order: one round trip to the guardrail per
+    trace instead of one per leaf (a tracking turn's trace has dozens of free-text leaves).
+    `protected[i]`, when given, are the customer's own ids the scrubber keeps in `texts[i]`
+    (only passed when some text has any, so a scrubber that takes texts alone still works)."""
+
+    def __call__(
+        self, texts: list[str], protected: list[list[str]] | None = None, /
+    ) -> Awaitable[list[str]]: ...
+
 
 # Values that are the system's own vocabulary, never personal data: platform ids and codes,
 # enum values, ISO timestamps, hex ids. Everything else that is text (digits-only strings
@@ -213,32 +227,52 @@ async def scrub_leaves(value: Any, scrub: Scrub) -> Any:
 
 
 async def scrub_trace(
-    trace: TurnTrace, scrub: Scrub, scrub_many: ScrubMany | None = None
+    trace: TurnTrace,
+    scrub: Scrub,
+    scrub_many: ScrubMany | None = None,
+    protected: Sequence[str] = (),
 ) -> TurnTrace:
     """Every free-text field and leaf of a trace through the PII scrubber, each distinct text
-    once; with `scrub_many`, all of them in a single call."""
-    (clean,) = await scrub_traces([trace], scrub, scrub_many)
+    once; with `scrub_many`, all of them in a single call. `protected`: the turn's own ids
+    (the customer's AWBs and order ids from hydration), kept as the message's screening kept
+    them, so a bare AWB is not stored as a phone number."""
+    (clean,) = await scrub_traces([trace], scrub, scrub_many, [protected])
     return clean
 
 
 async def scrub_traces(
-    traces: Sequence[TurnTrace], scrub: Scrub, scrub_many: ScrubMany | None = None
+    traces: Sequence[TurnTrace],
+    scrub: Scrub,
+    scrub_many: ScrubMany | None = None,
+    protected: Sequence[Sequence[str]] | None = None,
 ) -> list[TurnTrace]:
     """`scrub_trace` for several traces, each distinct text of all of them once; with
-    `scrub_many`, in a single call (turns that end together share one trip to the scrubber)."""
+    `scrub_many`, in a single call (turns that end together share one trip to the scrubber).
+    `protected[i]` is `scrub_trace`'s `protected` for `traces[i]`; a text several traces share
+    keeps the ids of all of them (it is scrubbed once, for all of them)."""
+    if protected is not None and len(protected) != len(traces):
+        raise ValueError(f"{len(protected)} protected lists for {len(traces)} traces")
     dumped = [trace.model_dump(mode="json") for trace in traces]
-    found: dict[str, None] = {}
-    for data in dumped:
+    found: dict[str, dict[str, None]] = {}  # text -> the union of its traces' ids, in order
+    for i, data in enumerate(dumped):
+        own = protected[i] if protected is not None else ()
+        texts_here: dict[str, None] = {}
         for key, value in data.items():
             if key not in _KEY_FIELDS:
-                _free_text(value, found)
+                _free_text(value, texts_here)
+        for text in texts_here:
+            found.setdefault(text, {}).update(dict.fromkeys(own))
     texts = list(found)
+    kept = [list(found[text]) for text in texts]
+    any_kept = any(kept)
     if scrub_many is not None and texts:
-        cleaned = await scrub_many(texts)
+        cleaned = await (scrub_many(texts, kept) if any_kept else scrub_many(texts))
         if len(cleaned) != len(texts):
             raise ValueError(f"scrub_many returned {len(cleaned)} texts for {len(texts)}")
     else:
-        cleaned = [await scrub(text) for text in texts]
+        cleaned = [
+            await _scrub_one(scrub, text, ids) for text, ids in zip(texts, kept, strict=True)
+        ]
     clean = dict(zip(texts, cleaned, strict=True))
     return [
         TurnTrace.model_validate(
@@ -246,6 +280,11 @@ async def scrub_traces(
         )
         for data in dumped
     ]
+
+
+async def _scrub_one(scrub: Scrub, text: str, protected: list[str]) -> str:
+    # The ids only when there are any: a one-argument `scrub` still serves traces without.
+    return await (scrub(text, protected) if protected else scrub(text))
 
 
 def truncate_output(output: Any) -> Any:
