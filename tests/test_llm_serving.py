@@ -236,7 +236,7 @@ async def test_model_answer_streams_through_serve_without_thoughts(
     token = TokenService(SECRET).issue(context.customer_id, context.client_id)
     headers = {"Authorization": f"Bearer {token}"}
     events, chunks = await asyncio.to_thread(
-        stream_turn, stack["url"], headers, "any news about the order for my sister's birthday?"
+        stream_turn, stack["url"], headers, "any news on the order I placed for my sister?"
     )
     names = [name for name, _ in events]
     assert names[-1] == "done" and events[-1][1].get("route") == "tracking", events
