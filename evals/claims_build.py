@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -797,19 +798,30 @@ def build(seed: int = 11) -> list[dict[str, Any]]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-    lines = build()
-    args.out.write_text(
+def write_lines(lines: list[dict[str, Any]], out: Path) -> None:
+    """One JSON object a line, keys sorted: the same bytes for the same sentences."""
+    out.write_text(
         "".join(
             json.dumps(line, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
             for line in lines
         )
     )
-    print(f"{len(lines)} lines -> {args.out}")
+    print(f"{len(lines)} lines -> {out}")
+
+
+def build_main(
+    argv: list[str] | None, description: str, out: Path, build: Callable[[], list[dict[str, Any]]]
+) -> int:
+    """The command line every claims data builder shares: `--out`, then build and write."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, default=out)
+    args = parser.parse_args(argv)
+    write_lines(build(), args.out)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return build_main(argv, __doc__ or "", OUT, build)
 
 
 if __name__ == "__main__":

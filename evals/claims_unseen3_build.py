@@ -10,13 +10,12 @@ Labels come from the facts by the same rules as claims_unseen2 (see that module)
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from evals.claims_build import build_main
 from evals.claims_facts import Scene, scenes
 from evals.claims_unseen_build import (
     ALL,
@@ -287,18 +286,7 @@ def build(seed: int = 31) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-    lines = build()
-    args.out.write_text(
-        "".join(
-            json.dumps(line, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-            for line in lines
-        )
-    )
-    print(f"{len(lines)} lines -> {args.out}")
-    return 0
+    return build_main(argv, (__doc__ or "").split("\n")[0], OUT, build)
 
 
 if __name__ == "__main__":

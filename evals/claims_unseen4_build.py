@@ -9,13 +9,12 @@ nowhere else in the repository.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from evals.claims_build import build_main
 from evals.claims_facts import Scene, scenes
 from evals.claims_unseen_build import ALL, DELIVERED, MOVING, NOT_YET, _dates, _state_truth
 
@@ -133,18 +132,7 @@ def build(seed: int = 41) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-    lines = build()
-    args.out.write_text(
-        "".join(
-            json.dumps(line, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-            for line in lines
-        )
-    )
-    print(f"{len(lines)} lines -> {args.out}")
-    return 0
+    return build_main(argv, (__doc__ or "").split("\n")[0], OUT, build)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,6 @@ the rules below, never from the checker: a sentence is supported only if every c
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from evals.claims_build import build_main
 from evals.claims_facts import Scene, scenes
 
 OUT = Path(__file__).resolve().parent / "data" / "claims_unseen2.jsonl"
@@ -655,18 +654,7 @@ def build(seed: int = 23) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-    lines = build()
-    args.out.write_text(
-        "".join(
-            json.dumps(line, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-            for line in lines
-        )
-    )
-    print(f"{len(lines)} lines -> {args.out}")
-    return 0
+    return build_main(argv, (__doc__ or "").split("\n")[0], OUT, build)
 
 
 if __name__ == "__main__":
