@@ -4,8 +4,6 @@ Found live on `make run`: the conditional yes replaced the slippers with the bac
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from app.agents.negotiation.state import CaseRequest, Outcome
@@ -14,24 +12,13 @@ from app.language.case import reading_from
 from app.language.items import ItemPick
 from app.language.named import read_named
 from app.language.reasons import Ask, Gist, Reason
-from app.platform.contract import OrderSummary, ShipmentBrief, ShipmentStatus
+from tests.case_orders import summary_order
 
 LINES = ["Wool Slippers", "Travel Backpack", "Insulated Water Bottle"]
 
 
-def _order() -> OrderSummary:
-    return OrderSummary(
-        order_id="ORD-7311025",
-        placed_at=datetime(2026, 11, 1, tzinfo=UTC),
-        total=10,
-        currency="USD",
-        item_names=LINES,
-        shipments=[ShipmentBrief(awb="AWB-7311025000", status=ShipmentStatus.DELIVERED)],
-    )
-
-
 def _case_after(reply: str) -> CaseRequest:
-    orders = [_order()]
+    orders = [summary_order("ORD-7311025", LINES)]
     gist = Gist(Reason.NONE, 0.9, Ask.RETURN, 0.9)
     open_case = CaseRequest(
         order_id="ORD-7311025", outcome=Outcome.RETURN, items=[ItemPick(name="Wool Slippers")]

@@ -5,7 +5,6 @@ after a status answer. The encoder is real (loaded once per process)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
@@ -15,8 +14,9 @@ from app.language.items import ItemPick, read_items, select
 from app.language.named import read_named
 from app.language.reasons import Ask, Gist, Reason, case_heads
 from app.language.spelling import correct
-from app.platform.contract import OrderSummary, ShipmentBrief, ShipmentStatus
+from app.platform.contract import OrderSummary, ShipmentStatus
 from app.routing.embeddings import shared_encoder
+from tests.case_orders import summary_order as _order
 
 TECH = ["USB-C Power Adapter", "Braided USB-C Cable", "Wireless Mouse"]
 WEAR = ["Organic Cotton Hoodie", "Crew Neck T-Shirt"]
@@ -24,19 +24,6 @@ CAMP = ["Down Sleeping Bag", "Enamel Camping Mug", "Rechargeable Headlamp"]
 RAIN = ["Rain Shell Jacket", "Merino Hiking Socks"]
 CITY = ["Trail Running Shoes", "Wool Scarf"]
 GIFTS = ["Lip Balm Trio", "Insulated Water Bottle", "Wool Scarf"]
-
-
-def _order(
-    order_id: str, names: list[str], status: ShipmentStatus = ShipmentStatus.DELIVERED
-) -> OrderSummary:
-    return OrderSummary(
-        order_id=order_id,
-        placed_at=datetime(2026, 11, 1, tzinfo=UTC),
-        total=10,
-        currency="USD",
-        item_names=names,
-        shipments=[ShipmentBrief(awb=f"AWB-{order_id[4:]}000", status=status)],
-    )
 
 
 def _picked(message: str, names: list[str]) -> list[str] | None:

@@ -4,8 +4,6 @@ messages the pipeline hands to Negotiation. Model-free except where marked."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from app.agents.case_route import intent_of, outcome_intent
@@ -16,26 +14,14 @@ from app.language.items import ItemPick, read_items, select
 from app.language.named import read_named
 from app.language.reasons import Ask, Gist, Reason, heads_text
 from app.language.spelling import correct
-from app.platform.contract import OrderSummary, ShipmentBrief, ShipmentStatus
+from app.platform.contract import OrderSummary, ShipmentStatus
 from app.routing.intents import Intent
+from tests.case_orders import summary_order as _order
 
 CAMP = ["Down Sleeping Bag", "Enamel Camping Mug", "Rechargeable Headlamp"]
 CITY = ["Trail Running Shoes", "Wool Scarf"]
 RAIN = ["Rain Shell Jacket", "Merino Hiking Socks"]
 GIFTS = ["Lip Balm Trio", "Insulated Water Bottle", "Wool Scarf"]
-
-
-def _order(
-    order_id: str, names: list[str], status: ShipmentStatus = ShipmentStatus.DELIVERED
-) -> OrderSummary:
-    return OrderSummary(
-        order_id=order_id,
-        placed_at=datetime(2026, 11, 1, tzinfo=UTC),
-        total=10,
-        currency="USD",
-        item_names=names,
-        shipments=[ShipmentBrief(awb=f"AWB-{order_id[4:]}000", status=status)],
-    )
 
 
 def _read(message: str, orders: list[OrderSummary], gist: Gist) -> CaseReading:
