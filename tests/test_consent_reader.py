@@ -220,7 +220,7 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
     assert artifact["leave_one_family_out"]["all"]["false_accept_rate"] == 0.0
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "unseen", "unseen2"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "unseen", "unseen2", "unseen3"])
 def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:
     from pathlib import Path
 
@@ -266,6 +266,11 @@ def test_clauses_keep_their_punctuation_and_split_before_connectives() -> None:
         ("um yes please", "yes please"),
         ("erm, yes please", "yes please"),
         ("lol yes do it", "yes do it"),
+        # Acknowledgements, closings and reassurance about what the proposal does not name.
+        ("Noted. Please proceed, thank you.", "Please proceed,"),
+        ("Understood, go ahead", "go ahead"),
+        ("yes, that's everything, nothing else needed", "yes,"),
+        ("Yes please refund. Don't worry about the packaging.", "Yes please refund."),
     ],
 )
 def test_a_negation_or_filler_about_something_else_is_set_aside(reply: str, part: str) -> None:
@@ -303,6 +308,11 @@ def test_a_negation_or_filler_about_something_else_is_set_aside(reply: str, part
         "uh sure",
         # Punctuation that makes a question stays with its clause.
         "yes, no need to call me, the full amount?",
+        # An acknowledgement or reassurance leaves what follows it to decide.
+        "understood, but not today",
+        "got it, no",
+        "I see, so no?",
+        "don't worry about the money, yes",
     ],
 )
 def test_a_negation_about_the_consent_or_its_terms_is_never_set_aside(reply: str) -> None:
@@ -315,6 +325,10 @@ def test_a_negation_about_the_consent_or_its_terms_is_never_set_aside(reply: str
 def test_a_reply_that_is_all_aside_has_no_consent_part() -> None:
     assert consent_part("no need to call me", REFUND) is None
     assert consent_part("no rush", REFUND) is None
+    assert consent_part("Understood.", REFUND) is None
+    # What is left of an acknowledgement with thanks carries no assent of its own.
+    left = consent_part("noted, thanks", REFUND)
+    assert left is None or Veto.NO_ASSENT in read_cues(left, REFUND).vetoes
 
 
 @pytest.mark.parametrize(
@@ -447,6 +461,9 @@ def test_a_plain_yes_to_these_terms_executes(reader: ConsentReader, reply: str) 
         "it never arrived",
         "any news?",
         "correct me if I'm wrong, but is that all of it",
+        # A change of where the money goes, after an emoji or a word of assent.
+        "👍 but to my paypal pls",
+        "yes but to my paypal",
     ],
 )
 def test_anything_but_an_explicit_yes_does_not_execute(reader: ConsentReader, reply: str) -> None:

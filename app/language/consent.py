@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.language.consent_cues import TERM_VETOES, Cues, Veto, read_cues
 from app.language.consent_scope import consent_part
+from app.language.consent_story import story_answer
 from app.language.consent_terms import ProposalTerms
 from app.language.mentions import _IDS, _MONEY, normalise, same_amount
 
@@ -236,17 +237,31 @@ def read_scoped(
     for i, (reading, (reply, terms)) in enumerate(zip(readings, pairs, strict=True)):
         if reading.executes:
             continue
-        part = consent_part(reply, terms)
-        if part is not None:
+        for part in _second_readings(reply, terms):
             redo.append(i)
             parts.append((part, terms))
     if not parts:
         return readings
     out = list(readings)
     for i, (part, _), second in zip(redo, parts, read_parts(parts), strict=True):
-        if second.executes:
+        if second.executes and not out[i].executes:
             out[i] = second.model_copy(update={"read_as": part})
     return out
+
+
+def _second_readings(reply: str, terms: ProposalTerms) -> list[str]:
+    """What else may carry the consent: the reply without its asides, and the answer after a
+    story that only tells (itself without asides)."""
+    found: list[str] = []
+    part = consent_part(reply, terms)
+    if part is not None:
+        found.append(part)
+    answer = story_answer(reply)
+    if answer is not None:
+        answer = consent_part(answer, terms) or answer
+        if answer not in found:
+            found.append(answer)
+    return found
 
 
 _shared: ConsentReader | None = None

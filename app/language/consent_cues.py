@@ -129,7 +129,13 @@ NEGATION_IDIOMS = (
     "cant wait",
     "cannot wait",
     "no prob",
+    "no probs",
+    "no problemo",
     "not at all a problem",
+    "no wahala",  # Nigerian English: "no problem"
+    "no stress",
+    "no bother",
+    "not a bother",
     *other_languages.NEGATION_IDIOMS,
 )
 CONDITIONS = (

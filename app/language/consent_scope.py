@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from app.language import consent_lexicon as other_languages
-from app.language.consent_cues import Veto, is_assent_word, read_cues
+from app.language.consent_cues import ASSENT_SIGNS, Veto, is_assent_word, read_cues
 from app.language.consent_terms import ProposalTerms
 from app.language.mentions import _IDS, _MONEY, normalise
 
@@ -94,6 +94,13 @@ _STORY_TERM_WORDS = frozenset(
     "expect expected believe cancel change mind sure right ok okay yes correct decide decided "
     "check checked read know knew understand understood realise realised realize realized "
     "talk talked discuss discussed consult consulted yet still".split()
+)
+# After a contrast ("but to my paypal"), the words that make it a change to the terms: a story's
+# terms, and where the money or the goods go, how much, and which.
+_CONTRAST_TERM_WORDS = _STORY_TERM_WORDS | frozenset(
+    "paypal account bank credit wallet card transfer iban address office home work instead "
+    "rather only just half full part partial all both send sent ship label courier pickup "
+    "collect collection tarjeta cuenta karte konto carte compte conto".split()
 )
 # Simple past only: "I haven't decided" is about now, "the driver didn't knock" is a story.
 _PAST_NEGATORS = frozenset("didn't didnt wasn't wasnt weren't werent hadn't hadnt".split())
@@ -180,12 +187,37 @@ def _is_story(words: list[str], text: str) -> bool:
     return len(words) >= 4 and past and not present
 
 
+# Saying the message was read ("noted", "understood") beside a yes: the yes decides. Alone, a
+# reply of these leaves nothing to read, so it never consents by itself.
+_ACKNOWLEDGEMENT = re.compile(
+    r"^(?:(?:ok|okay|right|alright|yes|and|but)[\s,]+)?(?:noted|understood|got it|i see|received|"
+    r"message received|all clear|clear|copy that|i understand|makes sense|fair enough)"
+    r"(?:[\s,]+(?:thanks|thank you|ty))?[\s.!,]*$"
+)
+# Closing a request: "that's everything", "nothing else needed" (not "nothing else but X").
+_CLOSING = re.compile(
+    r"^(?:and\s+|but\s+|yes,?\s+)?(?:that'?s|that is|thats)\s+(?:all|everything)(?: for now)?"
+    r"(?: thanks| thank you)?[\s.!,]*$"
+    r"|^(?:and\s+)?nothing (?:else|more)(?: needed| required| to add| from me| for now)?[\s.!,]*$"
+)
+# "don't worry about the packaging": reassurance about something the proposal does not name.
+_REASSURANCE = re.compile(
+    r"^(?:but\s+|and\s+|please\s+)*(?:don't|dont|do not|no need to)\s+worry\b"
+)
+
+
 def is_aside(clause: str, terms: ProposalTerms) -> bool:
-    """A clause whose negation is about something the proposal does not do."""
+    """A clause whose negation is about something the proposal does not do, or that says
+    nothing about it (an acknowledgement, a closing)."""
     if "?" in clause or "¿" in clause:
         return False
     text = other_languages.fold(normalise(clause)).lower()
     words = _WORDS.findall(text)
+    if _ACKNOWLEDGEMENT.match(text) or _CLOSING.match(text):
+        return True
+    if _REASSURANCE.match(text):
+        rest = words[words.index("worry") + 1 :] if "worry" in words else words
+        return bool(rest) and not _names_terms(clause, rest, TERM_WORDS, terms)
     if _is_contact_or_courtesy_negation(words):
         return not _names_terms(clause, words, TERM_WORDS, terms)
     if _is_story(words, text):
@@ -195,7 +227,8 @@ def is_aside(clause: str, terms: ProposalTerms) -> bool:
 
 # Thanks beside a yes: "okay thanks" is "okay". Never after a negator ("no thanks").
 _THANKS = re.compile(
-    r"(?<![\w'])(?:many thanks|thank you(?: very much| so much)?|thank u|thanks(?: a lot)?|thx|"
+    r"(?<![\w'])(?:many thanks|thank you(?: very much| so much)?|thank u|"
+    r"thanks(?: a lot| very much| so much)?|thx|"
     r"ty|tysm|cheers|much appreciated|merci|danke|gracias|grazie|obrigad[oa]|dziekuje|bedankt)"
     # Only where the thanks end the clause: "thanks anyway", "thanks for nothing" stay.
     r"(?=\s*(?:[,.!;]|$))[\s,.!]*",
@@ -228,13 +261,13 @@ def _strip_fillers_and_laughter(text: str) -> str:
     """Leading filler and thanks beside a yes always; laughter only beside an explicit yes
     with an explicit go."""
     tokens = _without_thanks(text).split()
-    if tokens and tokens[0].lower().strip(",.!") in FILLERS:
-        after = tokens[1:]
-        while after and after[0].lower().strip(",.!") in FILLERS:
-            after.pop(0)
-        # Filler drops only before an explicit yes or go: "hmm ok" and "uh sure" hesitate.
-        if _is_strong(" ".join(after)):
-            tokens = after
+    # Filler drops only before an explicit yes or go, wherever it stands ("yeah that sounds
+    # good um go ahead", as dictated): "hmm ok", "uh sure" and "ok um" hesitate.
+    tokens = [
+        t
+        for i, t in enumerate(tokens)
+        if t.lower().strip(",.!") not in FILLERS or not _is_strong(" ".join(tokens[i + 1 :]))
+    ]
     rest = " ".join(tokens)
     lowered = f" {' '.join(_WORDS.findall(rest.lower()))} "
     laughs = any(t.lower().strip(",.!") in LAUGHTER for t in tokens)
@@ -266,7 +299,7 @@ def _is_contrast_before_consent(clause: str, terms: ProposalTerms) -> bool:
         return _is_story(_words(body), body.lower()) and not _names_terms(
             body, _words(body), _STORY_TERM_WORDS, terms
         )
-    return not vetoes and not _names_terms(body, _words(body), _STORY_TERM_WORDS, terms)
+    return not vetoes and not _names_terms(body, _words(body), _CONTRAST_TERM_WORDS, terms)
 
 
 def consent_part(reply: str, terms: ProposalTerms) -> str | None:
@@ -276,7 +309,11 @@ def consent_part(reply: str, terms: ProposalTerms) -> str | None:
     dropped = text != re.sub(r"\s+", " ", other_languages.fold(normalise(reply))).strip()
     kept: list[str] = []
     parts = clauses(text)
-    assenting = [any(is_assent_word(w) for w in _words(c)) for c in parts]
+    # An emoji yes ("👍 but to my paypal") counts: what follows it is not before the consent.
+    assenting = [
+        any(is_assent_word(w) for w in _words(c)) or any(s in c for s in ASSENT_SIGNS)
+        for c in parts
+    ]
     first_assent = assenting.index(True) if True in assenting else len(parts)
     for i, clause in enumerate(parts):
         if is_aside(clause, terms) or (

@@ -46,6 +46,7 @@ from app.agents.negotiation.state import (
     ReturnFacts,
     ShipmentFacts,
     record,
+    with_declined,
 )
 from app.agents.negotiation.understanding import candidates
 from app.agents.negotiation.written_policy import read_written_policies
@@ -299,7 +300,12 @@ async def confirm(
     ctx = ctx_of(runtime)
     turns = int(state.get("turns") or 0) + 1
     reply, decision = _answer_of(answer)
-    base: dict[str, Any] = {"message": reply, "turns": turns}
+    # "yes, but don't email me": the yes is read without the aside, the aside is kept here.
+    base: dict[str, Any] = {
+        "message": reply,
+        "turns": turns,
+        "declined_channels": with_declined(state, reply),
+    }
     if decision is not None:
         return _structured(ctx, proposal, decision, base)
     if asks_for_person(reply):

@@ -18,6 +18,7 @@ from app.agents.negotiation.state import (
     NegotiationState,
     Proposal,
     Verified,
+    declined_email,
     record,
 )
 from app.agents.negotiation.verification import read_back
@@ -31,7 +32,11 @@ async def respond(state: NegotiationState, runtime: Runtime[TurnContext]) -> dic
     if say:
         ctx.say(say)
     elif verified is not None:
-        ctx.say(replies.outcome_text(verified, notified=bool(state.get("notified"))))
+        ctx.say(
+            replies.outcome_text(
+                verified, notified=bool(state.get("notified")), quiet=declined_email(state)
+            )
+        )
     if state.get("keep_open"):
         return {"say": None, "keep_open": False}
     last = verified.dump() if verified is not None else state.get("last")

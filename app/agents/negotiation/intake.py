@@ -33,6 +33,7 @@ from app.agents.negotiation.state import (
     Watch,
     record,
     reset_trace,
+    with_declined,
 )
 from app.agents.negotiation.understanding import (
     asks_status,
@@ -149,7 +150,12 @@ async def understand(
     if not state.get("counted"):
         turns += 1
     fresh: dict[str, Any] = {} if open_case else {**CASE_RESET, "trace": reset_trace()}
-    update: dict[str, Any] = {**fresh, "counted": False, "settled_now": False}
+    update: dict[str, Any] = {
+        **fresh,
+        "counted": False,
+        "settled_now": False,
+        "declined_channels": with_declined(state, message),
+    }
     if asks_for_person(message):
         return escalate_to(EscalationReason.CUSTOMER_REQUEST, "customer asked for a person", update)
     orders = ctx.request.context.active_orders

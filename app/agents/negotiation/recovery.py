@@ -24,7 +24,13 @@ from app.agents.negotiation.settlement import (
     unknown_of,
     watch_of,
 )
-from app.agents.negotiation.state import Action, Proposal, UnknownWrite, WriteRecord
+from app.agents.negotiation.state import (
+    Action,
+    Proposal,
+    UnknownWrite,
+    WriteRecord,
+    declined_email,
+)
 from app.platform.contract import ErrorCode
 from app.tools.executor import ToolSuccess
 
@@ -54,10 +60,12 @@ def _write_may_have_started(snapshot: Any, values: dict[str, Any], answering: st
 def pending_write(ctx: TurnContext, values: dict[str, Any]) -> UnknownWrite:
     proposal = Proposal.model_validate(values["proposal"])
     written = WriteRecord.model_validate(values["write"]) if values.get("write") else None
-    return _pending(ctx, proposal, written)
+    return _pending(ctx, proposal, written, declined_email(values))
 
 
-def _pending(ctx: TurnContext, proposal: Proposal, written: WriteRecord | None) -> UnknownWrite:
+def _pending(
+    ctx: TurnContext, proposal: Proposal, written: WriteRecord | None, quiet: bool
+) -> UnknownWrite:
     name, arguments = proposal.write_arguments()
     key = (written.idempotency_key if written else None) or ctx.deps.executor.write_key(
         ctx.tool_context(), name, arguments, scope=proposal.proposal_id
@@ -72,6 +80,7 @@ def _pending(ctx: TurnContext, proposal: Proposal, written: WriteRecord | None) 
         client_id=ctx.request.client_id,
         customer_id=ctx.request.customer_id,
         session_id=ctx.request.session_id,
+        quiet=quiet,
     )
 
 
@@ -113,7 +122,7 @@ async def _answered_and_told(
         )
     except ValidationError:
         return None
-    pending = _pending(ctx, proposal, None)
+    pending = _pending(ctx, proposal, None, declined_email(dict(snapshot.values or {})))
     if store is not None and any(
         key == pending.idempotency_key for _, key, _ in await unknown_of(store, ctx.thread_id)
     ):

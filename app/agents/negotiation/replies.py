@@ -183,9 +183,12 @@ NOTHING_PENDING = "There's nothing waiting for your confirmation, and I haven't 
 # ---------------------------------------------------------------- after the write (verified)
 
 
-def outcome_text(v: Verified, *, notified: bool) -> str:
+def outcome_text(v: Verified, *, notified: bool, quiet: bool = False) -> str:
+    """`quiet`: the customer asked not to be emailed, and was not."""
     amount = money(v.amount, v.currency) if v.amount is not None else "the amount"
     sent = " I've also sent you a confirmation by email." if notified else ""
+    if quiet:
+        sent = " As you asked, I haven't emailed you about it."
     if v.kind is Action.RETURN:
         label = f" Your return label: {v.label_ref}." if v.label_ref else ""
         return (
@@ -198,6 +201,12 @@ def outcome_text(v: Verified, *, notified: bool) -> str:
             f"{v.record_id}).{sent}"
         )
     # pending: the only other status that reaches here.
+    if quiet:
+        return (
+            f"Your refund request of {amount} for order {v.order_id} has been submitted (refund "
+            f"{v.record_id}) and is being reviewed. As you asked, we won't email you: ask me "
+            "here any time for news."
+        )
     sent = " We've emailed you that it's under review." if notified else ""
     return (
         f"Your refund request of {amount} for order {v.order_id} has been submitted (refund "

@@ -60,12 +60,13 @@ async def check(run: Run, watch: Watch) -> Settled | None:
     if verified.status not in ("approved", "rejected"):
         return None
     narrowing = watch_narrowing(watch)
-    subject, body = notification(verified)
-    await run(
-        "send_notification",
-        {"channel": "email", "subject": subject, "body": body, "order_id": watch.order_id},
-        narrowing,
-    )
+    if not watch.quiet:  # a customer who declined email hears of it in the chat only
+        subject, body = notification(verified)
+        await run(
+            "send_notification",
+            {"channel": "email", "subject": subject, "body": body, "order_id": watch.order_id},
+            narrowing,
+        )
     if verified.status == "approved":
         return Settled(verified, None)
     ticket = await run(
@@ -82,7 +83,9 @@ async def check(run: Run, watch: Watch) -> Settled | None:
             "decision_trace": [
                 f"refund {watch.refund_id}: pending",
                 f"refund {watch.refund_id}: {verified.decision_reason}",
-                "customer notified of the rejection",
+                "customer to be told in chat (declined email)"
+                if watch.quiet
+                else "customer notified of the rejection",
             ],
         },
         narrowing,
@@ -155,6 +158,7 @@ def watch_of(pending: UnknownWrite, verified: Verified) -> Watch:
         client_id=pending.client_id,
         customer_id=pending.customer_id,
         session_id=pending.session_id,
+        quiet=pending.quiet,
     )
 
 
@@ -166,6 +170,8 @@ async def follow_unknown(run: Run, pending: UnknownWrite) -> Resolved | None:
     order = pending.proposal.order_id
     if verified.kind is Action.REFUND and verified.record_id:
         watch = watch_of(pending, verified)
+        if verified.status == "pending" and pending.quiet:
+            return Resolved(verified, None, watch)
         if verified.status == "pending":
             subject, body = notification(verified)
             sent = await run(
@@ -176,6 +182,8 @@ async def follow_unknown(run: Run, pending: UnknownWrite) -> Resolved | None:
             return Resolved(verified, None, watch) if sent.ok else None
         settled = await check(run, watch)  # approved or rejected: notified (and a ticket)
         return None if settled is None else Resolved(settled.verified, settled.ticket_id, None)
+    if pending.quiet:
+        return Resolved(verified, None, None)
     subject, body = notification(verified)  # a return, or nothing was written
     sent = await run(
         "send_notification",

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.language.contact_preferences import EMAIL, declined_channels
 from app.language.items import ItemPick
 from app.platform.contract import FraudBand, ReasonCode, ReturnWindow, ShipmentStatus
 
@@ -240,6 +241,8 @@ class Watch(_Record):
     client_id: str
     customer_id: str
     session_id: str
+    # The customer asked not to be emailed: the settlement is told in chat, not by email.
+    quiet: bool = False
 
 
 class UnknownWrite(_Record):
@@ -256,6 +259,8 @@ class UnknownWrite(_Record):
     # Written ahead of the write (epoch seconds): the turn making it answers until then; the
     # resolver takes over only if that turn died (a crash, a lost replica). 0: at once.
     resolve_after: float = 0.0
+    # The customer asked not to be emailed (see Watch.quiet).
+    quiet: bool = False
 
 
 def trace_reducer(old: list[str] | None, new: list[str] | None) -> list[str]:
@@ -298,7 +303,21 @@ class NegotiationState(TypedDict, total=False):
     watch: dict[str, Any] | None
     # The turn began with a settlement update (which answers "any news?" by itself).
     settled_now: bool
+    # Channels the customer asked us not to use in this conversation ("no emails please"):
+    # kept across cases, never reset with one.
+    declined_channels: list[str] | None
     trace: Annotated[list[str], trace_reducer]
+
+
+def declined_email(values: NegotiationState | dict[str, Any]) -> bool:
+    """The customer asked, in this conversation, not to be emailed."""
+    return EMAIL in (values.get("declined_channels") or ())
+
+
+def with_declined(values: NegotiationState, text: str) -> list[str] | None:
+    """The conversation's declined channels with any the text declines added; None when none."""
+    declined = set(values.get("declined_channels") or ()) | declined_channels(text)
+    return sorted(declined) or None
 
 
 def record(state: NegotiationState, key: str, model: type[Any]) -> Any:

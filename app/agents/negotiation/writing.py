@@ -37,6 +37,7 @@ from app.agents.negotiation.state import (
     Verified,
     Watch,
     WriteRecord,
+    declined_email,
     record,
 )
 from app.agents.negotiation.verification import output_record, read_back
@@ -73,7 +74,9 @@ async def write(
     if runtime.store is not None:
         # Written ahead: if this turn dies with the write in flight, the resolver (any
         # replica) finishes it and tells the customer, whether or not they come back.
-        await remember_unknown(runtime.store, ctx.thread_id, _ahead(ctx, proposal))
+        await remember_unknown(
+            runtime.store, ctx.thread_id, _ahead(ctx, proposal, declined_email(state))
+        )
     async with kept_lease(ctx, proposal):  # a write may outlast one lease TTL: refreshed
         result = await ctx.tool(
             name, arguments, _write_narrowing(ctx, proposal, facts_), scope=proposal.proposal_id
@@ -145,7 +148,9 @@ async def verify(
     facts_ = record(state, "facts", OrderFacts)
     written = WriteRecord.model_validate(state["write"])
     async with kept_lease(ctx, proposal):  # held while the outcome is resolved in-turn
-        written, verified, pending = await _outcome(ctx, proposal, facts_, written)
+        written, verified, pending = await _outcome(
+            ctx, proposal, facts_, written, declined_email(state)
+        )
     line = f"verify: {verified.record_id or proposal.order_id} {verified.status}"
     if pending is not None and not known(verified):
         line = f"verify: {proposal.order_id} outcome unknown, key {pending.idempotency_key}"
@@ -175,7 +180,7 @@ async def verify(
 
 
 async def _outcome(
-    ctx: TurnContext, proposal: Proposal, facts_: OrderFacts, written: WriteRecord
+    ctx: TurnContext, proposal: Proposal, facts_: OrderFacts, written: WriteRecord, quiet: bool
 ) -> tuple[WriteRecord, Verified, UnknownWrite | None]:
     """What the platform shows for the write: read back, recovered by replay, or resolved by
     its key (still unknown: `pending` names it for the resolver)."""
@@ -188,7 +193,7 @@ async def _outcome(
         verified = await _settled_or_pending(ctx, proposal, written.record_id)
     elif written.outcome_unknown:
         # Unknown is not failed: only the platform can say, by the key, what happened.
-        pending = _unknown_write(ctx, proposal, written)
+        pending = _unknown_write(ctx, proposal, written, quiet)
         verified = await resolve(
             ctx.tool,
             pending,
@@ -207,7 +212,7 @@ async def _outcome(
     return written, verified, pending
 
 
-def _ahead(ctx: TurnContext, proposal: Proposal) -> UnknownWrite:
+def _ahead(ctx: TurnContext, proposal: Proposal, quiet: bool) -> UnknownWrite:
     """The write about to be sent, for the resolver should this turn not live to answer."""
     now = time.time()
     settings = ctx.settings
@@ -225,10 +230,13 @@ def _ahead(ctx: TurnContext, proposal: Proposal) -> UnknownWrite:
         + settings.recover_delay_s * settings.recover_attempts
         + settings.resolve_in_turn_s
         + 5.0,
+        quiet=quiet,
     )
 
 
-def _unknown_write(ctx: TurnContext, proposal: Proposal, written: WriteRecord) -> UnknownWrite:
+def _unknown_write(
+    ctx: TurnContext, proposal: Proposal, written: WriteRecord, quiet: bool
+) -> UnknownWrite:
     return UnknownWrite(
         idempotency_key=str(written.idempotency_key),
         proposal=proposal,
@@ -238,6 +246,7 @@ def _unknown_write(ctx: TurnContext, proposal: Proposal, written: WriteRecord) -
         client_id=ctx.request.client_id,
         customer_id=ctx.request.customer_id,
         session_id=ctx.request.session_id,
+        quiet=quiet,
     )
 
 
@@ -285,15 +294,23 @@ async def _settled_or_pending(ctx: TurnContext, proposal: Proposal, record_id: s
 async def notify(
     state: NegotiationState, runtime: Runtime[TurnContext]
 ) -> Command[Literal["respond"]]:
-    """A failed notification is not escalated: the reply then just does not mention one."""
+    """A failed notification is not escalated: the reply then just does not mention one. A
+    customer who asked not to be emailed is not: the reply says so instead."""
     ctx = ctx_of(runtime)
     verified = Verified.model_validate(state["verified"])
-    subject, body = replies.notification(verified)
-    result = await ctx.tool(
-        "send_notification",
-        {"channel": "email", "subject": subject, "body": body, "order_id": verified.order_id},
-    )
-    update: dict[str, Any] = {"notified": result.ok}
+    quiet = declined_email(state)
+    update: dict[str, Any] = {"notified": False}
+    if quiet:
+        line = "notify: skipped, the customer asked not to be emailed"
+        ctx.note(line)
+        update["trace"] = [line]
+    else:
+        subject, body = replies.notification(verified)
+        result = await ctx.tool(
+            "send_notification",
+            {"channel": "email", "subject": subject, "body": body, "order_id": verified.order_id},
+        )
+        update["notified"] = result.ok
     if verified.kind is Action.REFUND and verified.status == "pending":
         watch = Watch(
             refund_id=str(verified.record_id),
@@ -303,6 +320,7 @@ async def notify(
             client_id=ctx.request.client_id,
             customer_id=ctx.request.customer_id,
             session_id=ctx.request.session_id,
+            quiet=quiet,
         )
         if runtime.store is not None:
             await remember(runtime.store, ctx.thread_id, watch)
