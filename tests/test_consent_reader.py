@@ -464,6 +464,9 @@ def test_a_plain_yes_to_these_terms_executes(reader: ConsentReader, reply: str) 
         # A change of where the money goes, after an emoji or a word of assent.
         "👍 but to my paypal pls",
         "yes but to my paypal",
+        # An acknowledgement is not consent, even beside a weak word of assent.
+        "right, understood",
+        "ok noted",
     ],
 )
 def test_anything_but_an_explicit_yes_does_not_execute(reader: ConsentReader, reply: str) -> None:

@@ -312,9 +312,7 @@ def short_phone_recognizer() -> PatternRecognizer:
         patterns=[
             # Scored just under libphonenumber's 0.4: where both find the same span, Presidio keeps
             # one at random on a tie (set order), and the full-number reading must win.
-            Pattern(
-                "grouped_digits", r"(?<![\w+.,/-])\d{2,5}(?:[ .-]\d{2,6}){1,3}(?!\d|-\d)", 0.38
-            )
+            Pattern("grouped_digits", r"(?<![\w+.,/-])\d{2,5}(?:[ .-]\d{2,6}){1,3}(?!\d|-\d)", 0.38)
         ],
     )
 

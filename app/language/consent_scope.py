@@ -206,15 +206,20 @@ _REASSURANCE = re.compile(
 )
 
 
+def acknowledges(clause: str) -> bool:
+    """An acknowledgement or a closing: says nothing of the proposal, and nothing of consent."""
+    if "?" in clause:
+        return False
+    text = other_languages.fold(normalise(clause)).lower()
+    return bool(_ACKNOWLEDGEMENT.match(text) or _CLOSING.match(text))
+
+
 def is_aside(clause: str, terms: ProposalTerms) -> bool:
-    """A clause whose negation is about something the proposal does not do, or that says
-    nothing about it (an acknowledgement, a closing)."""
+    """A clause whose negation is about something the proposal does not do."""
     if "?" in clause or "¿" in clause:
         return False
     text = other_languages.fold(normalise(clause)).lower()
     words = _WORDS.findall(text)
-    if _ACKNOWLEDGEMENT.match(text) or _CLOSING.match(text):
-        return True
     if _REASSURANCE.match(text):
         rest = words[words.index("worry") + 1 :] if "worry" in words else words
         return bool(rest) and not _names_terms(clause, rest, TERM_WORDS, terms)
@@ -308,6 +313,7 @@ def consent_part(reply: str, terms: ProposalTerms) -> str | None:
     text = without_courtesy_idioms(reply)
     dropped = text != re.sub(r"\s+", " ", other_languages.fold(normalise(reply))).strip()
     kept: list[str] = []
+    acknowledged = False
     parts = clauses(text)
     # An emoji yes ("👍 but to my paypal") counts: what follows it is not before the consent.
     assenting = [
@@ -316,7 +322,9 @@ def consent_part(reply: str, terms: ProposalTerms) -> str | None:
     ]
     first_assent = assenting.index(True) if True in assenting else len(parts)
     for i, clause in enumerate(parts):
-        if is_aside(clause, terms) or (
+        if acknowledges(clause):
+            acknowledged = dropped = True
+        elif is_aside(clause, terms) or (
             i < first_assent and _is_contrast_before_consent(clause, terms)
         ):
             dropped = True
@@ -326,4 +334,6 @@ def consent_part(reply: str, terms: ProposalTerms) -> str | None:
     stripped = _strip_fillers_and_laughter(rest)
     if not dropped and stripped == rest:
         return None
+    if acknowledged and not _is_strong(stripped):
+        return None  # "right, understood": an acknowledgement needs an explicit yes beside it
     return stripped if stripped.strip(" ,.;:-–—!") else None

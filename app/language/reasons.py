@@ -38,10 +38,12 @@ def heads_text(message: str, item_words: Iterable[str] = ()) -> str:
     """What the heads read: misspellings put right, and the customer's item names made "item"
     (which item it is never says why they write; "the headphones never came" must read like
     "the scarf never came")."""
+    from app.language.gloss import gloss
     from app.language.spelling import correct
 
     words = [w.lower() for w in item_words]
-    text = correct(message, words)
+    # Other languages' domain words in English first, so the spelling pass leaves them be.
+    text = correct(gloss(message), words)
     names = {w for w in words if w.isalpha() and len(w) > 2 and w not in _KEEP}
     names |= {w[:-1] for w in names if w.endswith("s") and len(w) > 4}
     if not names:
