@@ -533,3 +533,20 @@ async def test_an_unusable_embedding_is_ignored(bad: list[float]) -> None:
     decision = await router.aroute("refund me", embedding=bad)
     assert encoder.calls == calls + 1  # embedded the message itself instead
     assert decision.intent is Intent.REFUND_REQUEST
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("quiero devolver las zapatillas, son muy pequeñas", Intent.INITIATE_RETURN),
+        ("je veux être remboursé, le colis est cassé", Intent.REFUND_REQUEST),
+        ("mein Paket ist nie angekommen", Intent.DELIVERY_DISPUTE),
+        ("o pedido chegou quebrado, quero meu dinheiro", Intent.REFUND_REQUEST),
+    ],
+)
+def test_requests_in_other_languages_reach_their_intent(
+    router: IntentRouter, message: str, intent: Intent
+) -> None:
+    # The encoder is English: the order words are glossed first (app/language/gloss.py).
+    assert router.route(message).intent is intent

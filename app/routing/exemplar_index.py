@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.language.gloss import gloss
 from app.paths import VAR_DIR
 
 log = logging.getLogger("app.routing")
@@ -37,7 +38,7 @@ DEFAULT_EXEMPLAR_FILES: tuple[Path, ...] = (
 DEFAULT_CACHE_DIR = Path(os.environ.get("OSA_CACHE_DIR", VAR_DIR / "cache")) / "routing"
 
 # Bump when `prepare_text` changes: cached vectors were computed from the old preparation.
-PREPARATION_VERSION = "1"
+PREPARATION_VERSION = "2"
 
 # Ids carry no intent, but their digits become many word pieces that pull the embedding around
 # (and cost encoder time): replace each with the plain word a customer would use.
@@ -55,7 +56,9 @@ def names_an_order(text: str) -> bool:
 
 
 def prepare_text(text: str) -> str:
-    """What the encoder sees for a message or an exemplar."""
+    """What the encoder sees for a message or an exemplar: ids as plain words, and other
+    languages' order words in English (the encoder is English; `app.language.gloss`)."""
+    text = gloss(text)
     for pattern, word in _ID_WORDS:
         text = pattern.sub(word, text)
     return _SPACES.sub(" ", text).strip()
