@@ -426,6 +426,8 @@ def reader() -> ConsentReader:
         "absolutely",
         "sounds good",
         "yes \u2019please\u2019",
+        # The "if" of politeness.
+        "Yes, I would be grateful if you would go ahead.",
     ],
 )
 def test_a_plain_yes_to_these_terms_executes(reader: ConsentReader, reply: str) -> None:
@@ -464,6 +466,13 @@ def test_a_plain_yes_to_these_terms_executes(reader: ConsentReader, reply: str) 
         # A change of where the money goes, after an emoji or a word of assent.
         "👍 but to my paypal pls",
         "yes but to my paypal",
+        # A polite "if" keeps every other veto.
+        "I would be grateful if you would go ahead only with the mug",
+        "grateful if you would go ahead if it is the full amount",
+        # Somewhere else for the money or the goods (each was a yes before).
+        "Yes go ahead. Send it to my office.",
+        "Yes. To my wife.",
+        "Yes. Refund to my wife please.",
         # An acknowledgement is not consent, even beside a weak word of assent.
         "right, understood",
         "ok noted",

@@ -411,8 +411,10 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
         vetoes.add(Veto.QUESTION)
     if _is_negated(text, padded):
         vetoes.add(Veto.NEGATION)
-    if _has(_without(padded, other_languages.CONDITION_IDIOMS), CONDITIONS) or _adds_with_too(
-        words
+    if (
+        _has(_without(padded, (*other_languages.CONDITION_IDIOMS, *_POLITE_IFS)), CONDITIONS)
+        or _adds_with_too(words)
+        or _DESTINATION.search(text.lower())
     ):
         vetoes.add(Veto.CONDITION)
     if _has(padded, SARCASM) or any(m in text.lower() for m in SARCASM_MARKS):
@@ -565,6 +567,30 @@ def _without(padded: str, idioms: tuple[str, ...]) -> str:
     for idiom in idioms:
         padded = padded.replace(f" {idiom} ", " ")
     return padded
+
+
+# The "if" of politeness, not of a condition: "I'd be grateful if you would go ahead". Only where
+# what follows is the go itself; "grateful if you would refund $60" keeps its amount veto, and
+# "…if you would only refund the mug" its "only".
+_POLITE_IFS = tuple(
+    f"{lead} if you {modal}{kindly} {go}"
+    for lead in ("grateful", "appreciate it", "obliged", "thankful", "glad", "happy")
+    for modal in ("would", "could", "can")
+    for kindly in ("", " kindly", " please")
+    for go in ("go ahead", "proceed", "process it", "do it", "do that", "do so", "arrange it")
+)
+
+
+# Somewhere else for the money or the goods ("send it to my office", "Yes. To my wife."): the
+# proposal names where they go, so another place is a change to its terms. "to my card" is
+# left to the other cues: a card refund goes back to the card paid with.
+_DESTINATION = re.compile(
+    r"\b(?:send|sent|ship|deliver|refund|pay|transfer|credit|put|give|post|move|return)\b"
+    r"[^.?!;]*?\b(?:to|into|onto|at)\s+(?:(?:my|our|his|her|their)\s+(?!card\b)|another\b|"
+    r"a different\b|the other\b)"
+    r"|(?:^|[.!;:,]\s*)(?:and\s+)?(?:to|into|onto)\s+(?:(?:my|our|his|her|their)\s+(?!card\b)|"
+    r"another\b|a different\b|the other\b)"
+)
 
 
 def _adds_with_too(words: tuple[str, ...]) -> bool:
