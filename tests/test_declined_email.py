@@ -10,7 +10,7 @@ from app.agents.negotiation import NegotiationAgent
 from app.platform.client import PlatformClient
 from app.platform.contract import FaultSpec, RefundStatus
 from tests.negotiation_cases import CleanOrder
-from tests.negotiation_harness import YES, assert_invariants, start, view
+from tests.negotiation_harness import YES, Conversation, assert_invariants, start, view
 
 # Consent with an aside about contact, meant as a yes here (decided by the test, not the reader).
 QUIET_YES = "yes go ahead, but dont send me any emails"
@@ -21,12 +21,17 @@ def dispute(order: CleanOrder) -> str:
     return f"I want a refund for {order.order_id}, it never arrived"
 
 
+async def proposed(agent: NegotiationAgent, order: CleanOrder, request: str) -> Conversation:
+    conv = await start(agent, order.who)
+    first = await conv.say(request, intent="delivery_dispute")
+    assert first.proposal is not None, first.text
+    return conv
+
+
 async def test_a_yes_that_declines_email_writes_and_sends_nothing(
     agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
 ) -> None:
-    conv = await start(agent, order.who)
-    first = await conv.say(dispute(order), intent="delivery_dispute")
-    assert first.proposal is not None, first.text
+    conv = await proposed(agent, order, dispute(order))
     done = await conv.say(QUIET_YES)
     assert [e.data["name"] for e in done.of(EventType.TOOL)] == ["initiate_refund", "get_refund"]
     platform = await view(admin, order.who, order.order_id)
@@ -41,11 +46,7 @@ async def test_a_yes_that_declines_email_writes_and_sends_nothing(
 async def test_a_preference_in_the_request_holds_for_the_yes(
     agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
 ) -> None:
-    conv = await start(agent, order.who)
-    first = await conv.say(
-        f"{dispute(order)}. please don't email me about it", intent="delivery_dispute"
-    )
-    assert first.proposal is not None, first.text
+    conv = await proposed(agent, order, f"{dispute(order)}. please don't email me about it")
     done = await conv.say("yes")
     assert not done.tools("send_notification")
     assert (await view(admin, order.who, order.order_id)).notifications == []
@@ -55,9 +56,7 @@ async def test_a_preference_in_the_request_holds_for_the_yes(
 async def test_a_quiet_pending_refund_settles_without_email_and_is_told_in_chat(
     agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
 ) -> None:
-    conv = await start(agent, order.who)
-    first = await conv.say(dispute(order), intent="delivery_dispute")
-    assert first.proposal is not None, first.text
+    conv = await proposed(agent, order, dispute(order))
     await admin.set_fault("create_refund", FaultSpec(pending_then_reject=True, settle_after_s=2.0))
     submitted = await conv.say(QUIET_YES_SHORT)
     (refund,) = (await view(admin, order.who, order.order_id)).refunds
@@ -77,8 +76,7 @@ async def test_a_quiet_pending_refund_settles_without_email_and_is_told_in_chat(
 async def test_a_plain_yes_is_still_emailed(
     agent: NegotiationAgent, admin: PlatformClient, order: CleanOrder
 ) -> None:
-    conv = await start(agent, order.who)
-    await conv.say(dispute(order), intent="delivery_dispute")
+    conv = await proposed(agent, order, dispute(order))
     done = await conv.say("yes, and you can email me the confirmation")
     assert done.tools("send_notification")
     (note,) = (await view(admin, order.who, order.order_id)).notifications
