@@ -220,7 +220,7 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
     assert artifact["leave_one_family_out"]["all"]["false_accept_rate"] == 0.0
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "unseen", "unseen2", "unseen3"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "unseen", "unseen2", "unseen3", "unseen4"])
 def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:
     from pathlib import Path
 
