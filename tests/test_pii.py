@@ -273,3 +273,45 @@ def test_names_and_addresses_from_many_countries(
 def test_ordinary_words_and_quantities_stay(scrubber: PiiScrubber, text: str) -> None:
     result = scrubber.scrub(text)
     assert result.text == text, result.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        # One-line addresses as comma-separated parts, in the world's street words.
+        ("should be\nprospekt Zorianyi, bud. 031 kv. 7, Kvitkove, 48163", "bud. 031 kv. 7",
+         "STREET_ADDRESS"),
+        ("goes to House No. 49, MadhabRoad, DaudKhali, Nilgiri, 5666.", "House No. 49",
+         "STREET_ADDRESS"),
+        ("it was supposed to come to pasaje del pino 845, vizcaya, 14590 my phone is gone",
+         "pasaje del pino 845", "STREET_ADDRESS"),
+        ("Return from: Tobiasboulevard 32, 4264CE, Monster", "Tobiasboulevard 32",
+         "STREET_ADDRESS"),
+        # Names introduced in other languages, or left with someone.
+        ("Salut, c'est Ranaivo Zafindrabe. Mon colis est bloqué.", "Ranaivo Zafindrabe", "PERSON"),
+        ("Moin! Bin Archil Kvaratsava, bitte umleiten.", "Archil Kvaratsava", "PERSON"),
+        ("the driver dejó el paquete con Chipo Mvurawiri, mi vecina", "Chipo Mvurawiri", "PERSON"),
+    ],
+)  # fmt: skip
+def test_addresses_and_names_the_world_writes(
+    scrubber: PiiScrubber, text: str, value: str, kind: str
+) -> None:
+    result = scrubber.scrub(text)
+    assert value not in result.text and f"<{kind}>" in result.text, result.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I ordered 2 mugs, 3 plates, 12345",
+        "it came on 12 May, London, 2026",
+        "left it con DHL? no, con Correos",
+        "order ORD-1234567, 2 items, total 49.99",
+    ],
+)
+def test_counts_dates_and_carriers_are_not_addresses_or_names(
+    scrubber: PiiScrubber, text: str
+) -> None:
+    assert scrubber.scrub(text).text == text

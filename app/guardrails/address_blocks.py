@@ -181,7 +181,8 @@ _STREET_NUMBER_POSTCODE_TOWN = (
 # Words a match above may start with that belong to the sentence, not the address.
 _LEADING_NOT_ADDRESS = re.compile(
     r"^(?:(?:to|at|is|es|an|au|op|in|on|the|a|la|le|el|il|de|die|der|het|mi|my|new|neue|nueva|"
-    r"nouvelle|nuova|bitte|naar|nach|para|per|à|deliver|send|ship|"
+    r"nouvelle|nuova|bitte|naar|nach|para|per|à|deliver|send|ship|come|came|coming|go|goes|went|"
+    r"be|should|supposed|from|sent|it|is|was|"
     r"address|adresse|adress|dirección|direccion|indirizzo|morada|adres)[ \t]+)+",
     re.IGNORECASE,
 )
@@ -193,6 +194,51 @@ def _street_number_postcode_town(text: str) -> list[tuple[int, int]]:
         lead = _LEADING_NOT_ADDRESS.match(match.group(0))
         start = match.start() + (lead.end() if lead else 0)
         if start < match.end() and re.search(r"[^\W\d_]{2}", text[start : match.end()]):
+            spans.append((start, match.end()))
+    return spans
+
+
+# An address written on one line as comma-separated parts, whatever the country's street words:
+# "prospekt Nezalezhnosti, bud. 031 kv. 7, Mogiliv-Podil's'kii, 48163", "House No. 49, Madhab
+# Road, Lalmonirhat, 5666", "pasaje de santiago exposito 845, vizcaya, 14590", "Tobiasboulevard
+# 32, 4264CE, Monster". The evidence: a part with words and a house number, then one to four
+# more parts, the last of them a postcode (or a postcode and a town).
+_PART = r"[^,\n.!?;:()<>/|]{1,40}?"
+_LETTERS_WORD = r"[^\W\d_][\w'’.-]*"
+# Town words after a postcode stop at the sentence's own words ("14590 my phone number is").
+_NOT_TOWN = (
+    r"(?!(?:my|our|the|a|an|is|was|and|or|but|phone|number|pls|please|thanks|thank|for|to|it|"
+    r"i|we|you|me|ok|yes|no|not|so|then|asap|today|tomorrow)\b)"
+)
+_TOWN = rf"{_NOT_TOWN}{_LETTERS_WORD}(?:[ \t-]+{_NOT_TOWN}{_LETTERS_WORD}){{0,2}}"
+_POSTCODE_PART = (
+    r"(?:[A-Z]{1,2}-|TK[ \t]?)?(?:\d{4,6}|\d{3}[ \t]\d{2}|\d{2}-\d{3}|\d{4}[ \t]?[A-Z]{2})"
+    rf"(?:[ \t]+{_TOWN})?(?:,[ \t]*[A-Z][\w'’-]+(?:[ \t-]+[A-Z][\w'’-]+){{0,2}})?"
+)
+_COMMA_ADDRESS = re.compile(
+    # An optional street-name part without a number ("prospekt Nezalezhnosti, bud. 031")
+    rf"(?<![\w-])(?:{_LETTERS_WORD}(?:[ \t]+{_LETTERS_WORD}){{0,3}},[ \t]*)?"
+    rf"(?P<street>(?:{_LETTERS_WORD}[ \t]+){{0,4}}{_HOUSE}\.?"
+    rf"|{_HOUSE}(?:[ \t]+{_LETTERS_WORD}){{1,4}}|(?:House|Building) No\.[ \t]*{_HOUSE})"
+    rf"(?:[ \t]+(?:kv|k|str|apt|flat|unit)\.?[ \t]*{_HOUSE})*"
+    rf"(?:,[ \t]*{_PART}){{0,4}}?,[ \t]*{_POSTCODE_PART}(?![\w-])"
+)
+# "2 mugs, 3 plates, 12345": counted things, not a street.
+_COUNTED = re.compile(r"^\d{1,3}[ \t]+[^\W\d_]+s$")
+
+
+def _comma_addresses(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _COMMA_ADDRESS.finditer(text):
+        lead = _LEADING_NOT_ADDRESS.match(match.group(0))
+        start = match.start() + (lead.end() if lead else 0)
+        street = match.group("street").strip()
+        # A date or a time is no house number ("on 12 May, London, 2026").
+        if _DATE_OR_TIME.search(street) or not re.search(r"[^\W\d_]{3}", street):
+            continue
+        if _COUNTED.match(street):
+            continue
+        if start < match.end():
             spans.append((start, match.end()))
     return spans
 
@@ -217,7 +263,7 @@ class InternationalAddressRecognizer(LocalRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         spans = postal_block_spans(text) + cued_address_spans(text)
-        spans += _street_number_postcode_town(text)
+        spans += _street_number_postcode_town(text) + _comma_addresses(text)
         for pattern in _INLINE:
             spans.extend(m.span() for m in pattern.finditer(text))
         return [RecognizerResult("STREET_ADDRESS", s, e, 0.6) for s, e in spans if e > s]

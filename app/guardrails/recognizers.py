@@ -189,7 +189,18 @@ _NAME_CUES = (
     re.compile(
         r"(?i:\bme llamo|\bmi nombre es|\bsoy|\bje m'appelle|\bje m’appelle|\bmon nom est|"
         r"\bich hei(?:ß|ss)e|\bmein name ist|\bhier ist|\bmi chiamo|\bil mio nome è|\bsono|"
-        r"\bchamo-me|\bo meu nome é|\bmeu nome é|\bik ben|\bmijn naam is|\bik heet)\s+" + _NAME
+        r"\bchamo-me|\bo meu nome é|\bmeu nome é|\bik ben|\bmijn naam is|\bik heet|\bc'est|"
+        r"\bc’est|\bich bin|\bconsignee\s*[:=]?|\bdestinataire\s*[:=]?|\bempfänger\s*[:=]?)\s+"
+        + _NAME
+    ),
+    # "Moin! Bin Archil Gabunia": German drops the "ich" at the start of a sentence.
+    re.compile(r"(?:^|[.!?][ \t]+)(?:Bin|bin)[ \t]+" + _NAME, re.MULTILINE),
+    # Left with someone: "dejó el paquete con Chipo Mutasa", "laissé avec Awa Ndiaye" (capitals
+    # only, and never a carrier's name).
+    re.compile(
+        r"\b(?:con|avec|com|junto a|chez)[ \t]+(?!(?:Correos|Colissimo|Chronopost|Seur|Nacex|"
+        r"Hermes|Amazon|Fedex|FedEx|La Poste|Poste|Mondial|Relais|Evri|Bpost|Ctt|Dhl|Ups)\b)"
+        + _NAME
     ),
     # The addressee just before an address: "Again: Zephyrine Quackenbush, 42 Quillfeather
     # Lane", "Bitte an Gunhild Zwirbelmeier, Quarkstraße 17", "send it to Ana Dias, Rua ...".
