@@ -426,6 +426,8 @@ def reader() -> ConsentReader:
         "absolutely",
         "sounds good",
         "yes \u2019please\u2019",
+        # A customer's own reference is a label, not a number of anything.
+        "Please go ahead. Our internal reference for this is PO-22817.",
         # The "if" of politeness.
         "Yes, I would be grateful if you would go ahead.",
     ],

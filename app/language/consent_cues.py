@@ -133,6 +133,7 @@ NEGATION_IDIOMS = (
     "no problemo",
     "not at all a problem",
     "no wahala",  # Nigerian English: "no problem"
+    "full stop",  # dictated punctuation
     "no stress",
     "no bother",
     "not a bother",

@@ -37,6 +37,11 @@ MONEY = re.compile(
 IDS = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK)-[0-9A-Z-]+\b", re.IGNORECASE)
 _MONEY, _IDS = MONEY, IDS
 _DIGIT = re.compile(r"\d")
+_REFERENCE = re.compile(
+    r"\b(?:PO|P\.O\.|purchase order|ref|reference|invoice|inv|ticket|case|claim)"
+    r"(?:[ \t]*(?:no\.?|number|nr\.?|#|:))?[ \t]*-?[ \t]*[A-Z]{0,4}-?\d[\dA-Z-]*\b",
+    re.IGNORECASE,
+)
 _SKU = re.compile(r"\bSKU-[0-9]{4}-[A-Z]\b", re.IGNORECASE)
 # Words: letters with inner apostrophes ("don't", "you're"); curly quotes are normalised first.
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
@@ -103,7 +108,9 @@ def read_mentions(message: str) -> Mentions:
         return " "
 
     blanked = _MONEY.sub(take, blanked)
-    stray = bool(_DIGIT.search(blanked))
+    # A customer's own reference ("our PO-22817", "invoice 4471") is a label, not a number of
+    # anything: it does not count as a stray number.
+    stray = bool(_DIGIT.search(_REFERENCE.sub(" ", blanked)))
     lowered = blanked.lower()
     return Mentions(
         order_ids=frozenset(order_ids),
