@@ -79,7 +79,6 @@ def test_the_gate_never_skips_a_text_the_pipeline_finds_pii_in(scrubber: PiiScru
 def test_a_repeated_text_is_scrubbed_once_and_the_cache_is_bounded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import app.guardrails.pii as pii
 
     scrubber = PiiScrubber()
     calls: list[str] = []
@@ -96,8 +95,8 @@ def test_a_repeated_text_is_scrubbed_once_and_the_cache_is_bounded(
     assert scrubber.scrub(context) == first and len(calls) == 1  # the next turn's trace
     batch = scrubber.scrub_many([context, "call 07700 900481", context])
     assert batch[0] == batch[2] == first and len(calls) == 2  # only the new text analysed
-    assert all(len(key) == 16 for key in scrubber._cache)  # digests, never the text itself
-    monkeypatch.setattr(pii, "CACHE_SIZE", 3)
+    assert all(len(key) == 16 for key in scrubber._cache.keys())  # digests, never the text
+    monkeypatch.setattr(scrubber._cache, "size", 3)
     for n in range(5):
         scrubber.scrub(f"call 07700 90048{n}")
     assert len(scrubber._cache) == 3

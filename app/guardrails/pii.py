@@ -8,16 +8,15 @@ address that runs into one, cut back to the part before it); see findings.py.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from app.digest_cache import DigestCache, text_digest
 from app.guardrails.findings import resolve_findings
 from app.guardrails.offline_tld import use_bundled_suffix_list
 from app.guardrails.pii_gate import might_contain_pii
@@ -105,8 +104,7 @@ class PiiScrubber:
             t.value: OperatorConfig("replace", {"new_value": placeholder(t)}) for t in PiiType
         }
         self._entities = [t.value for t in PiiType]
-        self._cache: OrderedDict[bytes, ScrubResult] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._cache: DigestCache[ScrubResult] = DigestCache(CACHE_SIZE)
 
     def scrub(self, text: str, protected: Sequence[str] = ()) -> ScrubResult:
         """`protected`: ids the pipeline knows are the customer's own (their AWBs and carrier
@@ -164,19 +162,10 @@ class PiiScrubber:
         return [r for r in results if r is not None]
 
     def _recall(self, key: bytes) -> ScrubResult | None:
-        with self._cache_lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-            return found
+        return self._cache.get(key)
 
     def _remember(self, key: bytes, result: ScrubResult) -> ScrubResult:
-        with self._cache_lock:
-            self._cache[key] = result
-            self._cache.move_to_end(key)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return result
+        return self._cache.put(key, result)
 
     def _apply(
         self, text: str, candidates: list[Any], protected: Sequence[str] = ()
@@ -195,10 +184,7 @@ class PiiScrubber:
 
 
 def _digest(text: str, protected: Sequence[str] = ()) -> bytes:
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
-    for value in sorted(protected):  # the same text with other protected ids scrubs apart
-        digest.update(b"\0" + value.encode("utf-8", "surrogatepass"))
-    return digest.digest()
+    return text_digest(text, protected)  # the same text with other protected ids scrubs apart
 
 
 _shared: PiiScrubber | None = None

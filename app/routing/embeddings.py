@@ -13,10 +13,17 @@ from functools import lru_cache
 
 import numpy as np
 
+from app.digest_cache import DigestCache, text_digest
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 EMBEDDING_DIM = 384
+# Sentence embeddings kept per process, keyed by a digest of the text: the router's and the case
+# reader's forms of a message have its ids replaced by words, so the common questions ("where is
+# my order <id>?") are the same text for every customer, and their embeddings need computing
+# once. 8,192 x 384 floats is 12 MiB. OSA_EMBEDDING_CACHE=0 turns it off (benchmarks run both).
+EMBEDDING_CACHE_SIZE = int(os.environ.get("OSA_EMBEDDING_CACHE", "8192"))
 
 
 class SentenceEncoder:
@@ -30,6 +37,7 @@ class SentenceEncoder:
         # 2-core box two threads per call make concurrent requests fight (see STACK-NOTES).
         self.backend = backend or os.environ.get("OSA_ENCODER_BACKEND", "onnx")
         self._lock = threading.Lock()
+        self._cache: DigestCache[np.ndarray] = DigestCache(EMBEDDING_CACHE_SIZE)
         if self.backend == "onnx":
             from app.routing.onnx_encoder import OnnxMiniLM, prepare_onnx_encoder
 
@@ -47,7 +55,7 @@ class SentenceEncoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         if self._onnx is not None:
-            return self._onnx_batches(texts, batch_size, with_tokens=False)[0]
+            return self._cached(texts, batch_size)
         with self._lock:
             vectors = self._model.encode(
                 list(texts),
@@ -57,6 +65,28 @@ class SentenceEncoder:
                 show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    def _cached(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        """`encode` through the digest cache: only texts not seen lately reach the model (the
+        same vectors: the model is deterministic, and each text is encoded alone or padded in a
+        batch with the same result)."""
+        vectors = np.zeros((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        keys = [text_digest(t) for t in texts]
+        missing: dict[bytes, list[int]] = {}
+        for i, key in enumerate(keys):
+            found = self._cache.get(key)
+            if found is None:
+                missing.setdefault(key, []).append(i)
+            else:
+                vectors[i] = found
+        if missing:
+            todo = [texts[rows[0]] for rows in missing.values()]
+            computed = self._onnx_batches(todo, batch_size, with_tokens=False)[0]
+            for (key, rows), vector in zip(missing.items(), computed, strict=True):
+                vector.flags.writeable = False
+                self._cache.put(key, vector)
+                vectors[rows] = vector
+        return vectors
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
