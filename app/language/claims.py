@@ -528,7 +528,14 @@ _COURTESY = re.compile(
     r"|not to worry|never mind|rest assured|good news|bad news|(?:un)?fortunately|luckily|sadly"
     r"|(?:(?:i'm|i am|we're|we are|so|very|really) )*(?:sorry|apologies|apologise|apologize)"
     r"(?: (?:for|about) (?:this|that|the \w+|any \w+))?"
-    r"|thank(?:s| you)(?: (?:so much|for \w+(?: \w+)?))?)\b"
+    r"|thank(?:s| you)(?: (?:so|very) much)?(?: for (?:\w+ing|your \w+)(?: (?:with|to) (?:me|us)"
+    r"|(?: \w+)?))?"
+    # Hedges and framings around a claim: they weaken or place it, the claim is still read.
+    r"|all being well|(?:i'm|i am) afraid|as we speak|as things stand|all in|in total|so far"
+    r"|for now|as of now|atm|per the (?:tracking|carrier|courier)|fingers crossed"
+    # Wishes for the customer's day are not about the parcel.
+    r"|(?:i )?hope (?:you have|the rest of your) (?:a )?(?:\w+ )?(?:day|evening|weekend|week)"
+    r"(?: goes well)?|have a (?:\w+ )?(?:day|evening|weekend|week))\b"
 )
 
 
@@ -549,7 +556,7 @@ def _residue(
     (claim_meaning) is then checked against the facts like any other claim. Unsure fails closed.
     """
     fact_text = facts.text.lower()
-    residue = masked.text[start:end]
+    residue = _COURTESY.sub(" ", masked.text[start:end])
     unread = [
         w
         for w in re.findall(r"[a-z]+", residue)
