@@ -26,6 +26,18 @@ def _p(*alternatives: str) -> re.Pattern[str]:
 # phrases are masked before later ones run ("out for delivery" is not "delivery").
 STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
     (
+        # Said with its own negation ("not with you yet", "no delivery yet"): true of any
+        # shipment that has not been delivered, read before "arrive" would be a future arrival.
+        "not_delivered",
+        _p(
+            r"(?:not|n't) (?:yet )?(?:with you|there)(?: yet)?",
+            r"no delivery yet",
+            r"yet to (?:arrive|be delivered|reach you)",
+            r"you (?:haven't|have not|'ve not|have yet to) (?:yet )?receive(?:d)?(?: it| them)?",
+        ),
+        frozenset(set(S) - {S.DELIVERED, S.DELIVERED_DISPUTED}),
+    ),
+    (
         "returned",
         _p(
             r"return(?:ed|ing)? (?:back )?to (?:the )?(?:sender|seller|shop|store|merchant|"
@@ -219,6 +231,7 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
         _p(
             r"arriv(?:e|es|ing|al)",
             r"(?:be|get|gets|getting) (?:delivered|to you|there)",
+            r"(?:get|gets|getting) (?:it|them) (?:to you|there)",
             r"deliver(?:s|ing)? (?:it|your|on|by|to)",
             r"reach(?:es|ing)? (?:you|your)",
             r"turn(?:s)? up",
@@ -245,7 +258,10 @@ FUTURE = re.compile(
     r"being)"
     r"\b(?:\W+\w+){0,3}\W*$"
 )
-FUTURE_WORD = re.compile(r"\b(?:will|'ll|should|expect\w*|due|going to|gonna|ought to)\b")
+FUTURE_WORD = re.compile(
+    r"\b(?:will|'ll|should|expect\w*|due|going to|gonna|ought to|aim(?:s|ing)?|meant to|"
+    r"supposed to|slated|look out for|on track)\b"
+)
 NEGATION = re.compile(
     r"\b(?:not|no|never|no longer|yet to|no sign|nothing|failed to|unable to|without)\b|n't\b|n’t\b"
 )
@@ -357,7 +373,7 @@ ACTION_VERB = re.compile(
     r"flag|log|creat|reach|reached|ask|told|tell|spok|call|chas|rerout|reship|replac|"
     r"order|appl|approv|lodg|put|set|sort|fix|handl|get|got|organi|expedit|upgrad|authori|"
     r"compensat|lodg|chase|mail|messag|ping|alert|inform|hand|transferr?|refer|trigger|queue|"
-    r"made|make|push|add|waiv|issue|void|dispatch|ship|redeliver|claim|investigat)"
+    r"made|make|push|add|waiv|issue|void|dispatch|ship|redeliver|claim|investigat|dropp|shot)"
 )
 # Passive or third-person statements that an action was (or will be) done for the customer.
 DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -368,9 +384,12 @@ DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:passed|handed|forwarded|referred|transferred|sent) (?:it |this |your \w+ )?"
             r"(?:on |over |along )?to (?:a |my |our |the )?(?:colleague|team|specialist|"
             r"supervisor|manager|human|agent|department)",
-            r"(?:colleague|team|specialist|agent|someone|somebody|human|supervisor|manager|person)"
+            r"(?:colleague|team|specialist|agent|someone|somebody|human|supervisor|manager|person|"
+            r"staff)"
             r" (?:from \w+ )?(?:will|'ll|’ll|is going to|is about to|shall) (?:\w+ )?"
             r"(?:contact|call|email|reach|get back|look|be in touch|follow up|review|take)",
+            r"(?:colleague|team|specialist|agent|someone|somebody|supervisor|manager|staff)"
+            r"(?:'s| is| are) (?:now |already )?(?:looking into it|on it|on the case)",
             r"(?:ticket|case) (?:number )?(?:has been|was|is|is now|got) (?:opened|created|raised|"
             r"logged|escalated)",
         ),
@@ -383,6 +402,8 @@ DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"confirmation|update)",
             r"(?:email|e-mail|text|sms|message|notification|confirmation)(?: \w+)? (?:has been|"
             r"was|is|is being|will be) (?:\w+ )?(?:sent|on its way|emailed)",
+            r"(?:email|e-mail|text|sms|message|notification|confirmation)(?: \w+){0,3}"
+            r" (?:has gone|went|has been sent|was sent) out",
             r"(?:sent|emailed|texted) (?:you|to you|to your)",
             r"check your (?:inbox|email|phone|texts|messages)",
         ),
@@ -627,6 +648,8 @@ NEUTRAL_WORDS = frozenset(
     seller retailer sender shop store merchant got current open network system
     rest assured enjoy confirm confirms confirmed confirming journey ready
     since schedule scheduled
+    driver drivers van scan scans dated timestamped yourself spent during via
+    meant supposed aims aim aiming atm
     """.split()
 ) | frozenset(
     # English epistemic hedges, as a class: they weaken the claim they wrap, which is still

@@ -331,6 +331,7 @@ _HEDGED_PAST = re.compile(r"\b(?:might|may|could|must)(?: well)? have(?: already
 
 _ROLE_OF_STATE = {
     "delivered": "delivered",
+    "not_delivered": "eta",
     "arriving": "eta",
     "out_for_delivery": "eta",
     "delayed": "eta",
