@@ -101,6 +101,22 @@ _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s[-—–]\s|—|–|(?<!ahead )\b(?:but|although|though|however|whereas|while|so|"
     r"and|because|since|which|whereupon|then)\b"
 )
+_HEADING_WORDS = 4
+
+
+def _heading(text: str) -> bool:
+    """A few words that only label what follows: no condition, offer, courtesy or verb of their
+    own that would change how the clause after them is read ("Please note:", "Sorry:")."""
+    if not text.strip() or len(text.split()) > _HEADING_WORDS:
+        return False
+    return not (
+        lex.HYPOTHETICAL.match(text)
+        or lex.OFFER.search(text)
+        or _CONDITIONED.search(text)
+        or _COURTESY.search(text)
+        or lex.NEGATION.search(text)
+        or re.search(r"\b(?:accept|note|apologi[sz]e|sorry)\b", text)
+    )
 _NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
@@ -156,7 +172,8 @@ def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
         check.claim("number", number.group(0), ok)
         masked.blank(*number.span())
     question = bool(lex.QUESTION.search(sentence))
-    asserted: list[tuple[int, int, bool]] = []  # clauses that assert, and whether one was read
+    # Clauses that assert: whether a claim was read in one, and whether a negated one was.
+    asserted: list[tuple[int, int, bool, bool]] = []
     for start, end in _clauses(masked.text):
         text = masked.text[start:end]
         clause = _Clause(
@@ -172,10 +189,11 @@ def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
         else:
             # Read: the grammar took a claim (or a quoted platform event) out of this clause.
             read = len(check.claims) > before or _blanked(masked, start, end)
-            asserted.append((start, end, read))
+            negated_read = any(": not " in c for c in check.claims[before:])
+            asserted.append((start, end, read, negated_read))
     _unmodelled_words(masked, facts, check)
-    for start, end, read in asserted:
-        _residue(masked, start, end, read, scope, facts, check)
+    for start, end, read, negated_read in asserted:
+        _residue(masked, start, end, read, negated_read, scope, facts, check)
     _unknown_names(sentence, facts, check)
     return check
 
@@ -219,6 +237,12 @@ def _carriers(
         check.claim("carrier", name, name in known)
         # Kept as a word-shaped placeholder, so "through the DHL network" still reads as a phrase.
         masked.text = masked.text[: m.start()] + "_" * len(name) + masked.text[m.end() :]
+    # "it ships via UPS": the verb only says which carrier, and the carrier was read.
+    for m in _SHIPS_VIA.finditer(masked.text):
+        masked.blank(m.start(), m.start("via"))
+
+
+_SHIPS_VIA = re.compile(r"\b(?:ships|shipping|sent|going|goes)\s+(?P<via>via|with|through)\s+_+")
 
 
 def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceCheck) -> None:
@@ -276,6 +300,10 @@ class _Clause:
 def _clauses(text: str) -> list[tuple[int, int]]:
     cuts = [0]
     for m in _CLAUSE_BREAK.finditer(text):
+        # A short heading ("Estimated arrival: by Tuesday", "Courier on this one: DHL") labels
+        # what follows it: the two are read as one clause, so the heading gives the date its role.
+        if m.group(0) == ":" and _heading(text[cuts[-1] : m.start()]):
+            continue
         cuts.extend((m.start(), m.end()))
     cuts.append(len(text))
     spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
@@ -339,6 +367,12 @@ _ROLE_OF_STATE = {
 }
 
 
+# "I can open a ticket": the status word is the verb of an offer, not a status of an entity.
+_OFFERED_VERB = re.compile(
+    r"\b(?:i|we)\s+(?:can|could|would be happy to|'d be happy to|am happy to|'m happy to)\s+$"
+)
+
+
 def _entities(clause: _Clause, named: list[str], facts: TurnFacts, check: SentenceCheck) -> bool:
     found = False
     for kind, noun in lex.ENTITY_NOUNS:
@@ -353,7 +387,7 @@ def _entities(clause: _Clause, named: list[str], facts: TurnFacts, check: Senten
             for m in pattern.finditer(clause.text):
                 clause.blank(*m.span())
                 said = True
-                if clause.hypothetical:
+                if clause.hypothetical or _OFFERED_VERB.search(clause.text[: m.start()]):
                     continue
                 negated = _negated(clause.text[: m.start()])
                 ok = bool(entities) and all((e.status in statuses) != negated for e in entities)
@@ -540,11 +574,15 @@ _COURTESY = re.compile(
 )
 
 
+_NEGATION_CUES = frozenset("nothing sign signs indication evidence".split())
+
+
 def _residue(
     masked: _Masked,
     start: int,
     end: int,
     read: bool,
+    negated_read: bool,
     scope: list[ShipmentFact],
     facts: TurnFacts,
     check: SentenceCheck,
@@ -562,6 +600,8 @@ def _residue(
         w
         for w in re.findall(r"[a-z]+", residue)
         if w not in lex.NEUTRAL_WORDS and not _whole_token(w, fact_text)
+        # "Nothing suggests it's lost": the words of a negation the grammar read and checked.
+        and not (negated_read and w in _NEGATION_CUES)
     ]
     if read and not unread:
         return  # every word is a read claim or neutral
