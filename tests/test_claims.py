@@ -353,8 +353,13 @@ def test_sentences_a_model_might_write(facts_of: Shipment, sentence: str, suppor
         ("It's with you now.", DELIVERED, True),
         ("It's with you now.", LOST, False),
         # A negated claim the grammar cannot read fails closed, true or not.
+        ("Nope, nothing yet.", DELIVERED, False),
+        ("Nope, nothing yet.", IN_TRANSIT, False),
+        # One it reads ("no delivery yet", "not with you yet") is checked like any state.
         ("No delivery yet.", DELIVERED, False),
-        ("No delivery yet.", IN_TRANSIT, False),
+        ("No delivery yet.", IN_TRANSIT, True),
+        ("It's not with you yet, I'm afraid.", DELIVERED, False),
+        ("It's not with you yet, I'm afraid.", LOST, True),
         # Courtesy is not a claim, negated or not, in words the grammar knows or not.
         ("Don't worry, it's on its way.", IN_TRANSIT, True),
         ("I completely understand how annoying this is.", IN_TRANSIT, True),
