@@ -159,13 +159,14 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"(?:is|'s|’s|are|still|currently|now) with (?:the |your )?(?:courier|carrier|"
             r"delivery (?:company|service)|shipping company)",
             r"(?:travell?ing|moving|heading|making its way|coming) (?:to|towards|your way|"
-            r"along|through|with|via)",
+            r"along|through)",
+            r"(?:travell?ing|moving) (?:with|via)",
             r"(?:is|'s|are|still) (?:still )?moving",
             r"making (?:good |steady )?progress(?: towards you)?",
             r"carrying (?:it|them)(?: over)?",
             r"courier has (?:it|your (?:parcel|package|order|item))",
             r"in (?:the )?(?:courier's|carrier's|_+'s|_+) hands",
-            r"(?:somewhere )?between (?:the )?(?:depot|hub|warehouse|facility) and (?:you|your)",
+            r"(?:somewhere )?between (?:the|a) (?:depot|hub|warehouse|facility)",
             r"arrived (?:at|in) (?:a|the) (?:[a-z_]+ ){0,2}(?:facility|centre|center|hub|depot)",
             r"scanned (?:at|in) (?:a|the) (?:[a-z_]+ ){0,2}(?:facility|centre|center|hub|depot)",
             r"(?:in|through) the (?:\w+(?:'s)? )?(?:network|system)",
@@ -315,7 +316,7 @@ ENTITY_STATUS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
             r"under review",
             r"in review",
             r"awaiting",
-            r"waiting (?:for|on)",
+            r"waiting (?:for|on)(?: (?:approval|review|sign-off|a decision))?",
             r"in progress",
             r"(?:not|n't) (?:been )?(?:approved|settled|completed) yet",
         ),
@@ -649,7 +650,7 @@ NEUTRAL_WORDS = frozenset(
     rest assured enjoy confirm confirms confirmed confirming journey ready
     since schedule scheduled
     driver drivers van scan scans dated timestamped yourself spent during via
-    meant supposed aims aim aiming atm
+    meant supposed aims aim aiming atm fine yr
     """.split()
 ) | frozenset(
     # English epistemic hedges, as a class: they weaken the claim they wrap, which is still

@@ -574,6 +574,16 @@ _COURTESY = re.compile(
 )
 
 
+def _without_courtesy(text: str, original: str, start: int, end: int) -> str:
+    """`text[start:end]` with courtesy formulas blanked, found in the whole sentence: a clause
+    break inside one ("thanks so much for ...") does not hide it."""
+    out = list(text[start:end])
+    for m in _COURTESY.finditer(original):
+        for i in range(max(m.start(), start), min(m.end(), end)):
+            out[i - start] = " "
+    return _COURTESY.sub(" ", "".join(out))
+
+
 _NEGATION_CUES = frozenset("nothing sign signs indication evidence".split())
 
 
@@ -595,7 +605,7 @@ def _residue(
     (claim_meaning) is then checked against the facts like any other claim. Unsure fails closed.
     """
     fact_text = facts.text.lower()
-    residue = _COURTESY.sub(" ", masked.text[start:end])
+    residue = _without_courtesy(masked.text, masked.original, start, end)
     unread = [
         w
         for w in re.findall(r"[a-z]+", residue)
@@ -606,8 +616,8 @@ def _residue(
     if read and not unread:
         return  # every word is a read claim or neutral
     original = masked.original[start:end]
-    negated = bool(lex.NEGATION.search(_COURTESY.sub(" ", residue)))
-    words = re.findall(r"[a-z']+", _COURTESY.sub(" ", original))
+    negated = bool(lex.NEGATION.search(residue))
+    words = re.findall(r"[a-z']+", _without_courtesy(masked.original, masked.original, start, end))
     if not unread:
         if len(words) < 2:
             return  # a lone word ("Update:", "Carrier:") or a courtesy formula claims nothing
