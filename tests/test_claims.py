@@ -429,3 +429,59 @@ def test_refunded_as_a_verb_is_an_action_claim() -> None:
     assert not ok("Yes, it's been refunded.", status(LOST))
     assert not ok("You were refunded yesterday.", status(LOST))
     assert ok("Yes, it's been refunded.", status(LOST), ("initiate_refund", refund("approved")))
+
+
+# ------------------------------------------------------------------ held-out paraphrases
+
+
+@pytest.mark.parametrize(
+    ("sentence", "facts_of", "supported"),
+    [
+        # "by <weekday>" is a bound (the ETA falls on it or before); a copied calendar date
+        # after "by" is still the platform's day itself.
+        ("You'll have it by Monday.", IN_TRANSIT, True),
+        ("You'll have it by Friday.", IN_TRANSIT, False),
+        ("It's expected by Mon 7 Dec 2026.", IN_TRANSIT, False),
+        # Days of the month without a month, months "back in", weekends.
+        ("It should arrive on the 5th.", IN_TRANSIT, True),
+        ("It should arrive on the 6th.", IN_TRANSIT, False),
+        ("Delivered on Wednesday the 2nd.", DELIVERED, True),
+        ("Delivered on Tuesday the 2nd.", DELIVERED, False),
+        ("It was delivered back in December.", DELIVERED, True),
+        ("It was delivered back in November.", DELIVERED, False),
+        ("Look out for it over the weekend.", IN_TRANSIT, True),
+        ("Look out for it over the weekend.", DELAYED, False),
+        ("The courier aims to get it to you on Wednesday.", IN_TRANSIT, False),
+        # Courtesy and hedges claim nothing; the claim beside them is still checked.
+        ("Thanks so much for reaching out!", IN_TRANSIT, True),
+        ("You'll have it on Saturday, all being well.", IN_TRANSIT, True),
+        ("You'll have it on Sunday, all being well.", IN_TRANSIT, False),
+        ("It might be lost, I'm afraid.", IN_TRANSIT, False),
+        # A negation the grammar read: its words are not unread.
+        ("Nothing suggests it's lost.", IN_TRANSIT, True),
+        ("Nothing suggests it's lost.", LOST, False),
+        ("There's no sign of it being lost, don't worry.", IN_TRANSIT, True),
+        # A short heading gives the clause after its colon its role; a courteous one does not
+        # turn that clause into a condition.
+        ("Estimated arrival: by Monday.", IN_TRANSIT, True),
+        ("Estimated arrival: Friday.", IN_TRANSIT, False),
+        ("Please accept our apologies: the shipment has been delayed.", IN_TRANSIT, False),
+        # An offer's verb is not an entity's status; a stated status still needs the entity.
+        ("If you'd like, I can open a ticket.", IN_TRANSIT, True),
+        ("Your ticket is open.", IN_TRANSIT, False),
+        # State paraphrases.
+        ("It's arrived at the sorting centre.", IN_TRANSIT, True),
+        ("It's arrived at the sorting centre.", DELIVERED, False),
+        ("DHL have got it and it's moving.", IN_TRANSIT, True),
+        ("It's gone astray, sorry.", LOST, True),
+        ("It's gone astray, sorry.", IN_TRANSIT, False),
+        ("You haven't received it yet.", IN_TRANSIT, True),
+        ("You haven't received it yet.", DELIVERED, False),
+        ("Your parcel made it to you!", DELIVERED, True),
+        ("Your parcel made it to you!", IN_TRANSIT, False),
+        ("It ships via DHL.", IN_TRANSIT, True),
+        ("It ships via UPS.", IN_TRANSIT, False),
+    ],
+)
+def test_held_out_paraphrases(facts_of: Shipment, sentence: str, supported: bool) -> None:
+    assert ok(sentence, status(facts_of)) is supported
