@@ -481,6 +481,13 @@ def test_refunded_as_a_verb_is_an_action_claim() -> None:
         ("Your parcel made it to you!", IN_TRANSIT, False),
         ("It ships via DHL.", IN_TRANSIT, True),
         ("It ships via UPS.", IN_TRANSIT, False),
+        # A misspelt claim word is read as the word it is one edit from, and checked; a real
+        # word one edit from a claim word ("slipped", "shipped") is not corrected.
+        ("your parcle is in tranist", IN_TRANSIT, True),
+        ("your parcle is in tranist", DELIVERED, False),
+        ("yr parcel has arived", DELIVERED, True),
+        ("yr parcel has arived", IN_TRANSIT, False),
+        ("Your delivery has slipped a little.", IN_TRANSIT, False),
     ],
 )
 def test_held_out_paraphrases(facts_of: Shipment, sentence: str, supported: bool) -> None:

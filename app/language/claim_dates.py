@@ -322,7 +322,7 @@ def _month_span(first: date) -> tuple[date, date]:
 
 
 def _ordinal(day_num: int, weekday: str | None, today: date) -> tuple[date, date, bool] | None:
-    """"The 17th" (or "Friday the 17th"): the nearest such day either side of today, as a
+    """ "The 17th" (or "Friday the 17th"): the nearest such day either side of today, as a
     bare weekday is; with a weekday, only days of the month that fall on it."""
     candidates: list[date] = []
     for shift in range(-12, 13):
@@ -379,9 +379,7 @@ def find_dates(text: str, today: date) -> list[DateClaim]:
             alt = _weekends(today)[1] if name == "weekend" else None
             bound = by and name not in _CALENDAR
             found.append(
-                DateClaim(
-                    m.group(0), start, end, lo, hi, by, upto, either, alt=alt, bound=bound
-                )
+                DateClaim(m.group(0), start, end, lo, hi, by, upto, either, alt=alt, bound=bound)
             )
     return found
 

@@ -64,7 +64,8 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"to",
             r"awaiting (?:collection|pick-?up|dispatch)",
             r"still (?:here )?with us",
-            r"(?:still )?(?:at|with) (?:the )?(?:sender|seller|shop|store|retailer|merchant)(?:'s)?",
+            r"(?:still )?(?:at|with) (?:the )?(?:sender|seller|shop|store|retailer|merchant)"
+            r"(?:'s)?",
             r"(?:still )?(?:needs|has|have|got) to (?:pick (?:it |them )?up|collect)",
             r"waiting for (?:the |a )?(?:courier|carrier|collection|pick-?up|driver)",
             r"waiting for (?:the |a )?[a-z_]+ to (?:collect|pick)",
@@ -658,5 +659,15 @@ NEUTRAL_WORDS = frozenset(
     """
     think thinks believe believes reckon reckons guess suppose presume probably possibly
     presumably apparently seemingly maybe perhaps suggests suggest indicates indicate
+    """.split()
+)
+
+# Claim words a hurried writer misspells ("parcle", "tranist", "arrvied"). An unread word one
+# edit away from exactly one of them is read as it; the corrected sentence is checked in full.
+TYPO_TARGETS = frozenset(
+    """
+    parcel package packages parcels order shipment delivery delivered deliver arrived arrive
+    arriving transit shipped dispatched returned delayed missing collected received courier
+    carrier tracking expected tomorrow yesterday today address refund approved
     """.split()
 )

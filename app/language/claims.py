@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from app.language import claim_lexicon as lex
 from app.language import claim_meaning
@@ -117,6 +118,8 @@ def _heading(text: str) -> bool:
         or lex.NEGATION.search(text)
         or re.search(r"\b(?:accept|note|apologi[sz]e|sorry)\b", text)
     )
+
+
 _NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
@@ -151,6 +154,75 @@ class _Masked:
 
 
 def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
+    check = _check(sentence, facts)
+    if check.supported:
+        return check
+    # Misspelt claim words: the sentence with them corrected is checked in full, and passes
+    # only as that sentence would; otherwise the original verdict stands.
+    corrected = _corrected(sentence, check)
+    if corrected != sentence:
+        second = _check(corrected, facts)
+        if second.supported:
+            second.sentence = sentence
+            second.claims.append(f"spelling: {corrected}")
+            return second
+    return check
+
+
+def _corrected(sentence: str, check: SentenceCheck) -> str:
+    unread = {u.split(": ", 1)[1] for u in check.unsupported if u.startswith("unread: ")}
+    out = sentence
+    for word in unread:
+        target = _typo_target(word)
+        if target:
+            out = re.sub(rf"(?i)\b{re.escape(word)}\b", target, out)
+    return out
+
+
+def _typo_target(word: str) -> str | None:
+    if len(word) < 5 or _is_english(word):
+        return None  # "slipped" is a word of its own, not a misspelt "shipped"
+    near = [t for t in lex.TYPO_TARGETS if abs(len(t) - len(word)) <= 1 and _one_edit(word, t)]
+    return near[0] if len(near) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """The shared encoder's whole-word pieces: ~20k English words, shipped with the model."""
+    from app.routing.onnx_encoder import model_source_dir
+
+    vocab = (model_source_dir() / "vocab.txt").read_text(encoding="utf-8").split()
+    return frozenset(w for w in vocab if w.isalpha())
+
+
+def _is_english(word: str) -> bool:
+    words = _english_words()
+    if word in words:
+        return True
+    # An inflection of a known word ("relayed", "rerouting") is a word too.
+    for suffix in ("ed", "d", "ing", "es", "s", "ly"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and (stem in words or stem + "e" in words):
+            return True
+    return False
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours turns `a` into `b`."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i = diff[0]
+        return len(diff) == 2 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1 :]
+
+
+def _check(sentence: str, facts: TurnFacts) -> SentenceCheck:
     check = SentenceCheck(sentence)
     if _STRUCTURED.search(sentence):
         check.claim("structured", sentence.strip()[:40], False)
@@ -609,7 +681,8 @@ def _residue(
     unread = [
         w
         for w in re.findall(r"[a-z]+", residue)
-        if w not in lex.NEUTRAL_WORDS and not _whole_token(w, fact_text)
+        if w not in lex.NEUTRAL_WORDS
+        and not _whole_token(w, fact_text)
         # "Nothing suggests it's lost": the words of a negation the grammar read and checked.
         and not (negated_read and w in _NEGATION_CUES)
     ]
