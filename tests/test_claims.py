@@ -379,9 +379,11 @@ def test_words_the_grammar_never_met_are_released_only_for_a_sure_true_state() -
     assert not ok("The carrier can't find it anywhere.", status(DELIVERED))
     # Near "lost" without a wide margin: an ongoing search is not a declared loss.
     assert not ok("The carrier is still searching for it.", status(LOST))
-    # Another language is not read, so it is not released.
-    assert not ok("Ihr Paket wurde zugestellt.", status(DELIVERED))
-    assert not ok("Votre colis est en route.", status(IN_TRANSIT))
+    # Another language is read only through its listed phrases (claim_gloss.py): a phrase not
+    # listed is not read, so it is not released.
+    assert not ok("Ihr Paket wurde beim Nachbarn abgegeben.", status(DELIVERED))
+    assert not ok("Votre colis est chez le voisin.", status(DELIVERED))
+    assert ok("Votre colis est en route.", status(IN_TRANSIT))
 
 
 def test_a_hedged_past_claim_is_a_claim_not_an_expectation() -> None:
@@ -488,6 +490,15 @@ def test_refunded_as_a_verb_is_an_action_claim() -> None:
         ("yr parcel has arived", DELIVERED, True),
         ("yr parcel has arived", IN_TRANSIT, False),
         ("Your delivery has slipped a little.", IN_TRANSIT, False),
+        # Another language, glossed phrase by phrase and checked as English; an unlisted
+        # phrase (here a negation) stays unread.
+        ("Su paquete ha sido entregado.", DELIVERED, True),
+        ("Su paquete ha sido entregado.", IN_TRANSIT, False),
+        ("Ihr Paket ist unterwegs.", IN_TRANSIT, True),
+        ("Ihr Paket ist unterwegs.", LOST, False),
+        ("Votre colis n'est pas perdu.", IN_TRANSIT, False),
+        ("Uw pakket is hier.", DELIVERED, False),
+        ("J'ai lancé un remboursement.", IN_TRANSIT, False),
     ],
 )
 def test_held_out_paraphrases(facts_of: Shipment, sentence: str, supported: bool) -> None:

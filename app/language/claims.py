@@ -55,6 +55,7 @@ from app.language.claim_dates import (
     find_times,
 )
 from app.language.claim_facts import ShipmentFact, TurnFacts, local
+from app.language.claim_gloss import gloss_claim
 from app.language.mentions import CURRENCY_SIGNS, CURRENCY_WORDS
 
 _ID = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK|NTF|CUS)-[A-Z0-9]+(?:-[A-Z])?\b", re.IGNORECASE)
@@ -157,14 +158,16 @@ def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
     check = _check(sentence, facts)
     if check.supported:
         return check
-    # Misspelt claim words: the sentence with them corrected is checked in full, and passes
-    # only as that sentence would; otherwise the original verdict stands.
-    corrected = _corrected(sentence, check)
-    if corrected != sentence:
-        second = _check(corrected, facts)
+    # Misspelt claim words, or a sentence in another language: the sentence with them corrected
+    # or glossed into English is checked in full, and passes only as that sentence would;
+    # otherwise the original verdict stands.
+    for reading in (_corrected(sentence, check), gloss_claim(sentence)):
+        if reading == sentence:
+            continue
+        second = _check(reading, facts)
         if second.supported:
             second.sentence = sentence
-            second.claims.append(f"spelling: {corrected}")
+            second.claims.append(f"read as: {reading}")
             return second
     return check
 
