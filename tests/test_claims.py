@@ -483,6 +483,8 @@ def test_refunded_as_a_verb_is_an_action_claim() -> None:
         ("Your parcel made it to you!", IN_TRANSIT, False),
         ("It ships via DHL.", IN_TRANSIT, True),
         ("It ships via UPS.", IN_TRANSIT, False),
+        ("It was sent with DHL.", shipment(ShipmentStatus.LABEL_CREATED), False),
+        ("Your parcel is fine.", IN_TRANSIT, False),
         # A misspelt claim word is read as the word it is one edit from, and checked; a real
         # word one edit from a claim word ("slipped", "shipped") is not corrected.
         ("your parcle is in tranist", IN_TRANSIT, True),

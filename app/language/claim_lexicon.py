@@ -651,7 +651,7 @@ NEUTRAL_WORDS = frozenset(
     rest assured enjoy confirm confirms confirmed confirming journey ready
     since schedule scheduled
     driver drivers van scan scans dated timestamped yourself spent during via
-    meant supposed aims aim aiming atm fine yr
+    meant supposed aims aim aiming atm yr
     """.split()
 ) | frozenset(
     # English epistemic hedges, as a class: they weaken the claim they wrap, which is still

@@ -317,7 +317,7 @@ def _carriers(
         masked.blank(m.start(), m.start("via"))
 
 
-_SHIPS_VIA = re.compile(r"\b(?:ships|shipping|sent|going|goes)\s+(?P<via>via|with|through)\s+_+")
+_SHIPS_VIA = re.compile(r"\b(?:ships|shipping)\s+(?P<via>via|with|through)\s+_+")
 
 
 def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceCheck) -> None:
