@@ -26,8 +26,9 @@ def _p(*alternatives: str) -> re.Pattern[str]:
 # phrases are masked before later ones run ("out for delivery" is not "delivery").
 STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
     (
-        # Said with its own negation ("not with you yet", "no delivery yet"): true of any
-        # shipment that has not been delivered, read before "arrive" would be a future arrival.
+        # Said with its own negation ("not with you yet", "no delivery yet"): true of a shipment
+        # still on its way ("yet" promises it is coming: not of a lost or returned one), read
+        # before "arrive" would be a future arrival.
         "not_delivered",
         _p(
             r"(?:not|n't) (?:yet )?(?:with you|there)(?: yet)?",
@@ -35,7 +36,7 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"yet to (?:arrive|be delivered|reach you)",
             r"you (?:haven't|have not|'ve not|have yet to) (?:yet )?receive(?:d)?(?: it| them)?",
         ),
-        frozenset(set(S) - {S.DELIVERED, S.DELIVERED_DISPUTED}),
+        ACTIVE,
     ),
     (
         "returned",
@@ -231,7 +232,9 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
     (
         "arriving",  # a future arrival: true while the shipment is still on its way
         _p(
-            r"arriv(?:e|es|ing|al)",
+            r"arriv(?:e|es|ing)",
+            # The noun only as an estimate: "arrival confirmed" says it has come.
+            r"(?:estimated|expected|scheduled|planned|anticipated) (?:time of )?arrival",
             r"(?:be|get|gets|getting) (?:delivered|to you|there)",
             r"(?:get|gets|getting) (?:it|them) (?:to you|there)",
             r"deliver(?:s|ing)? (?:it|your|on|by|to)",
