@@ -481,6 +481,14 @@ def test_refunded_as_a_verb_is_an_action_claim() -> None:
         ("It's gone astray, sorry.", IN_TRANSIT, False),
         ("You haven't received it yet.", IN_TRANSIT, True),
         ("You haven't received it yet.", DELIVERED, False),
+        # "You signed for it": the platform must record the customer as signatory.
+        ("You signed for it yourself.", DELIVERED, False),
+        ("You signed for it.", DELIVERED, False),
+        (
+            "You signed for it yourself.",
+            shipment(ShipmentStatus.DELIVERED, signed_by="Customer"),
+            True,
+        ),
         ("Your parcel made it to you!", DELIVERED, True),
         ("Your parcel made it to you!", IN_TRANSIT, False),
         ("It ships via DHL.", IN_TRANSIT, True),

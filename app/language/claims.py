@@ -95,6 +95,10 @@ _SIGNATORY = (
         r"(?: in)?"
     ),
 )
+# The patterns that say who signed ("signed for by", "X signed for it"), and the platform's
+# words for the customer as signatory.
+_SIGNED_PATTERNS = frozenset({0, 3})
+_THE_CUSTOMER = frozenset({"customer", "recipient", "addressee", "you"})
 # Where the customer lives is a place, not someone who signed.
 _GENERIC_PLACES = frozenset("address home house place flat apartment destination".split())
 _DETERMINERS = frozenset("the your a an our my their at in with by to outside on it".split())
@@ -321,9 +325,16 @@ _SHIPS_VIA = re.compile(r"\b(?:ships|shipping)\s+(?P<via>via|with|through)\s+_+"
 
 
 def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceCheck) -> None:
-    for pattern in _SIGNATORY:
+    for index, pattern in enumerate(_SIGNATORY):
         for m in pattern.finditer(masked.text):
             who = _content_words(m.group("who"))
+            if who and who <= {"you", "yourself"} and index in _SIGNED_PATTERNS:
+                # "You signed for it yourself": the platform records the customer as signatory.
+                signed = [_content_words(s.signed_by) for s in scope if s.signed_by]
+                ok = bool(signed) and all(words & _THE_CUSTOMER for words in signed)
+                check.claim("signatory", "you", ok)
+                masked.blank(*m.span())
+                continue
             if not who or who <= {"you", "yourself", "carrier", "courier"} | _GENERIC_PLACES:
                 continue  # "handed to you": a delivery claim, checked as a state
             signed = [_content_words(s.signed_by) for s in scope if s.signed_by]
