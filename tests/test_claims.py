@@ -495,6 +495,10 @@ def test_refunded_as_a_verb_is_an_action_claim() -> None:
         ("It ships via UPS.", IN_TRANSIT, False),
         ("It was sent with DHL.", shipment(ShipmentStatus.LABEL_CREATED), False),
         ("Your parcel is fine.", IN_TRANSIT, False),
+        # Qualifiers ("driver", "van", "dated") are released beside a read claim only.
+        ("The driver is on his way.", IN_TRANSIT, False),
+        ("It's in the van.", IN_TRANSIT, False),
+        ("Proof of delivery is dated yesterday.", DELIVERED, True),
         # A misspelt claim word is read as the word it is one edit from, and checked; a real
         # word one edit from a claim word ("slipped", "shipped") is not corrected.
         ("your parcle is in tranist", IN_TRANSIT, True),

@@ -653,8 +653,7 @@ NEUTRAL_WORDS = frozenset(
     seller retailer sender shop store merchant got current open network system
     rest assured enjoy confirm confirms confirmed confirming journey ready
     since schedule scheduled
-    driver drivers van scan scans dated timestamped yourself spent during via
-    meant supposed aims aim aiming atm yr
+    atm yr
     """.split()
 ) | frozenset(
     # English epistemic hedges, as a class: they weaken the claim they wrap, which is still
@@ -672,5 +671,16 @@ TYPO_TARGETS = frozenset(
     parcel package packages parcels order shipment delivery delivered deliver arrived arrive
     arriving transit shipped dispatched returned delayed missing collected received courier
     carrier tracking expected tomorrow yesterday today address refund approved
+    """.split()
+)
+
+# Words that only qualify a claim the grammar read in the same clause ("expect the driver this
+# afternoon", "proof of delivery is dated Monday", "it was meant to arrive Friday"): released
+# beside a read claim, never on their own ("the driver is on his way" reads no claim, so its
+# words stay unread and only a sure, true state releases them).
+QUALIFIER_WORDS = frozenset(
+    """
+    driver drivers van scan scans dated timestamped yourself spent during via
+    meant supposed aims aim aiming
     """.split()
 )

@@ -699,6 +699,7 @@ def _residue(
         and not _whole_token(w, fact_text)
         # "Nothing suggests it's lost": the words of a negation the grammar read and checked.
         and not (negated_read and w in _NEGATION_CUES)
+        and not (read and w in lex.QUALIFIER_WORDS)
     ]
     if read and not unread:
         return  # every word is a read claim or neutral
