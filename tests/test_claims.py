@@ -498,6 +498,7 @@ def test_refunded_as_a_verb_is_an_action_claim() -> None:
         # Qualifiers ("driver", "van", "dated") are released beside a read claim only.
         ("The driver is on his way.", IN_TRANSIT, False),
         ("It's in the van.", IN_TRANSIT, False),
+        ("The driver is on the way to you.", IN_TRANSIT, False),
         ("Proof of delivery is dated yesterday.", DELIVERED, True),
         # A misspelt claim word is read as the word it is one edit from, and checked; a real
         # word one edit from a claim word ("slipped", "shipped") is not corrected.
