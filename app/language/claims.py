@@ -32,6 +32,11 @@ like any other claim; "no claim" is believed only with a wide margin; a negation
 not read, and anything unsure, fails closed. Unread words are released only for a sure, true
 shipment state. Regular expressions first, the encoder only on clauses they cannot settle
 (~10 ms a clause on this CPU, cached by text): it runs on every streamed sentence.
+
+A sentence that fails gets two more readings, each checked in full from the start and released
+only if that reading passes: its misspelt claim words corrected ("parcle" -> "parcel"; never a
+real English word) and, for another language, its listed phrases glossed into English
+(claim_gloss.py). Neither reading can pass what the English grammar would not.
 """
 
 from __future__ import annotations
