@@ -71,6 +71,12 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             _BY + rf"\b(?:(?:{_WD}),?\s+)?(?P<mon>{_MON})\s+(?:the\s+)?(?P<d>{_DAYNUM})"
             r"(?:,?\s+(?P<y>20\d\d))?\b",
         ),
+        # "the 17th", "Friday the 12th": a day of the month named without its month.
+        (
+            "ordinal",
+            _BY + rf"\b(?:(?P<wd>{_WD}),?\s+)?the\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b"
+            rf"(?!\s+(?:of\s+)?{_MON})",
+        ),
         ("ago", rf"\b(?P<n>{_COUNT})\s+(?P<unit>days?|weeks?)\s+ago\b"),
         (
             "in_days",
@@ -91,7 +97,13 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             _BY + r"\b(?P<which>this|next|last|the end of the|end of the|the end of this|"
             r"end of this|early next|later this|the start of next)\s+(?P<unit>week|weekend)\b",
         ),
-        ("month", _BY + rf"\b(?P<which>in|during|early|late|mid|end of)\s+(?P<mon>{_MON})\b"),
+        # "over the weekend", "at the weekend": the nearest weekend, either side of today.
+        ("weekend", _BY + r"\b(?:over|at|on|during|for)\s+the\s+weekend\b"),
+        (
+            "month",
+            _BY + rf"\b(?P<which>(?:back )?in|during|early|late|mid|end of)\s+(?P<mon>{_MON})\b",
+        ),
+        ("this_month", _BY + r"\b(?P<which>this|last|next|earlier this|later this)\s+month\b"),
     )
 )
 TIME_PATTERN = re.compile(
@@ -125,16 +137,24 @@ class DateClaim:
     by: bool = False
     upto: bool = False  # "within 3 days": anywhere from now to hi
     either: bool = False  # a bare weekday: lo or hi, never the days between
+    alt: tuple[date, date] | None = None  # a second window the words allow ("the weekend")
+    bound: bool = False  # "by Friday" said of a day named loosely: that day or before
 
     def accepts(self, day: date, today: date) -> bool:
-        if self.either:
-            return day in (self.lo, self.hi)
+        if self.alt is not None and self.alt[0] <= day <= self.alt[1]:
+            return True
         if self.upto:
             return today <= day <= self.hi
+        if self.bound:
+            # "you'll have it by Friday" is a bound: the platform's day falls on it or before.
+            # A bound still to come is not met by a day already gone (a stale estimate).
+            return (today <= day or self.hi < today) and day <= self.hi
+        if self.either:
+            return day in (self.lo, self.hi)
         if self.by and self.lo != self.hi:
             return day <= self.hi
-        # "by Friday" names the day the platform expects it, not any day before: a day early
-        # is as wrong as a day late.
+        # "by Fri 16 Jan" copies a calendar date: it names the day the platform expects it,
+        # not any day before (a day early is as wrong as a day late).
         return self.lo <= day <= self.hi
 
 
@@ -207,6 +227,10 @@ def _resolve(name: str, m: re.Match[str], today: date) -> tuple[date, date, bool
             return None
         closest = min(days, key=lambda d: abs((d - today).days))
         return (*_one(closest), False)
+    if name == "weekend":
+        return (*_weekends(today)[0], False)
+    if name == "ordinal":
+        return _ordinal(int(g["d"]), g.get("wd"), today)
     if name == "ago":
         n = _count(g["n"]) * (7 if g["unit"].startswith("week") else 1)
         day = today - timedelta(days=n)
@@ -273,10 +297,62 @@ def _resolve(name: str, m: re.Match[str], today: date) -> tuple[date, date, bool
             if abs(month - today.month) <= 6
             else today.year + (1 if month < today.month else -1)
         )
-        start = date(year, month, 1)
-        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        return start, end, False
+        if g["which"].startswith("back") and date(year, month, 1) > today:
+            year -= 1  # "back in December" is the past one
+        return (*_month_span(date(year, month, 1)), False)
+    if name == "this_month":
+        first = today.replace(day=1)
+        which = g["which"]
+        if which == "last":
+            first = (first - timedelta(days=1)).replace(day=1)
+        elif which == "next":
+            first = _month_span(first)[1] + timedelta(days=1)
+        lo, hi = _month_span(first)
+        if which == "earlier this":
+            return lo, today, False
+        if which == "later this":
+            return today, hi, False
+        return lo, hi, False
     return None
+
+
+def _month_span(first: date) -> tuple[date, date]:
+    end = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first, end
+
+
+def _ordinal(day_num: int, weekday: str | None, today: date) -> tuple[date, date, bool] | None:
+    """ "The 17th" (or "Friday the 17th"): the nearest such day either side of today, as a
+    bare weekday is; with a weekday, only days of the month that fall on it."""
+    candidates: list[date] = []
+    for shift in range(-12, 13):
+        month_index = today.month - 1 + shift
+        try:
+            day = date(today.year + month_index // 12, month_index % 12 + 1, day_num)
+        except ValueError:
+            continue
+        if weekday is None or day.weekday() == _weekday(weekday):
+            candidates.append(day)
+    past = [d for d in candidates if d <= today]
+    future = [d for d in candidates if d >= today]
+    if not past and not future:
+        return None
+    lo = max(past) if past else min(future)
+    hi = min(future) if future else max(past)
+    return lo, hi, False
+
+
+def _weekends(today: date) -> tuple[tuple[date, date], tuple[date, date]]:
+    """The weekend just gone (or this one, on a Saturday or Sunday) and the next one."""
+    saturday = today - timedelta(days=(today.weekday() - 5) % 7)
+    past = (saturday, saturday + timedelta(days=1))
+    if today.weekday() >= 5:
+        return past, past
+    return past, (saturday + timedelta(days=7), saturday + timedelta(days=8))
+
+
+# A full calendar date: what a model copies from the platform's own timestamp.
+_CALENDAR = frozenset({"iso", "slash", "day_month", "month_day"})
 
 
 def find_dates(text: str, today: date) -> list[DateClaim]:
@@ -299,8 +375,12 @@ def find_dates(text: str, today: date) -> list[DateClaim]:
             by = bool(m.groupdict().get("by")) and "within" not in (m.group("by") or "")
             upto = upto or "within" in (m.groupdict().get("by") or "")
             taken.append((start, end))
-            either = name == "weekday"
-            found.append(DateClaim(m.group(0), start, end, lo, hi, by=by, upto=upto, either=either))
+            either = name in ("weekday", "ordinal")
+            alt = _weekends(today)[1] if name == "weekend" else None
+            bound = by and name not in _CALENDAR
+            found.append(
+                DateClaim(m.group(0), start, end, lo, hi, by, upto, either, alt=alt, bound=bound)
+            )
     return found
 
 

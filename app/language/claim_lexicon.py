@@ -26,14 +26,27 @@ def _p(*alternatives: str) -> re.Pattern[str]:
 # phrases are masked before later ones run ("out for delivery" is not "delivery").
 STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
     (
+        # Said with its own negation ("not with you yet", "no delivery yet"): true of a shipment
+        # still on its way ("yet" promises it is coming: not of a lost or returned one), read
+        # before "arrive" would be a future arrival.
+        "not_delivered",
+        _p(
+            r"(?:not|n't) (?:yet )?(?:with you|there)(?: yet)?",
+            r"no delivery yet",
+            r"yet to (?:arrive|be delivered|reach you)",
+            r"you (?:haven't|have not|'ve not|have yet to) (?:yet )?receive(?:d)?(?: it| them)?",
+        ),
+        ACTIVE,
+    ),
+    (
         "returned",
         _p(
             r"return(?:ed|ing)? (?:back )?to (?:the )?(?:sender|seller|shop|store|merchant|"
             r"warehouse|retailer|depot)",
             r"(?:sent|send|shipped|going|gone|went|heading|travell?ing|on its way|bounced|came)"
-            r" back",
+            r" (?:it |them )?back",
             r"(?:found|made|making|finds) its way back",
-            r"back to (?:the )?(?:sender|seller|warehouse|shop|store)",
+            r"back to (?:the )?(?:sender|seller|warehouse|shop|store|retailer|merchant)",
             r"rts",
         ),
         frozenset({S.RETURNED}),
@@ -47,6 +60,13 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"not (?:yet )?(?:been )?(?:collected|picked up|dispatched|shipped|sent out)",
             r"(?:has|have|had)n't (?:yet )?(?:been )?(?:collected|picked up|dispatched|shipped)",
             r"(?:has|have) not (?:yet )?(?:been )?(?:collected|picked up|dispatched|shipped)",
+            r"(?:has|have)(?:n't| not) (?:yet )?picked (?:it|them) up",
+            r"(?:has|have)(?:n't| not) (?:yet )?(?:passed|handed|given) (?:it |them )?(?:over )?"
+            r"to",
+            r"awaiting (?:collection|pick-?up|dispatch)",
+            r"still (?:here )?with us",
+            r"(?:still )?(?:at|with) (?:the )?(?:sender|seller|shop|store|retailer|merchant)"
+            r"(?:'s)?",
             r"(?:still )?(?:needs|has|have|got) to (?:pick (?:it |them )?up|collect)",
             r"waiting for (?:the |a )?(?:courier|carrier|collection|pick-?up|driver)",
             r"waiting for (?:the |a )?[a-z_]+ to (?:collect|pick)",
@@ -70,7 +90,9 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"out delivering",
             r"being delivered today",
             r"on board",
-            r"(?:driver|courier) has (?:it|your (?:parcel|package|order|item))",
+            r"driver has (?:it|your (?:parcel|package|order|item))",
+            r"out with (?:the |your )?(?:[a-z_]+ )?(?:driver|courier)",
+            r"loaded (?:for delivery|on(?:to)? (?:the|a) (?:van|truck|vehicle))",
         ),
         frozenset({S.OUT_FOR_DELIVERY}),
     ),
@@ -90,8 +112,9 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"can(?:no|')t be (?:found|located|traced)",
             r"(?:couldn't|could not|can't|cannot|unable to) (?:locate|find|trace)",
             r"could(?:n't| not) be (?:found|located|traced)",
-            r"disappeared",
-            r"vanished",
+            r"(?:disappeared|vanished)(?: somewhere)?"
+            r"(?: in (?:transit|the post|the network|the system))?",
+            r"(?:gone|went|go|going) astray",
             r"untrace(?:able|d)",
         ),
         frozenset({S.LOST}),
@@ -118,7 +141,9 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"hold-?up",
             r"behind schedule",
             r"late",
-            r"taking longer",
+            r"taking (?:a (?:bit|little) |slightly |much |a lot )?longer",
+            r"(?:a (?:few |couple of )?days?|a (?:bit|little)|slightly) behind",
+            r"slowed (?:\w+ )?down",
             r"stuck",
             r"slower than",
             r"pushed back",
@@ -137,6 +162,15 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r"delivery (?:company|service)|shipping company)",
             r"(?:travell?ing|moving|heading|making its way|coming) (?:to|towards|your way|"
             r"along|through)",
+            r"(?:travell?ing|moving) (?:with|via)",
+            r"(?:is|'s|are|still) (?:still )?moving",
+            r"making (?:good |steady )?progress(?: towards you)?",
+            r"carrying (?:it|them)(?: over)?",
+            r"courier has (?:it|your (?:parcel|package|order|item))",
+            r"in (?:the )?(?:courier's|carrier's|_+'s|_+) hands",
+            r"(?:somewhere )?between (?:the|a) (?:depot|hub|warehouse|facility)",
+            r"arrived (?:at|in) (?:a|the) (?:[a-z_]+ ){0,2}(?:facility|centre|center|hub|depot)",
+            r"scanned (?:at|in) (?:a|the) (?:[a-z_]+ ){0,2}(?:facility|centre|center|hub|depot)",
             r"(?:in|through) the (?:\w+(?:'s)? )?(?:network|system)",
             r"on its journey",
             r"(?:at|in|reached|left|through) (?:a|the) (?:[a-z_]+ ){0,2}"
@@ -166,6 +200,11 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
             r" (?:successfully |already |just )?delivered",
             r"delivered (?:on|at|to|yesterday|today|this|last|by|successfully|earlier)",
             r"deliver(?:ed|y) (?:was )?(?:completed|confirmed|made)",
+            r"(?:completed|made|confirmed) (?:the )?deliver(?:y|ies)",
+            r"made it (?:to you|to your (?:address|door|home|house)|home)",
+            r"(?:it's|it is|it has got|it got) (?:already |now |finally )?there",
+            r"(?:is|'s|are|now) at your (?:place|address|door|home|house|flat)",
+            r"drop-?off (?:happened|was made|took place)",
             r"(?:has|have|had|was|already|just) (?:already |just )?arrived",
             r"arrived",
             r"turned up",
@@ -194,13 +233,16 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
         "arriving",  # a future arrival: true while the shipment is still on its way
         _p(
             r"arriv(?:e|es|ing)",
+            # The noun only as an estimate: "arrival confirmed" says it has come.
+            r"(?:estimated|expected|scheduled|planned|anticipated) (?:time of )?arrival",
             r"(?:be|get|gets|getting) (?:delivered|to you|there)",
+            r"(?:get|gets|getting) (?:it|them) (?:to you|there)",
             r"deliver(?:s|ing)? (?:it|your|on|by|to)",
             r"reach(?:es|ing)? (?:you|your)",
             r"turn(?:s)? up",
             r"show(?:s)? up",
             r"land(?:s)?",
-            r"(?:expected|due|scheduled|estimated|planned|set|on track|likely)(?: to)?"
+            r"(?:expected|due|scheduled|slated|estimated|planned|set|on track|likely)(?: to)?"
             r"(?: arrive| be delivered| land| reach you)?",
             r"eta",
             r"(?:delivery )?estimate",
@@ -221,7 +263,10 @@ FUTURE = re.compile(
     r"being)"
     r"\b(?:\W+\w+){0,3}\W*$"
 )
-FUTURE_WORD = re.compile(r"\b(?:will|'ll|should|expect\w*|due|going to|gonna|ought to)\b")
+FUTURE_WORD = re.compile(
+    r"\b(?:will|'ll|should|expect\w*|due|going to|gonna|ought to|aim(?:s|ing)?|meant to|"
+    r"supposed to|slated|look out for|on track)\b"
+)
 NEGATION = re.compile(
     r"\b(?:not|no|never|no longer|yet to|no sign|nothing|failed to|unable to|without)\b|n't\b|n’t\b"
 )
@@ -275,7 +320,7 @@ ENTITY_STATUS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
             r"under review",
             r"in review",
             r"awaiting",
-            r"waiting (?:for|on)",
+            r"waiting (?:for|on)(?: (?:approval|review|sign-off|a decision))?",
             r"in progress",
             r"(?:not|n't) (?:been )?(?:approved|settled|completed) yet",
         ),
@@ -333,7 +378,7 @@ ACTION_VERB = re.compile(
     r"flag|log|creat|reach|reached|ask|told|tell|spok|call|chas|rerout|reship|replac|"
     r"order|appl|approv|lodg|put|set|sort|fix|handl|get|got|organi|expedit|upgrad|authori|"
     r"compensat|lodg|chase|mail|messag|ping|alert|inform|hand|transferr?|refer|trigger|queue|"
-    r"made|make|push|add|waiv|issue|void|dispatch|ship|redeliver|claim|investigat)"
+    r"made|make|push|add|waiv|issue|void|dispatch|ship|redeliver|claim|investigat|dropp|shot)"
 )
 # Passive or third-person statements that an action was (or will be) done for the customer.
 DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -344,9 +389,12 @@ DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:passed|handed|forwarded|referred|transferred|sent) (?:it |this |your \w+ )?"
             r"(?:on |over |along )?to (?:a |my |our |the )?(?:colleague|team|specialist|"
             r"supervisor|manager|human|agent|department)",
-            r"(?:colleague|team|specialist|agent|someone|somebody|human|supervisor|manager|person)"
+            r"(?:colleague|team|specialist|agent|someone|somebody|human|supervisor|manager|person|"
+            r"staff)"
             r" (?:from \w+ )?(?:will|'ll|’ll|is going to|is about to|shall) (?:\w+ )?"
             r"(?:contact|call|email|reach|get back|look|be in touch|follow up|review|take)",
+            r"(?:colleague|team|specialist|agent|someone|somebody|supervisor|manager|staff)"
+            r"(?:'s| is| are) (?:now |already )?(?:looking into it|on it|on the case)",
             r"(?:ticket|case) (?:number )?(?:has been|was|is|is now|got) (?:opened|created|raised|"
             r"logged|escalated)",
         ),
@@ -359,6 +407,8 @@ DONE_FOR_YOU: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"confirmation|update)",
             r"(?:email|e-mail|text|sms|message|notification|confirmation)(?: \w+)? (?:has been|"
             r"was|is|is being|will be) (?:\w+ )?(?:sent|on its way|emailed)",
+            r"(?:email|e-mail|text|sms|message|notification|confirmation)(?: \w+){0,3}"
+            r" (?:has gone|went|has been sent|was sent) out",
             r"(?:sent|emailed|texted) (?:you|to you|to your)",
             r"check your (?:inbox|email|phone|texts|messages)",
         ),
@@ -603,6 +653,7 @@ NEUTRAL_WORDS = frozenset(
     seller retailer sender shop store merchant got current open network system
     rest assured enjoy confirm confirms confirmed confirming journey ready
     since schedule scheduled
+    atm yr
     """.split()
 ) | frozenset(
     # English epistemic hedges, as a class: they weaken the claim they wrap, which is still
@@ -612,3 +663,25 @@ NEUTRAL_WORDS = frozenset(
     presumably apparently seemingly maybe perhaps suggests suggest indicates indicate
     """.split()
 )
+
+# Claim words a hurried writer misspells ("parcle", "tranist", "arrvied"). An unread word one
+# edit away from exactly one of them is read as it; the corrected sentence is checked in full.
+TYPO_TARGETS = frozenset(
+    """
+    parcel package packages parcels order shipment delivery delivered deliver arrived arrive
+    arriving transit shipped dispatched returned delayed missing collected received courier
+    carrier tracking expected tomorrow yesterday today address refund approved
+    """.split()
+)
+
+# Words that only qualify a claim the grammar read in the same clause ("expect the driver this
+# afternoon", "proof of delivery is dated Monday", "it was meant to arrive Friday"): released
+# beside a read claim, never on their own ("the driver is on his way" reads no claim, so its
+# words stay unread and only a sure, true state releases them).
+QUALIFIER_WORDS = frozenset(
+    """
+    scan scans dated timestamped yourself spent during via meant supposed aims aim aiming
+    """.split()
+)
+# ("driver" and "van" are not among them: they make a moving parcel's claim one about the last
+# leg, "the driver is on the way to you" is out for delivery, not in transit.)

@@ -32,6 +32,11 @@ like any other claim; "no claim" is believed only with a wide margin; a negation
 not read, and anything unsure, fails closed. Unread words are released only for a sure, true
 shipment state. Regular expressions first, the encoder only on clauses they cannot settle
 (~10 ms a clause on this CPU, cached by text): it runs on every streamed sentence.
+
+A sentence that fails gets two more readings, each checked in full from the start and released
+only if that reading passes: its misspelt claim words corrected ("parcle" -> "parcel"; never a
+real English word) and, for another language, its listed phrases glossed into English
+(claim_gloss.py). Neither reading can pass what the English grammar would not.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from app.language import claim_lexicon as lex
 from app.language import claim_meaning
@@ -54,6 +60,7 @@ from app.language.claim_dates import (
     find_times,
 )
 from app.language.claim_facts import ShipmentFact, TurnFacts, local
+from app.language.claim_gloss import gloss_claim
 from app.language.mentions import CURRENCY_SIGNS, CURRENCY_WORDS
 
 _ID = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK|NTF|CUS)-[A-Z0-9]+(?:-[A-Z])?\b", re.IGNORECASE)
@@ -93,6 +100,10 @@ _SIGNATORY = (
         r"(?: in)?"
     ),
 )
+# The patterns that say who signed ("signed for by", "X signed for it"), and the platform's
+# words for the customer as signatory.
+_SIGNED_PATTERNS = frozenset({0, 3})
+_THE_CUSTOMER = frozenset({"customer", "recipient", "addressee", "you"})
 # Where the customer lives is a place, not someone who signed.
 _GENERIC_PLACES = frozenset("address home house place flat apartment destination".split())
 _DETERMINERS = frozenset("the your a an our my their at in with by to outside on it".split())
@@ -101,6 +112,24 @@ _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s[-—–]\s|—|–|(?<!ahead )\b(?:but|although|though|however|whereas|while|so|"
     r"and|because|since|which|whereupon|then)\b"
 )
+_HEADING_WORDS = 4
+
+
+def _heading(text: str) -> bool:
+    """A few words that only label what follows: no condition, offer, courtesy or verb of their
+    own that would change how the clause after them is read ("Please note:", "Sorry:")."""
+    if not text.strip() or len(text.split()) > _HEADING_WORDS:
+        return False
+    return not (
+        lex.HYPOTHETICAL.match(text)
+        or lex.OFFER.search(text)
+        or _CONDITIONED.search(text)
+        or _COURTESY.search(text)
+        or lex.NEGATION.search(text)
+        or re.search(r"\b(?:accept|note|apologi[sz]e|sorry)\b", text)
+    )
+
+
 _NUMBER = re.compile(r"\d+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
@@ -135,6 +164,77 @@ class _Masked:
 
 
 def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
+    check = _check(sentence, facts)
+    if check.supported:
+        return check
+    # Misspelt claim words, or a sentence in another language: the sentence with them corrected
+    # or glossed into English is checked in full, and passes only as that sentence would;
+    # otherwise the original verdict stands.
+    for reading in (_corrected(sentence, check), gloss_claim(sentence)):
+        if reading == sentence:
+            continue
+        second = _check(reading, facts)
+        if second.supported:
+            second.sentence = sentence
+            second.claims.append(f"read as: {reading}")
+            return second
+    return check
+
+
+def _corrected(sentence: str, check: SentenceCheck) -> str:
+    unread = {u.split(": ", 1)[1] for u in check.unsupported if u.startswith("unread: ")}
+    out = sentence
+    for word in unread:
+        target = _typo_target(word)
+        if target:
+            out = re.sub(rf"(?i)\b{re.escape(word)}\b", target, out)
+    return out
+
+
+def _typo_target(word: str) -> str | None:
+    if len(word) < 5 or _is_english(word):
+        return None  # "slipped" is a word of its own, not a misspelt "shipped"
+    near = [t for t in lex.TYPO_TARGETS if abs(len(t) - len(word)) <= 1 and _one_edit(word, t)]
+    return near[0] if len(near) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """The shared encoder's whole-word pieces: ~20k English words, shipped with the model."""
+    from app.routing.onnx_encoder import model_source_dir
+
+    vocab = (model_source_dir() / "vocab.txt").read_text(encoding="utf-8").split()
+    return frozenset(w for w in vocab if w.isalpha())
+
+
+def _is_english(word: str) -> bool:
+    words = _english_words()
+    if word in words:
+        return True
+    # An inflection of a known word ("relayed", "rerouting") is a word too.
+    for suffix in ("ed", "d", "ing", "es", "s", "ly"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and (stem in words or stem + "e" in words):
+            return True
+    return False
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours turns `a` into `b`."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i = diff[0]
+        return len(diff) == 2 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1 :]
+
+
+def _check(sentence: str, facts: TurnFacts) -> SentenceCheck:
     check = SentenceCheck(sentence)
     if _STRUCTURED.search(sentence):
         check.claim("structured", sentence.strip()[:40], False)
@@ -156,7 +256,8 @@ def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
         check.claim("number", number.group(0), ok)
         masked.blank(*number.span())
     question = bool(lex.QUESTION.search(sentence))
-    asserted: list[tuple[int, int, bool]] = []  # clauses that assert, and whether one was read
+    # Clauses that assert: whether a claim was read in one, and whether a negated one was.
+    asserted: list[tuple[int, int, bool, bool]] = []
     for start, end in _clauses(masked.text):
         text = masked.text[start:end]
         clause = _Clause(
@@ -172,10 +273,11 @@ def check_sentence(sentence: str, facts: TurnFacts) -> SentenceCheck:
         else:
             # Read: the grammar took a claim (or a quoted platform event) out of this clause.
             read = len(check.claims) > before or _blanked(masked, start, end)
-            asserted.append((start, end, read))
+            negated_read = any(": not " in c for c in check.claims[before:])
+            asserted.append((start, end, read, negated_read))
     _unmodelled_words(masked, facts, check)
-    for start, end, read in asserted:
-        _residue(masked, start, end, read, scope, facts, check)
+    for start, end, read, negated_read in asserted:
+        _residue(masked, start, end, read, negated_read, scope, facts, check)
     _unknown_names(sentence, facts, check)
     return check
 
@@ -219,12 +321,25 @@ def _carriers(
         check.claim("carrier", name, name in known)
         # Kept as a word-shaped placeholder, so "through the DHL network" still reads as a phrase.
         masked.text = masked.text[: m.start()] + "_" * len(name) + masked.text[m.end() :]
+    # "it ships via UPS": the verb only says which carrier, and the carrier was read.
+    for m in _SHIPS_VIA.finditer(masked.text):
+        masked.blank(m.start(), m.start("via"))
+
+
+_SHIPS_VIA = re.compile(r"\b(?:ships|shipping)\s+(?P<via>via|with|through)\s+_+")
 
 
 def _signatories(masked: _Masked, scope: list[ShipmentFact], check: SentenceCheck) -> None:
-    for pattern in _SIGNATORY:
+    for index, pattern in enumerate(_SIGNATORY):
         for m in pattern.finditer(masked.text):
             who = _content_words(m.group("who"))
+            if who and who <= {"you", "yourself"} and index in _SIGNED_PATTERNS:
+                # "You signed for it yourself": the platform records the customer as signatory.
+                signed = [_content_words(s.signed_by) for s in scope if s.signed_by]
+                ok = bool(signed) and all(words & _THE_CUSTOMER for words in signed)
+                check.claim("signatory", "you", ok)
+                masked.blank(*m.span())
+                continue
             if not who or who <= {"you", "yourself", "carrier", "courier"} | _GENERIC_PLACES:
                 continue  # "handed to you": a delivery claim, checked as a state
             signed = [_content_words(s.signed_by) for s in scope if s.signed_by]
@@ -276,6 +391,10 @@ class _Clause:
 def _clauses(text: str) -> list[tuple[int, int]]:
     cuts = [0]
     for m in _CLAUSE_BREAK.finditer(text):
+        # A short heading ("Estimated arrival: by Tuesday", "Courier on this one: DHL") labels
+        # what follows it: the two are read as one clause, so the heading gives the date its role.
+        if m.group(0) == ":" and _heading(text[cuts[-1] : m.start()]):
+            continue
         cuts.extend((m.start(), m.end()))
     cuts.append(len(text))
     spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
@@ -331,11 +450,18 @@ _HEDGED_PAST = re.compile(r"\b(?:might|may|could|must)(?: well)? have(?: already
 
 _ROLE_OF_STATE = {
     "delivered": "delivered",
+    "not_delivered": "eta",
     "arriving": "eta",
     "out_for_delivery": "eta",
     "delayed": "eta",
     "on_time": "eta",
 }
+
+
+# "I can open a ticket": the status word is the verb of an offer, not a status of an entity.
+_OFFERED_VERB = re.compile(
+    r"\b(?:i|we)\s+(?:can|could|would be happy to|'d be happy to|am happy to|'m happy to)\s+$"
+)
 
 
 def _entities(clause: _Clause, named: list[str], facts: TurnFacts, check: SentenceCheck) -> bool:
@@ -352,7 +478,7 @@ def _entities(clause: _Clause, named: list[str], facts: TurnFacts, check: Senten
             for m in pattern.finditer(clause.text):
                 clause.blank(*m.span())
                 said = True
-                if clause.hypothetical:
+                if clause.hypothetical or _OFFERED_VERB.search(clause.text[: m.start()]):
                     continue
                 negated = _negated(clause.text[: m.start()])
                 ok = bool(entities) and all((e.status in statuses) != negated for e in entities)
@@ -528,8 +654,28 @@ _COURTESY = re.compile(
     r"|not to worry|never mind|rest assured|good news|bad news|(?:un)?fortunately|luckily|sadly"
     r"|(?:(?:i'm|i am|we're|we are|so|very|really) )*(?:sorry|apologies|apologise|apologize)"
     r"(?: (?:for|about) (?:this|that|the \w+|any \w+))?"
-    r"|thank(?:s| you)(?: (?:so much|for \w+(?: \w+)?))?)\b"
+    r"|thank(?:s| you)(?: (?:so|very) much)?(?: for (?:\w+ing|your \w+)(?: (?:with|to) (?:me|us)"
+    r"|(?: \w+)?))?"
+    # Hedges and framings around a claim: they weaken or place it, the claim is still read.
+    r"|all being well|(?:i'm|i am) afraid|as we speak|as things stand|all in|in total|so far"
+    r"|for now|as of now|atm|per the (?:tracking|carrier|courier)|fingers crossed"
+    # Wishes for the customer's day are not about the parcel.
+    r"|(?:i )?hope (?:you have|the rest of your) (?:a )?(?:\w+ )?(?:day|evening|weekend|week)"
+    r"(?: goes well)?|have a (?:\w+ )?(?:day|evening|weekend|week))\b"
 )
+
+
+def _without_courtesy(text: str, original: str, start: int, end: int) -> str:
+    """`text[start:end]` with courtesy formulas blanked, found in the whole sentence: a clause
+    break inside one ("thanks so much for ...") does not hide it."""
+    out = list(text[start:end])
+    for m in _COURTESY.finditer(original):
+        for i in range(max(m.start(), start), min(m.end(), end)):
+            out[i - start] = " "
+    return _COURTESY.sub(" ", "".join(out))
+
+
+_NEGATION_CUES = frozenset("nothing sign signs indication evidence".split())
 
 
 def _residue(
@@ -537,6 +683,7 @@ def _residue(
     start: int,
     end: int,
     read: bool,
+    negated_read: bool,
     scope: list[ShipmentFact],
     facts: TurnFacts,
     check: SentenceCheck,
@@ -549,17 +696,21 @@ def _residue(
     (claim_meaning) is then checked against the facts like any other claim. Unsure fails closed.
     """
     fact_text = facts.text.lower()
-    residue = masked.text[start:end]
+    residue = _without_courtesy(masked.text, masked.original, start, end)
     unread = [
         w
         for w in re.findall(r"[a-z]+", residue)
-        if w not in lex.NEUTRAL_WORDS and not _whole_token(w, fact_text)
+        if w not in lex.NEUTRAL_WORDS
+        and not _whole_token(w, fact_text)
+        # "Nothing suggests it's lost": the words of a negation the grammar read and checked.
+        and not (negated_read and w in _NEGATION_CUES)
+        and not (read and w in lex.QUALIFIER_WORDS)
     ]
     if read and not unread:
         return  # every word is a read claim or neutral
     original = masked.original[start:end]
-    negated = bool(lex.NEGATION.search(_COURTESY.sub(" ", residue)))
-    words = re.findall(r"[a-z']+", _COURTESY.sub(" ", original))
+    negated = bool(lex.NEGATION.search(residue))
+    words = re.findall(r"[a-z']+", _without_courtesy(masked.original, masked.original, start, end))
     if not unread:
         if len(words) < 2:
             return  # a lone word ("Update:", "Carrier:") or a courtesy formula claims nothing
