@@ -472,6 +472,9 @@ def test_refunded_as_a_verb_is_an_action_claim() -> None:
         ("Please accept our apologies: the shipment has been delayed.", IN_TRANSIT, False),
         # An offer's verb is not an entity's status; a stated status still needs the entity.
         ("If you'd like, I can open a ticket.", IN_TRANSIT, True),
+        # What a clause reports as done is no consequence of the condition before it.
+        ("If you'd like, I can open a ticket, which I've already done.", IN_TRANSIT, False),
+        ("If it helps, I have already opened a ticket for you.", IN_TRANSIT, False),
         ("Your ticket is open.", IN_TRANSIT, False),
         # State paraphrases.
         ("It's arrived at the sorting centre.", IN_TRANSIT, True),

@@ -267,7 +267,7 @@ def _check(sentence: str, facts: TurnFacts) -> SentenceCheck:
         roles = _clause_claims(clause, scope, named, facts, check)
         _dates_in_clause(clause, dates, times, roles, scope, facts, today, check)
         # An offer, a question or a condition asserts nothing: its other words are not claims.
-        conditioned = bool(_CONDITIONED.search(masked.original[:start]))
+        conditioned = _conditioned(masked.original[start:end].lower(), masked.original[:start])
         if clause.hypothetical or conditioned or lex.OFFER.search(text):
             clause.blank(0, end - start)
         else:
@@ -494,11 +494,25 @@ def _entities(clause: _Clause, named: list[str], facts: TurnFacts, check: Senten
 # A promise after a condition ("If it hasn't arrived by then, tell me and I'll pass it to a
 # colleague") is an offer, not a claim that the action was done.
 _CONDITIONED = re.compile(r"\b(?:if|unless|once|when|should you|tell me|let me know|just say)\b")
+# A clause that reports what is or was so is no consequence of a condition before it: "If you'd
+# like, I can open a ticket, which I've already done" asserts a ticket. Such a clause is
+# checked (fail-closed: at worst a true one is rejected).
+_REALIS = re.compile(
+    r"\b(?:already|i've|i have|we've|we have|has been|have been|had been|did|done|was|were|"
+    r"is now|are now|just now)\b"
+)
+
+
+def _conditioned(clause_text: str, before: str) -> bool:
+    return bool(_CONDITIONED.search(before)) and not _REALIS.search(clause_text)
 
 
 def _actions(clause: _Clause, facts: TurnFacts, check: SentenceCheck) -> None:
     text = clause.text
-    conditioned = bool(_CONDITIONED.search(clause.masked.original[: clause.start]))
+    conditioned = _conditioned(
+        clause.masked.original[clause.start : clause.end].lower(),
+        clause.masked.original[: clause.start],
+    )
     for m in lex.FIRST_PERSON_ACTION.finditer(text):
         verb = m.group("verb")
         if not lex.ACTION_VERB.match(verb) or verb in {"sorry", "afraid", "happy", "able"}:
