@@ -15,10 +15,9 @@ closed, reviewable table, since no translation model installs in this environmen
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-from app.language.consent_lexicon import fold
+from app.language.gloss import Glossary
 
 # Folded, lowercase phrase -> English. Longer phrases win at match time.
 _GLOSSARY: dict[str, str] = {
@@ -102,23 +101,10 @@ _GLOSSARY: dict[str, str] = {
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
-    phrases = sorted(_GLOSSARY, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w'])")
+def _claim_words() -> Glossary:
+    return Glossary(_GLOSSARY)
 
 
 def gloss_claim(sentence: str) -> str:
     """`sentence` with listed phrases in English; unchanged when none is listed."""
-    folded = fold(sentence)
-    lowered = folded.lower()
-    base = folded if len(lowered) == len(folded) else lowered
-    out: list[str] = []
-    last = 0
-    for match in _pattern().finditer(lowered):
-        out.append(base[last : match.start()])
-        out.append(_GLOSSARY[match.group(0)])
-        last = match.end()
-    if not out:
-        return sentence
-    out.append(base[last:])
-    return "".join(out)
+    return _claim_words()(sentence)

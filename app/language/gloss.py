@@ -118,26 +118,40 @@ _GLOSSARY: dict[str, str] = {
 }  # fmt: skip
 
 
+class Glossary:
+    """Whole listed phrases (lowercase, accent-folded keys) replaced by their English, longest
+    first; a text with none of them comes back unchanged."""
+
+    def __init__(self, phrases: dict[str, str]) -> None:
+        self._phrases = phrases
+        ordered = sorted(phrases, key=len, reverse=True)
+        self._pattern = re.compile(
+            r"(?<![\w'])(?:" + "|".join(re.escape(p) for p in ordered) + r")(?![\w'])"
+        )
+
+    def __call__(self, text: str) -> str:
+        folded = fold(text)
+        lowered = folded.lower()
+        # Offsets are taken on the lowered text; where lowering changed a length, it is the base.
+        base = folded if len(lowered) == len(folded) else lowered
+        out: list[str] = []
+        last = 0
+        for match in self._pattern.finditer(lowered):
+            out.append(base[last : match.start()])
+            out.append(self._phrases[match.group(0)])
+            last = match.end()
+        if not out:
+            return text
+        out.append(base[last:])
+        return "".join(out)
+
+
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
-    phrases = sorted(_GLOSSARY, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w'])")
+def _order_words() -> Glossary:
+    return Glossary(_GLOSSARY)
 
 
 def gloss(text: str) -> str:
     """`text` with listed foreign words and phrases replaced by their English (accents folded
     only where something was replaced: an all-English text comes back unchanged)."""
-    folded = fold(text)
-    lowered = folded.lower()
-    # Offsets are taken on the lowered text; where lowering changed a length, it is the base.
-    base = folded if len(lowered) == len(folded) else lowered
-    out: list[str] = []
-    last = 0
-    for match in _pattern().finditer(lowered):
-        out.append(base[last : match.start()])
-        out.append(_GLOSSARY[match.group(0)])
-        last = match.end()
-    if not out:
-        return text
-    out.append(base[last:])
-    return "".join(out)
+    return _order_words()(text)
