@@ -594,6 +594,12 @@ _DESTINATION = re.compile(
 )
 
 
+def names_other_destination(reply: str) -> bool:
+    """The reply sends the money or the goods somewhere the proposal does not ("Yes. To my
+    wife.", "send it to my office")."""
+    return bool(_DESTINATION.search(other_languages.fold(normalise(reply)).lower()))
+
+
 def _adds_with_too(words: tuple[str, ...]) -> bool:
     return any(
         w == "too" and (i + 1 == len(words) or words[i + 1] not in _TOO_INTENSIFIES)

@@ -73,6 +73,18 @@ def terms_of(
     )
 
 
+def elsewhere(proposal: Proposal) -> str:
+    """The honest answer to "yes, but send it to my wife": where it goes is not ours to change."""
+    if proposal.action is Action.RETURN:
+        where = (
+            "A return is refunded to the original payment method, and its label sends the "
+            "items back to us"
+        )
+    else:
+        where = "A refund can only go back to the original payment method"
+    return f"{where}, so I can't send it anywhere else. {UNCHANGED}"
+
+
 def disagrees(reply: str) -> bool:
     """ "You're wrong" is not a no: the customer says the terms are off, so ask, don't stop."""
     return has_phrase(read_mentions(reply), _DISAGREEMENT)

@@ -53,6 +53,7 @@ from app.agents.negotiation.written_policy import read_written_policies
 from app.agents.worker import ConsentDecision
 from app.language.case import item_set, items_of
 from app.language.consent import ConsentLabel, ConsentReading, shared_reader
+from app.language.consent_cues import names_other_destination
 from app.language.mentions import asks_for_person
 from app.platform.contract import FraudScore, Order, OrderSummary, Quote, QuoteRequest, ReturnWindow
 from app.sessions.write_leases import LeaseHolder
@@ -336,6 +337,14 @@ async def confirm(
         return escalate_to(
             EscalationReason.UNRESOLVED, f"{turns} turns without a clear answer", base
         )
+    if (
+        reading.label is ConsentLabel.CONDITIONAL
+        and names_other_destination(reply)
+        and not (reading.other_order_ids or reading.other_amounts)
+    ):
+        # "Yes. To my wife.": not a new request, and not a change the platform allows.
+        ctx.say(consent_step.elsewhere(proposal) + " ")
+        return Command(goto="confirm", update=base)
     if reading.label in (ConsentLabel.CONDITIONAL, ConsentLabel.COUNTER):
         # A change or a different request: read it like a first message (already counted);
         # whatever it becomes is a fresh proposal that needs a fresh yes.
