@@ -183,3 +183,16 @@ def _writes(
 
 def scenes(offset: int = 0) -> list[Scene]:
     return asyncio.run(collect(offset))
+
+
+def labelled_line(
+    scene: Scene, sentence: str, ok: bool, kind: str, *, family: str
+) -> dict[str, Any]:
+    """One line of a claims data set: the scene's facts, a sentence and whether they support it."""
+    return {
+        "facts": scene.facts,
+        "sentence": sentence,
+        "supported": ok,
+        "family": family,
+        "kind": kind,
+    }

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from evals.claims_build import build_main
-from evals.claims_facts import Scene, scenes
+from evals.claims_facts import Scene, labelled_line, scenes
 from evals.claims_unseen_build import (
     ALL,
     DELIVERED,
@@ -213,14 +214,7 @@ FALSE_TAILS = [
 ]
 
 
-def _line(scene: Scene, sentence: str, ok: bool, kind: str) -> dict[str, Any]:
-    return {
-        "facts": scene.facts,
-        "sentence": sentence,
-        "supported": ok,
-        "family": FAMILY,
-        "kind": kind,
-    }
+_line = partial(labelled_line, family=FAMILY)
 
 
 def _lines(scene: Scene, rng: random.Random) -> list[dict[str, Any]]:

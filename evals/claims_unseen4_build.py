@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from evals.claims_build import build_main
-from evals.claims_facts import Scene, scenes
+from evals.claims_facts import Scene, labelled_line, scenes
 from evals.claims_unseen_build import ALL, DELIVERED, MOVING, NOT_YET, _dates, _state_truth
 
 OUT = Path(__file__).resolve().parent / "data" / "claims_unseen4.jsonl"
@@ -97,14 +98,7 @@ DATE_TEMPLATES = {
 }
 
 
-def _line(scene: Scene, sentence: str, ok: bool, kind: str) -> dict[str, Any]:
-    return {
-        "facts": scene.facts,
-        "sentence": sentence,
-        "supported": ok,
-        "family": FAMILY,
-        "kind": kind,
-    }
+_line = partial(labelled_line, family=FAMILY)
 
 
 def _lines(scene: Scene, rng: random.Random) -> list[dict[str, Any]]:

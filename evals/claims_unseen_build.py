@@ -17,12 +17,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from evals.claims_build import build_main
-from evals.claims_facts import Scene, scenes
+from evals.claims_facts import Scene, labelled_line, scenes
 
 OUT = Path(__file__).resolve().parent / "data" / "claims_unseen2.jsonl"
 FAMILY = "unseen2"
@@ -489,14 +490,7 @@ def _dates(
 # ------------------------------------------------------------------ the scene's lines
 
 
-def _line(scene: Scene, sentence: str, ok: bool, kind: str) -> dict[str, Any]:
-    return {
-        "facts": scene.facts,
-        "sentence": sentence,
-        "supported": ok,
-        "family": FAMILY,
-        "kind": kind,
-    }
+_line = partial(labelled_line, family=FAMILY)
 
 
 def _state_truth(

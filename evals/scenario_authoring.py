@@ -13,11 +13,15 @@ An expected write names the customer message that consents to it (`turn`).
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from app.platform import fraud
@@ -1614,3 +1618,19 @@ def authored_scenarios() -> list[dict[str, Any]]:
     ]
     assert len({r["id"] for r in rows}) == len(rows)
     return rows
+
+
+def write_scenarios_main(
+    argv: list[str] | None, doc: str, out: Path, build: Callable[[], list[dict[str, Any]]]
+) -> int:
+    """The command line every hand-written scenario set shares: `--out`, build, write JSONL."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--out", type=Path, default=out)
+    args = parser.parse_args(argv)
+    rows = build()
+    args.out.write_text(
+        "".join(json.dumps(r, sort_keys=True, separators=(",", ":")) + "\n" for r in rows),
+        encoding="utf-8",
+    )
+    print(f"wrote {len(rows)} scenarios to {args.out}")
+    return 0

@@ -11,8 +11,6 @@ one would make it one more dev set.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from evals.scenario_authoring import (
     refund,
     ret,
     scenario,
+    write_scenarios_main,
 )
 
 OUT = Path(__file__).resolve().parent / "data" / "scenarios_unseen.jsonl"
@@ -383,16 +382,7 @@ def unseen_scenarios() -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-    rows = unseen_scenarios()
-    args.out.write_text(
-        "".join(json.dumps(r, sort_keys=True, separators=(",", ":")) + "\n" for r in rows),
-        encoding="utf-8",
-    )
-    print(f"wrote {len(rows)} scenarios to {args.out}")
-    return 0
+    return write_scenarios_main(argv, __doc__ or "", OUT, unseen_scenarios)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ make it one more dev set.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -53,6 +51,7 @@ from evals.scenario_authoring import (
     refund,
     ret,
     scenario,
+    write_scenarios_main,
 )
 from evals.scenario_fixtures import CLIENT
 
@@ -690,16 +689,7 @@ def unseen2_scenarios() -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-    rows = unseen2_scenarios()
-    args.out.write_text(
-        "".join(json.dumps(r, sort_keys=True, separators=(",", ":")) + "\n" for r in rows),
-        encoding="utf-8",
-    )
-    print(f"wrote {len(rows)} scenarios to {args.out}")
-    return 0
+    return write_scenarios_main(argv, __doc__ or "", OUT, unseen2_scenarios)
 
 
 if __name__ == "__main__":

@@ -125,10 +125,15 @@ def test_a_pipeline_needs_a_screen_or_both_a_guard_and_a_router() -> None:
         ChatPipeline(sessions=None, hydrator=None, guard=CountingGuard(), workers={}, deps=None)  # type: ignore[arg-type]
 
 
-class CountingScreen:
-    def __init__(self, inner: Any) -> None:
+class RecordingScreen:
+    """The in-process screen, noting each call's `route` flag and item words; with `forced`, it
+    hands the pipeline that case reading instead of its own (as the Guardrail replica does)."""
+
+    def __init__(self, inner: Any, forced: Gist | None = None) -> None:
         self.inner = inner
+        self.forced = forced
         self.calls: list[bool] = []
+        self.words: list[list[str] | None] = []
 
     async def screen(
         self,
@@ -140,20 +145,19 @@ class CountingScreen:
         protected: Any = (),
     ) -> Screening:
         self.calls.append(route)
+        self.words.append(None if case_words is None else list(case_words))
         screened: Screening = await self.inner.screen(
             text, context, route=route, case_words=case_words, protected=protected
         )
-        return screened
+        if self.forced is None:
+            return screened
+        return Screening(screened.verdict, screened.decision, screened.routing_ms, self.forced)
 
 
-async def test_a_served_turn_screens_once_and_keeps_its_phases(
-    pipeline: ChatPipeline, tokens: TokenService, seed: SeedIndex
-) -> None:
-    """The pipeline asks its screen port once a turn (in the Serve graph: one call to the
-    Guardrail deployment), and the trace still splits the guardrail's time from routing's."""
-    counting = CountingScreen(pipeline.screen)
-    pipeline.screen = counting
-    pick = peek(seed, ShipmentStatus.IN_TRANSIT)
+async def ask_where_is(
+    pipeline: ChatPipeline, tokens: TokenService, pick: Any
+) -> tuple[str, httpx.Response]:
+    """A new session asking where the pick's parcel is: (session id, the reply)."""
     headers = {"Authorization": f"Bearer {tokens.issue(pick.who.customer_id, pick.who.client_id)}"}
     transport = httpx.ASGITransport(app=create_chat_app(pipeline, tokens))
     async with httpx.AsyncClient(transport=transport, base_url="http://agent") as api:
@@ -163,6 +167,18 @@ async def test_a_served_turn_screens_once_and_keeps_its_phases(
             headers=headers,
             json={"message": f"where is {pick.shipment.awb}?", "stream": False},
         )
+    return session, reply
+
+
+async def test_a_served_turn_screens_once_and_keeps_its_phases(
+    pipeline: ChatPipeline, tokens: TokenService, seed: SeedIndex
+) -> None:
+    """The pipeline asks its screen port once a turn (in the Serve graph: one call to the
+    Guardrail deployment), and the trace still splits the guardrail's time from routing's."""
+    counting = RecordingScreen(pipeline.screen)
+    pipeline.screen = counting
+    pick = peek(seed, ShipmentStatus.IN_TRANSIT)
+    session, reply = await ask_where_is(pipeline, tokens, pick)
     assert reply.status_code == 200, reply.text
     assert reply.json()["events"][-1]["data"]["route"] == "tracking"
     assert counting.calls == [True]
@@ -401,47 +417,15 @@ async def test_the_case_read_in_a_batch_decides_as_the_case_read_alone(
     assert read_gists([]) == []
 
 
-class GistScreen:
-    """The in-process screen, handing the pipeline a case reading of its own (as the Guardrail
-    replica does) and keeping the item words it was given."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.words: list[list[str] | None] = []
-
-    async def screen(
-        self,
-        text: str,
-        context: RoutingContext,
-        *,
-        route: bool = True,
-        case_words: Any = None,
-        protected: Any = (),
-    ) -> Screening:
-        self.words.append(None if case_words is None else list(case_words))
-        screened: Screening = await self.inner.screen(
-            text, context, route=route, case_words=case_words, protected=protected
-        )
-        # A reading no message would give: proves the pipeline used this one, not its own.
-        forced = Gist(reason=Reason.DAMAGED, reason_p=1.0, ask=Ask.REFUND, ask_p=1.0)
-        return Screening(screened.verdict, screened.decision, screened.routing_ms, forced)
-
-
 async def test_the_pipeline_uses_the_screens_case_reading_with_the_customers_words(
     pipeline: ChatPipeline, tokens: TokenService, seed: SeedIndex
 ) -> None:
-    screen = GistScreen(pipeline.screen)
+    # A reading no message would give: proves the pipeline used this one, not its own.
+    forced = Gist(reason=Reason.DAMAGED, reason_p=1.0, ask=Ask.REFUND, ask_p=1.0)
+    screen = RecordingScreen(pipeline.screen, forced)
     pipeline.screen = screen
     pick = peek(seed, ShipmentStatus.IN_TRANSIT)
-    headers = {"Authorization": f"Bearer {tokens.issue(pick.who.customer_id, pick.who.client_id)}"}
-    transport = httpx.ASGITransport(app=create_chat_app(pipeline, tokens))
-    async with httpx.AsyncClient(transport=transport, base_url="http://agent") as api:
-        session = (await api.post("/v1/sessions", headers=headers)).json()["session_id"]
-        reply = await api.post(
-            f"/v1/sessions/{session}/messages",
-            headers=headers,
-            json={"message": f"where is {pick.shipment.awb}?", "stream": False},
-        )
+    _, reply = await ask_where_is(pipeline, tokens, pick)
     assert reply.status_code == 200, reply.text
     # The forced reading (a refund asked for) sent a status question to Negotiation.
     assert reply.json()["events"][-1]["data"]["route"] == "negotiation"
