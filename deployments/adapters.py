@@ -16,6 +16,8 @@ from app.guardrails import GuardrailVerdict
 from app.language.reasons import Ask, Gist, Reason
 from app.observability.tracing import client_span, outgoing_context
 from app.routing.router import RouteDecision, RoutingContext
+from app.tools.definitions import PolicySearchUnavailable
+from app.tools.spec import PolicyChunk
 from deployments.metrics import enable_ray_metrics
 
 
@@ -41,6 +43,23 @@ class GuardHandle:
     ) -> list[str]:
         known = None if protected is None else [list(ids) for ids in protected]
         return [str(t) for t in await self._handle.scrub_many.remote(texts, known)]
+
+
+class PolicySearchHandle:
+    """`PolicySearch` for a worker that does not own the retrieval engine: the Policy worker's
+    replica runs the search (`PolicyWorker.search_policy`) and returns the chunks."""
+
+    def __init__(self, handle: DeploymentHandle) -> None:
+        self._handle = handle
+
+    async def search(
+        self, query: str, *, client_id: str, region: str, top_k: int
+    ) -> list[PolicyChunk]:
+        with client_span("serve PolicyWorker.search_policy"):
+            found = await self._handle.search_policy.remote(query, client_id, region, top_k)
+        if found is None:
+            raise PolicySearchUnavailable("policy search is not configured")
+        return [PolicyChunk.model_validate(chunk) for chunk in found]
 
 
 class ShadowMirror:

@@ -49,5 +49,6 @@ def build_app(args: dict[str, Any]) -> Application:
     guardrail = GuardrailDeployment.bind(settings)
     tracking = TrackingWorker.bind(settings)
     policy = PolicyWorker.bind(settings)
-    negotiation = NegotiationWorker.bind(settings)
+    # The Negotiation worker cites policy through the Policy worker's search (one engine).
+    negotiation = NegotiationWorker.bind(settings, policy)
     return Ingress.bind(guardrail, tracking, policy, negotiation, settings)

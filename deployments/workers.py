@@ -7,9 +7,11 @@ serving, policy and negotiation issues without this interface changing.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 from ray import serve
+from ray.serve.handle import DeploymentHandle
 
 from app.agents.compose import worker_deps
 from app.agents.negotiation import NegotiationAgent
@@ -20,17 +22,23 @@ from app.config import AgentSettings
 from app.observability.tracing import served, setup_tracing
 from app.streaming import ready_batches
 from app.web.backend import local_kb
+from deployments.adapters import PolicySearchHandle
 from deployments.metrics import enable_ray_metrics
 
 
 class _WorkerDeployment:
     agent_type: Any
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: dict[str, Any], policy: DeploymentHandle | None = None) -> None:
         enable_ray_metrics()  # tool calls and reranker scores are recorded in this replica
         self._name = type(self).__name__
         setup_tracing(self._name)  # before its clients exist: their calls become spans
-        self._deps = worker_deps(AgentSettings.load(settings))
+        deps = worker_deps(AgentSettings.load(settings))
+        if policy is not None:
+            # Searches go to the Policy worker, which owns the retrieval engine: a Milvus Lite
+            # file opens in one process only, and the first worker to search would take it.
+            deps = replace(deps, policy_search=PolicySearchHandle(policy))
+        self._deps = deps
         self._agent = self.agent_type(self._deps)
 
     async def handle(self, request: dict[str, Any]) -> AsyncIterator[list[dict[str, Any]]]:
@@ -81,6 +89,16 @@ class PolicyWorker(_WorkerDeployment):
         super().__init__(settings)
         # The KB page's operations run here, on the engine this replica's agent searches.
         self._kb = local_kb(AgentSettings.load(settings), self._deps.policy_search)
+
+    async def search_policy(
+        self, query: str, client_id: str, region: str, top_k: int
+    ) -> list[dict[str, Any]] | None:
+        """search_policy_kb for the other workers (PolicySearchHandle); None: retrieval off."""
+        search = self._deps.policy_search
+        if search is None:
+            return None
+        chunks = await search.search(query, client_id=client_id, region=region, top_k=top_k)
+        return [chunk.model_dump(mode="json") for chunk in chunks]
 
     async def kb(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
         if self._kb is None:

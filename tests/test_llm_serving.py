@@ -22,6 +22,7 @@ from app.llm.client import FallbackChatModel, ModelEndpoint, OpenAIChatModel
 from app.llm.endpoints import tier_models
 from app.llm.tool_calls import propose_tool_call
 from app.platform.client import CustomerRef, PlatformClient
+from app.platform.contract import ShipmentStatus
 from app.sessions.hydration import HydratedContext
 from app.sessions.local_redis import free_port
 from app.tools.definitions import TOOLS, CustomerContext, narrowing_for
@@ -254,3 +255,38 @@ async def test_model_answer_streams_through_serve_without_thoughts(
     assert 'osa_ttft_seconds_count{tier="tracking"}' in metrics
     if tools:
         assert "osa_llm_prompt_tokens_total" in metrics
+
+
+async def test_negotiation_cites_policy_through_the_policy_worker(
+    stack: dict[str, str], seed: SeedIndex
+) -> None:
+    # A Milvus Lite file opens in one process only. The Negotiation worker's search goes to the
+    # Policy worker (PolicySearchHandle), so a return proposal first, then a policy question,
+    # both search: before, the Negotiation worker took the file and every policy answer after
+    # it was "I can't look up the policy documents right now".
+    searched = False
+    for _ in range(4):
+        pick = seed.take(ShipmentStatus.DELIVERED)
+        headers = {
+            "Authorization": "Bearer "
+            + TokenService(SECRET).issue(pick.who.customer_id, pick.who.client_id)
+        }
+        item = pick.order.items[0].name
+        events, _ = await asyncio.to_thread(
+            stream_turn,
+            stack["url"],
+            headers,
+            f"I want to return the {item} from {pick.order.order_id}, it doesn't fit",
+        )
+        searches = [d for name, d in events if name == "tool" and d["name"] == "search_policy_kb"]
+        assert all(s["ok"] for s in searches), events
+        if searches:
+            searched = True
+            break
+    assert searched, "no return proposal searched the policy"
+    events, _ = await asyncio.to_thread(
+        stream_turn, stack["url"], headers, "how long do I have to return shoes?"
+    )
+    assert events[-1][1].get("route") == "policy", events
+    searches = [d for name, d in events if name == "tool" and d["name"] == "search_policy_kb"]
+    assert searches and all(s["ok"] for s in searches), events
