@@ -540,8 +540,15 @@ def _is_question(original: str, text: str, words: tuple[str, ...], padded: str) 
         if _is_wh(word) and (i == len(rest) - 1 or rest[i + 1] in _WH_TAILS):
             return True
     # Each clause may open with an inverted auxiliary: "sure, will it be ok".
-    for clause in re.split(r"[,.;:!\n]+", text.lower()):
+    previous: list[str] = []
+    pieces = re.split(r"([,.;:!\n]+)", text.lower())
+    for k in range(0, len(pieces), 2):
+        clause = pieces[k]
+        if k and pieces[k - 1].strip() != ",":
+            previous = []  # a relative clause follows its noun after a comma only
         cw = re.findall(r"[a-z]+(?:'[a-z]+)*", clause)
+        if not cw:
+            continue
         while cw and cw[0] in LEADERS:
             cw.pop(0)
         if len(cw) >= 2 and cw[0] in AUXILIARIES and cw[1] in SUBJECTS:
@@ -550,6 +557,9 @@ def _is_question(original: str, text: str, words: tuple[str, ...], padded: str) 
                 continue
             return True
         if cw and (cw[0] in WH_WORDS or cw[0] in other_languages.QUESTION_OPENERS):
+            if _is_relative(cw, previous):
+                previous = cw
+                continue
             return True
         # "ist das ...", "kan ik ...", "puis je ...": a verb before its subject.
         if (
@@ -558,7 +568,25 @@ def _is_question(original: str, text: str, words: tuple[str, ...], padded: str) 
             and (cw[1] in other_languages.QUESTION_SUBJECTS or cw[1] in SUBJECTS)
         ):
             return True
+        previous = cw
     return False
+
+
+# "…the running shoes, which I shall post back": after a comma, a wh-word followed by its own
+# subject pronoun, or "which" with a verb, continues the noun before it; it asks nothing. "which
+# card", "where is it" and a wh-word after a bare "yes," or "ok," still ask.
+_RELATIVE_SUBJECTS = frozenset("i we he she they".split())
+_RELATIVE_VERBS = frozenset("is was has had will would means meant".split())
+
+
+def _is_relative(cw: list[str], previous: list[str]) -> bool:
+    if len(previous) < 3 or previous[-1] in LEADERS or previous[-1] in AFFIRMATIVES:
+        return False
+    if len(cw) < 3 or cw[0] not in {"which", "who", "where", "when"}:
+        return False
+    return cw[1] in _RELATIVE_SUBJECTS or (
+        cw[0] in {"which", "who"} and cw[1] in _RELATIVE_VERBS and len(cw) >= 4
+    )
 
 
 def _is_wh(word: str) -> bool:

@@ -242,9 +242,10 @@ def is_aside(clause: str, terms: ProposalTerms) -> bool:
     text = other_languages.fold(normalise(clause)).lower()
     words = _WORDS.findall(text)
     if _NEVER_AGAIN.search(text) or _APOLOGY.match(text):
-        return _speaks_only_for_itself(clause, terms) and not _names_terms(
-            clause, words, _STORY_TERM_WORDS - {"order"}, terms
-        )
+        # "but I'm never ordering from them again": the "but" opens the aside, it sets no term.
+        return _speaks_only_for_itself(
+            _without_leading_contrast(clause), terms
+        ) and not _names_terms(clause, words, _STORY_TERM_WORDS - {"order"}, terms)
     if _REASSURANCE.match(text):
         rest = words[words.index("worry") + 1 :] if "worry" in words else words
         return bool(rest) and not _names_terms(clause, rest, TERM_WORDS, terms)
