@@ -111,6 +111,15 @@ def test_imperatives_are_not_questions(reply: str) -> None:
         ("ok but send a replacement", Veto.OTHER_OUTCOME),
         ("Thank you for your patience", Veto.NO_ASSENT),
         ("", Veto.NO_ASSENT),
+        # Any time still to come sets when; polite "if"s still carry what follows them.
+        ("go ahead next Tuesday", Veto.CONDITION),
+        ("yes do it in a fortnight", Veto.CONDITION),
+        ("grateful if you would process it once I'm back", Veto.CONDITION),
+        ("yes, I'm keeping it though", Veto.OTHER_OUTCOME),
+        ("oh yes, go ahead, because that worked so well last time", Veto.SARCASM),
+        # A wh-word after a bare yes, or before a noun, still asks.
+        ("yes, which card", Veto.QUESTION),
+        ("Go ahead with the refund, which card will it be on", Veto.QUESTION),
     ],
 )
 def test_each_veto_fires_on_its_form(reply: str, veto: Veto) -> None:
@@ -119,7 +128,20 @@ def test_each_veto_fires_on_its_form(reply: str, veto: Veto) -> None:
 
 @pytest.mark.parametrize(
     "reply",
-    ["yes", "yes, ORD-1234567", "yes for AWB-0000000001", "yes, refund $89.99", "no problem, go"],
+    [
+        "yes",
+        "yes, ORD-1234567",
+        "yes for AWB-0000000001",
+        "yes, refund $89.99",
+        "no problem, go",
+        # The "if" of a polite request, adverbs of "once", a graded "too", spoken assent, a
+        # relative clause after its noun.
+        "I'd be grateful if you would process the refund",
+        "Yes, do it. Lovely weather for once!",
+        "Yes please. It was too big, sadly.",
+        "mm-hm, go ahead",
+        "Kindly proceed with the refund, which we appreciate.",
+    ],
 )
 def test_the_proposals_own_terms_and_idioms_raise_no_veto(reply: str) -> None:
     assert read_cues(reply, REFUND).vetoes == frozenset()
@@ -220,7 +242,9 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
     assert artifact["leave_one_family_out"]["all"]["false_accept_rate"] == 0.0
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "unseen", "unseen2", "unseen3", "unseen4"])
+@pytest.mark.parametrize(
+    "name", ["dev", "holdout", "unseen", "unseen2", "unseen3", "unseen4", "probes"]
+)
 def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:
     from pathlib import Path
 
@@ -271,6 +295,14 @@ def test_clauses_keep_their_punctuation_and_split_before_connectives() -> None:
         ("Understood, go ahead", "go ahead"),
         ("yes, that's everything, nothing else needed", "yes,"),
         ("Yes please refund. Don't worry about the packaging.", "Yes please refund."),
+        # Apologies, swearing off future orders, a "though" that went with an aside, the "but"
+        # that turns to the yes, resignation and filler before an explicit yes with a go.
+        ("Yes please, I am sorry for bothering you.", "Yes please,"),
+        ("Yes, refund it, and I'm never ordering from you again.", "Yes, refund it,"),
+        ("Yes go ahead. Please don't call me though.", "Yes go ahead."),
+        ("Worst service ever but yes, go ahead", "Worst service ever yes, go ahead"),
+        ("Whatever, yes go ahead", "yes go ahead"),
+        ("sure thing go ahead uh thanks", "sure thing go ahead"),
     ],
 )
 def test_a_negation_or_filler_about_something_else_is_set_aside(reply: str, part: str) -> None:
@@ -313,6 +345,13 @@ def test_a_negation_or_filler_about_something_else_is_set_aside(reply: str, part
         "got it, no",
         "I see, so no?",
         "don't worry about the money, yes",
+        # Asides that carry a term, a condition or a refusal of their own stay.
+        "I'm never ordering from you again unless this is sorted",
+        "sorry, but only half",
+        "whatever, ok",
+        "Whatever, yes go ahead, but only half now",
+        "No refund but yes, send a new one",
+        "sorry, I'm never ordering again, so no",
     ],
 )
 def test_a_negation_about_the_consent_or_its_terms_is_never_set_aside(reply: str) -> None:

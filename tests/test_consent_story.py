@@ -30,6 +30,13 @@ def test_sentences_split_at_ends_and_line_breaks() -> None:
             "Go ahead and start the return, thank you.",
         ),
         ("I'm not angry, just disappointed. Yes, proceed.", "Yes, proceed."),
+        # A pivot inside one sentence turns from the story to the answer.
+        (
+            "It's been a saga, the driver says he left it and it isn't there, anyway yes, "
+            "go ahead please",
+            "anyway yes, go ahead please",
+        ),
+        ("The courier didn't leave a card. Yes go ahead.", "Yes go ahead."),
     ],
 )
 def test_the_answer_after_a_story_that_only_tells(reply: str, answer: str) -> None:
@@ -51,6 +58,11 @@ def test_the_answer_after_a_story_that_only_tells(reply: str, answer: str) -> No
         "Please send a replacement. Yes, proceed.",
         "No. Wait. Yes go ahead.",
         "I'll keep the lid. Yes do it.",
+        # A time still to come, a part of the order or the card paid with, before a pivot.
+        "I'll be away until the 20th, anyway go ahead",
+        "I'm out till Friday, anyway, yes go ahead",
+        "Only the lid is cracked, anyway yes go ahead",
+        "It goes back on my card. Yes go ahead.",
     ],
 )
 def test_a_story_that_could_set_a_term_keeps_the_whole_reply(reply: str) -> None:

@@ -237,7 +237,7 @@ def read_scoped(
     for i, (reading, (reply, terms)) in enumerate(zip(readings, pairs, strict=True)):
         if reading.executes:
             continue
-        for part in _second_readings(reply, terms):
+        for part in second_readings(reply, terms):
             redo.append(i)
             parts.append((part, terms))
     if not parts:
@@ -249,7 +249,7 @@ def read_scoped(
     return out
 
 
-def _second_readings(reply: str, terms: ProposalTerms) -> list[str]:
+def second_readings(reply: str, terms: ProposalTerms) -> list[str]:
     """What else may carry the consent: the reply without its asides, and the answer after a
     story that only tells (itself without asides)."""
     found: list[str] = []

@@ -188,6 +188,39 @@ CONDITIONS = (
     "by friday",
     *other_languages.CONDITIONS,
 )
+# A time that is not now, in any form: a weekday, a weekend or fortnight, "next <anything>",
+# "in two weeks", "within a month". Naming one beside a yes sets when, which is a term.
+_LATER = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|fortnight|"
+    r"payday|christmas|new year)s?\b"
+    r"|\bnext\s+[a-z]+"
+    r"|\b(?:in|within)\s+(?:a|an|one|two|three|four|five|six|a few|a couple of|\d+)\s+"
+    r"(?:more\s+)?(?:hours?|days?|weeks?|months?)\b"
+)
+# "We'll post them back Monday": when the customer sends the goods is their own errand, not a
+# term of ours; only a sentence that asks nothing of us and sets nothing else may say it.
+_OWN_SENDING = re.compile(
+    r"^\W*(?:and\s+)?(?:i|we)(?:'ll| will| shall| can)\s+(?:ship|post|send|drop|bring|mail)\b"
+)
+_ASKS_US = re.compile(
+    r"\b(?:then|so|start|do|go|process|refund|wait|hold|until|till|before|after|once|when|if|"
+    r"only|unless)\b"
+)
+
+
+def _names_later(lowered: str) -> bool:
+    for sentence in re.split(r"[.!?;\n]+", lowered):
+        padded = " " + " ".join(re.findall(r"[a-z0-9']+", sentence)) + " "
+        if not _LATER.search(padded):
+            continue
+        if _OWN_SENDING.search(sentence) and not _ASKS_US.search(sentence):
+            continue
+        return True
+    return False
+
+
+# "for once", "at once": adverbs, not the conjunction "once" ("once it arrives").
+_ONCE_ADVERBS = ("for once", "at once", "all at once")
 # "too" adds something ("the bottle too") unless it intensifies what follows ("too easy").
 _TOO_INTENSIFIES = frozenset(
     "easy good right kind true much many long late slow bad little right sweet simple".split()
@@ -255,7 +288,9 @@ SARCASM_MARKS = (
 # "oh yes, because that worked so well": an exclaimed yes justified at once is the mocking form.
 _MOCKING_BECAUSE = re.compile(
     r"\b(?:oh|ah)\s+(?:yes|yeah|sure|right|absolutely|totally|of course)\b"
-    r"[\s,!.]*(?:because|cause|cos|coz)\b"
+    r"[^.?!]*?\b(?:because|cause|cos|coz)\b"
+    # "because that worked so well last time": praise of what failed.
+    r"|\b(?:worked|went|turned out|goes|works)\s+(?:out\s+)?so\s+well\b"
 )
 HEDGES = (
     "maybe",
@@ -351,6 +386,9 @@ _OTHER_THAN_REFUND_OR_RETURN = (
     "new one",
     "repair",
     "keep",
+    "keeping",
+    "hold on to",
+    "hang on to",
 )
 OTHER_OUTCOMES = {
     # Words naming an outcome that is not the proposed action.
@@ -413,9 +451,10 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
     if _is_negated(text, padded):
         vetoes.add(Veto.NEGATION)
     if (
-        _has(_without(padded, (*other_languages.CONDITION_IDIOMS, *_POLITE_IFS)), CONDITIONS)
+        _has(_without_polite_ifs(_without(padded, other_languages.CONDITION_IDIOMS)), CONDITIONS)
         or _adds_with_too(words)
         or _DESTINATION.search(text.lower())
+        or _names_later(text.lower())
     ):
         vetoes.add(Veto.CONDITION)
     if _has(padded, SARCASM) or any(m in text.lower() for m in SARCASM_MARKS):
@@ -423,7 +462,7 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
     if _ELLIPSIS_NOT.search(text) or _MOCKING_BECAUSE.search(text.lower()):
         vetoes.add(Veto.SARCASM)
     if (
-        _has(padded, HEDGES)
+        _has(_without(padded, _SPOKEN_ASSENT), HEDGES)
         or any(m in text for m in other_languages.HEDGE_SIGNS)
         or _TRAILING_ASSENT.search(text.lower())
     ):
@@ -501,8 +540,15 @@ def _is_question(original: str, text: str, words: tuple[str, ...], padded: str) 
         if _is_wh(word) and (i == len(rest) - 1 or rest[i + 1] in _WH_TAILS):
             return True
     # Each clause may open with an inverted auxiliary: "sure, will it be ok".
-    for clause in re.split(r"[,.;:!\n]+", text.lower()):
+    previous: list[str] = []
+    pieces = re.split(r"([,.;:!\n]+)", text.lower())
+    for k in range(0, len(pieces), 2):
+        clause = pieces[k]
+        if k and pieces[k - 1].strip() != ",":
+            previous = []  # a relative clause follows its noun after a comma only
         cw = re.findall(r"[a-z]+(?:'[a-z]+)*", clause)
+        if not cw:
+            continue
         while cw and cw[0] in LEADERS:
             cw.pop(0)
         if len(cw) >= 2 and cw[0] in AUXILIARIES and cw[1] in SUBJECTS:
@@ -511,6 +557,9 @@ def _is_question(original: str, text: str, words: tuple[str, ...], padded: str) 
                 continue
             return True
         if cw and (cw[0] in WH_WORDS or cw[0] in other_languages.QUESTION_OPENERS):
+            if _is_relative(cw, previous):
+                previous = cw
+                continue
             return True
         # "ist das ...", "kan ik ...", "puis je ...": a verb before its subject.
         if (
@@ -519,7 +568,25 @@ def _is_question(original: str, text: str, words: tuple[str, ...], padded: str) 
             and (cw[1] in other_languages.QUESTION_SUBJECTS or cw[1] in SUBJECTS)
         ):
             return True
+        previous = cw
     return False
+
+
+# "…the running shoes, which I shall post back": after a comma, a wh-word followed by its own
+# subject pronoun, or "which" with a verb, continues the noun before it; it asks nothing. "which
+# card", "where is it" and a wh-word after a bare "yes," or "ok," still ask.
+_RELATIVE_SUBJECTS = frozenset("i we he she they".split())
+_RELATIVE_VERBS = frozenset("is was has had will would means meant".split())
+
+
+def _is_relative(cw: list[str], previous: list[str]) -> bool:
+    if len(previous) < 3 or previous[-1] in LEADERS or previous[-1] in AFFIRMATIVES:
+        return False
+    if len(cw) < 3 or cw[0] not in {"which", "who", "where", "when"}:
+        return False
+    return cw[1] in _RELATIVE_SUBJECTS or (
+        cw[0] in {"which", "who"} and cw[1] in _RELATIVE_VERBS and len(cw) >= 4
+    )
 
 
 def _is_wh(word: str) -> bool:
@@ -570,16 +637,26 @@ def _without(padded: str, idioms: tuple[str, ...]) -> str:
     return padded
 
 
-# The "if" of politeness, not of a condition: "I'd be grateful if you would go ahead". Only where
-# what follows is the go itself; "grateful if you would refund $60" keeps its amount veto, and
-# "…if you would only refund the mug" its "only".
-_POLITE_IFS = tuple(
-    f"{lead} if you {modal}{kindly} {go}"
-    for lead in ("grateful", "appreciate it", "obliged", "thankful", "glad", "happy")
-    for modal in ("would", "could", "can")
-    for kindly in ("", " kindly", " please")
-    for go in ("go ahead", "proceed", "process it", "do it", "do that", "do so", "arrange it")
+# The "if" of politeness, not of a condition: "I'd be grateful if you would start the return".
+# Only the "if" goes, and only before a verb of doing the action: what follows is still read, so
+# "grateful if you would refund $60" keeps its amount veto, "…if you would only refund the mug"
+# its "only" and "…start the return once I'm back" its "once".
+_POLITE_IF = re.compile(
+    r" (grateful|appreciate it|obliged|thankful|glad|happy) if (?:you|u) (would|could|can)"
+    r"(?= (?:kindly |please )?(?:go|proceed|process|do|start|arrange|issue|action|complete|"
+    r"initiate|refund|return|book|organise|organize) )"
+    # Courtesy about getting in touch: "if you need to update me", "if you have any questions".
+    r"| if (?:you|u) (?:need|want|have) to (?:contact|reach|update|call|email|text|message|ring)"
+    r" (?:me|us) "
+    r"| if (?:you|u) (?:need|have) any (?:questions|queries) "
 )
+
+
+def _without_polite_ifs(padded: str) -> str:
+    padded = _POLITE_IF.sub(
+        lambda m: f" {m.group(1)} you {m.group(2)}" if m.group(1) else " ", padded
+    )
+    return _without(padded, _ONCE_ADVERBS)
 
 
 # Somewhere else for the money or the goods ("send it to my office", "Yes. To my wife."): the
@@ -600,9 +677,18 @@ def names_other_destination(reply: str) -> bool:
     return bool(_DESTINATION.search(other_languages.fold(normalise(reply)).lower()))
 
 
+# "was too small", "it's way too big": after a copula or a degree word "too" grades what follows.
+_BEFORE_GRADING_TOO = frozenset(
+    "is was were are am be been being it's its i'm you're they're that's way far much bit "
+    "little just a".split()
+)
+
+
 def _adds_with_too(words: tuple[str, ...]) -> bool:
     return any(
-        w == "too" and (i + 1 == len(words) or words[i + 1] not in _TOO_INTENSIFIES)
+        w == "too"
+        and (i + 1 == len(words) or words[i + 1] not in _TOO_INTENSIFIES)
+        and not (0 < i < len(words) - 1 and words[i - 1] in _BEFORE_GRADING_TOO)
         for i, w in enumerate(words)
     )
 
@@ -689,6 +775,12 @@ ASSENT_WORDS = frozenset(
     "book consent consented authorise authorised authorize authorized".split()
 )
 ASSENT_SIGNS = ("👍", "✅", "👌", "✔", "💯", "🆗")
+# Spoken assent as typed: "mm-hm", "uh-huh" (read as words: "mm hm", "uh huh").
+_SPOKEN_ASSENT = ("mm hm", "mhm", "mmhm", "uh huh", "mm hmm")
+# Asking for the action itself is assent: "please refund", "kindly start the return".
+_ASKED_ACTION = re.compile(
+    r" (?:please|pls|plz|kindly) (?:refund|return|process|start|issue|action|proceed) "
+)
 _COLLAPSED_ASSENT = {re.sub(r"(.)\1+", r"\1", w): w for w in ASSENT_WORDS}
 
 
@@ -701,6 +793,8 @@ _QUOTED_ASSENT = re.compile(
 
 def _assents(text: str, words: tuple[str, ...], padded: str) -> bool:
     if any(sign in text for sign in ASSENT_SIGNS):
+        return True
+    if _has(padded, _SPOKEN_ASSENT) or _ASKED_ACTION.search(padded):
         return True
     if _QUOTED_ASSENT.search(padded):
         padded = _QUOTED_ASSENT.sub(" ", padded)

@@ -214,12 +214,38 @@ def acknowledges(clause: str) -> bool:
     return bool(_ACKNOWLEDGEMENT.match(text) or _CLOSING.match(text))
 
 
+# Swearing off the shop or the carrier for the future ("I'm never ordering from you again"): a
+# complaint about later dealings, not about these terms.
+_NEVER_AGAIN = re.compile(
+    r"\bnever\s+(?:ever\s+)?(?:be\s+)?(?:ordering|order|buying|buy|shopping|shop|using|use|"
+    r"coming back|recommending|recommend|dealing)\b.*\bagain\b"
+)
+# An apology with its object: "sorry for bothering you", "apologies for the fuss". (Thanks are
+# left in: they read as the warmth of a yes, and `_without_thanks` takes them where they end it.)
+_APOLOGY = re.compile(
+    r"^(?:and\s+|so\s+|again\s+)?(?:(?:i'?m|i am|we are|we're)\s+)?(?:so\s+|very\s+|really\s+|"
+    r"truly\s+|terribly\s+)?(?:sorry|apologies)\b"
+    r"(?:\s+(?:for|about)\s+[^.!?]*)?[\s.!,]*$"
+)
+
+
+def _speaks_only_for_itself(clause: str, terms: ProposalTerms) -> bool:
+    """The clause raises no veto of its own but negation: no question, condition, sarcasm,
+    hedge or term. What an aside rule sets aside must pass this."""
+    return not read_cues(clause, terms).vetoes - {Veto.NEGATION, Veto.NO_ASSENT}
+
+
 def is_aside(clause: str, terms: ProposalTerms) -> bool:
     """A clause whose negation is about something the proposal does not do."""
     if "?" in clause or "¿" in clause:
         return False
     text = other_languages.fold(normalise(clause)).lower()
     words = _WORDS.findall(text)
+    if _NEVER_AGAIN.search(text) or _APOLOGY.match(text):
+        # "but I'm never ordering from them again": the "but" opens the aside, it sets no term.
+        return _speaks_only_for_itself(
+            _without_leading_contrast(clause), terms
+        ) and not _names_terms(clause, words, _STORY_TERM_WORDS - {"order"}, terms)
     if _REASSURANCE.match(text):
         rest = words[words.index("worry") + 1 :] if "worry" in words else words
         return bool(rest) and not _names_terms(clause, rest, TERM_WORDS, terms)
@@ -262,9 +288,18 @@ def _is_strong(text: str) -> bool:
     )
 
 
+_FILLER_BEFORE_THANKS = re.compile(
+    r"\b(?:um+|uh+|uhm|er|erm)\b[\s,.]*(?=(?:thanks|thank you|thank u|cheers|ty)\b)",
+    re.IGNORECASE,
+)
+
+
 def _strip_fillers_and_laughter(text: str) -> str:
     """Leading filler and thanks beside a yes always; laughter only beside an explicit yes
     with an explicit go."""
+    if _is_strong(text):
+        # "go ahead uh thanks": a filler before thanks after an explicit go hesitates nothing.
+        text = _FILLER_BEFORE_THANKS.sub("", text)
     tokens = _without_thanks(text).split()
     # Filler drops only before an explicit yes or go, wherever it stands ("yeah that sounds
     # good um go ahead", as dictated): "hmm ok", "uh sure" and "ok um" hesitate.
@@ -276,19 +311,25 @@ def _strip_fillers_and_laughter(text: str) -> str:
     rest = " ".join(tokens)
     lowered = f" {' '.join(_WORDS.findall(rest.lower()))} "
     laughs = any(t.lower().strip(",.!") in LAUGHTER for t in tokens)
-    if not laughs and not any(m in rest for m in LAUGHTER_MARKS):
+    # A leading "whatever," is resignation when an explicit yes with a go follows it ("whatever,
+    # yes go ahead, just get it done"); alone or beside a bare "ok" it shrugs the offer off.
+    resigned = bool(tokens) and tokens[0].lower().strip(",.!") in _RESIGNED
+    if not laughs and not resigned and not any(m in rest for m in LAUGHTER_MARKS):
         return rest
     strong = any(f" {w} " in lowered for w in _STRONG_YES) and any(
         f" {g} " in lowered for g in _GO_WORDS
     )
     if not strong:
         return rest
+    if resigned:
+        tokens = tokens[1:]
     rest = " ".join(t for t in tokens if t.lower().strip(",.!") not in LAUGHTER)
     for mark in LAUGHTER_MARKS:
         rest = rest.replace(mark, "")
     return rest.strip()
 
 
+_RESIGNED = frozenset({"whatever", "fine"})
 _CONTRASTS = frozenset("but though tho although however anyway aber pero mais ma maar".split())
 
 
@@ -307,6 +348,18 @@ def _is_contrast_before_consent(clause: str, terms: ProposalTerms) -> bool:
     return not vetoes and not _names_terms(body, _words(body), _CONTRAST_TERM_WORDS, terms)
 
 
+def _is_bare_connective(clause: str) -> bool:
+    words = _words(clause)
+    return bool(words) and all(w in _CONNECTIVES for w in words)
+
+
+def _without_leading_contrast(clause: str) -> str:
+    tokens = clause.split()
+    if len(tokens) > 1 and tokens[0].lower().strip(",") in _CONTRASTS:
+        return " ".join(tokens[1:])
+    return clause
+
+
 def consent_part(reply: str, terms: ProposalTerms) -> str | None:
     """The reply without its asides, leading filler and laughter; None when nothing was set
     aside, or when nothing but asides was said (then there is no consent to read)."""
@@ -321,15 +374,30 @@ def consent_part(reply: str, terms: ProposalTerms) -> str | None:
         for c in parts
     ]
     first_assent = assenting.index(True) if True in assenting else len(parts)
+    aside = [False] * len(parts)
     for i, clause in enumerate(parts):
         if acknowledges(clause):
-            acknowledged = dropped = True
+            acknowledged = dropped = aside[i] = True
         elif is_aside(clause, terms) or (
             i < first_assent and _is_contrast_before_consent(clause, terms)
         ):
+            dropped = aside[i] = True
+    for i, clause in enumerate(parts):
+        if aside[i]:
+            continue
+        if _is_bare_connective(clause) and (
+            (i > 0 and aside[i - 1]) or (i + 1 < len(parts) and aside[i + 1])
+        ):
+            # "don't call me though": the "though" belonged to the aside set aside beside it.
             dropped = True
-        else:
-            kept.append(clause)
+            continue
+        if i == first_assent and i > 0:
+            # "Worst service ever, but yes, start it": the contrast turns to the yes; what came
+            # before stays and is read with every veto.
+            turned = _without_leading_contrast(clause)
+            dropped = dropped or turned != clause
+            clause = turned
+        kept.append(clause)
     rest = " ".join(kept)
     stripped = _strip_fillers_and_laughter(rest)
     if not dropped and stripped == rest:

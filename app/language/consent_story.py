@@ -36,8 +36,18 @@ _NOT_JUST_TELLING = re.compile(
     r"|\b(?:i|we)\s+(?:want|need|would|'d|prefer|wish|hope|expect|insist|demand)\b"
     r"|\b(?:i|we)'d\b|\b(?:please|pls|plz|kindly|can you|could you|would you|will you)\b"
     # money, where it goes, and outcomes other than the proposal's
-    r"|\b(?:refund|refunded|money back|amount|price|card|paypal|account|bank|voucher|credit|"
-    r"replacement|replace|exchange|keep|half (?:of|the)|the full|partial|discount|compensation)\b"
+    r"|\b(?:refund|refunded|money back|amount|price|paypal|account|bank|voucher|credit|"
+    r"replacement|replace|exchange|keep|keeping|half (?:of|the)|the full|partial|discount|"
+    r"compensation)\b"
+    # the card paid with ("a card" through the door is the courier's)
+    r"|(?<!\ba )\bcard\b"
+    # a part of the order, or a time still to come: "only the mug", "away until the 20th",
+    # "I'll post it Monday"
+    r"|\bonly\s+(?:the|my|this|that|these|those|one|half|part|if|when|after|once)\b"
+    r"|\b(?:just the|tomorrow|tonight|later|next|fortnight)\b"
+    r"|\b(?:until|till|before|after|once|by|from)\s+(?:the\s+)?(?:\d|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|weekend|week|month|tomorrow|then)"
+    r"|\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to)\b"
     # consent words of its own: the answer starts there
     r"|\b(?:agree|accept|confirm|okay|ok|fine|sure)\b"
 )
@@ -58,9 +68,26 @@ def _tells(sentence: str) -> bool:
     return not _NOT_JUST_TELLING.search(lowered)
 
 
+# Words that close a story and turn to the answer inside one sentence: "..., none of my
+# neighbours have it, anyway yes, go ahead please".
+_PIVOT = re.compile(
+    r"[,;]\s*(?=(?:but\s+)?(?:anyway|anyhow|regardless|long story short|be that as it may|"
+    r"all that aside|that said)\b)",
+    re.IGNORECASE,
+)
+
+
+def _pivoted(parts: list[str]) -> list[str]:
+    """Sentences, with one that turns at a pivot to its answer cut there."""
+    out: list[str] = []
+    for sentence in parts:
+        out.extend(p for p in _PIVOT.split(sentence) if p.strip())
+    return out
+
+
 def story_answer(reply: str) -> str | None:
     """The answer after a story that only tells; None when the reply is not one."""
-    parts = sentences(reply)
+    parts = _pivoted(sentences(reply))
     for k, sentence in enumerate(parts):
         if _ANSWER.search(fold(sentence).lower()):
             if k == 0 or not all(_tells(s) for s in parts[:k]):

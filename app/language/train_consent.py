@@ -32,10 +32,10 @@ from app.language.consent import (
     decide,
     feature_rows,
     read_scoped,
+    second_readings,
 )
 from app.language.consent_cues import Cues
 from app.language.consent_data import TRAIN_PATH, ConsentExample, data_sha256, load_examples
-from app.language.consent_scope import consent_part
 from app.language.consent_terms import ProposalTerms
 
 C_GRID = (0.05, 0.2, 1.0)
@@ -67,10 +67,11 @@ def left_out_probabilities(
     families: list[str],
     c: float,
     part_rows: np.ndarray,
-    part_of: list[int | None],
+    part_of: list[list[int]],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each family read by a model fitted without it: its replies, and the consent parts of
-    its replies (`consent_scope`), which the reader reads again when it sets clauses aside."""
+    """Each family read by a model fitted without it: its replies, and the second readings of
+    its replies (`consent.second_readings`: the reply without its asides, the answer after a
+    story), which the reader reads when the whole reply is not a yes."""
     out = np.zeros((len(labels), len(LABELS)))
     parts_out = np.zeros((len(part_rows), len(LABELS)))
     for family in sorted(set(families)):
@@ -78,7 +79,7 @@ def left_out_probabilities(
         coef, intercept = fit(rows[~held], labels[~held], c)
         model = ConsentModel(coef, intercept, 0.5)
         out[held] = model.probabilities(rows[held])
-        own_parts = [j for i, j in enumerate(part_of) if j is not None and held[i]]
+        own_parts = [j for i, js in enumerate(part_of) if held[i] for j in js]
         if own_parts:
             parts_out[own_parts] = model.probabilities(part_rows[own_parts])
     return out, parts_out
@@ -89,7 +90,7 @@ class Parts:
     """The consent parts of the training replies, as the reader would read them again."""
 
     texts: list[tuple[str, ProposalTerms]]
-    part_of: list[int | None]  # per example: its index in texts, or None
+    part_of: list[list[int]]  # per example: the indices of its second readings in texts
     rows: np.ndarray
     cues: list[Cues]
 
@@ -162,12 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     encoder = shared_encoder()
     rows, cues = feature_rows([(e.reply, t) for e, t in zip(examples, terms, strict=True)], encoder)
     part_texts: list[tuple[str, ProposalTerms]] = []
-    part_of: list[int | None] = []
+    part_of: list[list[int]] = []
     for e, t in zip(examples, terms, strict=True):
-        part = consent_part(e.reply, t)
-        part_of.append(None if part is None else len(part_texts))
-        if part is not None:
-            part_texts.append((part, t))
+        found = second_readings(e.reply, t)
+        part_of.append(list(range(len(part_texts), len(part_texts) + len(found))))
+        part_texts.extend((part, t) for part in found)
     part_rows, part_cues = (
         feature_rows(part_texts, encoder) if part_texts else (np.zeros((0, rows.shape[1])), [])
     )
