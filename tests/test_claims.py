@@ -523,3 +523,91 @@ def test_refunded_as_a_verb_is_an_action_claim() -> None:
 )
 def test_held_out_paraphrases(facts_of: Shipment, sentence: str, supported: bool) -> None:
     assert ok(sentence, status(facts_of)) is supported
+
+
+def _timeline_to_hamburg() -> Shipment:
+    return shipment(
+        ShipmentStatus.DELAYED,
+        eta="2026-12-07T17:00:00Z",
+        timeline=[
+            {
+                "at": "2026-12-01T09:00:00Z",
+                "status": "label_created",
+                "location": "Leipzig hub",
+                "description": "Shipping label created",
+            },
+            {
+                "at": "2026-12-02T08:00:00Z",
+                "status": "in_transit",
+                "location": "Leipzig hub",
+                "description": "Picked up by DHL",
+            },
+            {
+                "at": "2026-12-02T20:00:00Z",
+                "status": "in_transit",
+                "location": "Cologne hub",
+                "description": "Arrived at sorting facility",
+            },
+            {
+                "at": "2026-12-03T06:00:00Z",
+                "status": "delayed",
+                "location": "Hamburg depot",
+                "description": "Delayed: weather disruption at hub",
+            },
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supported"),
+    [
+        ("It's held up at the Hamburg depot.", True),
+        ("It's held up at the Cologne hub.", False),  # the delay was in Hamburg
+        ("It's at the Hamburg depot.", True),  # where it is now: the latest event
+        ("It's still at the Cologne hub.", False),
+        ("It reached the Cologne hub yesterday.", True),
+        ("It reached the Leipzig hub yesterday.", False),  # Leipzig printed the label
+        ("It was picked up on the 2nd.", True),
+        ("It was picked up on the 1st.", False),  # the 1st was the label's day
+        ("DHL picked it up on Monday.", False),  # a Wednesday
+    ],
+)
+def test_a_place_or_a_dated_scan_must_be_the_timelines(sentence: str, supported: bool) -> None:
+    assert ok(sentence, status(_timeline_to_hamburg())) is supported
+
+
+def test_a_weekday_beside_a_date_must_be_that_dates() -> None:
+    assert ok("It was delivered on Wednesday, 2 December.", status(DELIVERED))
+    assert not ok("It was delivered on Tuesday, 2 December.", status(DELIVERED))
+    assert not ok("It was delivered on Sunday December 2nd.", status(DELIVERED))
+
+
+def test_an_action_phrase_is_judged_on_everything_it_says() -> None:
+    ticket = Ticket(
+        ticket_id="TCK-10000001",
+        client_id="globex",
+        customer_id="CUS-000001",
+        reason="customer_request",
+        priority="normal",
+        status="open",
+        summary="chase the carrier",
+        decision_trace=[],
+        created_at=NOW,
+    )
+    escalated = ("escalate_to_human", ticket)
+    assert ok("I've escalated this to a colleague.", escalated)
+    # An email and a ticket: the ticket alone does not vouch for the email.
+    assert not ok("I've also sent you an email confirmation of the ticket.", escalated)
+    # No tool phones anyone.
+    assert not ok("I've escalated it and a colleague will call you.", escalated)
+    email = Notification(
+        notification_id="NTF-10000001",
+        customer_id="CUS-000001",
+        channel="email",
+        subject="Update",
+        body="Your parcel is delayed.",
+        status="sent",
+        created_at=NOW,
+    )
+    assert ok("I've sent you an email.", ("send_notification", email))
+    assert not ok("I've sent you a push notification in the app.", ("send_notification", email))

@@ -63,12 +63,13 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("slash", _BY + r"\b(?P<a>[0-3]?\d)/(?P<b>[01]?\d)(?:/(?P<y>(?:20)?\d\d))?\b"),
         (
             "day_month",
-            _BY + rf"\b(?:(?:{_WD}),?\s+)?(?:the\s+)?(?P<d>{_DAYNUM})(?:\s+of)?\s+(?P<mon>{_MON})"
+            _BY + rf"\b(?:(?P<wd>{_WD}),?\s+)?(?:the\s+)?(?P<d>{_DAYNUM})(?:\s+of)?\s+"
+            rf"(?P<mon>{_MON})"
             r"(?:,?\s+(?P<y>20\d\d))?\b",
         ),
         (
             "month_day",
-            _BY + rf"\b(?:(?:{_WD}),?\s+)?(?P<mon>{_MON})\s+(?:the\s+)?(?P<d>{_DAYNUM})"
+            _BY + rf"\b(?:(?P<wd>{_WD}),?\s+)?(?P<mon>{_MON})\s+(?:the\s+)?(?P<d>{_DAYNUM})"
             r"(?:,?\s+(?P<y>20\d\d))?\b",
         ),
         # "the 17th", "Friday the 12th": a day of the month named without its month.
@@ -188,6 +189,11 @@ def _weekday(word: str) -> int:
     return _WEEKDAY_SHORT[word.rstrip(".")[:3]]
 
 
+# A date the words name that no calendar has ("Saturday 26 October" in a year where the 26th
+# is a Sunday): a window no day falls in, so the claim is false, never skipped.
+NO_SUCH_DAY = (date.max, date.min, False)
+
+
 def _one(day: date) -> tuple[date, date]:
     return day, day
 
@@ -225,6 +231,11 @@ def _resolve(name: str, m: re.Match[str], today: date) -> tuple[date, date, bool
                 pass
         if not days:
             return None
+        if g.get("wd"):
+            # "Tuesday, 29 September" names one day twice: only a year where both agree.
+            days = [d for d in days if d.weekday() == _weekday(g["wd"])]
+            if not days:
+                return NO_SUCH_DAY
         closest = min(days, key=lambda d: abs((d - today).days))
         return (*_one(closest), False)
     if name == "weekend":

@@ -42,6 +42,16 @@ ACTION_OF_TOOL = {
 }
 
 
+@dataclass(frozen=True)
+class Stop:
+    """One timeline event: when, what, where ("Manchester depot"), in the platform's words."""
+
+    at: datetime
+    status: ShipmentStatus
+    location: str
+    description: str
+
+
 @dataclass
 class ShipmentFact:
     awb: str
@@ -55,6 +65,8 @@ class ShipmentFact:
     photo_ref: str | None = None
     photo_taken_at: datetime | None = None
     events: list[tuple[datetime, ShipmentStatus]] = field(default_factory=list)
+    # Every timeline event with where it happened and the platform's words for it.
+    stops: list[Stop] = field(default_factory=list)
     # The platform's own words for its latest event ("Arrived at sorting facility").
     event_texts: list[str] = field(default_factory=list)
 
@@ -134,6 +146,10 @@ class TurnFacts:
                 fact.eta, fact.delivered_at = output.eta, output.delivered_at
                 fact.signed_by, fact.photo_ref = output.signed_by, output.photo_ref
                 fact.events = [(e.at, e.status) for e in output.timeline]
+                fact.stops = [
+                    Stop(e.at, e.status, e.location or "", e.description or "")
+                    for e in output.timeline
+                ]
                 # Only the latest event says what is true now: "Out for delivery" quoted from
                 # an earlier event of a delivered parcel would be a false present-tense claim.
                 latest = max(output.timeline, key=lambda e: e.at, default=None)

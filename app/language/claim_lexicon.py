@@ -509,7 +509,14 @@ ACTION_OBJECT: tuple[tuple[str, re.Pattern[str]], ...] = (
         _p(r"e-?mail\w*", r"sms", r"texts?", r"message\w*", r"notif\w*", r"confirmation"),
     ),
 )
-CHANNEL_WORDS = {"email": _p(r"e-?mail\w*", r"inbox"), "sms": _p(r"sms", r"texts?", r"texted")}
+CHANNEL_WORDS = {
+    "email": _p(r"e-?mail\w*", r"inbox"),
+    "sms": _p(r"sms", r"texts?", r"texted"),
+    # Channels no notification tool sends on: said, they are never supported.
+    "push": _p(r"push", r"in the app", r"app notification\w*"),
+    "whatsapp": _p(r"whatsapp"),
+    "phone": _p(r"call(?:ed)? you", r"phoned? you", r"rang you", r"voicemail"),
+}
 
 # Words naming events or promises the checker has no fact for: fail closed unless the facts'
 # own text contains the word (a timeline description such as "weather disruption at hub").
@@ -571,10 +578,26 @@ UNMODELLED = _p(
     r"cancelled",
     r"expedit\w*",
     r"priority",
+    r"prioriti[sz]\w*",
+    r"urgent\w*",
+    r"fast[- ]track\w*",
+    r"(?:call|phone|ring) you",
+    r"give you a (?:call|ring)",
     r"upgrad\w*",
     r"overnight",
     r"next[- ]day",
     r"express",
+)
+# What an action phrase may promise beyond the action itself ("escalated as a high-priority
+# case", "a colleague will call you"): no tool output carries a priority, a deadline or a call.
+PROMISES = _p(
+    r"priority",
+    r"prioriti[sz]\w*",
+    r"urgent\w*",
+    r"fast[- ]track\w*",
+    r"expedit\w*",
+    r"(?:call|phone|ring) you",
+    r"give you a (?:call|ring)",
 )
 # Capitalised words a sentence may use without a fact (grammar, greetings, product words).
 ALLOWED_NAMES = frozenset(

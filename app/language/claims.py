@@ -61,6 +61,7 @@ from app.language.claim_dates import (
 )
 from app.language.claim_facts import ShipmentFact, TurnFacts, local
 from app.language.claim_gloss import gloss_claim
+from app.language.claim_places import check_places
 from app.language.mentions import CURRENCY_SIGNS, CURRENCY_WORDS
 
 _ID = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK|NTF|CUS)-[A-Z0-9]+(?:-[A-Z])?\b", re.IGNORECASE)
@@ -279,6 +280,7 @@ def _check(sentence: str, facts: TurnFacts) -> SentenceCheck:
     for start, end, read, negated_read in asserted:
         _residue(masked, start, end, read, negated_read, scope, facts, check)
     _unknown_names(sentence, facts, check)
+    check_places(sentence, scope, facts, check.claim)
     return check
 
 
@@ -524,6 +526,10 @@ def _actions(clause: _Clause, facts: TurnFacts, check: SentenceCheck) -> None:
         if lex.ACTION_VERB.match(m.group("verb")) and m.group("verb") not in {"know"}:
             if not (clause.hypothetical or conditioned):
                 _action_claim(text[m.start("verb") :], facts, check, clause, m.span())
+    if not (clause.hypothetical or conditioned or lex.OFFER.search(text)):
+        fact_text = facts.text.lower()
+        for m in lex.PROMISES.finditer(text):
+            check.claim("unverifiable", m.group(0), m.group(0) in fact_text)
     # Every action reading is judged before any is blanked: "a return label has been emailed to
     # you" is a return as well as an email, and the email alone must not vouch for it.
     spans: list[tuple[int, int]] = []
@@ -541,11 +547,18 @@ def _actions(clause: _Clause, facts: TurnFacts, check: SentenceCheck) -> None:
 def _action_claim(
     rest: str, facts: TurnFacts, check: SentenceCheck, clause: _Clause, span: tuple[int, int]
 ) -> None:
-    kind = next((k for k, p in lex.ACTION_OBJECT if p.search(rest)), "other")
-    ok = kind in facts.actions and _channel_ok(kind, rest, facts)
-    ok = ok and _refund_state_ok(kind, rest, facts)
-    check.claim("action", f"{kind} ({rest.split(',')[0][:40].strip()})", ok)
-    # The whole action phrase was judged as one claim ("escalated it to our support team").
+    # Every kind the phrase names must be done: "sent you an email confirmation of the ticket"
+    # is an email as well as a ticket, and the ticket alone must not vouch for the email.
+    kinds = [k for k, p in lex.ACTION_OBJECT if p.search(rest)] or ["other"]
+    for kind in kinds:
+        ok = kind in facts.actions and _channel_ok(kind, rest, facts)
+        ok = ok and _refund_state_ok(kind, rest, facts)
+        check.claim("action", f"{kind} ({rest.split(',')[0][:40].strip()})", ok)
+    # The whole action phrase was judged as one claim ("escalated it to our support team"), but
+    # what it promises beyond the action ("as a high-priority case", "will call you") is not.
+    fact_text = facts.text.lower()
+    for m in lex.PROMISES.finditer(rest):
+        check.claim("unverifiable", m.group(0), m.group(0) in fact_text)
     clause.blank(span[0], clause.end - clause.start)
 
 
@@ -568,7 +581,7 @@ def _channel_ok(kind: str, text: str, facts: TurnFacts) -> bool:
     if kind != "notify":
         return True
     said = {c for c, p in lex.CHANNEL_WORDS.items() if p.search(text)}
-    return not said or bool(said & facts.channels)
+    return said <= facts.channels
 
 
 # ------------------------------------------------------------------ dates in their clause
