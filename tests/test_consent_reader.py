@@ -56,9 +56,15 @@ def test_the_terms_are_parsed_from_the_proposal_the_customer_saw() -> None:
     assert (refund.action, refund.order_id, refund.amount) == ("refund", "ORD-1000342", 42.5)
 
 
-def test_a_proposal_without_an_order_or_amount_cannot_be_read_against() -> None:
+def test_a_proposal_without_an_order_cannot_be_read_against() -> None:
     with pytest.raises(ValueError):
         ProposalTerms.from_text("Shall I go ahead?")
+    # One that moves no money is read against its order: any amount said is another one.
+    free = ProposalTerms.from_text(
+        "I can send a free replacement for order ORD-1000342 (1 x Desk Lamp). Shall I go ahead?"
+    )
+    assert (free.order_id, free.amount) == ("ORD-1000342", None)
+    assert Veto.OTHER_AMOUNT in read_cues("yes, and refund the $20 shipping", free).vetoes
 
 
 # ---------------------------------------------------------------- vetoes (no model)
@@ -243,7 +249,8 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["dev", "holdout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "probes"]
+    "name",
+    ["dev", "holdout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6", "probes"],
 )
 def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:
     from pathlib import Path
@@ -638,3 +645,36 @@ def test_a_yes_whose_but_or_negation_scopes_over_the_proposal_does_not_execute(
 ) -> None:
     assert not reader.read(reply, REFUND).executes
     assert not reader.read(reply, RETURN).executes
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Yes go ahead. The driver threw the parcel over the fence, but ok, thanks",
+        "Go ahead please. Don't text me, only email",
+        "yes please do it. the van turned up four hours late but there we are",
+        "Aye, go ahead",
+        "Yes, proceed. It took ages to arrive, but no problem",
+    ],
+)
+def test_complaints_settling_and_channel_wishes_beside_a_yes_are_set_aside(reply: str) -> None:
+    part = consent_part(reply, REFUND) or reply
+    assert read_cues(part, REFUND).vetoes == frozenset(), part
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "yes go ahead, but my husband disagrees",
+        "Yes go ahead, but let's see",
+        "yes please, but the blue one",
+        "yes go ahead, the courier said to wait until monday",
+        "yes go ahead, but not now",
+        "yes go ahead, but minus shipping",
+        "Great plan, go ahead",
+        "Oh yeah, sure, go ahead",
+    ],
+)
+def test_a_contrast_that_holds_or_changes_the_yes_stays(reply: str) -> None:
+    part = consent_part(reply, REFUND)
+    assert read_cues(part or reply, REFUND).vetoes, part

@@ -285,6 +285,14 @@ SARCASM_MARKS = (
     ".. not",
     "... not",
 )
+# Praise of the plan itself ("Brilliant plan.", "what a genius idea"): in a reply to a refund
+# offer it mocks it far more often than not; a sincere yes does not grade the idea.
+_PRAISED_PLAN = re.compile(
+    r"\b(?:brilliant|great|genius|fantastic|wonderful|excellent|amazing|superb|marvellous|"
+    r"stellar|fabulous|solid|smart|clever)\s+(?:plan|idea|thinking|logic|system)\b"
+    r"|\bwhat an? (?:\w+ )?(?:plan|idea|genius|joke)\b|\bgenius\b"
+    r"|\boh\s+(?:yeah|yes|yea)[\s,]+sure\b"
+)
 # "oh yes, because that worked so well": an exclaimed yes justified at once is the mocking form.
 _MOCKING_BECAUSE = re.compile(
     r"\b(?:oh|ah)\s+(?:yes|yeah|sure|right|absolutely|totally|of course)\b"
@@ -459,7 +467,11 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
         vetoes.add(Veto.CONDITION)
     if _has(padded, SARCASM) or any(m in text.lower() for m in SARCASM_MARKS):
         vetoes.add(Veto.SARCASM)
-    if _ELLIPSIS_NOT.search(text) or _MOCKING_BECAUSE.search(text.lower()):
+    if (
+        _ELLIPSIS_NOT.search(text)
+        or _MOCKING_BECAUSE.search(text.lower())
+        or _PRAISED_PLAN.search(text.lower())
+    ):
         vetoes.add(Veto.SARCASM)
     if (
         _has(_without(padded, _SPOKEN_ASSENT), HEDGES)
@@ -772,7 +784,9 @@ ASSENT_WORDS = frozenset(
     "agreed agree affirmative accept accepted approve approved deal bet perfect great good "
     "lovely wonderful marvellous excellent satisfactory acceptable works cool go do proceed "
     "start process carry action initiate si oui ja da make issue submit complete arrange "
-    "book consent consented authorise authorised authorize authorized".split()
+    "book consent consented authorise authorised authorize authorized "
+    # World Englishes and radio voice: Scots and Northern "aye", "roger", "affirm".
+    "aye ay roger affirm wilco".split()
 )
 ASSENT_SIGNS = ("👍", "✅", "👌", "✔", "💯", "🆗")
 # Spoken assent as typed: "mm-hm", "uh-huh" (read as words: "mm hm", "uh huh").

@@ -29,6 +29,7 @@ import re
 from app.language import consent_lexicon as other_languages
 from app.language.consent_cues import ASSENT_SIGNS, Veto, is_assent_word, read_cues
 from app.language.consent_terms import ProposalTerms
+from app.language.contact_preferences import declined_channels
 from app.language.mentions import _IDS, _MONEY, normalise
 
 # Where one clause ends and another begins: punctuation (kept with the clause before it, so a
@@ -235,12 +236,57 @@ def _speaks_only_for_itself(clause: str, terms: ProposalTerms) -> bool:
     return not read_cues(clause, terms).vetoes - {Veto.NEGATION, Veto.NO_ASSENT}
 
 
+# A contrast that settles for what happened: "..., but ok", "but no problem", "but ty".
+_SETTLING = re.compile(
+    r"^(?:but|though|tho|pero|mais|aber|ma)\s+(?:(?:it'?s|its|that'?s|thats|all|it is)\s+)?"
+    r"(?:ok|okay|ok lang|fine|alright|all right|good|no problem|no prob|no probs|no worries|"
+    r"never ?mind|anyway|anyways|whatever|ty|thanks|thank you|thank u|thx|it happens)"
+    r"(?:\s+(?:now|lah|lor|la|po|na|then|i guess))?"
+    r"(?:[\s,.!]+(?:thanks|thank you|thank u|ty|thx|cheers)(?:\s+(?:so much|a lot))?)?[\s.!,]*$"
+)
+# A channel the customer would rather be reached on: "only message", "just text is ok".
+_CHANNEL_ONLY = re.compile(
+    r"^(?:but\s+|and\s+)?(?:only|just)\s+(?:by\s+|via\s+|on\s+)?(?:a\s+)?"
+    r"(?:message|messages|msg|text|texts|sms|email|e-mail|mail|whatsapp|chat)"
+    r"(?:\s+(?:is|are|me))?(?:\s+(?:ok|okay|fine|good|better|pls|please))?[\s.!,]*$"
+)
+# What happened, told in the past: a past-tense verb, nothing asked, wished or set for later.
+_PAST_VERB = re.compile(
+    r"\b(?:was|were|did|took|left|threw|came|arrived|got|went|dropped|broke|bruk|tossed|"
+    r"flung|chucked|yeeted|sat|showed|turned|kept|lost|lied|ignored|[a-z]{3,}ed)\b"
+)
+_NOT_A_REPORT = frozenset(
+    "will ll would wd can could should shall must need needs want wants please pls plz let "
+    "if unless only just instead rather until till when once before after still yet next "
+    "send sent give pay refund return do don't dont not no never".split()
+)
+
+
+def _is_past_report(words: list[str], text: str) -> bool:
+    """A complaint about what happened ("the courier threw the box on the floor", "it took
+    three weeks"): it tells, in the past tense, and asks, wishes or sets nothing."""
+    if len(words) < 3 or not _PAST_VERB.search(text):
+        return False
+    if any(w in _NOT_A_REPORT or is_assent_word(w) for w in words):
+        return False
+    return not re.search(r"\d", text)
+
+
 def is_aside(clause: str, terms: ProposalTerms) -> bool:
     """A clause whose negation is about something the proposal does not do."""
     if "?" in clause or "¿" in clause:
         return False
     text = other_languages.fold(normalise(clause)).lower()
     words = _WORDS.findall(text)
+    if _SETTLING.match(text) or _CHANNEL_ONLY.match(text):
+        return True
+    if declined_channels(text) and _is_contact_or_courtesy_negation(words):
+        # "dinnae text me, I'm at work": a stated preference, its negation bound to it.
+        return not _names_terms(clause, words, TERM_WORDS, terms)
+    if _is_past_report(words, text):
+        return _speaks_only_for_itself(clause, terms) and not _names_terms(
+            clause, words, _STORY_TERM_WORDS, terms
+        )
     if _NEVER_AGAIN.search(text) or _APOLOGY.match(text):
         # "but I'm never ordering from them again": the "but" opens the aside, it sets no term.
         return _speaks_only_for_itself(
@@ -348,6 +394,42 @@ def _is_contrast_before_consent(clause: str, terms: ProposalTerms) -> bool:
     return not vetoes and not _names_terms(body, _words(body), _CONTRAST_TERM_WORDS, terms)
 
 
+# Words that make a contrast after the yes a change to it ("yes, but wait", "but only if",
+# "but let me ask first"), beyond the terms themselves.
+_HOLDING_WORDS = frozenset(
+    "wait hold hang pause first after before once if unless need needs must have has should "
+    "would could let ask check think maybe perhaps actually rather prefer instead except only "
+    "just also too but later soon tomorrow today tonight now yet still until till next when "
+    "want wanted wish hope hoping mean meant sure not no never don't dont won't wont can't "
+    "cant cannot nah nope disagree disagrees object objects against unhappy worried unsure "
+    "sceptical skeptical doubt doubts hesitant reluctant nervous confused let's lets see meh "
+    "eh idk dunno guess suppose probably possibly kinda sorta seriously slowly carefully "
+    # someone whose say may still be needed
+    "husband wife partner boss manager mum mom mam dad mother father parents son daughter "
+    "brother sister family accountant lawyer "
+    # which thing, how much
+    "one ones pair pairs size colour color version model kind type other another different "
+    "else more less extra plus minus without excluding including both either neither".split()
+)
+# Terms that a venting contrast may name without changing anything: the yes's own words.
+_PLAIN_REFERENCES = frozenset("it that this them these those ok okay yes right".split())
+
+
+def _is_venting_contrast_after_consent(clause: str, terms: ProposalTerms) -> bool:
+    """ "yes go ahead, but there we are", "but I thank you for helping": a contrast after an
+    explicit yes that closes a complaint and asks, holds or changes nothing."""
+    words = _words(clause)
+    if len(words) < 2 or words[0] not in _CONTRASTS or "?" in clause:
+        return False
+    body_words = [w for w in words[1:] if w not in _PLAIN_REFERENCES]
+    body = " ".join(clause.split()[1:])
+    if any(w in _HOLDING_WORDS or w.endswith("n't") for w in body_words):
+        return False
+    if read_cues(body, terms).vetoes - {Veto.NO_ASSENT}:
+        return False
+    return not _names_terms(body, body_words, TERM_WORDS | _CONTRAST_TERM_WORDS, terms)
+
+
 def _is_bare_connective(clause: str) -> bool:
     words = _words(clause)
     return bool(words) and all(w in _CONNECTIVES for w in words)
@@ -378,8 +460,14 @@ def consent_part(reply: str, terms: ProposalTerms) -> str | None:
     for i, clause in enumerate(parts):
         if acknowledges(clause):
             acknowledged = dropped = aside[i] = True
-        elif is_aside(clause, terms) or (
-            i < first_assent and _is_contrast_before_consent(clause, terms)
+        elif (
+            is_aside(clause, terms)
+            or (i < first_assent and _is_contrast_before_consent(clause, terms))
+            or (
+                i > first_assent
+                and _is_strong(" ".join(parts[:i]))
+                and _is_venting_contrast_after_consent(clause, terms)
+            )
         ):
             dropped = aside[i] = True
     for i, clause in enumerate(parts):

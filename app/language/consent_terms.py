@@ -28,7 +28,8 @@ class ProposalTerms(BaseModel):
 
     action: ConsentAction
     order_id: str
-    amount: float = Field(gt=0)
+    # None: a proposal that moves no money (a free replacement); any amount said is a change.
+    amount: float | None = Field(default=None, gt=0)
     currency: str = "USD"
     item_names: tuple[str, ...] = ()
     quantities: tuple[int, ...] = ()
@@ -43,12 +44,10 @@ class ProposalTerms(BaseModel):
         mentions = read_mentions(text)
         if not mentions.order_ids:
             raise ValueError("the proposal names no order")
-        if not mentions.amounts:
-            raise ValueError("the proposal names no amount")
         order_id = sorted(mentions.order_ids)[0]
         # The first amount named is the proposed one ("you asked for $X" comes after it when
         # the amount was capped: "The most that can still be refunded ... is $Y (you asked...").
-        amount = mentions.amounts[0]
+        amount = mentions.amounts[0] if mentions.amounts else None
         items = [
             (int(m.group(1)), m.group(2).strip()) for m in _ITEM_LINE.finditer(text) if m.group(2)
         ]

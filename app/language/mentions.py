@@ -132,5 +132,6 @@ def asks_for_person(message: str) -> bool:
     return has_phrase(read_mentions(message), HUMAN_PHRASES)
 
 
-def same_amount(a: float, b: float) -> bool:
-    return abs(a - b) < 0.005
+def same_amount(a: float, b: float | None) -> bool:
+    """`b` None: the proposal names no money, so any amount said is another one."""
+    return b is not None and abs(a - b) < 0.005
