@@ -103,10 +103,25 @@ def known_id_pattern(known: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![A-Za-z0-9]){loose_prefix}{loose_core}(?![A-Za-z0-9])", re.IGNORECASE)
 
 
+def known_name_pattern(name: str) -> re.Pattern[str] | None:
+    """A catalogue item name of the customer's own orders ("Hiking Boots"), in any case and
+    spacing: spaCy reads two capitalised nouns as a person as often as not."""
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    if not words or len("".join(words)) < MIN_KNOWN_ID_CORE:
+        return None
+    loose = r"[^A-Za-z0-9]{1,3}".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![A-Za-z0-9]){loose}(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _is_name(value: str) -> bool:
+    # Ids are one token with digits ("AWB-7730012345", "1Z999AA10123456784"); names have words.
+    return bool(re.search(r"\s", value.strip())) or not re.search(r"\d", value)
+
+
 def known_id_spans(text: str, known: Sequence[str]) -> list[tuple[int, int]]:
     spans = []
     for value in known:
-        pattern = known_id_pattern(value)
+        pattern = known_name_pattern(value) if _is_name(value) else known_id_pattern(value)
         if pattern is not None:
             spans.extend(m.span() for m in pattern.finditer(text))
     return spans

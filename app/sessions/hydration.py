@@ -76,12 +76,14 @@ class HydratedContext(BaseModel):
     from_cache: bool = False
 
     def known_ids(self) -> list[str]:
-        """The customer's own order ids and AWBs: ids the PII scrubber must keep however the
-        customer writes them ("7730012345" without its "AWB-" is their parcel, not a phone)."""
+        """The customer's own order ids, AWBs and item names: what the PII scrubber must keep
+        however the customer writes it ("7730012345" without its "AWB-" is their parcel, not a
+        phone; "my Hiking Boots" are the catalogue's, not a person)."""
         ids = []
         for order in self.context.active_orders:
             ids.append(order.order_id)
             ids.extend(shipment.awb for shipment in order.shipments)
+            ids.extend(name for name in order.item_names if name.strip())
         return ids
 
     def render(self) -> str:
