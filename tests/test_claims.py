@@ -611,3 +611,25 @@ def test_an_action_phrase_is_judged_on_everything_it_says() -> None:
     )
     assert ok("I've sent you an email.", ("send_notification", email))
     assert not ok("I've sent you a push notification in the app.", ("send_notification", email))
+
+
+def test_a_total_is_the_orders_and_a_priority_the_tickets() -> None:
+    details = ("get_order_details", order())
+    total, unit = order().total, order().items[0].unit_price
+    assert ok(f"Your order total was €{total:.2f}.", details)
+    assert ok(f"Each lamp was €{unit:.2f}.", details)
+    assert not ok(f"Your order total was €{unit:.2f}.", details)  # one lamp's price
+    ticket = Ticket(
+        ticket_id="TCK-10000001",
+        client_id="globex",
+        customer_id="CUS-000001",
+        reason="customer_request",
+        priority="normal",
+        status="open",
+        summary="chase the carrier",
+        decision_trace=[],
+        created_at=NOW,
+    )
+    escalated = ("escalate_to_human", ticket)
+    assert not ok("I've escalated this as a high-priority case.", escalated)
+    assert ok("I've escalated this as a normal-priority case.", escalated)

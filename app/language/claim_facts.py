@@ -90,6 +90,7 @@ class TurnFacts:
     orders: dict[str, datetime | None] = field(default_factory=dict)  # order id -> placed_at
     entities: list[EntityFact] = field(default_factory=list)
     amounts: set[tuple[Decimal, str]] = field(default_factory=set)  # (amount, currency)
+    totals: set[tuple[Decimal, str]] = field(default_factory=set)  # orders' totals only
     ids: set[str] = field(default_factory=set)
     actions: set[str] = field(default_factory=set)  # "refund", "return", "escalate", "notify"
     channels: set[str] = field(default_factory=set)  # notification channels sent this turn
@@ -202,6 +203,7 @@ class TurnFacts:
         self.ids.add(order.order_id)
         for amount in (order.total, order.refunded, order.refundable):
             self.amounts.add((amount, order.currency))
+        self.totals.add((order.total, order.currency))
         for item in order.items:
             self.ids.add(item.sku)
             self.amounts.add((item.unit_price, order.currency))
@@ -213,6 +215,7 @@ class TurnFacts:
         self.orders.setdefault(summary.order_id, summary.placed_at)
         self.ids.add(summary.order_id)
         self.amounts.add((summary.total, summary.currency))
+        self.totals.add((summary.total, summary.currency))
         for brief in summary.shipments:
             fact = self._shipment(brief.awb, summary.order_id, brief.status, focus=False)
             fact.eta = fact.eta or brief.eta

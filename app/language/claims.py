@@ -300,6 +300,11 @@ def _ids(sentence: str, facts: TurnFacts, check: SentenceCheck, masked: _Masked)
     return named
 
 
+_TOTAL_BEFORE = re.compile(
+    r"\b(?:total\w*|came to|altogether|in all|whole order|order cost)\b[^.!?]*$", re.IGNORECASE
+)
+
+
 def _amounts(masked: _Masked, facts: TurnFacts, check: SentenceCheck) -> None:
     for m in _AMOUNT.finditer(masked.text):
         g = m.groupdict()
@@ -309,7 +314,10 @@ def _amounts(masked: _Masked, facts: TurnFacts, check: SentenceCheck) -> None:
             value = Decimal(raw)
         except InvalidOperation:
             continue
-        ok = any(value == amount and code == currency for amount, currency in facts.amounts)
+        # "Your order total was €1,703.90" said of a line's price: a total is the order's.
+        said_total = _TOTAL_BEFORE.search(masked.original[max(0, m.start() - 30) : m.start()])
+        known = facts.totals if said_total and facts.totals else facts.amounts
+        ok = any(value == amount and code == currency for amount, currency in known)
         check.claim("amount", m.group(0).strip(), ok)
         masked.blank(*m.span())
 
@@ -527,9 +535,8 @@ def _actions(clause: _Clause, facts: TurnFacts, check: SentenceCheck) -> None:
             if not (clause.hypothetical or conditioned):
                 _action_claim(text[m.start("verb") :], facts, check, clause, m.span())
     if not (clause.hypothetical or conditioned or lex.OFFER.search(text)):
-        fact_text = facts.text.lower()
         for m in lex.PROMISES.finditer(text):
-            check.claim("unverifiable", m.group(0), m.group(0) in fact_text)
+            check.claim("unverifiable", m.group(0), _promise_in_facts(text, m, facts))
     # Every action reading is judged before any is blanked: "a return label has been emailed to
     # you" is a return as well as an email, and the email alone must not vouch for it.
     spans: list[tuple[int, int]] = []
@@ -544,6 +551,17 @@ def _actions(clause: _Clause, facts: TurnFacts, check: SentenceCheck) -> None:
         clause.blank(*span)
 
 
+def _promise_in_facts(text: str, m: re.Match[str], facts: TurnFacts) -> bool:
+    """A ticket's priority is a field ("priority": "normal"): "high-priority" needs that value."""
+    fact_text = facts.text.lower()
+    if m.group(0) != "priority":
+        return m.group(0) in fact_text
+    level = re.search(r"(\w+)[- ]$", text[: m.start()])
+    if level is None:
+        return '"priority"' in fact_text
+    return f'"priority":"{level.group(1)}"' in fact_text.replace(" ", "")
+
+
 def _action_claim(
     rest: str, facts: TurnFacts, check: SentenceCheck, clause: _Clause, span: tuple[int, int]
 ) -> None:
@@ -556,9 +574,8 @@ def _action_claim(
         check.claim("action", f"{kind} ({rest.split(',')[0][:40].strip()})", ok)
     # The whole action phrase was judged as one claim ("escalated it to our support team"), but
     # what it promises beyond the action ("as a high-priority case", "will call you") is not.
-    fact_text = facts.text.lower()
     for m in lex.PROMISES.finditer(rest):
-        check.claim("unverifiable", m.group(0), m.group(0) in fact_text)
+        check.claim("unverifiable", m.group(0), _promise_in_facts(rest, m, facts))
     clause.blank(span[0], clause.end - clause.start)
 
 
