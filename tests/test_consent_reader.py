@@ -678,3 +678,21 @@ def test_complaints_settling_and_channel_wishes_beside_a_yes_are_set_aside(reply
 def test_a_contrast_that_holds_or_changes_the_yes_stays(reply: str) -> None:
     part = consent_part(reply, REFUND)
     assert read_cues(part or reply, REFUND).vetoes, part
+
+
+@pytest.mark.parametrize(
+    ("text", "stray"),
+    [
+        ("I've been waiting 3 weeks", False),
+        ("it came 10 days late", False),
+        ("that was 2 weeks ago", False),
+        ("yes but wait 2 days", True),
+        ("yes, refund in 3 days", True),
+        ("yes, keep it for 2 days", True),
+        ("do it 2 days from now", True),
+    ],
+)
+def test_how_long_the_customer_waited_is_no_number_of_anything(text: str, stray: bool) -> None:
+    from app.language.mentions import read_mentions
+
+    assert read_mentions(text).stray_numbers is stray

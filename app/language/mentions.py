@@ -42,6 +42,16 @@ _REFERENCE = re.compile(
     r"(?:[ \t]*(?:no\.?|number|nr\.?|#|:))?[ \t]*-?[ \t]*[A-Z]{0,4}-?\d[\dA-Z-]*\b",
     re.IGNORECASE,
 )
+# How long the customer has waited ("I've been waiting 3 weeks", "it came 10 days late", "2
+# weeks ago"): a complaint about the past, not a number of anything the proposal could change.
+_UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?)"
+_PAST_DURATION = re.compile(
+    rf"\b(?:been|waited|waiting|took|taken|late[,\s]+)\s*(?:for\s+)?(?:about\s+|almost\s+|"
+    rf"nearly\s+|like\s+|over\s+|more than\s+)?\d{{1,3}}\s*{_UNIT}\b"
+    rf"(?!\s+(?:from now|later|more|extra|to go|time))"
+    rf"|\b\d{{1,3}}\s*{_UNIT}\s+(?:ago|late|overdue)\b",
+    re.IGNORECASE,
+)
 _SKU = re.compile(r"\bSKU-[0-9]{4}-[A-Z]\b", re.IGNORECASE)
 # Words: letters with inner apostrophes ("don't", "you're"); curly quotes are normalised first.
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
@@ -110,7 +120,7 @@ def read_mentions(message: str) -> Mentions:
     blanked = _MONEY.sub(take, blanked)
     # A customer's own reference ("our PO-22817", "invoice 4471") is a label, not a number of
     # anything: it does not count as a stray number.
-    stray = bool(_DIGIT.search(_REFERENCE.sub(" ", blanked)))
+    stray = bool(_DIGIT.search(_PAST_DURATION.sub(" ", _REFERENCE.sub(" ", blanked))))
     lowered = blanked.lower()
     return Mentions(
         order_ids=frozenset(order_ids),
