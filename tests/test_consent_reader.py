@@ -696,3 +696,12 @@ def test_how_long_the_customer_waited_is_no_number_of_anything(text: str, stray:
     from app.language.mentions import read_mentions
 
     assert read_mentions(text).stray_numbers is stray
+
+
+def test_a_past_negation_written_out_is_a_story_and_a_present_one_is_not() -> None:
+    assert consent_part("Yes go ahead. The lamp was not working from the start", REFUND) == (
+        "Yes go ahead."
+    )
+    for reply in ("yes, I was not asking for that", "Yes. It was not the full amount."):
+        part = consent_part(reply, REFUND)
+        assert part is None or read_cues(part, REFUND).vetoes, part

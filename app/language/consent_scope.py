@@ -94,7 +94,8 @@ _STORY_TERM_WORDS = frozenset(
     "agreed accept approve confirm want wanted asked ask said say mean meant think thought "
     "expect expected believe cancel change mind sure right ok okay yes correct decide decided "
     "check checked read know knew understand understood realise realised realize realized "
-    "talk talked discuss discussed consult consulted yet still".split()
+    "talk talked discuss discussed consult consulted yet still asking requesting requested "
+    "wanting expecting meaning saying thinking hoping planning planned intended".split()
 )
 # After a contrast ("but to my paypal"), the words that make it a change to the terms: a story's
 # terms, and where the money or the goods go, how much, and which.
@@ -181,10 +182,26 @@ def _is_contact_or_courtesy_negation(words: list[str]) -> bool:
     return True
 
 
+# "was not", "did not", "had never": the past tense written out.
+_PAST_AUXILIARIES = frozenset("was were did had could".split())
+
+
 def _is_story(words: list[str], text: str) -> bool:
     """A past-tense negation that tells what happened, in a clause of four words or more."""
-    past = any(w in _PAST_NEGATORS for w in words) or bool(_PAST_AFTER_NEVER.search(text))
-    present = any(w in NEGATORS and w not in {"never", "nothing", "none", "nobody"} for w in words)
+    written_out = {
+        i + 1
+        for i, w in enumerate(words[:-1])
+        if w in _PAST_AUXILIARIES and words[i + 1] in {"not", "never"}
+    }
+    past = (
+        any(w in _PAST_NEGATORS for w in words)
+        or bool(_PAST_AFTER_NEVER.search(text))
+        or bool(written_out)
+    )
+    present = any(
+        w in NEGATORS and w not in {"never", "nothing", "none", "nobody"} and i not in written_out
+        for i, w in enumerate(words)
+    )
     return len(words) >= 4 and past and not present
 
 
