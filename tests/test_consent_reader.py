@@ -705,3 +705,9 @@ def test_a_past_negation_written_out_is_a_story_and_a_present_one_is_not() -> No
     for reply in ("yes, I was not asking for that", "Yes. It was not the full amount."):
         part = consent_part(reply, REFUND)
         assert part is None or read_cues(part, REFUND).vetoes, part
+
+
+def test_a_when_in_the_past_tells_and_one_to_come_conditions() -> None:
+    assert Veto.CONDITION not in read_cues("I was shocked when it turned up smashed", REFUND).vetoes
+    assert Veto.CONDITION in read_cues("yes go ahead when I get back", REFUND).vetoes
+    assert Veto.CONDITION in read_cues("yes, do it when it arrives", REFUND).vetoes

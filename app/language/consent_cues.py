@@ -664,10 +664,19 @@ _POLITE_IF = re.compile(
 )
 
 
+# "when it turned up smashed", "when I opened the box": a "when" in the past tense tells what
+# happened; only one that is still to come ("when it arrives") sets a time for the consent.
+_PAST_WHEN = re.compile(
+    r" when (?=(?:it|i|we|they|he|she|you|the \w+|my \w+) (?:was|were|did|came|arrived|got|"
+    r"turned|showed|opened|saw|found|took|left|broke|[a-z]{3,}ed) )"
+)
+
+
 def _without_polite_ifs(padded: str) -> str:
     padded = _POLITE_IF.sub(
         lambda m: f" {m.group(1)} you {m.group(2)}" if m.group(1) else " ", padded
     )
+    padded = _PAST_WHEN.sub(" as ", padded)
     return _without(padded, _ONCE_ADVERBS)
 
 
