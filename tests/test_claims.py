@@ -236,14 +236,8 @@ def refund(status_: str) -> Refund:
     )
 
 
-def test_an_action_claim_needs_that_write_in_this_turns_facts() -> None:
-    assert not ok("I've started a refund for you.", status(LOST))
-    assert ok(
-        "I've started a refund for you.", status(LOST), ("initiate_refund", refund("pending"))
-    )
-    # Reading a refund is not doing one.
-    assert not ok("I've started a refund for you.", ("get_refund", refund("approved")))
-    ticket = Ticket(
+def open_ticket() -> Ticket:
+    return Ticket(
         ticket_id="TCK-10000001",
         client_id="globex",
         customer_id="CUS-000001",
@@ -254,9 +248,10 @@ def test_an_action_claim_needs_that_write_in_this_turns_facts() -> None:
         decision_trace=[],
         created_at=NOW,
     )
-    assert not ok("I've escalated this to a colleague.", status(DELAYED))
-    assert ok("I've escalated this to a colleague.", ("escalate_to_human", ticket))
-    email = Notification(
+
+
+def sent_email() -> Notification:
+    return Notification(
         notification_id="NTF-10000001",
         customer_id="CUS-000001",
         channel="email",
@@ -265,6 +260,19 @@ def test_an_action_claim_needs_that_write_in_this_turns_facts() -> None:
         status="sent",
         created_at=NOW,
     )
+
+
+def test_an_action_claim_needs_that_write_in_this_turns_facts() -> None:
+    assert not ok("I've started a refund for you.", status(LOST))
+    assert ok(
+        "I've started a refund for you.", status(LOST), ("initiate_refund", refund("pending"))
+    )
+    # Reading a refund is not doing one.
+    assert not ok("I've started a refund for you.", ("get_refund", refund("approved")))
+    ticket = open_ticket()
+    assert not ok("I've escalated this to a colleague.", status(DELAYED))
+    assert ok("I've escalated this to a colleague.", ("escalate_to_human", ticket))
+    email = sent_email()
     assert not ok("I've sent you an email with the details.", status(DELAYED))
     assert ok("I've sent you an email with the details.", ("send_notification", email))
     assert not ok("I've sent you a text with the details.", ("send_notification", email))
@@ -583,32 +591,14 @@ def test_a_weekday_beside_a_date_must_be_that_dates() -> None:
 
 
 def test_an_action_phrase_is_judged_on_everything_it_says() -> None:
-    ticket = Ticket(
-        ticket_id="TCK-10000001",
-        client_id="globex",
-        customer_id="CUS-000001",
-        reason="customer_request",
-        priority="normal",
-        status="open",
-        summary="chase the carrier",
-        decision_trace=[],
-        created_at=NOW,
-    )
+    ticket = open_ticket()
     escalated = ("escalate_to_human", ticket)
     assert ok("I've escalated this to a colleague.", escalated)
     # An email and a ticket: the ticket alone does not vouch for the email.
     assert not ok("I've also sent you an email confirmation of the ticket.", escalated)
     # No tool phones anyone.
     assert not ok("I've escalated it and a colleague will call you.", escalated)
-    email = Notification(
-        notification_id="NTF-10000001",
-        customer_id="CUS-000001",
-        channel="email",
-        subject="Update",
-        body="Your parcel is delayed.",
-        status="sent",
-        created_at=NOW,
-    )
+    email = sent_email()
     assert ok("I've sent you an email.", ("send_notification", email))
     assert not ok("I've sent you a push notification in the app.", ("send_notification", email))
 
@@ -619,17 +609,7 @@ def test_a_total_is_the_orders_and_a_priority_the_tickets() -> None:
     assert ok(f"Your order total was €{total:.2f}.", details)
     assert ok(f"Each lamp was €{unit:.2f}.", details)
     assert not ok(f"Your order total was €{unit:.2f}.", details)  # one lamp's price
-    ticket = Ticket(
-        ticket_id="TCK-10000001",
-        client_id="globex",
-        customer_id="CUS-000001",
-        reason="customer_request",
-        priority="normal",
-        status="open",
-        summary="chase the carrier",
-        decision_trace=[],
-        created_at=NOW,
-    )
+    ticket = open_ticket()
     escalated = ("escalate_to_human", ticket)
     assert not ok("I've escalated this as a high-priority case.", escalated)
     assert ok("I've escalated this as a normal-priority case.", escalated)
