@@ -26,6 +26,23 @@ NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 ZONE = "Europe/Berlin"
 
 
+# The label and the pick-up every test shipment starts with.
+LEIPZIG_START = (
+    {
+        "at": "2026-12-01T09:00:00Z",
+        "status": "label_created",
+        "location": "Leipzig hub",
+        "description": "Shipping label created",
+    },
+    {
+        "at": "2026-12-02T08:00:00Z",
+        "status": "in_transit",
+        "location": "Leipzig hub",
+        "description": "Picked up by DHL",
+    },
+)
+
+
 def shipment(status: ShipmentStatus, **extra: object) -> Shipment:
     body: dict[str, object] = {
         "awb": "AWB-7730012345",
@@ -33,20 +50,7 @@ def shipment(status: ShipmentStatus, **extra: object) -> Shipment:
         "carrier": "DHL",
         "status": status,
         "destination_region": "EU",
-        "timeline": [
-            {
-                "at": "2026-12-01T09:00:00Z",
-                "status": "label_created",
-                "location": "Leipzig hub",
-                "description": "Shipping label created",
-            },
-            {
-                "at": "2026-12-02T08:00:00Z",
-                "status": "in_transit",
-                "location": "Leipzig hub",
-                "description": "Picked up by DHL",
-            },
-        ],
+        "timeline": list(LEIPZIG_START),
     }
     body.update(extra)
     return Shipment.model_validate(body)
@@ -538,18 +542,7 @@ def _timeline_to_hamburg() -> Shipment:
         ShipmentStatus.DELAYED,
         eta="2026-12-07T17:00:00Z",
         timeline=[
-            {
-                "at": "2026-12-01T09:00:00Z",
-                "status": "label_created",
-                "location": "Leipzig hub",
-                "description": "Shipping label created",
-            },
-            {
-                "at": "2026-12-02T08:00:00Z",
-                "status": "in_transit",
-                "location": "Leipzig hub",
-                "description": "Picked up by DHL",
-            },
+            *LEIPZIG_START,
             {
                 "at": "2026-12-02T20:00:00Z",
                 "status": "in_transit",
