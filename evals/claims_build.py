@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from evals.claims_facts import Scene, scenes
+from evals.claims_facts import Scene, labelled_line, scenes
 
 OUT = Path(__file__).resolve().parent / "data" / "claims_dev.jsonl"
 
@@ -220,13 +220,7 @@ def _when(moment: datetime, now: datetime, zone: ZoneInfo, style: int) -> str:
 
 
 def _line(scene: Scene, sentence: str, ok: bool, family: str, kind: str) -> dict[str, Any]:
-    return {
-        "facts": scene.facts,
-        "sentence": sentence,
-        "supported": ok,
-        "family": family,
-        "kind": kind,
-    }
+    return labelled_line(scene, sentence, ok, kind, family=family)
 
 
 def _shipment(scene: Scene) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.sessions.local_redis import free_port
+
 STARTUP_TIMEOUT = "timed out during startup"
 
 
@@ -27,3 +29,18 @@ def init_local_ray(**kwargs: Any) -> None:
             if attempt == 2 or STARTUP_TIMEOUT not in str(exc):
                 raise
             ray.shutdown()
+
+
+def serving_mode_env(optimized: str = "1") -> dict[str, str]:
+    """Ray Serve's high-throughput mode as `make run` sets it (scripts/run.sh): HAProxy in front
+    of the ingress replicas, gRPC between deployments, the service's logs still on stderr; `"0"`
+    is Serve's defaults. HAProxy's stats and metrics ports are free ones, so a stack beside
+    `make run` does not collide. Ray's controller and replicas read these from the environment
+    they inherit, so set them before `init_local_ray`."""
+    return {
+        "RAY_SERVE_THROUGHPUT_OPTIMIZED": optimized,
+        "RAY_SERVE_ENABLE_HA_PROXY": optimized,
+        "RAY_SERVE_LOG_TO_STDERR": "1",
+        "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port()),
+        "RAY_SERVE_HAPROXY_METRICS_PORT": str(free_port()),
+    }

@@ -104,7 +104,7 @@ def local_service(
     from ray.serve.schema import ServeDeploySchema
 
     from app.api.auth import load_secret
-    from evals.ray_local import init_local_ray
+    from evals.ray_local import init_local_ray, serving_mode_env
 
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="osa-load-")))
@@ -157,15 +157,11 @@ def local_service(
         # Serve replicas at a service's CPU priority: Ray starts its workers at niceness 15
         # unless told otherwise, and anything else on the box then starves them.
         env.setdefault("RAY_worker_niceness", "0")
-        # The serving mode `make run` uses (scripts/run.sh): HAProxy in front of the ingress
-        # replicas, gRPC between deployments; `RAY_SERVE_THROUGHPUT_OPTIMIZED=0` measures the
-        # Python proxy instead.
-        env.setdefault("RAY_SERVE_THROUGHPUT_OPTIMIZED", "1")
-        env.setdefault("RAY_SERVE_ENABLE_HA_PROXY", env["RAY_SERVE_THROUGHPUT_OPTIMIZED"])
-        env.setdefault("RAY_SERVE_LOG_TO_STDERR", "1")
-        # HAProxy's stats and metrics ports, free ones: beside a `make run` on the same box.
-        env.setdefault("RAY_SERVE_HAPROXY_STATS_PORT", str(free_port()))
-        env.setdefault("RAY_SERVE_HAPROXY_METRICS_PORT", str(free_port()))
+        # The serving mode `make run` uses (HAProxy, gRPC between deployments);
+        # `RAY_SERVE_THROUGHPUT_OPTIMIZED=0` measures the Python proxy instead.
+        mode = serving_mode_env(env.get("RAY_SERVE_THROUGHPUT_OPTIMIZED", "1"))
+        for name, value in mode.items():
+            env.setdefault(name, value)
         os.environ.update(env)  # Ray's workers inherit the driver's environment
         port, metrics_port = free_port(), free_port()
         config = serve_config(config_path, port, front_only=front_only)

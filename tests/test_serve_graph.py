@@ -16,7 +16,7 @@ import pytest
 from app.api.auth import Role, TokenService
 from app.platform.contract import ShipmentStatus
 from app.sessions.local_redis import free_port
-from evals.ray_local import init_local_ray
+from evals.ray_local import init_local_ray, serving_mode_env
 from tests.fixtures import SeedIndex
 from tests.otlp_collector import Collected, attributes, otlp_collector
 from tests.platform_server import ADMIN_KEY, API_KEY, RunningPlatform
@@ -26,11 +26,6 @@ pytestmark = pytest.mark.slow
 SECRET = "serve-test-secret-" + "z" * 40
 EMAIL = "riley.quimby77@example.com"  # fictional
 PHONE = "+44 7700 900321"  # Ofcom's range for drama
-SERVING_MODE = {
-    "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
-    "RAY_SERVE_ENABLE_HA_PROXY": "1",
-    "RAY_SERVE_LOG_TO_STDERR": "1",
-}
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +50,9 @@ def agent_url(
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.url
     os.environ["OTEL_BSP_SCHEDULE_DELAY"] = "200"  # export within a fraction of a second
-    # The serving mode of `make run` (scripts/run.sh): HAProxy in front of the ingress
-    # replicas' own HTTP servers, gRPC between deployments; read by Ray's controller and
-    # replicas, which inherit this environment.
-    for name, value in SERVING_MODE.items():
-        os.environ[name] = value
-    os.environ["RAY_SERVE_HAPROXY_STATS_PORT"] = str(free_port())
-    os.environ["RAY_SERVE_HAPROXY_METRICS_PORT"] = str(free_port())
+    # The serving mode of `make run` (scripts/run.sh): HAProxy, gRPC between deployments.
+    serving_mode = serving_mode_env()
+    os.environ.update(serving_mode)
     # Logical CPUs: production and its shadow each ask for 1.3 (fractional replicas).
     init_local_ray(num_cpus=4, include_dashboard=False, log_to_driver=False)
     port = free_port()
@@ -101,9 +92,7 @@ def agent_url(
         "PLATFORM_ADMIN_KEY",
         "OTEL_EXPORTER_OTLP_ENDPOINT",
         "OTEL_BSP_SCHEDULE_DELAY",
-        *SERVING_MODE,
-        "RAY_SERVE_HAPROXY_STATS_PORT",
-        "RAY_SERVE_HAPROXY_METRICS_PORT",
+        *serving_mode,
     ):
         os.environ.pop(name, None)
 

@@ -58,7 +58,7 @@ _KINDS: tuple[tuple[re.Pattern[str], _EventTest], ...] = (
     (re.compile(r"\b(?:label|dispatched)\b"), lambda e: e.status is S.LABEL_CREATED),
 )
 # Parts that report no past event: expectations, conditions, estimates.
-_NOT_A_REPORT = re.compile(
+_EXPECTATION = re.compile(
     FUTURE_WORD.pattern + r"|\b(?:if|unless|in case|once|estimat\w*|eta|expected|scheduled)\b"
 )
 _DELIVERED = re.compile(r"\b(?:deliver\w*|dropped off|handed over)\b")
@@ -95,7 +95,7 @@ def check_places(
     for start, end in _part_spans(sentence):
         part = sentence[start:end]
         low = part.lower()
-        if not low.strip() or QUESTION.search(low) or _NOT_A_REPORT.search(low):
+        if not low.strip() or QUESTION.search(low) or _EXPECTATION.search(low):
             continue  # a question, a condition or an expected arrival: the ETA checks judge those
         named = [t for t in towns if re.search(rf"\b{re.escape(t.lower())}\b", low)]
         kinds = [test for pattern, test in _KINDS if pattern.search(low)]
@@ -117,6 +117,7 @@ def check_places(
 def _candidates(
     scope: list[ShipmentFact], named: list[str], kinds: list[_EventTest], now: bool
 ) -> Iterable[Stop]:
+    wanted = {t.lower() for t in named}
     for shipment in scope:
         stops = list(shipment.stops)
         if shipment.delivered_at and not any(s.at == shipment.delivered_at for s in stops):
@@ -124,7 +125,7 @@ def _candidates(
             stops.append(Stop(shipment.delivered_at, S.DELIVERED, "", "Delivered"))
         latest = max(stops, key=lambda s: s.at, default=None)
         for stop in stops:
-            if named and town(stop.location).lower() not in {t.lower() for t in named}:
+            if wanted and town(stop.location).lower() not in wanted:
                 continue
             if kinds and not any(test(stop) for test in kinds):
                 continue
