@@ -22,9 +22,9 @@ with the exemplar classifier's best guess on that same subset (what `router_llm_
 would change).
 
 Leave-one-source-out (on by default, `--no-loso` skips it): the exemplars come from several
-source families (four hand-written sets: the first, voices, registers, multilingual; CLINC150;
-banking77); augmented copies (`:noisy`) leave with their family and are not routed. For each
-family, a router built from all the *other* families' exemplars routes the
+source families (five hand-written sets: the first, voices, registers, multilingual, styles;
+CLINC150; banking77); augmented copies (`:noisy`) leave with their family and are not routed.
+For each family, a router built from all the *other* families' exemplars routes the
 left-out family's exemplars: accuracy on the in-scope ones, and the share of out-of-scope ones
 refused or sent to the clarifying question. It is reported beside the dev figure: a router that
 only knows its own writing shows it here.

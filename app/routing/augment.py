@@ -22,6 +22,7 @@ SOURCE_FILES: tuple[Path, ...] = (
     DATA_DIR / "exemplars_voices.jsonl",
     DATA_DIR / "exemplars_registers.jsonl",
     DATA_DIR / "exemplars_clinc150_orders.jsonl",
+    DATA_DIR / "exemplars_styles.jsonl",
 )
 TARGET = DATA_DIR / "exemplars_noisy.jsonl"
 SEED = 16

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.language.gloss import gloss
 from app.paths import VAR_DIR
+from app.routing.intent_gloss import gloss_intent_words
 
 log = logging.getLogger("app.routing")
 
@@ -30,6 +31,7 @@ DEFAULT_EXEMPLAR_FILES: tuple[Path, ...] = (
     DATA_DIR / "exemplars_voices.jsonl",
     DATA_DIR / "exemplars_registers.jsonl",
     DATA_DIR / "exemplars_multilingual.jsonl",
+    DATA_DIR / "exemplars_styles.jsonl",
     DATA_DIR / "exemplars_clinc150.jsonl",
     DATA_DIR / "exemplars_clinc150_orders.jsonl",
     DATA_DIR / "exemplars_banking77.jsonl",
@@ -38,7 +40,7 @@ DEFAULT_EXEMPLAR_FILES: tuple[Path, ...] = (
 DEFAULT_CACHE_DIR = Path(os.environ.get("OSA_CACHE_DIR", VAR_DIR / "cache")) / "routing"
 
 # Bump when `prepare_text` changes: cached vectors were computed from the old preparation.
-PREPARATION_VERSION = "2"
+PREPARATION_VERSION = "3"
 
 # Ids carry no intent, but their digits become many word pieces that pull the embedding around
 # (and cost encoder time): replace each with the plain word a customer would use.
@@ -57,8 +59,9 @@ def names_an_order(text: str) -> bool:
 
 def prepare_text(text: str) -> str:
     """What the encoder sees for a message or an exemplar: ids as plain words, and other
-    languages' order words in English (the encoder is English; `app.language.gloss`)."""
-    text = gloss(text)
+    languages' order words and question words in English (the encoder is English;
+    `app.language.gloss`, `app.routing.intent_gloss`)."""
+    text = gloss_intent_words(gloss(text))
     for pattern, word in _ID_WORDS:
         text = pattern.sub(word, text)
     return _SPACES.sub(" ", text).strip()
