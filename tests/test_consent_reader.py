@@ -250,7 +250,18 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["dev", "holdout", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6", "probes"],
+    [
+        "dev",
+        "holdout",
+        "unseen",
+        "unseen2",
+        "unseen3",
+        "unseen4",
+        "unseen5",
+        "unseen6",
+        "unseen7",
+        "probes",
+    ],
 )
 def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:
     from pathlib import Path

@@ -31,6 +31,7 @@ EVAL_SETS = (
     REPO_ROOT / "evals" / "data" / "intents_dev.jsonl",
     REPO_ROOT / "evals" / "data" / "intents_test.jsonl",
     REPO_ROOT / "evals" / "data" / "intents_unseen2.jsonl",
+    REPO_ROOT / "evals" / "data" / "intents_unseen3.jsonl",
 )
 
 

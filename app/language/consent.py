@@ -38,8 +38,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from app.language.consent_asides import ARTIFACT_PATH as ASIDES_PATH
+from app.language.consent_asides import AsideJudge, AsideModel
 from app.language.consent_cues import TERM_VETOES, Cues, Veto, read_cues
-from app.language.consent_scope import consent_part
+from app.language.consent_scope import (
+    AsideJudgement,
+    clauses,
+    consent_part,
+    without_courtesy_idioms,
+)
 from app.language.consent_story import story_answer
 from app.language.consent_terms import ProposalTerms
 from app.language.mentions import _IDS, _MONEY, normalise, same_amount
@@ -194,13 +201,19 @@ def _non_yes(probabilities: np.ndarray, cues: Cues) -> ConsentLabel:
 
 
 class ConsentReader:
-    def __init__(self, model: ConsentModel | None = None, encoder: SentenceEncoder | None = None):
+    def __init__(
+        self,
+        model: ConsentModel | None = None,
+        encoder: SentenceEncoder | None = None,
+        asides: AsideModel | None = None,
+    ):
         if encoder is None:
             from app.routing.embeddings import shared_encoder
 
             encoder = shared_encoder()
         self.encoder = encoder
         self.model = model or ConsentModel.load()
+        self.asides = asides or AsideModel.load(ASIDES_PATH)
 
     def read(self, reply: str, terms: ProposalTerms) -> ConsentReading:
         return self.read_many([(reply, terms)])[0]
@@ -214,7 +227,17 @@ class ConsentReader:
             decide(p, c, terms, self.model.yes_threshold)
             for p, c, (_, terms) in zip(probabilities, cues, pairs, strict=True)
         ]
-        return read_scoped(readings, pairs, self._read_parts)
+        undecided = [pair for pair, r in zip(pairs, readings, strict=True) if not r.executes]
+        return read_scoped(readings, pairs, self._read_parts, self._aside_judge(undecided))
+
+    def _aside_judge(self, pairs: Sequence[tuple[str, ProposalTerms]]) -> AsideJudge:
+        """The aside model's verdicts on every clause a second reading may set aside."""
+        candidates = sorted(
+            {(clause, terms) for reply, terms in pairs for clause in aside_candidates(reply)},
+            key=lambda c: c[0],
+        )
+        masked = [masked_reply(clause, terms) for clause, terms in candidates]
+        return AsideJudge(self.asides, self.encoder, candidates, masked)
 
     def _read_parts(self, parts: Sequence[tuple[str, ProposalTerms]]) -> list[ConsentReading]:
         rows, cues = feature_rows(parts, self.encoder)
@@ -228,6 +251,7 @@ def read_scoped(
     readings: list[ConsentReading],
     pairs: Sequence[tuple[str, ProposalTerms]],
     read_parts: Callable[[Sequence[tuple[str, ProposalTerms]]], list[ConsentReading]],
+    judged_aside: AsideJudgement | None = None,
 ) -> list[ConsentReading]:
     """A reply the whole-reply reading did not take as a yes is read again without the clauses
     that are about something else (`consent_scope`): the same cues and head decide on what is
@@ -237,7 +261,7 @@ def read_scoped(
     for i, (reading, (reply, terms)) in enumerate(zip(readings, pairs, strict=True)):
         if reading.executes:
             continue
-        for part in second_readings(reply, terms):
+        for part in second_readings(reply, terms, judged_aside):
             redo.append(i)
             parts.append((part, terms))
     if not parts:
@@ -249,19 +273,33 @@ def read_scoped(
     return out
 
 
-def second_readings(reply: str, terms: ProposalTerms) -> list[str]:
+def second_readings(
+    reply: str, terms: ProposalTerms, judged_aside: AsideJudgement | None = None
+) -> list[str]:
     """What else may carry the consent: the reply without its asides, and the answer after a
     story that only tells (itself without asides)."""
+    # The rules' reading, then the one with the model's asides too: each may carry the yes (the
+    # model's removes more, which can also remove the thanks a yes was read on).
+    judges = (None,) if judged_aside is None else (None, judged_aside)
     found: list[str] = []
-    part = consent_part(reply, terms)
-    if part is not None:
-        found.append(part)
+    answer = story_answer(reply)
+    for judge in judges:
+        for part in (
+            consent_part(reply, terms, judge),
+            None if answer is None else consent_part(answer, terms, judge) or answer,
+        ):
+            if part is not None and part not in found:
+                found.append(part)
+    return found
+
+
+def aside_candidates(reply: str) -> list[str]:
+    """The clauses `consent_part` will weigh, of the reply and of its story answer."""
+    texts = [reply]
     answer = story_answer(reply)
     if answer is not None:
-        answer = consent_part(answer, terms) or answer
-        if answer not in found:
-            found.append(answer)
-    return found
+        texts.append(answer)
+    return [clause for text in texts for clause in clauses(without_courtesy_idioms(text))]
 
 
 _shared: ConsentReader | None = None

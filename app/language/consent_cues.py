@@ -258,6 +258,16 @@ SARCASM = (
     "like that's",
     "ever going to",
     "ever gonna",
+    # Saying the offer is as likely as something absurd.
+    "queen of england",
+    "the pope",
+    "pigs fly",
+    "pigs might fly",
+    "bold of you",
+    "in your dreams",
+    "dream on",
+    "nice try",
+    "good one",
     # Distrust: a reply that calls the offer suspect is not agreeing to it.
     "scam",
     "dodgy",
@@ -288,6 +298,11 @@ SARCASM_MARKS = (
 # Praise of the plan itself ("Brilliant plan.", "what a genius idea"): in a reply to a refund
 # offer it mocks it far more often than not; a sincere yes does not grade the idea.
 _PRAISED_PLAN = re.compile(
+    # "Oh yeah, brilliant, a refund": an exclaimed yes graded at once mocks the offer.
+    r"\boh,?\s+(?:yeah|yes|yea|wow)[\s,!]+(?:brilliant|great|wonderful|fantastic|perfect|lovely|"
+    r"amazing|terrific|marvellous|super|fab|fabulous|splendid)\b"
+    # "That fixes my ruined dinner party": a remedy praised for what it cannot mend.
+    r"|\bthat (?:fixes|solves|makes up for|sorts out) (?:my|everything|it all)\b|"
     r"\b(?:brilliant|great|genius|fantastic|wonderful|excellent|amazing|superb|marvellous|"
     r"stellar|fabulous|solid|smart|clever)\s+(?:plan|idea|thinking|logic|system)\b"
     r"|\bwhat an? (?:\w+ )?(?:plan|idea|genius|joke)\b|\bgenius\b"

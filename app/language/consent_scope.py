@@ -25,16 +25,22 @@ and the rules here are small enough to read in review; the trained head still de
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from app.language import consent_lexicon as other_languages
+from app.language.consent_asides import explicit_yes
 from app.language.consent_cues import ASSENT_SIGNS, Veto, is_assent_word, read_cues
 from app.language.consent_terms import ProposalTerms
 from app.language.contact_preferences import declined_channels
 from app.language.mentions import _IDS, _MONEY, normalise
 
+# Whether a clause of a reply to these terms was judged an aside by the trained model.
+AsideJudgement = Callable[[str, ProposalTerms], bool]
+
 # Where one clause ends and another begins: punctuation (kept with the clause before it, so a
 # "?" or a trailing "..." still reads), and connectives that open a new clause.
-_BREAKS = re.compile(r"((?:[.!?;:,\n…]+|\s[-–—]+)\s*)")
+# A "." or "," between digits is inside a number ("$34.99", "1,200"), not a break.
+_BREAKS = re.compile(r"((?:[.,](?!\d)|(?<!\d)[.,]|[!?;:\n…]|\s[-–—]+)[.!?;:,\n…]*\s*)")
 _CONNECTIVES = frozenset(
     "but though although however btw tho and aber und pero mais ma maar".split()
 )
@@ -76,6 +82,14 @@ _COURTESY_IDIOMS = (
     "no big deal",
     "no harm done",
     "not your fault",
+    # Candour markers: "although I must say" opens a remark, it sets no condition.
+    "although i must say",
+    "though i must say",
+    "i must say",
+    "i have to say",
+    "i gotta say",
+    "to be fair",
+    "to be honest",
 )
 # Words that put a clause inside the proposal: its outcome, money, items, timing, or consent.
 TERM_WORDS = frozenset(
@@ -454,18 +468,26 @@ def _is_bare_connective(clause: str) -> bool:
 
 def _without_leading_contrast(clause: str) -> str:
     tokens = clause.split()
-    if len(tokens) > 1 and tokens[0].lower().strip(",") in _CONTRASTS:
-        return " ".join(tokens[1:])
+    # "but anyway, yes": every contrast that opens the clause.
+    while len(tokens) > 1 and tokens[0].lower().strip(",") in _CONTRASTS:
+        tokens = tokens[1:]
+    if len(tokens) < len(clause.split()):
+        return " ".join(tokens)
     return clause
 
 
-def consent_part(reply: str, terms: ProposalTerms) -> str | None:
+def consent_part(
+    reply: str, terms: ProposalTerms, judged_aside: AsideJudgement | None = None
+) -> str | None:
     """The reply without its asides, leading filler and laughter; None when nothing was set
-    aside, or when nothing but asides was said (then there is no consent to read)."""
+    aside, or when nothing but asides was said (then there is no consent to read).
+
+    `judged_aside` adds the clauses the trained aside model set aside (`consent_asides`) to the
+    ones these rules prove."""
     text = without_courtesy_idioms(reply)
     dropped = text != re.sub(r"\s+", " ", other_languages.fold(normalise(reply))).strip()
     kept: list[str] = []
-    acknowledged = False
+    acknowledged = judged = False
     parts = clauses(text)
     # An emoji yes ("👍 but to my paypal") counts: what follows it is not before the consent.
     assenting = [
@@ -477,6 +499,8 @@ def consent_part(reply: str, terms: ProposalTerms) -> str | None:
     for i, clause in enumerate(parts):
         if acknowledges(clause):
             acknowledged = dropped = aside[i] = True
+        elif judged_aside is not None and judged_aside(clause, terms):
+            judged = dropped = aside[i] = True
         elif (
             is_aside(clause, terms)
             or (i < first_assent and _is_contrast_before_consent(clause, terms))
@@ -496,7 +520,13 @@ def consent_part(reply: str, terms: ProposalTerms) -> str | None:
             # "don't call me though": the "though" belonged to the aside set aside beside it.
             dropped = True
             continue
-        if i == first_assent and i > 0:
+        if i > first_assent and aside[i - 1] and assenting[i]:
+            # "[a story set aside], but anyway please proceed": the contrast turned from the
+            # aside back to the yes.
+            turned = _without_leading_contrast(clause)
+            dropped = dropped or turned != clause
+            clause = turned
+        elif i == first_assent and i > 0:
             # "Worst service ever, but yes, start it": the contrast turns to the yes; what came
             # before stays and is read with every veto.
             turned = _without_leading_contrast(clause)
@@ -509,4 +539,6 @@ def consent_part(reply: str, terms: ProposalTerms) -> str | None:
         return None
     if acknowledged and not _is_strong(stripped):
         return None  # "right, understood": an acknowledgement needs an explicit yes beside it
+    if judged and not explicit_yes(stripped):
+        return None  # "sure, and I'm the Queen of England": a bare "sure" is not enough
     return stripped if stripped.strip(" ,.;:-–—!") else None

@@ -1,0 +1,438 @@
+"""Clauses of a reply that are asides, judged by a trained model inside a hard gate.
+
+"Yes, work away. And no need to be ringing me about it, the phone is banjaxed anyway" consents;
+"yes, but hold off till after the weekend" does not. `consent_scope`'s rules set aside only the
+asides they can prove (a declined channel, a past-tense story, an apology of a known shape), and
+on replies written outside the project most asides have shapes no rule names: stories with
+numbers in them, contact wishes with a reason attached, drop-off plans, life around the order.
+
+Here a logistic regression over the clause's MiniLM embedding (its ids and amounts masked the
+way the consent head's input is) scores how likely the clause is an aside. Its weights live in
+`models/consent_asides.json`, written by `python -m app.language.train_consent_asides`, with the
+leave-one-family-out figures its threshold was chosen on.
+
+The model only ever proposes. A clause it may set aside must first pass `may_set_aside`, which
+no score overrides: no question, no assent of its own, no id or money, no item of the order, no
+outcome, payment or destination word, no condition, timing or quantity word, no sarcasm or
+hedge cue (a return drop-off plan excepted), and no negation bound to the proposal ("don't do
+it"). What is left of the reply is then read again by the consent head with every veto, so a
+model mistake can only lose a yes, never make one out of a change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.language import consent_lexicon as other_languages
+from app.language.consent_cues import (
+    ASSENT_SIGNS,
+    Veto,
+    _one_slip,
+    _swapped,
+    read_cues,
+)
+from app.language.consent_terms import ProposalTerms
+from app.language.mentions import _IDS, _MONEY, normalise
+
+if TYPE_CHECKING:
+    from app.routing.embeddings import SentenceEncoder
+
+ARTIFACT_PATH = Path(__file__).resolve().parent / "models" / "consent_asides.json"
+
+_WORDS = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+
+# Words that put a clause inside the deal whatever the rest of it says: the outcome and the
+# money, where it goes, which items and how many, when and on what condition, a change of mind,
+# somebody else's say. Deliberately wide: a word here costs a yes, never a false accept.
+_DEAL_WORDS = frozenset(
+    # outcome, money, destination
+    "refund refunds refunded refunding reimburse reimbursement return returns returned returning "
+    "money cash amount price cost costs fee fees shipping postage pay paid payment charge "
+    "charged chargeback card cards paypal account bank wallet transfer iban credit voucher "
+    "coupon gift replacement replace replaced exchange swap new another other others else "
+    "cancel cancelled canceled cancelling stop change changed mind dispute claim "
+    # which and how many
+    "only just except excluding exclude without half partial partly part full whole all both "
+    "one ones pair pairs each rest remaining keep keeping kept hang "
+    "also plus extra more less include including add added as-well "
+    # when and on what condition
+    "if unless provided providing assuming condition conditions subject once until till "
+    "hold pause later soon asap "
+    # someone else's say, or the customer's own still to come
+    "decide decides deciding consult discuss "
+    "confirm confirmation sure certain actually instead prefer preferred would "
+    "want wants wanted wish hope hoping expect expecting insist demand "
+    "dollar dollars quid bucks euro euros pound pounds rupees naira pesos rand "
+    "gcash gpay venmo zelle mpesa m-pesa momo jazzcash easypaisa paytm upi pix alipay "
+    "til retain intend should shouldn't oughta ought decline withdraw otherwise "
+    "leave revert min mins sec secs moment resolved cred double triple "
+    "address label collect collects collected collection pickup pick-up als bedrag betrag monto "
+    "montant importo kwota tutar "
+    # other languages: refund, money, only, instead, if, wait, card, account, exchange, other,
+    # new, rather, keep, ask, also, after all
+    "cambio cambiar otra otro nuevo nueva prefiero quedo quedarme pregunto preguntar esperar "
+    "tambien solamente mejor umtausch tauschen andere anderen neue neu lieber behalte "
+    "behalten frage fragen moment auch doch uberlegt falls sofern echange echanger autre "
+    "nouveau nouvelle prefere garde garder demande demander attendre aussi finalement "
+    "altra altro nuova nuovo preferisco tengo tenere chiedo chiedere aspettare anche "
+    "piuttosto purche troca trocar outra outro nova novo prefiro fico ficar pergunto "
+    "perguntar esperar tambem ruil ruilen nieuwe nieuw houd houden vraag vragen wachten "
+    "ook toch wymiana wymiane inna inny nowy nowa wole zostawiam zapytam poczekaj czekaj "
+    "tez jednak degisim degistir baska yeni yenisini tercih sorayim bekleyin vazgectim "
+    # doubt, or somebody else's call
+    "confused confusing unsure hesitant understand handles handle charge "
+    "reembolso devolucion dinero solo solamente si espera tarjeta cuenta "
+    "erstattung ruckerstattung geld nur wenn warten karte konto statt "
+    "remboursement rembourser argent seulement attendez carte compte plutot "
+    "rimborso soldi solo aspetta carta conto invece "
+    "reembolso dinheiro somente espera cartao conta "
+    "terugbetaling alleen wacht rekening zwrot pieniadze tylko jesli "
+    "iade sadece eger bekle kart hesap".split()
+)
+# Words of time and sequence: a condition in a clause about what is to come ("after the
+# weekend", "wait till Monday"), the story's own order of events in one that tells the past
+# ("it didn't come on the Tuesday", "I waited until 6").
+_DAY_WORDS = frozenset(
+    "tomorrow tmrw tonight today weekend monday tuesday wednesday thursday friday saturday "
+    "sunday morning afternoon evening after".split()
+)
+# Asking, checking, thinking: someone's say still to come, unless the clause tells the past
+# ("my kids have been asking every day", "I checked the box").
+_DELIBERATION_WORDS = frozenset(
+    "ask asking asked check checking checkin think thinking talk brb".split()
+)
+_SEQUENCE_WORDS = _DAY_WORDS | frozenset(
+    "wait waiting waited first before next yet until till til when since week weeks month "
+    "months".split()
+)
+# A clause that tells what happened: a past verb, nothing that asks, wishes or plans.
+_PAST_TELLING = re.compile(
+    r"\b(?:was|were|did|didn't|didnt|had|hadn't|came|got|arrived|left|threw|broke|said|"
+    r"went|took|turned|showed|knocked|rang|saw|found|waited|been|[a-z]{3,}ed)\b"
+)
+_NOT_JUST_TELLING = re.compile(
+    r"\b(?:will|'ll|ll|gonna|going to|can|could|should|would|must|please|pls|plz|kindly|let|"
+    r"want|need|needs|shall|may|might)\b"
+)
+# Counterfactuals about the past tell a story too: "if I'd known", "I would not have ordered".
+_COUNTERFACTUAL = re.compile(
+    r"\b(?:if|had|se|wenn|si)\s+(?:i|we|i'd|id)\s*(?:'d|had|hadn't|hadnt|knew|known|new|know|"
+    r"avessi|gewusst|hubiera|avais)?\b[^.!?]*?(?:known|knew|new|know|saputo|gewusst|sabido|su)\b"
+    r"|\b(?:would|wouldn't|wouldnt|could|i'd|id|we'd)\s+(?:not\s+|never\s+)?(?:have|of|'ve|ve)\b"
+    r"|\b(?:would've|wouldve|could've|couldve|wouldn't've)\b"
+    r"|\b(?:wenn ich|se io|se eu|si j'avais|si yo|se avessi|si hubiera)\b[^.!?]*?"
+    r"\b(?:gewusst|saputo|soubesse|su|sabido)\b"
+)
+# Story forms of deal words, read as the story they are: "no one was home", "I've been waiting".
+_STORY_FORMS = re.compile(
+    r"\b(?:no one|no-one|been waiting|was waiting|were waiting|kept waiting|for before|"
+    r"about before|earlier|next time|on hold|at all|all day|all week|all night|all morning|"
+    r"all afternoon|all the time|the whole time|leave a card|left a card|left no card|"
+    r"calling card|leave a note|left a note|not that i'll ever|not that i will ever|"
+    r"(?:words|message|messages|rant|tone|shouting|rude|short|curt|harsh) before|before$|"
+    r"never once|not you|not your fault|not on you|half the time|half of the time|"
+    r"(?:apologise|apologize|sorry) if)\b",
+    re.IGNORECASE,
+)
+# Phrases that are deal words as a whole.
+_DEAL_PHRASES = re.compile(
+    r"\b(?:as long as|so long as|money back|not yet|not now|not today|hold on|hang on|let me|"
+    r"on second thought|in that case|rather than|instead of|as well|the rest|of them|of the|"
+    r"that's it|thats it|that's all|thats all|is it|is that|leave it|forget it|never mind|"
+    r"nevermind|i'm done|im done|how long|how many|how much|a minute|a sec|a second|"
+    r"like i said|siempre que|desde que|pod warunkiem|a patto|a condition|sartiyla|"
+    r"(?:said|says|say|told me|tells me|telling me)\s+(?:no|not to|don't|dont|to wait|wait)|"
+    r"refused|disagree|disagrees|against it|"
+    r"found it|(?:arrived|turned up|came|showed up|got here)(?:\s+\w+)?\s+(?:after all|"
+    r"this morning|today|just now|in the end|finally|yesterday)|(?:has|have) since|"
+    # "the parcel came after all", not "it arrived smashed".
+    r"(?:it|parcel|package|box|order|item|delivery)\s+(?:has\s+|have\s+|just\s+|finally\s+|"
+    r"actually\s+)*(?:arrived|came|turned up|showed up|got here)\b(?!\s+(?:with|broken|damaged|"
+    r"smashed|late|crushed|wet|open|opened|torn|cracked|in|on|at|after|without|soaked|dented|"
+    r"empty|missing|but|like|all|looking))|"
+    r"not needed|no longer needed|not necessary|unnecessary|"
+    r"no need\b(?!\s+to\s+(?:call|ring|phone|email|text|message|contact|write|be))|"
+    r"rather than|i'd rather|would rather|rather have|rather you|rather get|(?:i|we) need|"
+    r"(?:i|we) really need)\b"
+    # Not sending something that is not a message is how the goods go ("don't send a courier").
+    r"|\b(?:don't|dont|do not|no need to|not)\s+(?:send|sending)\b(?!(?:\s+\w+){0,3}?\s+"
+    r"(?:text|texts|sms|email|emails|mail|message|messages|whatsapp|notification|notifications|"
+    r"survey|surveys|newsletter|updates|letters|anything by)\b)"
+)
+# A negation bound to the proposal itself: "don't do it", "not that", "no, leave it".
+_NEGATED_DEAL = re.compile(
+    r"\b(?:no|not|never|don't|dont|do not|won't|wont|can't|cant|didn't|didnt|nah|nope)\b"
+    r"(?:(?:\s+\w+){0,2}?\s+(?:do|doing|go ahead|go on|go through|go for|proceed|bother|start|"
+    r"process|want|leave|forget)\b"
+    r"|(?:\s+(?:do|want|need|process|refund|return|start|send|make|bother with))?\s+"
+    r"(?:it|that|this|them)\b)"
+)
+# A "when" still to come is a condition ("when I'm back from Spain"); a past one tells.
+_WHEN_TO_COME = re.compile(
+    r"\bwhen\b(?!(?:\s+\w+){0,2}?\s+(?:was|were|did|came|arrived|got|turned|showed|opened|"
+    r"saw|found|took|left|broke|threw|said|rang|knocked|[a-z]{3,}ed)\b)"
+)
+# The words a clause may consent with; one that has them carries the answer, not an aside.
+# Exact words only: the reader's own assent test forgives slips and counts "good", "go" and
+# "right", which stories are full of ("he's ever so good to me").
+_CONSENT_WORDS = frozenset(
+    "y ya yah yeah yea yep yup yas yes yh yessir ok okay okey oki k kk sure fine alright "
+    "aight proceed confirm confirmed agree agreed accept accepted approve approved consent "
+    "authorise authorize affirmative absolutely definitely certainly aye roger wilco deal "
+    "si oui ja sim tak vale claro dale adelante einverstanden d'accord daccord akkoord zgoda "
+    "certo evet tamam".split()
+)
+# Bare assent that sarcasm and shrugs use as well ("sure, and I'm the Queen of England"):
+# with a clause set aside by the model, what is left must say more than these.
+_BARE_ASSENT = frozenset("y ya yah ok okay okey oki k kk sure fine alright aight deal".split())
+_CONSENT_PHRASES = re.compile(
+    r"\b(?:go ahead|go on|go for it|do it|do that|start it|start the|please do|pls do)\b"
+)
+
+
+def explicit_yes(text: str) -> bool:
+    """Whether the text says yes in more than a bare "ok" or "sure": a yes word, an explicit
+    go, or a consent verb."""
+    words = _words(text)
+    return bool(set(words) & (_CONSENT_WORDS - _BARE_ASSENT)) or bool(
+        _CONSENT_PHRASES.search(" ".join(words))
+    )
+
+
+# A return's drop-off place: the customer's plan for sending it back, not a term of the deal.
+_DROP_OFF_PLACE = re.compile(
+    r"\b(?:post office|postoffice|pickup point|pick-up point|parcel shop|parcel locker|locker|"
+    r"drop-off point|drop off point|depot|courier office|aus post|royal mail|usps|ups store|"
+    r"correos|la poste|poczta|packstation|paketshop|pakketpunt|cargo)\b"
+)
+_LAUGHTER = re.compile(r"\b(?:lol|lmao|haha+|hehe|k{3,}|jaja+|rsrs)\b|😂|🤣|😆", re.IGNORECASE)
+# "on Thursday morning", "by Friday": when a drop-off happens.
+_DAY_PHRASE = re.compile(
+    r"\b(?:on|by|this|next|after|before)\s+(?:the\s+)?(?:monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|weekend|morning|afternoon|evening|work)\b"
+)
+# "but", "though", "when", "before" in a story; any other condition, in any language, stays.
+_STORY_CONNECTIVES = re.compile(
+    r"\b(?:but|though|tho|although|however|anyway|when|before|after|first|ma|mais|aber|pero|"
+    r"maar|mas|ale|ama)\b"
+)
+# "not the socks": a thing taken out of the deal.
+_NOT_THE_THING = re.compile(r"\b(?:not|nt|no|but not)\s+(?:the|my|those|these|this|that)\b")
+# "97 please", "20 this time": a number said on its own is an amount or a count.
+_BARE_NUMBER = re.compile(r"^\W*\d[\d.,]*\W*(?:\w+\W*){0,2}$")
+# "and the steamer basket": a thing added to the deal, named without a verb.
+_ADDED_THING = re.compile(
+    r"^(?:and|plus|also|with|n|&)\s+(?:the|my|a|an|both|those|these|that|some)\b"
+)
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|did|does|do|came|got|left|threw|broke|said|"
+    r"went|took|made|put|sat|who|which|never|always|doesn't|didn't|won't|[a-z]{3,}ed|"
+    r"[a-z]{3,}ing)\b"
+)
+_NEGATORS = frozenset(
+    "no not never don't dont won't wont nah nope nothing none nobody kein nicht nein pas non "
+    "nao nie niet geen hayir".split()
+)
+# A return's own logistics said as the customer's plan: "I'll drop the boots at the post office".
+_DROP_OFF_PLAN = re.compile(
+    r"\b(?:i'll|i will|ill|i shall|i'm going to|im going to|i am going to|i go|gonna|will|"
+    r"she'll|he'll|we'll|they'll)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:drop|take|bring|post|ship|pop|walk|give|leave|pack|carry|run|drag|"
+    r"send)\b"
+)
+# Vetoes a clause may raise of its own and still be set aside: a story's negation, its "but" or
+# "when", its numbers ("waited 3 weeks"). The rest are about the deal.
+_TOLERATED = frozenset({Veto.NEGATION, Veto.CONDITION, Veto.OTHER_NUMBER, Veto.NO_ASSENT})
+
+
+def _words(clause: str) -> list[str]:
+    return _WORDS.findall(other_languages.fold(normalise(clause)).lower())
+
+
+def _stem(word: str) -> str:
+    """Plural and singular alike: "mats" is "mat", "boxes" is "box"."""
+    for ending in ("es", "s"):
+        if len(word) > 3 + len(ending) and word.endswith(ending):
+            return word[: -len(ending)]
+    return word
+
+
+def _item_words(terms: ProposalTerms, *, other: bool = False) -> set[str]:
+    names = terms.other_item_names if other else terms.item_names
+    return {_stem(w) for n in names for w in _WORDS.findall(n.lower()) if len(w) > 2}
+
+
+# Deal words long enough that a slip of the keys still reads as them ("onyl", "refnud"): two
+# neighbours swapped, or for longer words one letter dropped or added ("insted"); a changed
+# letter is not a slip here ("waited" is not "wanted").
+_SLIP_WORDS = tuple(w for w in _DEAL_WORDS if len(w) >= 4)
+
+
+def _names_deal_word(words: list[str], vocabulary: frozenset[str]) -> bool:
+    if set(words) & vocabulary:
+        return True
+    return any(
+        _swapped(w, d) or (len(d) >= 6 and len(w) != len(d) and _one_slip(w, d))
+        for w in words
+        if len(w) >= 4
+        for d in _SLIP_WORDS
+        if d in vocabulary
+    )
+
+
+def may_set_aside(clause: str, terms: ProposalTerms) -> bool:
+    """Whether the clause says nothing the deal could turn on: the gate no score overrides."""
+    return blocking_reason(clause, terms) is None
+
+
+def proven_aside(clause: str, terms: ProposalTerms) -> bool:
+    """A clause the gate passes that only tells the past or plans a return's drop-off: an
+    aside by its form, with no model needed ("the driver didn't even knock", "I'll take the
+    boots to the post office on Saturday")."""
+    return may_set_aside(clause, terms) and _tells_or_drops_off(_words(clause), terms)
+
+
+def _tells_or_drops_off(words: list[str], terms: ProposalTerms) -> bool:
+    joined = " ".join(words)
+    lowered = _COUNTERFACTUAL.sub("story", joined)
+    tells = bool(_PAST_TELLING.search(joined)) and not _NOT_JUST_TELLING.search(lowered)
+    return tells or (
+        terms.action == "return"
+        and bool(_DROP_OFF_PLAN.search(joined) or _DROP_OFF_PLACE.search(joined))
+    )
+
+
+def blocking_reason(clause: str, terms: ProposalTerms) -> str | None:
+    """Why the clause must stay in the reading, or None when the model may set it aside."""
+    if "?" in clause or "¿" in clause or _IDS.search(clause) or _MONEY.search(clause):
+        return "a question, an id or money"
+    words = _words(clause)
+    if not words:
+        return "no words"
+    if (
+        set(words) & _CONSENT_WORDS
+        or _CONSENT_PHRASES.search(" ".join(words))
+        or any(s in clause for s in ASSENT_SIGNS)
+    ):
+        return "an assent of its own"
+    told = bool(_PAST_TELLING.search(" ".join(words)))
+    lowered = _STORY_FORMS.sub("story", _COUNTERFACTUAL.sub("story", " ".join(words)))
+    # "tomorrow'd suit me", "card's cancelled": the word without its clitic.
+    words = [re.sub(r"'(?:d|ll|s|re|ve|m)$", "", w) for w in lowered.split()]
+    tells = told and not _NOT_JUST_TELLING.search(lowered)
+    drop_off = terms.action == "return" and bool(
+        _DROP_OFF_PLAN.search(lowered) or _DROP_OFF_PLACE.search(lowered)
+    )
+    # A drop-off plan may name the day it happens ("the post office on Saturday"), never a
+    # wait ("when I'm back from Spain in three weeks" puts the return off).
+    if tells:
+        vocabulary = _DEAL_WORDS
+    elif drop_off:
+        vocabulary = _DEAL_WORDS | _DELIBERATION_WORDS | (_SEQUENCE_WORDS - _DAY_WORDS)
+    else:
+        vocabulary = _DEAL_WORDS | _DELIBERATION_WORDS | _SEQUENCE_WORDS
+    if _names_deal_word(words, vocabulary):
+        return "a word of the deal"
+    # The proposal's own items may be told about ("the slippers were too tight") or taken to the
+    # post office; any other item, or the proposal's own in any other clause, is the deal's.
+    named = {_stem(w) for w in words}
+    own_item = named & _item_words(terms)
+    if named & _item_words(terms, other=True) or (own_item and not (tells or drop_off)):
+        return "an item"
+    if _NOT_THE_THING.search(lowered) or _BARE_NUMBER.match(clause.strip()):
+        return "a thing or a number taken out or said alone"
+    if _DEAL_PHRASES.search(lowered) or (
+        _ADDED_THING.match(lowered) and not _VERBISH.search(lowered)
+    ):
+        return "a phrase of the deal"
+    if _WHEN_TO_COME.search(lowered) and not tells:
+        return "a time still to come"
+    if _NEGATED_DEAL.search(lowered):
+        return "a negation bound to the proposal"
+    if len(words) <= 3 and set(words) & _NEGATORS and not _is_negated_feeling(words):
+        return "a short negation"
+    # Laughter beside a story laughs at the story ("my 2 daughters laughed at it lol"); any
+    # other sarcasm cue stays.
+    vetoes = read_cues(_STORY_FORMS.sub("story", _LAUGHTER.sub(" ", clause)), terms).vetoes
+    if drop_off:
+        vetoes = vetoes - {Veto.HEDGE}
+    if Veto.CONDITION in vetoes and not tells:
+        # Only a story's "but" or "when" may stand in a clause that does not tell the past.
+        bare = _STORY_CONNECTIVES.sub(" ", lowered)
+        if drop_off:
+            bare = _DAY_PHRASE.sub(" ", bare)
+        if Veto.CONDITION in read_cues(bare, terms).vetoes:
+            return "a condition"
+    if not vetoes <= _TOLERATED:
+        return "a veto: " + ",".join(sorted(v.value for v in vetoes - _TOLERATED))
+    return None
+
+
+# Words after "no"/"not" that make a short clause an answer, not venting ("not really", "no
+# thanks", "not now", "no need"); anything else ("no instructions", "not impressed", "nobody
+# came") vents.
+_ANSWERING_AFTER_NEGATOR = frozenset(
+    "thanks thank need more longer chance way today tomorrow please sorry really sure quite "
+    "exactly that this them those these what fine good okay right yet anymore".split()
+)
+
+
+def _is_negated_feeling(words: list[str]) -> bool:
+    rest = [w for w in words if w not in _NEGATORS and w not in {"at", "all", "a", "the", "so"}]
+    return bool(rest) and all(len(w) >= 4 and w not in _ANSWERING_AFTER_NEGATOR for w in rest)
+
+
+@dataclass(frozen=True)
+class AsideModel:
+    coef: np.ndarray  # (EMBEDDING_DIM,), scaler folded in
+    intercept: float
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path = ARTIFACT_PATH) -> AsideModel:
+        artifact = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            coef=np.asarray(artifact["coef"], dtype=np.float64),
+            intercept=float(artifact["intercept"]),
+            threshold=float(artifact["threshold"]),
+        )
+
+    def p_aside(self, embeddings: np.ndarray) -> np.ndarray:
+        logits = embeddings.astype(np.float64) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+class AsideJudge:
+    """Which clauses of a batch of replies are asides: gate first, then one encoder call for
+    every clause that passed it. Built per batch; `__call__` answers for the clauses it saw."""
+
+    def __init__(
+        self,
+        model: AsideModel,
+        encoder: SentenceEncoder,
+        candidates: Sequence[tuple[str, ProposalTerms]],
+        masked: Sequence[str],
+    ) -> None:
+        self._asides: set[tuple[str, ProposalTerms]] = set()
+        gated = [i for i, (clause, terms) in enumerate(candidates) if may_set_aside(clause, terms)]
+        proven = {
+            i for i in gated if _tells_or_drops_off(_words(candidates[i][0]), candidates[i][1])
+        }
+        self._asides = {candidates[i] for i in proven}
+        gated = [i for i in gated if i not in proven]
+        if not gated:
+            return
+        p = model.p_aside(encoder.encode([masked[i] for i in gated]))
+        self._asides |= {
+            candidates[i] for i, score in zip(gated, p, strict=True) if score >= model.threshold
+        }
+
+    def __call__(self, clause: str, terms: ProposalTerms) -> bool:
+        return (clause, terms) in self._asides
