@@ -260,6 +260,7 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
         "unseen5",
         "unseen6",
         "unseen7",
+        "unseen8",
         "probes",
     ],
 )

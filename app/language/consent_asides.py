@@ -56,7 +56,7 @@ _DEAL_WORDS = frozenset(
     "refund refunds refunded refunding reimburse reimbursement return returns returned returning "
     "money cash amount price cost costs fee fees shipping postage pay paid payment charge "
     "charged chargeback card cards paypal account bank wallet transfer iban credit voucher "
-    "coupon gift replacement replace replaced exchange swap new another other others else "
+    "coupon replacement replace replaced exchange swap new another other others else "
     "cancel cancelled canceled cancelling stop change changed mind dispute claim "
     # which and how many
     "only just except excluding exclude without half partial partly part full whole all both "
@@ -87,7 +87,7 @@ _DEAL_WORDS = frozenset(
     "ook toch wymiana wymiane inna inny nowy nowa wole zostawiam zapytam poczekaj czekaj "
     "tez jednak degisim degistir baska yeni yenisini tercih sorayim bekleyin vazgectim "
     # doubt, or somebody else's call
-    "confused confusing unsure hesitant understand handles handle charge "
+    "confused confusing unsure hesitant handles handle charge "
     "reembolso devolucion dinero solo solamente si espera tarjeta cuenta "
     "erstattung ruckerstattung geld nur wenn warten karte konto statt "
     "remboursement rembourser argent seulement attendez carte compte plutot "
@@ -115,7 +115,8 @@ _SEQUENCE_WORDS = _DAY_WORDS | frozenset(
 # A clause that tells what happened: a past verb, nothing that asks, wishes or plans.
 _PAST_TELLING = re.compile(
     r"\b(?:was|were|did|didn't|didnt|had|hadn't|came|got|arrived|left|threw|broke|said|"
-    r"went|took|turned|showed|knocked|rang|saw|found|waited|been|[a-z]{3,}ed)\b"
+    r"went|took|turned|showed|knocked|rang|saw|found|waited|been|broken|torn|gone|stolen|lost|"
+    r"bent|worn|shrunk|stuck|sent|brought|bought|thrown|given|taken|seen|grew|[a-z]{3,}ed)\b"
 )
 _NOT_JUST_TELLING = re.compile(
     r"\b(?:will|'ll|ll|gonna|going to|can|could|should|would|must|please|pls|plz|kindly|let|"
@@ -138,6 +139,16 @@ _STORY_FORMS = re.compile(
     r"calling card|leave a note|left a note|not that i'll ever|not that i will ever|"
     r"(?:words|message|messages|rant|tone|shouting|rude|short|curt|harsh) before|before$|"
     r"never once|not you|not your fault|not on you|half the time|half of the time|"
+    # A wish about how to be contacted, not about the deal: "text only please", "email rather
+    # than a call", "hit me up on telegram if anything".
+    r"(?:only )?(?:by|via|on|over) (?:email|e-mail|text|sms|phone|whatsapp|telegram|chat|"
+    r"landline|mail|post)(?: only)?|(?:email|text|sms|whatsapp|telegram|chat|call|calls) only|"
+    r"only (?:email|text|sms|whatsapp|telegram|chat)|rather than (?:an? )?(?:email|e-mail|call|"
+    r"text|sms|phone call|calling|texting|ringing)|if (?:at all )?possible|if anything|"
+    r"if (?:you|u|yuh|ya) (?:need|want) (?:anything|anyting|me|to reach me)|"
+    # "rather curt", "rather poor": a degree, not a preference.
+    r"rather (?=curt|short|rude|harsh|abrupt|blunt|sharp|cross|grumpy|snappy|poor|late|long|"
+    r"bad|upset|annoyed|angry|frustrated)|"
     r"(?:apologise|apologize|sorry) if)\b",
     re.IGNORECASE,
 )
@@ -157,7 +168,8 @@ _DEAL_PHRASES = re.compile(
     r"actually\s+)*(?:arrived|came|turned up|showed up|got here)\b(?!\s+(?:with|broken|damaged|"
     r"smashed|late|crushed|wet|open|opened|torn|cracked|in|on|at|after|without|soaked|dented|"
     r"empty|missing|but|like|all|looking))|"
-    r"not needed|no longer needed|not necessary|unnecessary|"
+    r"not needed|no longer needed|not necessary|unnecessary|gift card|gift voucher|"
+    r"(?:don't|do not|dont|not|didn't|didnt) understand|"
     r"no need\b(?!\s+to\s+(?:call|ring|phone|email|text|message|contact|write|be))|"
     r"rather than|i'd rather|would rather|rather have|rather you|rather get|(?:i|we) need|"
     r"(?:i|we) really need)\b"
@@ -385,7 +397,8 @@ _ANSWERING_AFTER_NEGATOR = frozenset(
 
 
 def _is_negated_feeling(words: list[str]) -> bool:
-    rest = [w for w in words if w not in _NEGATORS and w not in {"at", "all", "a", "the", "so"}]
+    filler = {"at", "all", "a", "the", "so", "but", "and", "though", "tho", "just"}
+    rest = [w for w in words if w not in _NEGATORS and w not in filler]
     return bool(rest) and all(len(w) >= 4 and w not in _ANSWERING_AFTER_NEGATOR for w in rest)
 
 

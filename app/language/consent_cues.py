@@ -223,7 +223,10 @@ def _names_later(lowered: str) -> bool:
 _ONCE_ADVERBS = ("for once", "at once", "all at once")
 # "too" adds something ("the bottle too") unless it intensifies what follows ("too easy").
 _TOO_INTENSIFIES = frozenset(
-    "easy good right kind true much many long late slow bad little right sweet simple".split()
+    "easy good right kind true much many long late slow bad little right sweet simple "
+    # how a thing fits or is made: "already too small", "too loud"
+    "small big large tight loose short heavy loud expensive early fast high low thin thick "
+    "bright dark noisy flimsy cheap hot cold narrow wide tiny".split()
 )
 SARCASM = (
     "yeah right",
@@ -676,6 +679,10 @@ _POLITE_IF = re.compile(
     r"| if (?:you|u) (?:need|want|have) to (?:contact|reach|update|call|email|text|message|ring)"
     r" (?:me|us) "
     r"| if (?:you|u) (?:need|have) any (?:questions|queries) "
+    # Courtesy about the bother: "yes please, if it's no trouble", "if you don't mind".
+    r"| if (?:it's|it is|its) (?:no|not too much|not much) (?:trouble|bother)(?: at all)? "
+    r"| if (?:you|u) (?:don't|dont|do not) mind "
+    r"| if (?:that's|that is|thats) (?:ok|okay|alright|all right) "
 )
 
 

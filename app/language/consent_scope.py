@@ -82,6 +82,9 @@ _COURTESY_IDIOMS = (
     "no big deal",
     "no harm done",
     "not your fault",
+    # South African "ja no" / "ja nee" is a yes.
+    "ja no",
+    "ja nee",
     # Candour markers: "although I must say" opens a remark, it sets no condition.
     "although i must say",
     "though i must say",
