@@ -606,3 +606,83 @@ def test_a_total_is_the_orders_and_a_priority_the_tickets() -> None:
     escalated = ("escalate_to_human", ticket)
     assert not ok("I've escalated this as a high-priority case.", escalated)
     assert ok("I've escalated this as a normal-priority case.", escalated)
+
+
+def test_an_offer_holds_out_only_what_the_agent_can_do() -> None:
+    s = status(IN_TRANSIT)
+    assert ok("Would you like me to escalate this to a colleague?", s)
+    assert not ok("I can arrange a free replacement right away.", s)
+    assert not ok("If it hasn't arrived by Friday, I'll automatically refund you.", s)
+    assert not ok("You will be guaranteed a full refund once it's investigated.", s)
+    assert not ok("I can arrange for DHL to hold the parcel at the depot.", s)
+    # Saying what the agent cannot do is no offer.
+    assert ok("I can't arrange a replacement from here.", s)
+
+
+def test_a_refundable_amount_is_what_the_order_can_still_refund() -> None:
+    details = ("get_order_details", order())
+    assert ok("The refundable amount on this order is €49.00.", details)
+    assert not ok("The refundable amount on this order is €24.50.", details)  # one lamp's price
+
+
+def _delivered_then_disputed() -> Shipment:
+    return shipment(
+        ShipmentStatus.DELIVERED_DISPUTED,
+        delivered_at="2026-12-02T13:30:00Z",
+        timeline=[
+            *LEIPZIG_START,
+            {
+                "at": "2026-12-02T13:30:00Z",
+                "status": "delivered",
+                "location": "Bremen depot",
+                "description": "Delivered",
+            },
+            {
+                "at": "2026-12-02T23:30:00Z",  # 00:30 on the 3rd in Berlin
+                "status": "delivered_disputed",
+                "location": "Hamburg depot",
+                "description": "Customer reported not received",
+            },
+        ],
+    )
+
+
+def test_a_delivery_scan_is_the_delivery_not_the_dispute_after_it() -> None:
+    s = status(_delivered_then_disputed())
+    assert ok("Delivered scan: Bremen depot.", s)
+    assert not ok("Delivered scan: Hamburg depot.", s)
+
+
+def test_a_scans_day_is_the_customers_day() -> None:
+    returned = shipment(
+        ShipmentStatus.RETURNED,
+        timeline=[
+            *LEIPZIG_START,
+            {
+                "at": "2026-12-02T23:30:00Z",  # 00:30 on 3 December in Berlin
+                "status": "returned",
+                "location": "Leipzig hub",
+                "description": "Returned to sender",
+            },
+        ],
+    )
+    assert ok("It was sent back to the sender on 3 December.", status(returned))
+    assert not ok("It was sent back to the sender on 2 December.", status(returned))
+
+
+def test_out_for_delivery_since_a_time_is_the_vans_scan() -> None:
+    van = shipment(
+        ShipmentStatus.OUT_FOR_DELIVERY,
+        timeline=[
+            *LEIPZIG_START,
+            {
+                "at": "2026-12-02T07:00:00Z",  # yesterday morning in Berlin
+                "status": "out_for_delivery",
+                "location": "Leipzig hub",
+                "description": "Out for delivery",
+            },
+        ],
+    )
+    assert ok("It is out for delivery.", status(van))
+    assert ok("It has been out for delivery since yesterday morning.", status(van))
+    assert not ok("It has been out for delivery since this morning.", status(van))

@@ -91,6 +91,9 @@ class TurnFacts:
     entities: list[EntityFact] = field(default_factory=list)
     amounts: set[tuple[Decimal, str]] = field(default_factory=set)  # (amount, currency)
     totals: set[tuple[Decimal, str]] = field(default_factory=set)  # orders' totals only
+    # What each order can still refund: "the refundable amount is £40.99" said of a line's
+    # price is no refundable amount.
+    refundables: set[tuple[Decimal, str]] = field(default_factory=set)
     ids: set[str] = field(default_factory=set)
     actions: set[str] = field(default_factory=set)  # "refund", "return", "escalate", "notify"
     channels: set[str] = field(default_factory=set)  # notification channels sent this turn
@@ -204,6 +207,7 @@ class TurnFacts:
         for amount in (order.total, order.refunded, order.refundable):
             self.amounts.add((amount, order.currency))
         self.totals.add((order.total, order.currency))
+        self.refundables.add((order.refundable, order.currency))
         for item in order.items:
             self.ids.add(item.sku)
             self.amounts.add((item.unit_price, order.currency))

@@ -599,6 +599,23 @@ PROMISES = _p(
     r"(?:call|phone|ring) you",
     r"give you a (?:call|ring)",
 )
+# What an offer or a promise may not hold out, whatever the facts: the agent has no tool that
+# replaces, compensates, holds, redirects or reschedules a parcel, and no fact guarantees or
+# automates an outcome ("I can arrange a free replacement", "I'll automatically refund you if
+# it hasn't arrived by 8 pm", "you will be guaranteed a full refund").
+BEYOND_OFFERS = _p(
+    r"automatic\w*",
+    r"guarantee\w*",
+    r"replacement\w*",
+    r"compensat\w*",
+    r"discount\w*",
+    r"vouchers?",
+    r"coupons?",
+    r"store credit",
+    r"goodwill",
+    r"(?:hold|redirect|re-?route|reschedul\w*|intercept|divert)\w* (?:the |your |it|this|that)",
+    r"arrange for",
+)
 # Capitalised words a sentence may use without a fact (grammar, greetings, product words).
 ALLOWED_NAMES = frozenset(
     """i i'm i've i'll i'd ok okay hi hello hey thanks thank sorry please eta utc gmt bst cet

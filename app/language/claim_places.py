@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, date
+from datetime import date
 
 from app.language.claim_dates import find_dates
 from app.language.claim_facts import ShipmentFact, Stop, TurnFacts, local
@@ -55,6 +55,12 @@ _KINDS: tuple[tuple[re.Pattern[str], _EventTest], ...] = (
         lambda e: e.status is S.OUT_FOR_DELIVERY,
     ),
     (re.compile(r"\b(?:lost|missing)\b"), lambda e: e.status is S.LOST),
+    (
+        re.compile(r"\b(?:returned|sent back|back to (?:the )?sender|return to sender)\b"),
+        lambda e: e.status is S.RETURNED,
+    ),
+    # "Delivered scan: Leeds depot": the delivery itself, not the dispute logged after it.
+    (re.compile(r"(?<!out for )\bdelivered\b"), lambda e: e.status is S.DELIVERED),
     (re.compile(r"\b(?:label|dispatched)\b"), lambda e: e.status is S.LABEL_CREATED),
 )
 # Parts that report no past event: expectations, conditions, estimates.
@@ -62,6 +68,12 @@ _EXPECTATION = re.compile(
     FUTURE_WORD.pattern + r"|\b(?:if|unless|in case|once|estimat\w*|eta|expected|scheduled)\b"
 )
 _DELIVERED = re.compile(r"\b(?:deliver\w*|dropped off|handed over)\b")
+# "out for delivery since this morning", "went out for delivery yesterday": the day of the van's
+# scan, checked here ("it's out for delivery today" is where it is now, checked as a state).
+_VAN_SINCE = re.compile(
+    r"\b(?:out for delivery|on the van)\b[^.;]*\bsince\b|\bwent out for delivery\b|"
+    r"\bwas (?:loaded|put) (?:on|onto) the van\b"
+)
 _NOW = re.compile(
     r"\b(?:still|currently|now|right now|at the moment|presently|sitting|has it|have it)\b"
 )
@@ -102,7 +114,7 @@ def check_places(
         dates = [d for d in all_dates if start <= d.start < end]
         if not named and not (kinds and dates):
             continue
-        if _DELIVERED.search(low) and not named:
+        if _DELIVERED.search(low) and not named and not _VAN_SINCE.search(low):
             continue  # a delivery's date is checked against delivered_at elsewhere
         stops = list(_candidates(scope, named, kinds, bool(_NOW.search(low))))
         fits = [
@@ -136,4 +148,5 @@ def _candidates(
 
 
 def _days(stop: Stop, facts: TurnFacts) -> list[date]:
-    return [local(stop.at, facts.timezone).date(), local(stop.at, UTC).date()]
+    # The customer's day: a scan at 03:24 UTC on 2 January was on 1 January in New York.
+    return [local(stop.at, facts.timezone).date()]

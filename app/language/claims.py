@@ -305,6 +305,13 @@ _TOTAL_BEFORE = re.compile(
 )
 
 
+# "the refundable amount is", "can still be refunded": what the order has left to refund.
+_REFUNDABLE_BEFORE = re.compile(
+    r"\b(?:refundable|left to refund|still be refunded|can be refunded|remaining)\b[^.!?]*$",
+    re.IGNORECASE,
+)
+
+
 def _amounts(masked: _Masked, facts: TurnFacts, check: SentenceCheck) -> None:
     for m in _AMOUNT.finditer(masked.text):
         g = m.groupdict()
@@ -315,8 +322,13 @@ def _amounts(masked: _Masked, facts: TurnFacts, check: SentenceCheck) -> None:
         except InvalidOperation:
             continue
         # "Your order total was €1,703.90" said of a line's price: a total is the order's.
-        said_total = _TOTAL_BEFORE.search(masked.original[max(0, m.start() - 30) : m.start()])
-        known = facts.totals if said_total and facts.totals else facts.amounts
+        before = masked.original[max(0, m.start() - 40) : m.start()]
+        known = facts.amounts
+        if _TOTAL_BEFORE.search(before) and facts.totals:
+            known = facts.totals
+        elif _REFUNDABLE_BEFORE.search(before) and facts.refundables:
+            known = facts.refundables
+
         ok = any(value == amount and code == currency for amount, currency in known)
         check.claim("amount", m.group(0).strip(), ok)
         masked.blank(*m.span())
@@ -534,7 +546,13 @@ def _actions(clause: _Clause, facts: TurnFacts, check: SentenceCheck) -> None:
         if lex.ACTION_VERB.match(m.group("verb")) and m.group("verb") not in {"know"}:
             if not (clause.hypothetical or conditioned):
                 _action_claim(text[m.start("verb") :], facts, check, clause, m.span())
-    if not (clause.hypothetical or conditioned or lex.OFFER.search(text)):
+    offered = clause.hypothetical or conditioned or bool(lex.OFFER.search(text))
+    if offered or lex.FUTURE_WORD.search(text):
+        # An offer asserts nothing done, but it may only hold out what the agent can do.
+        for m in lex.BEYOND_OFFERS.finditer(text):
+            if not lex.NEGATION.search(text[: m.start()]):
+                check.claim("offer", m.group(0), False)
+    if not offered:
         for m in lex.PROMISES.finditer(text):
             check.claim("unverifiable", m.group(0), _promise_in_facts(text, m, facts))
     # Every action reading is judged before any is blanked: "a return label has been emailed to
