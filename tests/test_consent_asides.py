@@ -203,3 +203,27 @@ def test_the_model_only_scores_what_the_gate_passed() -> None:
         "go ahead, refund it to my other card, driver was rude",
     ):
         assert not reader.read(reply, RETURN).executes, reply
+
+
+def test_a_long_run_is_cut_at_its_explicit_answer() -> None:
+    run = "yes go ahead the driver didn't even come to the door I was home all day"
+    assert clauses(run) == [
+        "yes go ahead",
+        "the driver didn't even come to the door I was home all day",
+    ]
+    # Short replies are left whole, and answers side by side are one answer.
+    assert clauses("yes go ahead") == ["yes go ahead"]
+    assert clauses("ok go ahead if it is the full amount please") == [
+        "ok go ahead",
+        "if it is the full amount please",
+    ]
+
+
+def test_a_clause_led_by_a_time_or_condition_is_never_an_aside() -> None:
+    for clause in (
+        "after I've checked with my husband",
+        "once the courier has collected it",
+        "when I'm back home",
+        "as soon as it's been picked up",
+    ):
+        assert blocking_reason(clause, RETURN) == "a condition on the answer", clause

@@ -186,6 +186,10 @@ _NEGATED_DEAL = re.compile(
     r"|(?:\s+(?:do|want|need|process|refund|return|start|send|make|bother with))?\s+"
     r"(?:it|that|this|them)\b)"
 )
+_LEADING_CONDITION = re.compile(
+    r"^(?:and |but |so |just )?(?:after|once|when|whenever|until|till|til|before|as soon as|if|"
+    r"unless|provided|providing|assuming|as long as|so long as)\b"
+)
 # A "when" still to come is a condition ("when I'm back from Spain"); a past one tells.
 _WHEN_TO_COME = re.compile(
     r"\bwhen\b(?!(?:\s+\w+){0,2}?\s+(?:was|were|did|came|arrived|got|turned|showed|opened|"
@@ -338,6 +342,10 @@ def blocking_reason(clause: str, terms: ProposalTerms) -> str | None:
     lowered = _STORY_FORMS.sub("story", _COUNTERFACTUAL.sub("story", " ".join(words)))
     # "tomorrow'd suit me", "card's cancelled": the word without its clitic.
     words = [re.sub(r"'(?:d|ll|s|re|ve|m)$", "", w) for w in lowered.split()]
+    # "after I've checked with my husband": a clause led by a time or a condition sets one on
+    # the answer beside it, whatever its tense.
+    if _LEADING_CONDITION.match(lowered):
+        return "a condition on the answer"
     tells = told and not _NOT_JUST_TELLING.search(lowered)
     drop_off = terms.action == "return" and bool(
         _DROP_OFF_PLAN.search(lowered) or _DROP_OFF_PLACE.search(lowered)

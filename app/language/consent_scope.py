@@ -24,6 +24,7 @@ and the rules here are small enough to read in review; the trained head still de
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 
@@ -153,7 +154,41 @@ def clauses(reply: str) -> list[str]:
             current.append(token)
         if current:
             out.append(" ".join(current))
-    return [c for c in out if c.strip(" ,.;:-–—")]
+    return [c for part in out for c in _cut_at_answers(part) if c.strip(" ,.;:-–—")]
+
+
+# An explicit answer inside a long unpunctuated run, as dictated or typed in one breath: "yes go
+# ahead the driver didn't even come to the door".
+_ANSWER_PHRASE = re.compile(
+    r"\b(?:yes please|yes|yeah|yep|go ahead|go for it|do it|please proceed|proceed|start the "
+    r"return|start it|refund it)\b",
+    re.IGNORECASE,
+)
+_RUN_WORDS = 8  # a clause this long with no punctuation inside is a run of several
+_AROUND_ANSWER = 3  # words on a side of the answer that make a clause of their own
+
+
+def _cut_at_answers(clause: str) -> list[str]:
+    """A long run cut before and after its explicit answers, where at least a few words stand
+    on that side; every cut only separates, so each piece is still read with every veto."""
+    if len(clause.split()) < _RUN_WORDS:
+        return [clause]
+    # Answers side by side ("yes go ahead", "yeah start the return") are one answer.
+    spans: list[list[int]] = []
+    for m in _ANSWER_PHRASE.finditer(clause):
+        if spans and not clause[spans[-1][1] : m.start()].strip(" ,"):
+            spans[-1][1] = m.end()
+        else:
+            spans.append([m.start(), m.end()])
+    cuts: set[int] = set()
+    for start, end in spans:
+        if len(clause[:start].split()) >= _AROUND_ANSWER:
+            cuts.add(start)
+        if len(clause[end:].split()) >= _AROUND_ANSWER:
+            cuts.add(end)
+    bounds = [0, *sorted(cuts), len(clause)]
+    pieces = (clause[a:b].strip() for a, b in itertools.pairwise(bounds))
+    return [piece for piece in pieces if piece]
 
 
 def _words(clause: str) -> list[str]:
