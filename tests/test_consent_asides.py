@@ -227,3 +227,31 @@ def test_a_clause_led_by_a_time_or_condition_is_never_an_aside() -> None:
         "as soon as it's been picked up",
     ):
         assert blocking_reason(clause, RETURN) == "a condition on the answer", clause
+
+
+def test_a_clause_in_another_language_or_with_a_count_stays() -> None:
+    assert blocking_reason("mi esposa dice que ni hablar", RETURN) == "another language"
+    assert blocking_reason("3 were missing not 1", RETURN) == "a number that is not a time"
+    assert blocking_reason("the 2 plates are staying", RETURN) == "a number that is not a time"
+    # Times, people and ages are a story's numbers.
+    for clause in ("I waited 3 weeks", "I was home with my 2 kids", "she turns 80 in March"):
+        assert blocking_reason(clause, RETURN) is None, clause
+
+
+def test_taking_the_answer_back_vetoes_it() -> None:
+    from app.language.consent_cues import Veto, read_cues
+
+    not_received = REFUND.model_copy(update={"not_received": True})
+    for reply in (
+        "yes go ahead... actually the neighbour just handed it over",
+        "sure, let me just run it past my partner tonight",
+        "Sì grazie. Scusate, ci ho ripensato, lo tengo",
+    ):
+        assert Veto.HEDGE in read_cues(reply, not_received).vetoes, reply
+    # A parcel that turned up takes away a not-received proposal's ground, not a damaged one's.
+    assert Veto.HEDGE in read_cues("go ahead, it turned up this morning", not_received).vetoes
+    assert Veto.HEDGE not in read_cues("go ahead, it turned up this morning", REFUND).vetoes
+    assert Veto.HEDGE not in read_cues("yes go ahead, it never arrived", not_received).vetoes
+    # A count of goods the proposal does not hold.
+    assert Veto.OTHER_NUMBER in read_cues("yes, and refund both of them", REFUND).vetoes
+    assert Veto.OTHER_NUMBER not in read_cues("yes, both correct, go ahead", REFUND).vetoes

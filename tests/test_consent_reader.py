@@ -262,6 +262,7 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
         "unseen7",
         "unseen8",
         "probes",
+        "probes2",
     ],
 )
 def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:

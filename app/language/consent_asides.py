@@ -239,6 +239,31 @@ _STORY_CONNECTIVES = re.compile(
     r"\b(?:but|though|tho|although|however|anyway|when|before|after|first|ma|mais|aber|pero|"
     r"maar|mas|ale|ama)\b"
 )
+# Function words of the other languages customers write in (es, pt, fr, de, it, nl, pl, tr),
+# none of them an English word a story would use.
+_FOREIGN_FUNCTION_WORDS = frozenset(
+    "que el los las del por con una para pero esta muy dice "
+    "nao uma voce com mas isso "
+    "les est pas je vous nous avec mais cette dans "
+    "der die das und ist nicht ich sie wir mit aber auch "
+    "che il della sono non per questo anche "
+    "het een niet ik maar ook zijn "
+    "jest nie sie ale juz tylko "
+    "bir bu ve ama icin cok".split()
+)
+# A number in a story is a time ("3 weeks", "at 6am", "2 hours on hold"); any other is a count
+# or an amount the deal could turn on ("3 were missing not 1", "the 2 plates").
+_QUANTITY = re.compile(
+    r"(?<![\d:])\b\d+(?:[.,]\d+)?\b(?![:\d-])(?!\s*(?:"
+    # a time or a date
+    r"am|pm|a\.m|p\.m|h|hrs?|hours?|mins?|minutes?|days?|nights?|weeks?|weks?|wks?|months?|"
+    r"years?|yrs?|o'clock|th|st|nd|rd|semanas?|dias?|tage?n?|jours?|giorni|dagen|dni|gun|hafta|"
+    # people, pets and their ages, and how often something happened
+    r"kids?|children|child|daughte?rs?|sons?|babies|baby|dogs?|cats?|grandchildren|years old|"
+    r"times?|calls?|chats?|emails?|messages?|promises?|orders?|attempts?|tries|places|pieces|"
+    r"enfants|ninos|hijos|kinder|figli|kinderen|dzieci|cocuk)\b)"
+)
+_AGE = re.compile(r"\b(?:turns|turned|turning|aged|age)\s+\d+\b")
 # "not the socks": a thing taken out of the deal.
 _NOT_THE_THING = re.compile(r"\b(?:not|nt|no|but not)\s+(?:the|my|those|these|this|that)\b")
 # "97 please", "20 this time": a number said on its own is an amount or a count.
@@ -327,6 +352,13 @@ def _tells_or_drops_off(words: list[str], terms: ProposalTerms) -> bool:
 
 def blocking_reason(clause: str, terms: ProposalTerms) -> str | None:
     """Why the clause must stay in the reading, or None when the model may set it aside."""
+    folded = other_languages.fold(normalise(clause)).lower()
+    if len(set(_WORDS.findall(folded)) & _FOREIGN_FUNCTION_WORDS) >= 2:
+        # The model reads English, and the deal's words are listed for few languages: a clause
+        # in another language stays in the reading ("mi esposa dice que ni hablar").
+        return "another language"
+    if _QUANTITY.search(_AGE.sub(" ", folded)):
+        return "a number that is not a time"
     if "?" in clause or "¿" in clause or _IDS.search(clause) or _MONEY.search(clause):
         return "a question, an id or money"
     words = _words(clause)

@@ -464,6 +464,39 @@ AFFIRMATIVES = frozenset(
 )
 
 
+# Taking the answer back or changing the ground under it: "yes go ahead... actually the
+# neighbour just handed it over", "let me just run it past my partner", "just realised it's on
+# my desk", "I keep it" in any language.
+_RETRACTS = re.compile(
+    r"\b(?:yes|yeah|yep|ok|okay|sure|go ahead|fine)\b.*\bactually\b|\blet me just\b|"
+    r"\brun it (?:past|by)\b|\bcheck with (?:my|the)\b|\bjust reali[sz]ed\b|\bturns out\b|"
+    r"\bon second thoughts?\b|\bsecond thoughts\b|\btoo (?:fast|quick|quickly|soon)\b|"
+    r"\b(?:stays?|staying) with me\b|\bi'?ll keep\b|\bi keep\b|\bjust the\b|"
+    # other languages: think it over, reconsidered, changed my mind, I keep it, actually
+    r"\b(?:reflechir|pensarlo|pensarci|nachdenken|nadenken|zastanowic|dusuneyim|pensar melhor|"
+    r"ripensato|ripensarci|cambiato idea|cambie de opinion|change d'avis|anders uberlegt|"
+    r"mudei de ideia|vazgectim|rozmyslil\w*|bedacht|lo tengo|me lo quedo|se lo queda|"
+    r"je le garde|ich behalte|ik houd|zostawiam|fico com|en realidad|na verdade|eigentlich|"
+    r"en fait|in realta|eigenlijk|wlasciwie|aslinda|ni hablar|de ninguna manera|"
+    r"d'abord|zuerst|primero|primeiro|najpierw|eerst|prima di|avant de|antes de|zanim)\b"
+)
+# The parcel said to have turned up, outside a negation ("it never arrived" is no arrival).
+_ARRIVED = re.compile(
+    r"\b(?:arrived|turned up|showed up|handed (?:it )?over|found it|got it|received it|"
+    r"is here|it's here|just came|came (?:today|this morning|yesterday|after all)|"
+    r"llego|ha llegado|est arrive|ist angekommen|angekommen|e arrivato|arrivato|chegou|"
+    r"me entregar|aangekomen|doszla|dotarla|geldi)\b"
+)
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:never|not|no|hasn't|hasnt|hadn't|hadnt|didn't|didnt|haven't|havent|nothing|nunca|"
+    r"nie|nicht|pas|nao|non|niet)\W+(?:\w+\W+){0,2}$"
+)
+
+
+def _has_arrived(lowered: str) -> bool:
+    return any(not _NEGATED_BEFORE.search(lowered[: m.start()]) for m in _ARRIVED.finditer(lowered))
+
+
 def read_cues(reply: str, terms: ProposalTerms) -> Cues:
     # Accents folded: customers type "si" and "sí", "nao" and "não" alike.
     text = other_languages.fold(normalise(reply))
@@ -495,6 +528,8 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
         _has(_without(padded, _SPOKEN_ASSENT), HEDGES)
         or any(m in text for m in other_languages.HEDGE_SIGNS)
         or _TRAILING_ASSENT.search(text.lower())
+        or _RETRACTS.search(text.lower())
+        or (terms.not_received and _has_arrived(text.lower()))
     ):
         vetoes.add(Veto.HEDGE)
     if not _assents(text, words, padded):
@@ -507,6 +542,8 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
     if any(not same_amount(a, terms.amount) for a in mentions.amounts):
         vetoes.add(Veto.OTHER_AMOUNT)
     if mentions.stray_numbers and not _only_own_quantities(text, terms):
+        vetoes.add(Veto.OTHER_NUMBER)
+    if _counts_other_than_proposed(words, terms):
         vetoes.add(Veto.OTHER_NUMBER)
     if (
         _names_other_item(padded, terms)
@@ -734,6 +771,39 @@ def _adds_with_too(words: tuple[str, ...]) -> bool:
         and not (0 < i < len(words) - 1 and words[i - 1] in _BEFORE_GRADING_TOO)
         for i, w in enumerate(words)
     )
+
+
+# Counts written as words: "I ordered two of these and the refund would cover both".
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
+# What may follow a count word without it counting the order's goods.
+_NOT_GOODS = frozenset(
+    "weeks week days day hours hour minutes months years times calls kids children daughters "
+    "sons dogs cats of-us people".split()
+)
+
+
+def _counts_other_than_proposed(words: tuple[str, ...], terms: ProposalTerms) -> bool:
+    """A count of goods in words that the proposal's lines do not hold ("both" beside one
+    item); "two weeks" and "both of us" count something else."""
+    total = sum(terms.quantities) if terms.quantities else 1
+    for i, w in enumerate(words):
+        n = _COUNT_WORDS.get(w)
+        if n is None or n == total or n in terms.quantities:
+            continue
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if following in _NOT_GOODS or (following == "of" and words[i + 2 : i + 3] == ("us",)):
+            continue
+        if w == "both" and (
+            following in _BOTH_NOT_GOODS or (i > 0 and words[i - 1] in _BOTH_SUBJECTS)
+        ):
+            continue  # "both correct", "we both think": not a count of goods
+        return True
+    return False
+
+
+# "both" that qualifies a judgement or people, not goods.
+_BOTH_NOT_GOODS = frozenset("correct right fine ok okay good agree think".split())
+_BOTH_SUBJECTS = frozenset("we they you us them".split())
 
 
 def _only_own_quantities(text: str, terms: ProposalTerms) -> bool:

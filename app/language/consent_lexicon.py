@@ -202,6 +202,14 @@ CONDITIONS = (
     "preferably",
     "preferisco",
     "wole",
+    # when, first, before: a time the answer waits for
+    "cuando",
+    "quand",
+    "quando",
+    "sobald",
+    "wanneer",
+    "kiedy",
+    "zodra",
 )
 HEDGES = (
     "vielleicht",

@@ -23,6 +23,11 @@ _ITEM_LINE = re.compile(
 )
 
 
+_NOT_RECEIVED = re.compile(
+    r"delivery dispute|didn't receive|did not receive|not received|never arrived|delivery failed"
+)
+
+
 class ProposalTerms(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -37,6 +42,9 @@ class ProposalTerms(BaseModel):
     awbs: tuple[str, ...] = ()
     # Item names the customer has on their *other* orders or lines: naming one is a change.
     other_item_names: tuple[str, ...] = ()
+    # The proposal rests on the parcel never having reached the customer (a delivery dispute or
+    # a failed delivery): a reply saying it has turned up takes the ground from under it.
+    not_received: bool = False
 
     @classmethod
     def from_text(cls, text: str) -> ProposalTerms:
@@ -59,6 +67,7 @@ class ProposalTerms(BaseModel):
             "return" if started_return or (items and "can refund" not in lowered) else "refund"
         )
         return cls(
+            not_received=bool(_NOT_RECEIVED.search(lowered)),
             action=action,
             order_id=order_id,
             amount=amount,

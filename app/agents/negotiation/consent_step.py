@@ -12,6 +12,7 @@ from app.agents.negotiation.replies import money
 from app.agents.negotiation.state import Action, OrderFacts, Proposal
 from app.language.consent_terms import ProposalTerms
 from app.language.mentions import has_phrase, read_mentions
+from app.platform.contract import ReasonCode
 from app.tools.definitions import CustomerContext
 
 OFFER_CHANGED = (
@@ -70,6 +71,8 @@ def terms_of(
         quantities=tuple(i.quantity for i in proposal.items),
         awbs=tuple(awbs),
         other_item_names=tuple(dict.fromkeys(others)),
+        not_received=proposal.reason_code
+        in (ReasonCode.DELIVERY_DISPUTE, ReasonCode.DELIVERY_FAILED),
     )
 
 
