@@ -6,7 +6,8 @@ Sets: consent_dev (tuned against), consent_holdout (measured once), consent_unse
 and 6 languages written before the session-6 changes), consent_unseen2 (17 voices, 5 languages,
 written before the clause-scope reading), consent_unseen3..7 (14 voices each, written blind by
 helpers that saw no code or data, each measured once before the changes that followed it: the
-first looks are in the README), consent_probes (136 adversarial non-yes replies). None shares a
+first looks are in the README), consent_probes and consent_probes2 (136 and 160 adversarial
+non-yes replies, the second written blind against the aside gate). None shares a
 family name or a reply with the training data (a test checks).
 
 Input: JSON Lines `{"proposal": str, "reply": str, "label": "yes"|"no"|"conditional"|
