@@ -43,7 +43,7 @@ unseen2 and unseen3, so their figures are no longer out-of-sample), before -> af
             of partial reverts only, to "driver"/"van" released as qualifiers, now withdrawn.
 Session 10: claims_unseen6 (written blind, 24 scenes of seed offset 4, 10 voices incl. Spanish,
 German, French): first look 8/150, 92/150 -> 0/150, 92/150 (offers beyond any tool, refundable
-amounts, delivery and return scans, the customer's day); claims_unseen5 2/173 -> 1/173.
+amounts, delivery and return scans, the customer's day); claims_unseen5 2/173 -> 0/173.
 """
 
 from __future__ import annotations

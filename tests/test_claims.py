@@ -686,3 +686,9 @@ def test_out_for_delivery_since_a_time_is_the_vans_scan() -> None:
     assert ok("It is out for delivery.", status(van))
     assert ok("It has been out for delivery since yesterday morning.", status(van))
     assert not ok("It has been out for delivery since this morning.", status(van))
+
+
+def test_a_return_to_the_sender_is_not_coming_back_to_the_customer() -> None:
+    returned = shipment(ShipmentStatus.RETURNED)
+    assert ok("It's on its way back to the sender.", status(returned))
+    assert not ok("It's on its way back to you now.", status(returned))

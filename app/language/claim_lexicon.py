@@ -43,8 +43,9 @@ STATES: tuple[tuple[str, re.Pattern[str], frozenset[S]], ...] = (
         _p(
             r"return(?:ed|ing)? (?:back )?to (?:the )?(?:sender|seller|shop|store|merchant|"
             r"warehouse|retailer|depot)",
+            # "on its way back to you" comes to the customer: no return to the sender.
             r"(?:sent|send|shipped|going|gone|went|heading|travell?ing|on its way|bounced|came)"
-            r" (?:it |them )?back",
+            r" (?:it |them )?back(?! to you)(?! your way)",
             r"(?:found|made|making|finds) its way back",
             r"back to (?:the )?(?:sender|seller|warehouse|shop|store|retailer|merchant)",
             r"rts",
