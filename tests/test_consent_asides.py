@@ -255,3 +255,11 @@ def test_taking_the_answer_back_vetoes_it() -> None:
     # A count of goods the proposal does not hold.
     assert Veto.OTHER_NUMBER in read_cues("yes, and refund both of them", REFUND).vetoes
     assert Veto.OTHER_NUMBER not in read_cues("yes, both correct, go ahead", REFUND).vetoes
+
+
+def test_a_wish_about_how_to_be_reached_is_an_aside() -> None:
+    for clause in ("Contact me only by email,", "Text only please,", "Ring the landline,"):
+        assert proven_aside(clause, RETURN), clause
+    # ...unless it waits for something or names the deal.
+    for clause in ("text me first", "call me before you do it", "email me the label"):
+        assert not proven_aside(clause, RETURN), clause

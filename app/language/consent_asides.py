@@ -186,6 +186,13 @@ _NEGATED_DEAL = re.compile(
     r"|(?:\s+(?:do|want|need|process|refund|return|start|send|make|bother with))?\s+"
     r"(?:it|that|this|them)\b)"
 )
+# A wish about how to be reached: "contact me only by email", "text only please", "hit me up
+# on telegram if anything", "ring the landline".
+_CONTACT_WISH = re.compile(
+    r"\b(?:contact|email|e-mail|text|txt|sms|call|ring|phone|message|msg|whatsapp|telegram|"
+    r"reach|hit)\s+(?:me|us)\b|\b(?:email|text|sms|whatsapp|telegram|chat|calls?) only\b|"
+    r"\bring the (?:landline|mobile|house phone)\b"
+)
 _LEADING_CONDITION = re.compile(
     r"^(?:and |but |so |just )?(?:after|once|when|whenever|until|till|til|before|as soon as|if|"
     r"unless|provided|providing|assuming|as long as|so long as)\b"
@@ -342,6 +349,8 @@ def proven_aside(clause: str, terms: ProposalTerms) -> bool:
 
 def _tells_or_drops_off(words: list[str], terms: ProposalTerms) -> bool:
     joined = " ".join(words)
+    if _CONTACT_WISH.search(joined):
+        return True  # how to be reached, and nothing of the deal (the gate saw to that)
     lowered = _COUNTERFACTUAL.sub("story", joined)
     tells = bool(_PAST_TELLING.search(joined)) and not _NOT_JUST_TELLING.search(lowered)
     return tells or (

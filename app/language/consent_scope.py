@@ -83,6 +83,14 @@ _COURTESY_IDIOMS = (
     "no big deal",
     "no harm done",
     "not your fault",
+    # Courtesy about the bother, whole: "if it's no trouble at all".
+    "if it's no trouble at all",
+    "if it is no trouble at all",
+    "if it's no trouble",
+    "if it is no trouble",
+    "if it's not too much bother",
+    "if it's not too much trouble",
+    "if it's not too much to ask",
     # South African "ja no" / "ja nee" is a yes.
     "ja no",
     "ja nee",
