@@ -315,3 +315,28 @@ def test_counts_dates_and_carriers_are_not_addresses_or_names(
     scrubber: PiiScrubber, text: str
 ) -> None:
     assert scrubber.scrub(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # A name listed with a name the NER found is a name too.
+        ("Our three founders: Kovalev, Anna Schmidt and Phillips.", ["Kovalev", "Phillips"]),
+        ("Sousa and Maria Lopez were the engineers.", ["Sousa"]),
+        # Lower-case titles and "named him", "maiden name is" introduce a name.
+        ("mr. martin is a 50 year old man who grew up in grasse.", ["martin"]),
+        ("She was born in 1961. Her maiden name is McCathie", ["McCathie"]),
+        ("she named him joshua", ["joshua"]),
+    ],
+)
+def test_names_listed_with_a_name_or_after_a_cue_are_scrubbed(
+    scrubber: PiiScrubber, text: str, names: list[str]
+) -> None:
+    scrubbed = scrubber.scrub(text).text
+    for name in names:
+        assert name not in scrubbed, (name, scrubbed)
+
+
+def test_a_listed_word_that_is_no_name_stays(scrubber: PiiScrubber) -> None:
+    scrubbed = scrubber.scrub("However, Maria Lopez said the parcel was late.").text
+    assert scrubbed.startswith("However,")

@@ -75,7 +75,59 @@ def resolve_findings(
         trimmed = _outside(text, candidate, [(k.start, k.end) for k in kept])
         if trimmed is not None:
             kept.append(trimmed)
+    kept += _coordinated_names(text, kept, protected)
     return [_with_title(text, k, kept) for k in sorted(kept, key=lambda c: c.start)]
+
+
+# A capitalised word listed with a name is a name: "our founders: Kovalev, Ivanova and
+# Phillips", "Sousa and Lang were precision engineers". spaCy often finds one name of a list.
+_LISTED_NAME = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:['’-][A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+)*"
+_JOIN = r"(?:,[ \t]*|[ \t]+(?:and|&|or)[ \t]+|,[ \t]*(?:and|&)[ \t]+)"
+_NAME_BEFORE = re.compile(rf"(?<![\w.])({_LISTED_NAME}){_JOIN}$")
+_NAME_AFTER = re.compile(rf"^{_JOIN}({_LISTED_NAME})(?![\w])")
+
+
+def _coordinated_names(
+    text: str, kept: list[RecognizerResult], protected: Sequence[tuple[int, int]]
+) -> list[RecognizerResult]:
+    from presidio_analyzer import RecognizerResult
+
+    names = [k for k in kept if k.entity_type == PiiType.PERSON.value]
+    taken = [(k.start, k.end) for k in kept]
+    found: list[RecognizerResult] = []
+    while names:
+        person = names.pop()
+        for start, end in _neighbours(text, person.start, person.end):
+            word = text[start:end]
+            if (
+                word.casefold() in NOT_NAMES
+                or overlaps_any(start, end, [*taken, *protected])
+                # At a sentence's start every word is capitalised: "However, Maria ...".
+                or (_starts_sentence(text, start) and _is_english(word))
+            ):
+                continue
+            listed = RecognizerResult(PiiType.PERSON.value, start, end, person.score)
+            found.append(listed)
+            names.append(listed)
+            taken.append((start, end))
+    return found
+
+
+def _is_english(word: str) -> bool:
+    from app.guardrails.name_gazetteer import name_gazetteer
+
+    gazetteer = name_gazetteer()
+    return gazetteer.is_english_word(word) and not gazetteer.is_first(word)
+
+
+def _neighbours(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    if before := _NAME_BEFORE.search(text[max(0, start - 40) : start]):
+        offset = max(0, start - 40)
+        out.append((offset + before.start(1), offset + before.end(1)))
+    if after := _NAME_AFTER.search(text[end : end + 40]):
+        out.append((end + after.start(1), end + after.end(1)))
+    return out
 
 
 # "Mr. Martin", "Dr Okafor", "Frau Keller": the title goes with the name (it says who, and a

@@ -226,7 +226,9 @@ _NAME_CUES = (
 # Lower-case introductions ("my name is priya raghunathan and i ..."): the cue is strong enough
 # that the words after it are the name, up to the first function word.
 LOWER_NAME_CUE = re.compile(
-    r"(?i:\bmy name is|\bmy name's|\bmy full name is|\bcall me|\bname\s*:)\s+"
+    r"(?i:\bmy name is|\bmy name's|\bmy full name is|\bcall me|\bname\s*:|\bmaiden name is|"
+    r"\b(?:his|her|their|[a-z]+'s) name is|\b(?:partner|husband|wife|mum|mom|dad|son|daughter)'s "
+    r"name|\bnamed (?:him|her|them)|\b(?:mr|mrs|ms|dr|prof)\.?)\s+"
     r"([^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2})"
 )
 
