@@ -34,8 +34,8 @@ from app.language import consent_lexicon as other_languages
 from app.language.consent_cues import (
     ASSENT_SIGNS,
     Veto,
-    _one_slip,
-    _swapped,
+    one_slip,
+    swapped,
     read_cues,
 )
 from app.language.consent_terms import ProposalTerms
@@ -327,7 +327,7 @@ def _names_deal_word(words: list[str], vocabulary: frozenset[str]) -> bool:
     if set(words) & vocabulary:
         return True
     return any(
-        _swapped(w, d) or (len(d) >= 6 and len(w) != len(d) and _one_slip(w, d))
+        swapped(w, d) or (len(d) >= 6 and len(w) != len(d) and one_slip(w, d))
         for w in words
         if len(w) >= 4
         for d in _SLIP_WORDS

@@ -664,7 +664,7 @@ def _is_wh(word: str) -> bool:
     if len(word) < 3 or word in _NOT_WH:
         return False
     return any(
-        (len(word) != len(wh) and _one_slip(word, wh)) or _swapped(word, wh) for wh in _LONG_WH
+        (len(word) != len(wh) and one_slip(word, wh)) or swapped(word, wh) for wh in _LONG_WH
     )
 
 
@@ -673,7 +673,7 @@ _LONG_WH = ("what", "when", "where", "which")
 _NOT_WH = frozenset("here were hen wait hat whet wher".split())
 
 
-def _swapped(a: str, b: str) -> bool:
+def swapped(a: str, b: str) -> bool:
     if len(a) != len(b):
         return False
     diff = [i for i in range(len(a)) if a[i] != b[i]]
@@ -927,13 +927,13 @@ def is_assent_word(word: str) -> bool:
     if collapsed in _COLLAPSED_ASSENT:
         return True
     if len(collapsed) >= 5 and any(
-        len(w) >= 5 and _one_slip(collapsed, w) for w in _COLLAPSED_ASSENT
+        len(w) >= 5 and one_slip(collapsed, w) for w in _COLLAPSED_ASSENT
     ):
         return True
-    return any(_swapped(collapsed, w) for w in _COLLAPSED_ASSENT if len(w) >= 3)
+    return any(swapped(collapsed, w) for w in _COLLAPSED_ASSENT if len(w) >= 3)
 
 
-def _one_slip(a: str, b: str) -> bool:
+def one_slip(a: str, b: str) -> bool:
     """One letter added, dropped, changed, or two neighbours swapped."""
     if a == b or abs(len(a) - len(b)) > 1:
         return a == b
