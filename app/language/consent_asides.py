@@ -35,8 +35,8 @@ from app.language.consent_cues import (
     ASSENT_SIGNS,
     Veto,
     one_slip,
-    swapped,
     read_cues,
+    swapped,
 )
 from app.language.consent_terms import ProposalTerms
 from app.language.mentions import _IDS, _MONEY, normalise
