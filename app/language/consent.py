@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from app.language.consent_asides import ARTIFACT_PATH as ASIDES_PATH
 from app.language.consent_asides import AsideJudge, AsideModel
 from app.language.consent_cues import TERM_VETOES, Cues, Veto, read_cues
 from app.language.consent_scope import (
@@ -213,7 +212,7 @@ class ConsentReader:
             encoder = shared_encoder()
         self.encoder = encoder
         self.model = model or ConsentModel.load()
-        self.asides = asides or AsideModel.load(ASIDES_PATH)
+        self.asides = asides or AsideModel.load()
 
     def read(self, reply: str, terms: ProposalTerms) -> ConsentReading:
         return self.read_many([(reply, terms)])[0]

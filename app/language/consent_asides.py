@@ -55,46 +55,44 @@ _DEAL_WORDS = frozenset(
     # outcome, money, destination
     "refund refunds refunded refunding reimburse reimbursement return returns returned returning "
     "money cash amount price cost costs fee fees shipping postage pay paid payment charge "
-    "charged chargeback card cards paypal account bank wallet transfer iban credit voucher "
+    "charged chargeback card cards paypal account bank wallet transfer iban credit cred voucher "
     "coupon replacement replace replaced exchange swap new another other others else "
     "cancel cancelled canceled cancelling stop change changed mind dispute claim "
-    # which and how many
-    "only just except excluding exclude without half partial partly part full whole all both "
-    "one ones pair pairs each rest remaining keep keeping kept hang "
-    "also plus extra more less include including add added as-well "
-    # when and on what condition
-    "if unless provided providing assuming condition conditions subject once until till "
-    "hold pause later soon asap "
-    # someone else's say, or the customer's own still to come
-    "decide decides deciding consult discuss "
-    "confirm confirmation sure certain actually instead prefer preferred would "
-    "want wants wanted wish hope hoping expect expecting insist demand "
+    "address label collect collects collected collection pickup pick-up "
     "dollar dollars quid bucks euro euros pound pounds rupees naira pesos rand "
     "gcash gpay venmo zelle mpesa m-pesa momo jazzcash easypaisa paytm upi pix alipay "
-    "til retain intend should shouldn't oughta ought decline withdraw otherwise "
-    "leave revert min mins sec secs moment resolved cred double triple "
-    "address label collect collects collected collection pickup pick-up als bedrag betrag monto "
-    "montant importo kwota tutar "
-    # other languages: refund, money, only, instead, if, wait, card, account, exchange, other,
-    # new, rather, keep, ask, also, after all
-    "cambio cambiar otra otro nuevo nueva prefiero quedo quedarme pregunto preguntar esperar "
-    "tambien solamente mejor umtausch tauschen andere anderen neue neu lieber behalte "
-    "behalten frage fragen moment auch doch uberlegt falls sofern echange echanger autre "
-    "nouveau nouvelle prefere garde garder demande demander attendre aussi finalement "
-    "altra altro nuova nuovo preferisco tengo tenere chiedo chiedere aspettare anche "
-    "piuttosto purche troca trocar outra outro nova novo prefiro fico ficar pergunto "
-    "perguntar esperar tambem ruil ruilen nieuwe nieuw houd houden vraag vragen wachten "
-    "ook toch wymiana wymiane inna inny nowy nowa wole zostawiam zapytam poczekaj czekaj "
-    "tez jednak degisim degistir baska yeni yenisini tercih sorayim bekleyin vazgectim "
-    # doubt, or somebody else's call
-    "confused confusing unsure hesitant handles handle charge "
-    "reembolso devolucion dinero solo solamente si espera tarjeta cuenta "
-    "erstattung ruckerstattung geld nur wenn warten karte konto statt "
-    "remboursement rembourser argent seulement attendez carte compte plutot "
-    "rimborso soldi solo aspetta carta conto invece "
-    "reembolso dinheiro somente espera cartao conta "
-    "terugbetaling alleen wacht rekening zwrot pieniadze tylko jesli "
-    "iade sadece eger bekle kart hesap".split()
+    # which and how many
+    "only just except excluding exclude without half partial partly part full whole all both "
+    "one ones pair pairs each rest remaining keep keeping kept hang retain double triple "
+    "also plus extra more less include including add added as-well "
+    # when and on what condition
+    "if unless provided providing assuming condition conditions subject once until till til "
+    "hold pause later soon asap otherwise min mins sec secs moment "
+    # someone's say or doubt, the customer's own still to come, a change of course
+    "decide decides deciding consult discuss confirm confirmation sure certain actually "
+    "instead prefer preferred would should shouldn't oughta ought intend "
+    "want wants wanted wish hope hoping expect expecting insist demand "
+    "confused confusing unsure hesitant handles handle decline withdraw leave revert resolved "
+    # other languages: refund, money, amount, only, instead, if, wait, card, account, exchange,
+    # other, new, rather, keep, ask, also, after all
+    "reembolso devolucion dinero monto solo solamente si espera esperar tarjeta cuenta cambio "
+    "cambiar otra otro nuevo nueva prefiero quedo quedarme pregunto preguntar tambien mejor "
+    "erstattung ruckerstattung geld betrag nur wenn warten karte konto statt umtausch tauschen "
+    "andere anderen neue neu lieber behalte behalten frage fragen auch doch uberlegt falls "
+    "sofern "
+    "remboursement rembourser argent montant seulement attendez carte compte plutot echange "
+    "echanger autre nouveau nouvelle prefere garde garder demande demander attendre aussi "
+    "finalement "
+    "rimborso soldi importo aspetta carta conto invece altra altro nuova nuovo preferisco tengo "
+    "tenere chiedo chiedere aspettare anche piuttosto purche "
+    "dinheiro somente cartao conta troca trocar outra outro nova novo prefiro fico ficar "
+    "pergunto perguntar tambem "
+    "terugbetaling bedrag alleen wacht wachten rekening ruil ruilen nieuwe nieuw houd houden "
+    "vraag vragen ook toch als "
+    "zwrot pieniadze kwota tylko jesli wymiana wymiane inna inny nowy nowa wole zostawiam "
+    "zapytam poczekaj czekaj tez jednak "
+    "iade tutar sadece eger bekle kart hesap degisim degistir baska yeni yenisini tercih "
+    "sorayim bekleyin vazgectim".split()
 )
 # Words of time and sequence: a condition in a clause about what is to come ("after the
 # weekend", "wait till Monday"), the story's own order of events in one that tells the past
@@ -171,7 +169,7 @@ _DEAL_PHRASES = re.compile(
     r"not needed|no longer needed|not necessary|unnecessary|gift card|gift voucher|"
     r"(?:don't|do not|dont|not|didn't|didnt) understand|"
     r"no need\b(?!\s+to\s+(?:call|ring|phone|email|text|message|contact|write|be))|"
-    r"rather than|i'd rather|would rather|rather have|rather you|rather get|(?:i|we) need|"
+    r"i'd rather|would rather|rather have|rather you|rather get|(?:i|we) need|"
     r"(?:i|we) really need)\b"
     # Not sending something that is not a message is how the goods go ("don't send a courier").
     r"|\b(?:don't|dont|do not|no need to|not)\s+(?:send|sending)\b(?!(?:\s+\w+){0,3}?\s+"
@@ -320,7 +318,11 @@ def _item_words(terms: ProposalTerms, *, other: bool = False) -> set[str]:
 # Deal words long enough that a slip of the keys still reads as them ("onyl", "refnud"): two
 # neighbours swapped, or for longer words one letter dropped or added ("insted"); a changed
 # letter is not a slip here ("waited" is not "wanted").
-_SLIP_WORDS = tuple(w for w in _DEAL_WORDS if len(w) >= 4)
+# Indexed by length: a slip changes a word's length by one at most.
+_SLIP_WORDS: dict[int, tuple[str, ...]] = {}
+for _word in sorted(_DEAL_WORDS):
+    if len(_word) >= 4:
+        _SLIP_WORDS[len(_word)] = (*_SLIP_WORDS.get(len(_word), ()), _word)
 
 
 def _names_deal_word(words: list[str], vocabulary: frozenset[str]) -> bool:
@@ -330,7 +332,8 @@ def _names_deal_word(words: list[str], vocabulary: frozenset[str]) -> bool:
         swapped(w, d) or (len(d) >= 6 and len(w) != len(d) and one_slip(w, d))
         for w in words
         if len(w) >= 4
-        for d in _SLIP_WORDS
+        for n in (len(w) - 1, len(w), len(w) + 1)
+        for d in _SLIP_WORDS.get(n, ())
         if d in vocabulary
     )
 
@@ -341,56 +344,58 @@ def may_set_aside(clause: str, terms: ProposalTerms) -> bool:
 
 
 def proven_aside(clause: str, terms: ProposalTerms) -> bool:
-    """A clause the gate passes that only tells the past or plans a return's drop-off: an
-    aside by its form, with no model needed ("the driver didn't even knock", "I'll take the
-    boots to the post office on Saturday")."""
-    return may_set_aside(clause, terms) and _tells_or_drops_off(_words(clause), terms)
-
-
-def _tells_or_drops_off(words: list[str], terms: ProposalTerms) -> bool:
-    joined = " ".join(words)
-    if _CONTACT_WISH.search(joined):
-        return True  # how to be reached, and nothing of the deal (the gate saw to that)
-    lowered = _COUNTERFACTUAL.sub("story", joined)
-    tells = bool(_PAST_TELLING.search(joined)) and not _NOT_JUST_TELLING.search(lowered)
-    return tells or (
-        terms.action == "return"
-        and bool(_DROP_OFF_PLAN.search(joined) or _DROP_OFF_PLACE.search(joined))
-    )
+    """A clause the gate passes whose form makes it an aside, with no model needed: it tells
+    the past ("the driver didn't even knock"), plans a return's drop-off ("I'll take the boots
+    to the post office on Saturday") or says how to be reached ("text only please")."""
+    return gate(clause, terms) == (None, True)
 
 
 def blocking_reason(clause: str, terms: ProposalTerms) -> str | None:
     """Why the clause must stay in the reading, or None when the model may set it aside."""
+    return gate(clause, terms)[0]
+
+
+def gate(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
+    """The clause's blocking reason (None: it may be set aside) and whether its form alone
+    proves it an aside, read in one pass."""
+    reason, form = _read_clause(clause, terms)
+    return reason, reason is None and form
+
+
+def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     folded = other_languages.fold(normalise(clause)).lower()
     if len(set(_WORDS.findall(folded)) & _FOREIGN_FUNCTION_WORDS) >= 2:
         # The model reads English, and the deal's words are listed for few languages: a clause
         # in another language stays in the reading ("mi esposa dice que ni hablar").
-        return "another language"
+        return "another language", False
     if _QUANTITY.search(_AGE.sub(" ", folded)):
-        return "a number that is not a time"
+        return "a number that is not a time", False
     if "?" in clause or "¿" in clause or _IDS.search(clause) or _MONEY.search(clause):
-        return "a question, an id or money"
+        return "a question, an id or money", False
     words = _words(clause)
     if not words:
-        return "no words"
+        return "no words", False
+    plain = " ".join(words)
     if (
         set(words) & _CONSENT_WORDS
-        or _CONSENT_PHRASES.search(" ".join(words))
+        or _CONSENT_PHRASES.search(plain)
         or any(s in clause for s in ASSENT_SIGNS)
     ):
-        return "an assent of its own"
-    told = bool(_PAST_TELLING.search(" ".join(words)))
-    lowered = _STORY_FORMS.sub("story", _COUNTERFACTUAL.sub("story", " ".join(words)))
+        return "an assent of its own", False
+    told = bool(_PAST_TELLING.search(plain))
+    lowered = _STORY_FORMS.sub("story", _COUNTERFACTUAL.sub("story", plain))
     # "tomorrow'd suit me", "card's cancelled": the word without its clitic.
     words = [re.sub(r"'(?:d|ll|s|re|ve|m)$", "", w) for w in lowered.split()]
     # "after I've checked with my husband": a clause led by a time or a condition sets one on
     # the answer beside it, whatever its tense.
     if _LEADING_CONDITION.match(lowered):
-        return "a condition on the answer"
+        return "a condition on the answer", False
     tells = told and not _NOT_JUST_TELLING.search(lowered)
     drop_off = terms.action == "return" and bool(
         _DROP_OFF_PLAN.search(lowered) or _DROP_OFF_PLACE.search(lowered)
     )
+    # Its form makes it an aside: it tells the past, plans a drop-off, or says how to be reached.
+    form = tells or drop_off or bool(_CONTACT_WISH.search(plain))
     # A drop-off plan may name the day it happens ("the post office on Saturday"), never a
     # wait ("when I'm back from Spain in three weeks" puts the return off).
     if tells:
@@ -400,25 +405,25 @@ def blocking_reason(clause: str, terms: ProposalTerms) -> str | None:
     else:
         vocabulary = _DEAL_WORDS | _DELIBERATION_WORDS | _SEQUENCE_WORDS
     if _names_deal_word(words, vocabulary):
-        return "a word of the deal"
+        return "a word of the deal", False
     # The proposal's own items may be told about ("the slippers were too tight") or taken to the
     # post office; any other item, or the proposal's own in any other clause, is the deal's.
     named = {_stem(w) for w in words}
     own_item = named & _item_words(terms)
     if named & _item_words(terms, other=True) or (own_item and not (tells or drop_off)):
-        return "an item"
+        return "an item", False
     if _NOT_THE_THING.search(lowered) or _BARE_NUMBER.match(clause.strip()):
-        return "a thing or a number taken out or said alone"
+        return "a thing or a number taken out or said alone", False
     if _DEAL_PHRASES.search(lowered) or (
         _ADDED_THING.match(lowered) and not _VERBISH.search(lowered)
     ):
-        return "a phrase of the deal"
+        return "a phrase of the deal", False
     if _WHEN_TO_COME.search(lowered) and not tells:
-        return "a time still to come"
+        return "a time still to come", False
     if _NEGATED_DEAL.search(lowered):
-        return "a negation bound to the proposal"
+        return "a negation bound to the proposal", False
     if len(words) <= 3 and set(words) & _NEGATORS and not _is_negated_feeling(words):
-        return "a short negation"
+        return "a short negation", False
     # Laughter beside a story laughs at the story ("my 2 daughters laughed at it lol"); any
     # other sarcasm cue stays.
     vetoes = read_cues(_STORY_FORMS.sub("story", _LAUGHTER.sub(" ", clause)), terms).vetoes
@@ -430,10 +435,10 @@ def blocking_reason(clause: str, terms: ProposalTerms) -> str | None:
         if drop_off:
             bare = _DAY_PHRASE.sub(" ", bare)
         if Veto.CONDITION in read_cues(bare, terms).vetoes:
-            return "a condition"
+            return "a condition", False
     if not vetoes <= _TOLERATED:
-        return "a veto: " + ",".join(sorted(v.value for v in vetoes - _TOLERATED))
-    return None
+        return "a veto: " + ",".join(sorted(v.value for v in vetoes - _TOLERATED)), False
+    return None, form
 
 
 # Words after "no"/"not" that make a short clause an answer, not venting ("not really", "no
@@ -483,12 +488,9 @@ class AsideJudge:
         masked: Sequence[str],
     ) -> None:
         self._asides: set[tuple[str, ProposalTerms]] = set()
-        gated = [i for i, (clause, terms) in enumerate(candidates) if may_set_aside(clause, terms)]
-        proven = {
-            i for i in gated if _tells_or_drops_off(_words(candidates[i][0]), candidates[i][1])
-        }
-        self._asides = {candidates[i] for i in proven}
-        gated = [i for i in gated if i not in proven]
+        verdicts = [gate(clause, terms) for clause, terms in candidates]
+        self._asides = {c for c, (_, proven) in zip(candidates, verdicts, strict=True) if proven}
+        gated = [i for i, (reason, proven) in enumerate(verdicts) if reason is None and not proven]
         if not gated:
             return
         p = model.p_aside(encoder.encode([masked[i] for i in gated]))

@@ -778,7 +778,7 @@ _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
 # What may follow a count word without it counting the order's goods.
 _NOT_GOODS = frozenset(
     "weeks week days day hours hour minutes months years times calls kids children daughters "
-    "sons dogs cats of-us people".split()
+    "sons dogs cats people".split()
 )
 
 

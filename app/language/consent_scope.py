@@ -203,6 +203,11 @@ def _words(clause: str) -> list[str]:
     return _WORDS.findall(other_languages.fold(clause).lower())
 
 
+def has_assent(clause: str) -> bool:
+    """An assent word or sign in the clause (an emoji yes counts: "👍 but to my paypal")."""
+    return any(is_assent_word(w) for w in _words(clause)) or any(s in clause for s in ASSENT_SIGNS)
+
+
 def _own_item_words(terms: ProposalTerms) -> set[str]:
     names = (*terms.item_names, *terms.other_item_names)
     return {w for n in names for w in _WORDS.findall(n.lower()) if len(w) > 2}
@@ -536,10 +541,7 @@ def consent_part(
     acknowledged = judged = False
     parts = clauses(text)
     # An emoji yes ("👍 but to my paypal") counts: what follows it is not before the consent.
-    assenting = [
-        any(is_assent_word(w) for w in _words(c)) or any(s in c for s in ASSENT_SIGNS)
-        for c in parts
-    ]
+    assenting = [has_assent(c) for c in parts]
     first_assent = assenting.index(True) if True in assenting else len(parts)
     aside = [False] * len(parts)
     for i, clause in enumerate(parts):

@@ -31,9 +31,8 @@ from pydantic import BaseModel, ConfigDict
 
 from app.language.consent import ConsentLabel, masked_reply
 from app.language.consent_asides import ARTIFACT_PATH, may_set_aside
-from app.language.consent_cues import ASSENT_SIGNS, is_assent_word
 from app.language.consent_data import load_examples
-from app.language.consent_scope import _words, clauses, without_courtesy_idioms
+from app.language.consent_scope import clauses, has_assent, without_courtesy_idioms
 from app.language.consent_terms import ProposalTerms
 
 CLAUSES_PATH = Path(__file__).resolve().parent / "data" / "consent_asides.jsonl"
@@ -51,10 +50,6 @@ class ClauseExample(BaseModel):
     family: str
     written: bool
     terms: ProposalTerms = _PLAIN_TERMS
-
-
-def _has_assent(clause: str) -> bool:
-    return any(is_assent_word(w) for w in _words(clause)) or any(s in clause for s in ASSENT_SIGNS)
 
 
 def load_clauses(path: Path = CLAUSES_PATH) -> list[ClauseExample]:
@@ -79,11 +74,11 @@ def derived_clauses() -> list[ClauseExample]:
     out: list[ClauseExample] = []
     for example in load_examples():
         parts = clauses(without_courtesy_idioms(example.reply))
-        if not any(_has_assent(p) for p in parts):
+        if not any(has_assent(p) for p in parts):
             continue
         terms = ProposalTerms.from_text(example.proposal)
         for part in parts:
-            if not _has_assent(part):
+            if not has_assent(part):
                 out.append(
                     ClauseExample(
                         clause=part,
