@@ -903,6 +903,9 @@ async def run(
     return 0
 
 
+READY_WAIT_S = 300.0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from app.observability.trace_store import LOCAL_REDIS_URL
 
@@ -924,10 +927,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             secret = os.environ.get("OSA_JWT_SECRET") or load_secret()
             redis_url = args.redis_url or os.environ.get("REDIS_URL", LOCAL_REDIS_URL)
+            wait_until_ready(url)
         code = asyncio.run(run(args, url, platform_url, secret, redis_url))
         if args.start_stack:
             print_ray_metric_names(service.ray_metrics_url)
         return code
+
+
+def wait_until_ready(url: str, timeout_s: float = READY_WAIT_S) -> None:
+    """A service measured while it still starts (the model fleets load for a minute or more
+    after the chat API answers) reports its start-up, not its load: wait for /readyz first."""
+    from evals.service_stack import wait_for
+
+    started = time.monotonic()
+    try:
+        wait_for(f"{url}/readyz", timeout_s, "the service")
+    except RuntimeError as exc:
+        print(f"[load] {exc}; measuring anyway", file=sys.stderr, flush=True)
+        return
+    waited = time.monotonic() - started
+    if waited >= 1.0:
+        print(f"[load] waited {waited:.0f} s for {url}/readyz", file=sys.stderr, flush=True)
 
 
 def print_ray_metric_names(metrics_url: str) -> None:

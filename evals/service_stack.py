@@ -45,7 +45,7 @@ def log(message: str) -> None:
     print(f"[stack] {message}", file=sys.stderr, flush=True)
 
 
-def _wait(
+def wait_for(
     url: str, timeout_s: float, what: str, ok: Any = None, *, any_status: bool = False
 ) -> None:
     deadline = time.monotonic() + timeout_s
@@ -143,7 +143,7 @@ def local_service(
                 env,
             )
         )
-        _wait(f"{platform_url}/readyz", 180, "platform")
+        wait_for(f"{platform_url}/readyz", 180, "platform")
         # Into the default Milvus Lite file (var/milvus/, or MILVUS_URI's server): incremental.
         log("ingesting the KB")
         subprocess.run(
@@ -185,17 +185,17 @@ def local_service(
         log(f"deployed; waiting for {url}/readyz and the model fleets")
         started = time.monotonic()
         if front_only:
-            _wait(
+            wait_for(
                 f"{url}/readyz", READY_TIMEOUT_S, "chat API", ok=_ready_but_models, any_status=True
             )
         else:
-            _wait(
+            wait_for(
                 f"{url}/llm/v1/models",
                 READY_TIMEOUT_S,
                 "model fleets",
                 ok=lambda r: len(r.json().get("data", [])) >= 2,
             )
-            _wait(f"{url}/readyz", READY_TIMEOUT_S, "chat API")
+            wait_for(f"{url}/readyz", READY_TIMEOUT_S, "chat API")
         log(f"ready after {time.monotonic() - started:.0f} s")
         yield Service(
             url=url,

@@ -24,7 +24,7 @@ from app.language.consent_asides import (
     proven_aside,
 )
 from app.language.consent_scope import clauses, consent_part
-from app.language.consent_terms import ProposalTerms
+from app.language.consent_terms import ProposalTerms, words_of
 from app.language.train_consent_asides import data_sha256, derived_clauses, load_clauses
 
 RETURN = ProposalTerms(
@@ -74,6 +74,12 @@ REFUND = ProposalTerms(action="refund", order_id="ORD-1234567", amount=34.99)
         "is that the full amount",
         "and I'm the queen of England",
         "I changed my mind",
+        "Paypal?",  # a question about the deal, not an echo of the proposal's words
+        "Slippers only?",
+        "the whole order was wrong",
+        "3 of them were broken",
+        "2/3 of them",
+        "please do not refund it",
     ],
 )
 def test_a_clause_that_touches_the_deal_is_never_set_aside(clause: str) -> None:
@@ -92,6 +98,17 @@ def test_a_clause_that_touches_the_deal_is_never_set_aside(clause: str) -> None:
         "no instructions",
         "the box was soaked through",
         "it's not your fault",
+        "the driver probably came at lunch",  # a guess about what happened
+        "the thermostat overshoots by 40°C",  # measurements, ratings and the radio's 10-4
+        "the doorbell is 8 m from the gate",
+        "the support was 10/10",
+        "the whole house cannot sleep",  # quantities of places, people and time
+        "half the street got theirs",
+        "sorry I snapped at the other agent",
+        "they sent me a kettle instead of the toaster",
+        "if I'd known it would take 3 weeks I would have bought it in town",
+        "I prefer to communicate in writing",
+        "walking like a monk 555",  # Thai laughter
     ],
 )
 def test_a_story_clause_passes_the_gate(clause: str) -> None:
@@ -125,6 +142,41 @@ def test_judged_asides_need_an_explicit_yes_left_over() -> None:
     assert consent_part("sure. the driver was late.", REFUND, may_set_aside) is None
     kept = consent_part("Yes go ahead. The driver was late.", REFUND, may_set_aside)
     assert kept is not None and "driver" not in kept
+
+
+def test_an_echo_of_the_proposals_own_words_is_an_aside() -> None:
+    said = REFUND.model_copy(
+        update={"said_words": words_of("delivered on 3 December, signed for by J. SMITH")}
+    )
+    for echo in ("Smith?", "Smith??", "Signed by Smith?", "delivered?"):
+        assert proven_aside(echo, said), echo
+    # Not an echo: words the proposal never said, a question word, or a deal word.
+    for clause in ("Bitcoin?", "Is it Smith?", "Who is Smith?", "Smith or the card?"):
+        assert not may_set_aside(clause, said), clause
+    assert not may_set_aside("Smith?", REFUND)  # the terms never said it
+
+
+def test_asking_for_the_proposals_own_action_is_an_explicit_yes() -> None:
+    for reply in ("Refund it.", "copy. refund it please", "do the refund, thanks"):
+        assert explicit_yes(reply, REFUND), reply
+        assert not explicit_yes(reply), reply  # without the terms, only consent words count
+    assert explicit_yes("Please start the return.", RETURN)
+    # The other action, a changed destination, or the bare noun (sarcasm's favourite) are not.
+    for reply in ("return them", "refund it to my other card", "Oh great, refund."):
+        assert not explicit_yes(reply, REFUND), reply
+
+
+def test_please_do_not_is_not_a_please_do() -> None:
+    assert not explicit_yes("please do not call")
+    assert blocking_reason("please do not call", REFUND) != "an assent of its own"
+
+
+def test_a_time_is_not_cut_at_its_colon() -> None:
+    assert clauses("logged at 10:07 while I was home. note: yes") == [
+        "logged at 10:07 while I was home.",
+        "note:",
+        "yes",
+    ]
 
 
 def test_a_number_keeps_its_decimals_when_the_reply_is_cut() -> None:
@@ -169,6 +221,9 @@ def reader() -> ConsentReader:
         "Yes, start the return. I'll take the slippers to the post office on Saturday.",
         "Yes please proceed. Sorry for shouting earlier, it has been a long week.",
         "Yeah go on. If I'd known it'd take this long I'd have bought them in town.",
+        "Confirmed. Start the return. No need to follow up by email.",
+        "Yes, this is fine. Please do not call, I prefer to communicate in writing.",
+        "Copy. Go ahead. The driver probably couldn't find the house, I get it.",
     ],
 )
 def test_a_yes_with_asides_executes(reader: ConsentReader, reply: str) -> None:
@@ -186,6 +241,10 @@ def test_a_yes_with_asides_executes(reader: ConsentReader, reply: str) -> None:
         "Yes go ahead. The driver was late. Put the money on my PayPal though.",
         "Yes. The box was crushed, I'll keep the backpack.",
         "Ok. My husband said no, he'll use them anyway.",
+        "Copy, but only the slippers.",
+        "Slippers? yes go ahead",
+        "10-4 but wait till Monday.",
+        "The whole order was wrong. Start the return for the backpack only.",
     ],
 )
 def test_a_story_beside_a_change_still_does_not_execute(reader: ConsentReader, reply: str) -> None:

@@ -114,21 +114,25 @@ _SEQUENCE_WORDS = _DAY_WORDS | frozenset(
 _PAST_TELLING = re.compile(
     r"\b(?:was|were|did|didn't|didnt|had|hadn't|came|got|arrived|left|threw|broke|said|"
     r"went|took|turned|showed|knocked|rang|saw|found|waited|been|broken|torn|gone|stolen|lost|"
-    r"bent|worn|shrunk|stuck|sent|brought|bought|thrown|given|taken|seen|grew|[a-z]{3,}ed)\b"
+    r"bent|worn|shrunk|stuck|sent|brought|bought|thrown|given|taken|seen|grew|couldn't|couldnt|"
+    r"[a-z]{3,}ed)\b"
 )
 _NOT_JUST_TELLING = re.compile(
-    r"\b(?:will|'ll|ll|gonna|going to|can|could|should|would|must|please|pls|plz|kindly|let|"
+    # "couldn't find the house" tells; "couldn't you just send one" asks.
+    r"\b(?:will|'ll|ll|gonna|going to|can|could(?!n't|nt| not)|should|would|must|please|pls|"
+    r"plz|kindly|let|(?:couldn't|couldnt|could not) (?:you|u|ya|ye)|"
     r"want|need|needs|shall|may|might)\b"
 )
 # Counterfactuals about the past tell a story too: "if I'd known", "I would not have ordered".
 _COUNTERFACTUAL = re.compile(
-    r"\b(?:if|had|se|wenn|si)\s+(?:i|we|i'd|id)\s*(?:'d|had|hadn't|hadnt|knew|known|new|know|"
+    r"\b(?:if|had|se|wenn|si)\s+(?:i|we|i'd|id|ah'd|ah|we'd)\s*(?:'d|had|hadn't|hadnt|knew|known|new|know|"
     r"avessi|gewusst|hubiera|avais)?\b[^.!?]*?(?:known|knew|new|know|saputo|gewusst|sabido|su)\b"
     r"|\b(?:would|wouldn't|wouldnt|could|i'd|id|we'd)\s+(?:not\s+|never\s+)?(?:have|of|'ve|ve)\b"
     r"|\b(?:would've|wouldve|could've|couldve|wouldn't've)\b"
     r"|\b(?:wenn ich|se io|se eu|si j'avais|si yo|se avessi|si hubiera)\b[^.!?]*?"
     r"\b(?:gewusst|saputo|soubesse|su|sabido)\b"
 )
+_UNREAL_MODALS = re.compile(r"\b(?:would|could|might|wouldn't|wouldnt|couldn't|couldnt)\b")
 # Story forms of deal words, read as the story they are: "no one was home", "I've been waiting".
 _STORY_FORMS = re.compile(
     r"\b(?:no one|no-one|been waiting|was waiting|were waiting|kept waiting|for before|"
@@ -144,10 +148,32 @@ _STORY_FORMS = re.compile(
     r"only (?:email|text|sms|whatsapp|telegram|chat)|rather than (?:an? )?(?:email|e-mail|call|"
     r"text|sms|phone call|calling|texting|ringing)|if (?:at all )?possible|if anything|"
     r"if (?:you|u|yuh|ya) (?:need|want) (?:anything|anyting|me|to reach me)|"
+    # How to be reached, as a preference: "I prefer to communicate in writing", "better here by
+    # writing", "correspondence here is quite sufficient".
+    r"(?:(?:i|we)(?:'d| would)? )?(?:prefer|rather|like|want|better)(?: to)?(?: (?:communicate|"
+    r"correspond|talk|chat|write|be contacted|be reached|deal with (?:it|this)))?(?: with you)? "
+    r"(?:in writing|by writing|here(?: by writing| in (?:the |this )?chat)?|in (?:the |this )?chat|"
+    r"by (?:email|e-mail|text|sms|chat|post|mail|letter|whatsapp))|"
+    r"correspondence here|writing here|here by writing|(?:on|over|by) the (?:phone|telephone)|"
     # "rather curt", "rather poor": a degree, not a preference.
     r"rather (?=curt|short|rude|harsh|abrupt|blunt|sharp|cross|grumpy|snappy|poor|late|long|"
     r"bad|upset|annoyed|angry|frustrated)|"
-    r"(?:apologise|apologize|sorry) if)\b",
+    r"(?:apologise|apologize|sorry) if|"
+    # Quantities of time, places and people, not of goods: "the whole house cannot sleep", "half
+    # the parish is a Broussard", "since day one", "the other agent".
+    r"(?:the )?whole (?:of )?(?:the )?(?:day|night|week|weekend|morning|afternoon|evening|month|"
+    r"year|monday|tuesday|wednesday|thursday|friday|saturday|sunday|house|household|street|road|"
+    r"block|village|town|city|county|parish|country|world|family|building|office|neighbou?rhood)|"
+    r"half (?:of )?(?:the )?(?:everyone|everybody|people|parish|village|town|city|county|country|"
+    r"world|street|neighbou?rhood)|since day one|from day one|the first day|one of those days|"
+    r"next door|full stop|the other (?:agent|chat|day|night|week|time|person|guy|lady|operator|"
+    r"call|rep|representative|girl|man|woman)|"
+    # The wrong item as it came: "they sent me a bag of seasoning instead of the crab boil".
+    r"(?:sent|send|gave|delivered|shipped|got|received|came with|brought)\b(?:\s+\S+){0,8}?\s+"
+    r"instead of|"
+    # Courtesy: "that would be splendid".
+    r"that (?:would|'d) be (?:splendid|great|lovely|wonderful|perfect|brilliant|fantastic|ideal|"
+    r"grand|super|much appreciated|appreciated|kind|very kind))\b",
     re.IGNORECASE,
 )
 # Phrases that are deal words as a whole.
@@ -168,7 +194,8 @@ _DEAL_PHRASES = re.compile(
     r"empty|missing|but|like|all|looking))|"
     r"not needed|no longer needed|not necessary|unnecessary|gift card|gift voucher|"
     r"(?:don't|do not|dont|not|didn't|didnt) understand|"
-    r"no need\b(?!\s+to\s+(?:call|ring|phone|email|text|message|contact|write|be))|"
+    r"no need\b(?!\s+to\s+(?:call|ring|phone|email|text|message|contact|write|be|follow up|"
+    r"follow-up|get back|reply|respond|chase|update))|"
     r"i'd rather|would rather|rather have|rather you|rather get|(?:i|we) need|"
     r"(?:i|we) really need)\b"
     # Not sending something that is not a message is how the goods go ("don't send a courier").
@@ -215,16 +242,44 @@ _CONSENT_WORDS = frozenset(
 _BARE_ASSENT = frozenset("y ya yah ok okay okey oki k kk sure fine alright aight deal".split())
 _CONSENT_PHRASES = re.compile(
     r"\b(?:go ahead|go on|go for it|do it|do that|start it|start the|please do|pls do)\b"
+    # "please do not call": a wish about calls, not a "please do".
+    r"(?!\s+(?:not|n't)\b)"
 )
 
 
-def explicit_yes(text: str) -> bool:
+def explicit_yes(text: str, terms: ProposalTerms | None = None) -> bool:
     """Whether the text says yes in more than a bare "ok" or "sure": a yes word, an explicit
-    go, or a consent verb."""
+    go, a consent verb, or (with the terms) the proposal's own action asked for ("refund it",
+    "please start the return")."""
     words = _words(text)
-    return bool(set(words) & (_CONSENT_WORDS - _BARE_ASSENT)) or bool(
-        _CONSENT_PHRASES.search(" ".join(words))
+    plain = " ".join(words)
+    return (
+        bool(set(words) & (_CONSENT_WORDS - _BARE_ASSENT))
+        or bool(_CONSENT_PHRASES.search(plain))
+        or (terms is not None and _asks_for_the_action(text, terms))
     )
+
+
+# The proposal's own action, asked for: "refund it", "do the refund", "please start the return".
+# Never the bare noun: "Oh great, refund. Exactly what I dreamed of" is sarcasm.
+_ASKED_ACTION = {
+    "refund": re.compile(
+        r"^(?:(?:so|then|just|please|pls|and|ok|okay)\s+)*(?:(?:do|process|issue|make|send)\s+"
+        r"(?:the|that|my|a)\s+refund|refund\s+(?:it|me|am|that|please|pls|them))"
+        r"(?:\s+(?:please|pls|then|now|thanks|thank you|la|nah|na|krub|ka|ah|lah|abeg|o))*$"
+    ),
+    "return": re.compile(
+        r"^(?:(?:so|then|just|please|pls|and|ok|okay)\s+)*(?:(?:do|start|initiate|open|process|"
+        r"begin|fire)\s+(?:the|that|my|a|da)?\s*return|return\s+(?:it|them))"
+        r"(?:\s+(?:please|pls|then|now|thanks|thank you|la|nah|na|krub|ka|ah|lah|abeg|o))*$"
+    ),
+}
+
+
+def _asks_for_the_action(text: str, terms: ProposalTerms) -> bool:
+    """Whether a sentence or clause of the text asks for exactly the proposal's action."""
+    pattern = _ASKED_ACTION[terms.action]
+    return any(pattern.match(" ".join(_words(part))) for part in re.split(r"[,.!;:\n]+", text))
 
 
 # A return's drop-off place: the customer's plan for sending it back, not a term of the deal.
@@ -233,7 +288,10 @@ _DROP_OFF_PLACE = re.compile(
     r"drop-off point|drop off point|depot|courier office|aus post|royal mail|usps|ups store|"
     r"correos|la poste|poczta|packstation|paketshop|pakketpunt|cargo)\b"
 )
-_LAUGHTER = re.compile(r"\b(?:lol|lmao|haha+|hehe|k{3,}|jaja+|rsrs)\b|😂|🤣|😆", re.IGNORECASE)
+# "555" is Thai laughter (5 is "ha").
+_LAUGHTER = re.compile(
+    r"\b(?:lol|lmao|haha+|hehe|k{3,}|jaja+|rsrs|5{3,})\b|😂|🤣|😆", re.IGNORECASE
+)
 # "on Thursday morning", "by Friday": when a drop-off happens.
 _DAY_PHRASE = re.compile(
     r"\b(?:on|by|this|next|after|before)\s+(?:the\s+)?(?:monday|tuesday|wednesday|thursday|"
@@ -269,6 +327,22 @@ _QUANTITY = re.compile(
     r"enfants|ninos|hijos|kinder|figli|kinderen|dzieci|cocuk)\b)"
 )
 _AGE = re.compile(r"\b(?:turns|turned|turning|aged|age)\s+\d+\b")
+# Numbers that count no goods: a rating ("10/10"), the radio's "10-4", a measurement ("40°C",
+# "within 8 m of the door").
+_NOT_A_COUNT = re.compile(
+    r"\b\d+/10\b|\b10-4\b|\b\d+(?:[.,]\d+)?\s*(?:°\s*[cf]?|degrees?|m|km|cm|mm|metres?|meters?|"
+    r"kilometres?|kilometers?|miles?|feet|ft|yards?|mph|km/h|kmh)(?!\w)"
+)
+# "Smith?", "Returned to sender?": the proposal's own words echoed in surprise before the answer
+# ("Smith? Never heard of him. Yes, refund it"). Up to four words, each the proposal's or a
+# linking word, none a question word; a deal word echoed ("Refund?") still stays.
+_ECHO = re.compile(r"^[^?]*\?[?!]*$")
+_ECHO_LINKS = frozenset("a an the by to at on of".split())
+_QUESTION_WORDS = frozenset(
+    "what why how who whom whose which where when really seriously is are am was were do does "
+    "did can could will would shall should may might must have has had isnt arent dont doesnt "
+    "didnt cant wont you it that this me".split()
+)
 # "not the socks": a thing taken out of the deal.
 _NOT_THE_THING = re.compile(r"\b(?:not|nt|no|but not)\s+(?:the|my|those|these|this|that)\b")
 # "97 please", "20 this time": a number said on its own is an amount or a count.
@@ -368,9 +442,15 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         # The model reads English, and the deal's words are listed for few languages: a clause
         # in another language stays in the reading ("mi esposa dice que ni hablar").
         return "another language", False
-    if _QUANTITY.search(_AGE.sub(" ", folded)):
+    if _QUANTITY.search(_NOT_A_COUNT.sub(" ", _AGE.sub(" ", _LAUGHTER.sub(" ", folded)))):
         return "a number that is not a time", False
-    if "?" in clause or "¿" in clause or _IDS.search(clause) or _MONEY.search(clause):
+    echo = _is_echo(clause, terms)
+    if (
+        ("?" in clause and not echo)
+        or "¿" in clause
+        or _IDS.search(clause)
+        or _MONEY.search(clause)
+    ):
         return "a question, an id or money", False
     words = _words(clause)
     if not words:
@@ -383,7 +463,12 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     ):
         return "an assent of its own", False
     told = bool(_PAST_TELLING.search(plain))
-    lowered = _STORY_FORMS.sub("story", _COUNTERFACTUAL.sub("story", plain))
+    unreal = _COUNTERFACTUAL.sub("story", plain)
+    if unreal != plain:
+        # Inside a counterfactual about the past, "it would take 3 weeks" is what would have
+        # been, not what the customer wants now.
+        unreal = _UNREAL_MODALS.sub("story", unreal)
+    lowered = _STORY_FORMS.sub("story", unreal)
     # "tomorrow'd suit me", "card's cancelled": the word without its clitic.
     words = [re.sub(r"'(?:d|ll|s|re|ve|m)$", "", w) for w in lowered.split()]
     # "after I've checked with my husband": a clause led by a time or a condition sets one on
@@ -395,7 +480,7 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         _DROP_OFF_PLAN.search(lowered) or _DROP_OFF_PLACE.search(lowered)
     )
     # Its form makes it an aside: it tells the past, plans a drop-off, or says how to be reached.
-    form = tells or drop_off or bool(_CONTACT_WISH.search(plain))
+    form = tells or drop_off or echo or bool(_CONTACT_WISH.search(plain))
     # A drop-off plan may name the day it happens ("the post office on Saturday"), never a
     # wait ("when I'm back from Spain in three weeks" puts the return off).
     if tells:
@@ -426,9 +511,14 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         return "a short negation", False
     # Laughter beside a story laughs at the story ("my 2 daughters laughed at it lol"); any
     # other sarcasm cue stays.
-    vetoes = read_cues(_STORY_FORMS.sub("story", _LAUGHTER.sub(" ", clause)), terms).vetoes
-    if drop_off:
+    vetoes = read_cues(
+        _STORY_FORMS.sub("story", _COUNTERFACTUAL.sub("story", _LAUGHTER.sub(" ", clause))), terms
+    ).vetoes
+    if drop_off or tells:
+        # "the driver probably came at lunch": a guess about what happened, not about the deal.
         vetoes = vetoes - {Veto.HEDGE}
+    if echo:
+        vetoes = vetoes - {Veto.QUESTION}
     if Veto.CONDITION in vetoes and not tells:
         # Only a story's "but" or "when" may stand in a clause that does not tell the past.
         bare = _STORY_CONNECTIVES.sub(" ", lowered)
@@ -439,6 +529,20 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     if not vetoes <= _TOLERATED:
         return "a veto: " + ",".join(sorted(v.value for v in vetoes - _TOLERATED)), False
     return None, form
+
+
+def _is_echo(clause: str, terms: ProposalTerms) -> bool:
+    """Whether the clause only echoes the proposal's words back in surprise ("Smith??")."""
+    if not _ECHO.match(clause.strip()):
+        return False
+    words = _WORDS.findall(other_languages.fold(normalise(clause)).lower())
+    said = set(terms.said_words)
+    return (
+        0 < len(words) <= 4
+        and not set(words) & _QUESTION_WORDS
+        and all(w in said or w in _ECHO_LINKS for w in words)
+        and any(w in said for w in words)
+    )
 
 
 # Words after "no"/"not" that make a short clause an answer, not venting ("not really", "no

@@ -40,8 +40,9 @@ AsideJudgement = Callable[[str, ProposalTerms], bool]
 
 # Where one clause ends and another begins: punctuation (kept with the clause before it, so a
 # "?" or a trailing "..." still reads), and connectives that open a new clause.
-# A "." or "," between digits is inside a number ("$34.99", "1,200"), not a break.
-_BREAKS = re.compile(r"((?:[.,](?!\d)|(?<!\d)[.,]|[!?;:\n…]|\s[-–—]+)[.!?;:,\n…]*\s*)")
+# A ".", "," or ":" between digits is inside a number or a time ("$34.99", "1,200", "10:07"),
+# not a break.
+_BREAKS = re.compile(r"((?:[.,:](?!\d)|(?<!\d)[.,:]|[!?;\n…]|\s[-–—]+)[.!?;:,\n…]*\s*)")
 _CONNECTIVES = frozenset(
     "but though although however btw tho and aber und pero mais ma maar".split()
 )
@@ -102,6 +103,11 @@ _COURTESY_IDIOMS = (
     "i gotta say",
     "to be fair",
     "to be honest",
+    # Resignation, not a question ("ok go ahead, what to do"); with a "?" the "?" still reads.
+    "what to do",
+    "what can we do",
+    "what can i do",
+    "what else can i do",
 )
 # Words that put a clause inside the proposal: its outcome, money, items, timing, or consent.
 TERM_WORDS = frozenset(
@@ -274,7 +280,8 @@ def _is_story(words: list[str], text: str) -> bool:
 # reply of these leaves nothing to read, so it never consents by itself.
 _ACKNOWLEDGEMENT = re.compile(
     r"^(?:(?:ok|okay|right|alright|yes|and|but)[\s,]+)?(?:noted|understood|got it|i see|received|"
-    r"message received|all clear|clear|copy that|i understand|makes sense|fair enough)"
+    r"message received|all clear|clear|copy that|copy|roger that|10-4|ten[ -]four|heard|"
+    r"i understand|makes sense|fair enough)"
     r"(?:[\s,]+(?:thanks|thank you|ty))?[\s.!,]*$"
 )
 # Closing a request: "that's everything", "nothing else needed" (not "nothing else but X").
@@ -282,6 +289,7 @@ _CLOSING = re.compile(
     r"^(?:and\s+|but\s+|yes,?\s+)?(?:that'?s|that is|thats)\s+(?:all|everything)(?: for now)?"
     r"(?: thanks| thank you)?[\s.!,]*$"
     r"|^(?:and\s+)?nothing (?:else|more)(?: needed| required| to add| from me| for now)?[\s.!,]*$"
+    r"|^(?:and\s+)?no (?:other|further) action (?:is\s+)?(?:needed|required)[\s.!,]*$"
 )
 # "don't worry about the packaging": reassurance about something the proposal does not name.
 _REASSURANCE = re.compile(
@@ -587,6 +595,6 @@ def consent_part(
         return None
     if acknowledged and not _is_strong(stripped):
         return None  # "right, understood": an acknowledgement needs an explicit yes beside it
-    if judged and not explicit_yes(stripped):
+    if judged and not explicit_yes(stripped, terms):
         return None  # "sure, and I'm the Queen of England": a bare "sure" is not enough
     return stripped if stripped.strip(" ,.;:-–—!") else None

@@ -45,6 +45,9 @@ class ProposalTerms(BaseModel):
     # The proposal rests on the parcel never having reached the customer (a delivery dispute or
     # a failed delivery): a reply saying it has turned up takes the ground from under it.
     not_received: bool = False
+    # The words of the proposal as the customer read it: a reply may echo them back in surprise
+    # ("Returned to sender?", "Smith??") before answering.
+    said_words: tuple[str, ...] = ()
 
     @classmethod
     def from_text(cls, text: str) -> ProposalTerms:
@@ -67,6 +70,7 @@ class ProposalTerms(BaseModel):
             "return" if started_return or (items and "can refund" not in lowered) else "refund"
         )
         return cls(
+            said_words=words_of(text),
             not_received=bool(_NOT_RECEIVED.search(lowered)),
             action=action,
             order_id=order_id,
@@ -74,3 +78,8 @@ class ProposalTerms(BaseModel):
             item_names=tuple(name for _, name in items),
             quantities=tuple(q for q, _ in items),
         )
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The distinct words of a proposal's text, lower-cased, for `ProposalTerms.said_words`."""
+    return tuple(sorted(set(re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower()))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from app.agents.negotiation.replies import money
 from app.agents.negotiation.state import Action, OrderFacts, Proposal
-from app.language.consent_terms import ProposalTerms
+from app.language.consent_terms import ProposalTerms, words_of
 from app.language.mentions import has_phrase, read_mentions
 from app.platform.contract import ReasonCode
 from app.tools.definitions import CustomerContext
@@ -73,6 +73,7 @@ def terms_of(
         other_item_names=tuple(dict.fromkeys(others)),
         not_received=proposal.reason_code
         in (ReasonCode.DELIVERY_DISPUTE, ReasonCode.DELIVERY_FAILED),
+        said_words=words_of(proposal.message or ""),
     )
 
 
