@@ -47,6 +47,10 @@ def _transliterated_names(locale: str, count: int) -> list[str]:
         "Your driver gave my parcel to {name} next door without asking.",
         "Can you check whether {name} already collected it? She was meant to.",
         "Where is my order? It's been 10 days.\n\n-- {name}",
+        # Cues after the name, and a name at a sentence's start the NER reads as a person.
+        "Please send it to {name}'s address, not mine.",
+        "{name} said the parcel was never there.",
+        "follow up with {name} about the refund please",
     ],
 )
 def test_names_from_lists_we_do_not_have_are_scrubbed(
@@ -70,6 +74,10 @@ def test_names_from_lists_we_do_not_have_are_scrubbed(
         "its late again and im waiting",
         "my neighbour said she would take it in",
         "Kind Regards and Best Wishes from all of us",
+        "Hello, can you help me with a return?",
+        "Tracking says delivered but the courier said nothing.",
+        "As promised, here's the order's address.",
+        "Geliefert am 3 März 2026, danke",
     ],
 )
 def test_places_companies_and_ordinary_words_are_no_person(
@@ -92,6 +100,8 @@ def test_lower_case_names_after_weak_cues(scrubber: PiiScrubber) -> None:
     for text in (
         f"hey its {name} again, still waiting on ORD-1000042",
         f"can u leave it at the door? the name on the door is {name}",
+        # "says" takes "it was given"; "given to" still finds the name after it.
+        f"it says it was given to {name} but i dont know who that is",
     ):
         result = scrubber.scrub(text)
         assert name not in result.text and "<PERSON>" in result.text

@@ -12,7 +12,13 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from app.guardrails.name_words import NAME_PARTICLES, NOT_NAMES, NOT_PERSON_AFTER, looks_english
+from app.guardrails.name_words import (
+    NAME_PARTICLES,
+    NOT_NAMES,
+    NOT_PERSON_AFTER,
+    clearly_english,
+    looks_english,
+)
 from app.guardrails.pii_types import PiiType
 from app.guardrails.protected_ids import overlaps_any, protected_spans
 
@@ -231,7 +237,9 @@ def _plausible_phone(text: str, finding: RecognizerResult) -> bool:
 _SPACY = "SpacyRecognizer"
 # Grouped digits libphonenumber did not offer: a phone number only where the words say so.
 _SHORT_PHONE = "ShortPhoneRecognizer"
-_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*\.?")
+# A trailing apostrophe belongs to the word: a transliterated soft sign ("Lazar' Bobylev") or a
+# possessive ("James' address").
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*['’]?\.?")
 
 
 def _tidy_name(text: str, finding: RecognizerResult, from_ner: bool) -> RecognizerResult | None:
@@ -262,14 +270,30 @@ def _tidy_name(text: str, finding: RecognizerResult, from_ner: bool) -> Recogniz
             or any(n.strip(".").casefold() in NOT_NAMES for n in names)
         ):
             return None
-        if len(names) == 1 and _starts_sentence(text, finding.start + words[0].start()):
-            return None  # "Email the invoice ...", "Gib mir ...": capitalised because first
+        if (
+            len(names) == 1
+            and _starts_sentence(text, finding.start + words[0].start())
+            and _capitalised_because_first(text, names[0].strip("."))
+        ):
+            return None
     base = finding.start
     finding.start = base + words[0].start()
     finding.end = base + words[-1].end()
     if text[finding.end - 1] == ".":
         finding.end -= 1  # "Zoe Clarke." is a name and a full stop
     return finding
+
+
+def _capitalised_because_first(text: str, word: str) -> bool:
+    """ "Email the invoice ...", "Geliefert am 3 März": a sentence's first word, capitalised
+    because first. A word no English word list has, in English text, that the NER reads as a
+    person stays a name ("Klimek shouted at ..."); in other languages only a known name does."""
+    from app.guardrails.name_gazetteer import name_gazetteer
+
+    gazetteer = name_gazetteer()
+    if _is_english(word):
+        return True
+    return not clearly_english(text) and not (gazetteer.is_first(word) or gazetteer.is_last(word))
 
 
 def _starts_sentence(text: str, position: int) -> bool:

@@ -51,3 +51,11 @@ def looks_english(text: str) -> bool:
     english = sum(w in _ENGLISH for w in words)
     other = sum(w in _OTHER for w in words)
     return english >= other
+
+
+def clearly_english(text: str) -> bool:
+    """More English function words than others, and at least one ("Geliefert am 3 März" has
+    neither, so it is not)."""
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    english = sum(w in _ENGLISH for w in words)
+    return english > sum(w in _OTHER for w in words)

@@ -255,8 +255,37 @@ WEAK_NAME_CUE = re.compile(
     r"(?i:\b(?:it'?s|it’s|i'?m|i’m|im|this is|name on the (?:door|bell|buzzer|box|parcel|"
     r"package|label|letterbox|mailbox) is|signed by|signed for by|(?:left|given) (?:it )?"
     r"(?:with|to)|neighbou?r|husband|wife|sister|brother|son|daughter|mum|mom|dad|partner|"
-    r"friend|colleague))[ \t]+([^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2})"
+    r"friend|colleague|"
+    # Said by or to someone: "says björklund", "follow up with tracy wiśniewska", "add tammy
+    # gyarmathy as guardian".
+    r"says|said|asked|told|tells|replied|wrote|(?:follow(?:ed)? up|speak|spoke|talk|talked|"
+    r"check|checked) with|(?:speak|spoke|talk|talked|write|wrote|reply|replied) to|add|added))"
+    r"[ \t]+([^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2})"
 )
+# Cues after a name: "Klimek shouted at ...", "Gregorina's address", "Vittore, can I speak to
+# your boss?" (a name addressed at the start). The words before the cue count as a name only
+# while they are known names or words no English dictionary has.
+_NAME_BEFORE_CUE = re.compile(
+    r"(?:'s|’s)[ \t]+(?:address|addresses|house|flat|apartment|place|phone|number|mobile|email|"
+    r"account|parcel|package|order|name|daughter|son|wife|husband|mother|mum|mom|father|dad|"
+    r"brother|sister|partner|boss|friend|neighbou?r|birthday)\b"
+    r"|[ \t]+(?:said|says|shouted|asked|told|replied|wrote|texted|emailed|messaged|rang|called)\b"
+    r"|^[ \t]*(?P<addressed>[^\W\d_][\w'’-]{1,20}),[ \t]+"
+    r"(?=(?:can|could|would|will|please|do|did|are|is|have|i)\b)",
+    re.MULTILINE,
+)
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)[ \t]*$")
+
+
+def _overlapping(cue: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Every match, the next searched from where this one's words begin: in "it says it was
+    given to sumn shrmaa", "says" takes "it was given" and "given to" still takes the name."""
+    matches = []
+    position = 0
+    while (match := cue.search(text, position)) is not None:
+        matches.append(match)
+        position = match.start(1)
+    return matches
 
 
 def _weakly_cued_names(text: str) -> list[tuple[int, int]]:
@@ -265,7 +294,7 @@ def _weakly_cued_names(text: str) -> list[tuple[int, int]]:
 
     gazetteer = name_gazetteer()
     spans = []
-    for match in WEAK_NAME_CUE.finditer(text):
+    for match in _overlapping(WEAK_NAME_CUE, text):
         words = []
         for word in re.finditer(r"\S+", match.group(1)):
             value = word.group(0).strip(",.;:!?")
@@ -287,6 +316,45 @@ def _weakly_cued_names(text: str) -> list[tuple[int, int]]:
             first, last = words[0][0], words[-1][0]
             end = match.start(1) + last.start() + len(last.group(0).rstrip(",.;:!?"))
             spans.append((match.start(1) + first.start(), end))
+    return spans
+
+
+def _names_before_cues(text: str) -> list[tuple[int, int]]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from app.guardrails.name_gazetteer import name_gazetteer
+    from app.guardrails.name_sequences import _english
+
+    gazetteer = name_gazetteer()
+    # Where capitals carry meaning, a name has one ("here's Gregorina's address").
+    caseless = not any(ch.isupper() for ch in text)
+
+    def name_word(value: str) -> bool:
+        titled = value[:1].upper() + value[1:]
+        known = gazetteer.is_first(titled) or gazetteer.is_last(titled)
+        return (caseless or value == titled) and not (
+            value.casefold() in NOT_NAMES
+            or value.casefold() in STOP_WORDS
+            or (not known and _english(gazetteer, value))
+        )
+
+    spans = []
+    for cue in _NAME_BEFORE_CUE.finditer(text):
+        if cue.group("addressed") is not None:
+            if name_word(cue.group("addressed")):
+                spans.append(cue.span("addressed"))
+            continue
+        words: list[tuple[int, int]] = []
+        cursor = cue.start()
+        while len(words) < 3 and (word := _WORD_BEFORE.search(text, 0, cursor)):
+            if not name_word(word.group(1)):
+                break
+            words.insert(0, word.span(1))
+            cursor = word.start(1)
+            if text[max(0, cursor - 1) : cursor] not in (" ", "\t"):
+                break
+        if words:
+            spans.append((words[0][0], words[-1][1]))
     return spans
 
 
@@ -355,6 +423,8 @@ class ContextualNameRecognizer(LocalRecognizer):
         for start, end in _lower_case_name(text):
             results.append(RecognizerResult("PERSON", start, end, 0.9))
         for start, end in _weakly_cued_names(text):
+            results.append(RecognizerResult("PERSON", start, end, 0.86))
+        for start, end in _names_before_cues(text):
             results.append(RecognizerResult("PERSON", start, end, 0.86))
         return results
 
