@@ -122,6 +122,12 @@ def test_a_drop_off_plan_is_an_aside_only_beside_a_return() -> None:
     assert not proven_aside(plan, REFUND)
     # A plan that puts the return off is a condition.
     assert not may_set_aside("I'll post it when I'm back next month", RETURN)
+    # Its own verbs and places are how the goods go back; leaving a thing out is not.
+    assert proven_aside("I will leave it in the locker tomorrow", RETURN)
+    assert proven_aside("I will bring the package to the pickup point on Saturday", RETURN)
+    assert not may_set_aside(
+        "I'll leave the backpack out and drop the slippers at the post office", RETURN
+    )
 
 
 def test_a_clause_with_an_answer_of_its_own_stays() -> None:

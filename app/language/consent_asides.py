@@ -166,8 +166,8 @@ _STORY_FORMS = re.compile(
     r"block|village|town|city|county|parish|country|world|family|building|office|neighbou?rhood)|"
     r"half (?:of )?(?:the )?(?:everyone|everybody|people|parish|village|town|city|county|country|"
     r"world|street|neighbou?rhood)|since day one|from day one|the first day|one of those days|"
-    r"next door|full stop|the other (?:agent|chat|day|night|week|time|person|guy|lady|operator|"
-    r"call|rep|representative|girl|man|woman)|"
+    r"next door|full stop|just now|the other (?:agent|chat|day|night|week|time|person|guy|lady|"
+    r"operator|call|rep|representative|girl|man|woman)|"
     # The wrong item as it came: "they sent me a bag of seasoning instead of the crab boil".
     r"(?:sent|send|gave|delivered|shipped|got|received|came with|brought)\b(?:\s+\S+){0,8}?\s+"
     r"instead of|"
@@ -289,6 +289,10 @@ _DROP_OFF_PLACE = re.compile(
     r"correos|la poste|poczta|packstation|paketshop|pakketpunt|cargo)\b"
 )
 # "555" is Thai laughter (5 is "ha").
+# Only with where the goods go: "leave it in the locker", never "leave the backpack out".
+_DROP_OFF_VERBS = re.compile(
+    r"\b(?:leave|leaving|drop|dropping|take|taking)\b(?=(?:\s+\S+){0,4}?\s+(?:at|in|into|to|with)\b)"
+)
 _LAUGHTER = re.compile(
     r"\b(?:lol|lmao|haha+|hehe|k{3,}|jaja+|rsrs|5{3,})\b|😂|🤣|😆", re.IGNORECASE
 )
@@ -489,6 +493,11 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         vocabulary = _DEAL_WORDS | _DELIBERATION_WORDS | (_SEQUENCE_WORDS - _DAY_WORDS)
     else:
         vocabulary = _DEAL_WORDS | _DELIBERATION_WORDS | _SEQUENCE_WORDS
+    if drop_off:
+        # The plan's own verb and place ("leave it in the locker", "the pickup point") are how
+        # the goods go back, not a change to the deal.
+        lowered = _DROP_OFF_PLACE.sub("place", _DROP_OFF_VERBS.sub("plan", lowered))
+        words = [re.sub(r"'(?:d|ll|s|re|ve|m)$", "", w) for w in lowered.split()]
     if _names_deal_word(words, vocabulary):
         return "a word of the deal", False
     # The proposal's own items may be told about ("the slippers were too tight") or taken to the
