@@ -328,3 +328,12 @@ def test_a_wish_about_how_to_be_reached_is_an_aside() -> None:
     # ...unless it waits for something or names the deal.
     for clause in ("text me first", "call me before you do it", "email me the label"):
         assert not proven_aside(clause, RETURN), clause
+
+
+def test_an_elided_go_ahead_is_written_out() -> None:
+    from app.language.consent import spelled_out
+
+    assert spelled_out("Mais yeah, go 'head.") == "Mais yeah, go ahead."
+    assert spelled_out("Go 'ed la, sound") == "go ahead la, sound"
+    assert spelled_out("goahead pls") == "go ahead pls"
+    assert spelled_out("go ed, it's your call") == "go ed, it's your call"  # "go, Ed"

@@ -220,6 +220,7 @@ class ConsentReader:
     def read_many(self, pairs: Sequence[tuple[str, ProposalTerms]]) -> list[ConsentReading]:
         if not pairs:
             return []
+        pairs = [(spelled_out(reply), terms) for reply, terms in pairs]
         rows, cues = feature_rows(pairs, self.encoder)
         probabilities = self.model.probabilities(rows)
         readings = [
@@ -244,6 +245,16 @@ class ConsentReader:
             decide(p, c, terms, self.model.yes_threshold)
             for p, c, (_, terms) in zip(self.model.probabilities(rows), cues, parts, strict=True)
         ]
+
+
+# "go 'head", "go 'ed", "goahead": "go ahead" with its "a" elided (Southern US, Scouse, Cajun)
+# or its space lost. The apostrophe is required: "go ed" may be "go, Ed".
+_ELIDED_GO_AHEAD = re.compile(r"\bgo\s+['’](?:head|hed|ead|ed)\b|\bgoahead\b", re.IGNORECASE)
+
+
+def spelled_out(reply: str) -> str:
+    """The reply with elided spellings of an explicit go written out."""
+    return _ELIDED_GO_AHEAD.sub("go ahead", reply)
 
 
 def read_scoped(
