@@ -337,3 +337,6 @@ def test_an_elided_go_ahead_is_written_out() -> None:
     assert spelled_out("Go 'ed la, sound") == "go ahead la, sound"
     assert spelled_out("goahead pls") == "go ahead pls"
     assert spelled_out("go ed, it's your call") == "go ed, it's your call"  # "go, Ed"
+    # Chat spellings with digits are words; a digit before anything else stays a number.
+    assert spelled_out("ok gr8 go ahead, srry 4 the caps") == "ok great go ahead, srry for the caps"
+    assert spelled_out("refund 4 items") == "refund 4 items"

@@ -252,9 +252,23 @@ class ConsentReader:
 _ELIDED_GO_AHEAD = re.compile(r"\bgo\s+['’](?:head|hed|ead|ed)\b|\bgoahead\b", re.IGNORECASE)
 
 
+# Chat spellings with a digit in them ("gr8", "srry 4 the caps"): words, not numbers, so
+# they are no stray count or amount. A digit before anything else is left a number.
+_CHAT_DIGITS = {
+    "gr8": "great", "l8r": "later", "b4": "before", "2day": "today", "2moro": "tomorrow",
+    "2morrow": "tomorrow", "2mrw": "tomorrow", "m8": "mate", "w8": "wait", "sk8": "skate",
+    "h8": "hate", "ne1": "anyone", "some1": "someone", "no1": "no one",
+}  # fmt: skip
+_CHAT_DIGIT_WORD = re.compile(r"\b(?:" + "|".join(_CHAT_DIGITS) + r")\b", re.IGNORECASE)
+_FOUR_FOR = re.compile(r"\b4(?=\s+(?:the|my|ur|your|u|you|this|that|me|us)\b)", re.IGNORECASE)
+
+
 def spelled_out(reply: str) -> str:
-    """The reply with elided spellings of an explicit go written out."""
-    return _ELIDED_GO_AHEAD.sub("go ahead", reply)
+    """The reply with elided spellings of an explicit go, and chat spellings with digits in
+    them, written out."""
+    text = _ELIDED_GO_AHEAD.sub("go ahead", reply)
+    text = _CHAT_DIGIT_WORD.sub(lambda m: _CHAT_DIGITS[m.group(0).lower()], text)
+    return _FOUR_FOR.sub("for", text)
 
 
 def read_scoped(

@@ -831,7 +831,11 @@ def _names_other_item(padded: str, terms: ProposalTerms) -> bool:
 _NOT_PRODUCTS = frozenset(
     "i i'm i'd i'll i've ok okay yes no please thanks thank sure confirmed dear sir madam mr mrs "
     "ms monday tuesday wednesday thursday friday saturday sunday paypal visa mastercard amex "
-    "usd gbp eur".split()
+    "usd gbp eur "
+    # "sorry for my English", "my WhatsApp is full": languages and how the customer is reached
+    "english spanish french german italian portuguese polish russian chinese arabic hindi urdu "
+    "turkish japanese korean dutch greek hebrew thai whatsapp telegram viber wechat messenger "
+    "gmail outlook hotmail yahoo".split()
 )
 
 
