@@ -230,6 +230,9 @@ def reader() -> ConsentReader:
         "Confirmed. Start the return. No need to follow up by email.",
         "Yes, this is fine. Please do not call, I prefer to communicate in writing.",
         "Copy. Go ahead. The driver probably couldn't find the house, I get it.",
+        "yes 🙏 you're a lifesaver",
+        "Affirmative. You may proceed as proposed, without reservation.",
+        "ok gr8 go ahead 👍",
     ],
 )
 def test_a_yes_with_asides_executes(reader: ConsentReader, reply: str) -> None:

@@ -103,6 +103,20 @@ _COURTESY_IDIOMS = (
     "i gotta say",
     "to be fair",
     "to be honest",
+    # Consent given whole: "you may proceed, without qualification".
+    "without qualification",
+    "without reservation",
+    "without any reservation",
+    "without hesitation",
+    # Praise of the agent beside a yes: "yes 🙏 you're a lifesaver".
+    "you're a lifesaver",
+    "you are a lifesaver",
+    "you're a star",
+    "you are a star",
+    "you're a legend",
+    "you're an angel",
+    "you're the best",
+    "you are the best",
     # Resignation, not a question ("ok go ahead, what to do"); with a "?" the "?" still reads.
     "what to do",
     "what can we do",
