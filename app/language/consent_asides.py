@@ -155,6 +155,10 @@ _STORY_FORMS = re.compile(
     r"(?:in writing|by writing|here(?: by writing| in (?:the |this )?chat)?|in (?:the |this )?chat|"
     r"by (?:email|e-mail|text|sms|chat|post|mail|letter|whatsapp))|"
     r"correspondence here|writing here|here by writing|(?:on|over|by) the (?:phone|telephone)|"
+    # Habits with a channel: "I never check my inbox", "I don't do the texting".
+    r"(?:don't|dont|do not|never|rarely|hardly(?: ever)?) (?:check|read|look at|use|do) (?:it|"
+    r"(?:my |the )?(?:email|e-mail|emails|inbox|mail|messages|texts|texting|sms|whatsapp|phone|"
+    r"voicemail|calls))|"
     # "rather curt", "rather poor": a degree, not a preference.
     r"rather (?=curt|short|rude|harsh|abrupt|blunt|sharp|cross|grumpy|snappy|poor|late|long|"
     r"bad|upset|annoyed|angry|frustrated)|"
