@@ -130,7 +130,8 @@ _COUNTERFACTUAL = re.compile(
     r"|\b(?:would|wouldn't|wouldnt|could|i'd|id|we'd)\s+(?:not\s+|never\s+)?(?:have|of|'ve|ve)\b"
     r"|\b(?:would've|wouldve|could've|couldve|wouldn't've)\b"
     r"|\b(?:wenn ich|se io|se eu|si j'avais|si yo|se avessi|si hubiera)\b[^.!?]*?"
-    r"\b(?:gewusst|saputo|soubesse|su|sabido)\b"
+    r"\b(?:gewusst|saputo|soubesse|su|sabido)\b",
+    re.IGNORECASE,  # "Had I known ..." opens a sentence
 )
 _UNREAL_MODALS = re.compile(r"\b(?:would|could|might|wouldn't|wouldnt|couldn't|couldnt)\b")
 # Story forms of deal words, read as the story they are: "no one was home", "I've been waiting".
