@@ -125,7 +125,8 @@ _NOT_JUST_TELLING = re.compile(
 )
 # Counterfactuals about the past tell a story too: "if I'd known", "I would not have ordered".
 _COUNTERFACTUAL = re.compile(
-    r"\b(?:if|had|se|wenn|si)\s+(?:i|we|i'd|id|ah'd|ah|we'd)\s*(?:'d|had|hadn't|hadnt|knew|known|new|know|"
+    r"\b(?:if|had|se|wenn|si)\s+(?:i|we|i'd|id|ah'd|ah|we'd)\s*"
+    r"(?:'d|had|hadn't|hadnt|knew|known|new|know|"
     r"avessi|gewusst|hubiera|avais)?\b[^.!?]*?(?:known|knew|new|know|saputo|gewusst|sabido|su)\b"
     r"|\b(?:would|wouldn't|wouldnt|could|i'd|id|we'd)\s+(?:not\s+|never\s+)?(?:have|of|'ve|ve)\b"
     r"|\b(?:would've|wouldve|could've|couldve|wouldn't've)\b"
@@ -271,12 +272,12 @@ _ASKED_ACTION = {
     "refund": re.compile(
         r"^(?:(?:so|then|just|please|pls|and|ok|okay)\s+)*(?:(?:do|process|issue|make|send)\s+"
         r"(?:the|that|my|a)\s+refund|refund\s+(?:it|me|am|that|please|pls|them))"
-        r"(?:\s+(?:please|pls|then|now|thanks|thank you|la|nah|na|krub|ka|ah|lah|abeg|o))*$"
+        r"(?:\s+(?:please|pls|then|now|thanks|thank you|la|krub|ka|ah|lah|abeg|o))*$"
     ),
     "return": re.compile(
         r"^(?:(?:so|then|just|please|pls|and|ok|okay)\s+)*(?:(?:do|start|initiate|open|process|"
         r"begin|fire)\s+(?:the|that|my|a|da)?\s*return|return\s+(?:it|them))"
-        r"(?:\s+(?:please|pls|then|now|thanks|thank you|la|nah|na|krub|ka|ah|lah|abeg|o))*$"
+        r"(?:\s+(?:please|pls|then|now|thanks|thank you|la|krub|ka|ah|lah|abeg|o))*$"
     ),
 }
 
@@ -293,11 +294,13 @@ _DROP_OFF_PLACE = re.compile(
     r"drop-off point|drop off point|depot|courier office|aus post|royal mail|usps|ups store|"
     r"correos|la poste|poczta|packstation|paketshop|pakketpunt|cargo)\b"
 )
-# "555" is Thai laughter (5 is "ha").
-# Only with where the goods go: "leave it in the locker", never "leave the backpack out".
+# A drop-off plan's own verbs, only with where the goods go: "leave it in the locker", never
+# "leave the backpack out".
 _DROP_OFF_VERBS = re.compile(
-    r"\b(?:leave|leaving|drop|dropping|take|taking)\b(?=(?:\s+\S+){0,4}?\s+(?:at|in|into|to|with)\b)"
+    r"\b(?:leave|leaving|drop|dropping|take|taking)\b"
+    r"(?=(?:\s+\S+){0,4}?\s+(?:at|in|into|to|with)\b)"
 )
+# "555" is Thai laughter (5 is "ha").
 _LAUGHTER = re.compile(
     r"\b(?:lol|lmao|haha+|hehe|k{3,}|jaja+|rsrs|5{3,})\b|😂|🤣|😆", re.IGNORECASE
 )
