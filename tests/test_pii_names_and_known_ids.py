@@ -58,7 +58,9 @@ def test_names_from_lists_we_do_not_have_are_scrubbed(
 ) -> None:
     for name in _transliterated_names(locale, 3):
         result = scrubber.scrub(template.format(name=name))
-        assert name not in result.text, result.text
+        # No part of the name is left: "<PERSON>' Bobylev" still leaks the surname.
+        for part in name.split():
+            assert part.strip("'") not in result.text, result.text
         assert "PERSON" in result.types
 
 

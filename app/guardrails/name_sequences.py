@@ -95,7 +95,8 @@ class NameSequenceRecognizer(LocalRecognizer):
 
 def _adjacent(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
     gap = text[left.end() : right.start()]
-    return gap in (" ", "  ", "\t") or (gap == ". " and len(left.group(0)) == 1)
+    # "Lazar' Bobylev": a transliterated soft sign ends the first word.
+    return gap in (" ", "  ", "\t", "' ", "’ ") or (gap == ". " and len(left.group(0)) == 1)
 
 
 def _runs(

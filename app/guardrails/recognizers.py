@@ -166,7 +166,12 @@ def postcode_recognizer() -> PatternRecognizer:
 # Each continuation starts with a separator or a capital ("O'Neill", "McCathie", "Hans-Peter"):
 # written as "['’-]?[A-Z]?[a-z]+" it could split a long word in 2^n ways, and the cues that
 # fail after it (" here") backtracked through them all (~85 ms on a 4,000-char message).
-_NAME_WORD = rf"[{_UP}](?:[{_LO}]+|['’][{_UP}][{_LO}]+)(?:['’-][{_UP}]?[{_LO}]+|[{_UP}][{_LO}]+)*"
+# A trailing apostrophe (a transliterated soft sign: "Lazar' Bobylev") stays with its word, so
+# the surname after it is still part of the name; never before an "s" ("Sam's").
+_NAME_WORD = (
+    rf"[{_UP}](?:[{_LO}]+|['’][{_UP}][{_LO}]+)(?:['’-][{_UP}]?[{_LO}]+|[{_UP}][{_LO}]+)*"
+    r"(?:['’](?=[ \t]))?"
+)
 _NAME_PARTICLE = r"(?:de|van|von|der|den|da|di|le|la|del|dos|du|bin|al)"
 _NAME = rf"({_NAME_WORD}(?:\s+(?:{_NAME_PARTICLE}\s+)*{_NAME_WORD}){{0,2}})"
 _NAME_CUES = (
