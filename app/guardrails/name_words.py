@@ -44,18 +44,21 @@ _OTHER = frozenset(
 )
 
 
+def _function_words(text: str) -> tuple[int, int]:
+    """How many English and how many German/Spanish/French/... function words the text has."""
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    return sum(w in _ENGLISH for w in words), sum(w in _OTHER for w in words)
+
+
 def looks_english(text: str) -> bool:
     """Rough: more English than German/Spanish/French/... function words. spaCy's English NER
     tags capitalised nouns and greetings in those languages as people, so there we rely on cues."""
-    words = re.findall(r"[^\W\d_]+", text.casefold())
-    english = sum(w in _ENGLISH for w in words)
-    other = sum(w in _OTHER for w in words)
+    english, other = _function_words(text)
     return english >= other
 
 
 def clearly_english(text: str) -> bool:
     """More English function words than others, and at least one ("Geliefert am 3 März" has
     neither, so it is not)."""
-    words = re.findall(r"[^\W\d_]+", text.casefold())
-    english = sum(w in _ENGLISH for w in words)
-    return english > sum(w in _OTHER for w in words)
+    english, other = _function_words(text)
+    return english > other

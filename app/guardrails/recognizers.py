@@ -280,6 +280,11 @@ _NAME_BEFORE_CUE = re.compile(
     re.MULTILINE,
 )
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)[ \t]*$")
+_LONGEST_WORD = 64
+
+
+def _titled(value: str) -> str:
+    return value[:1].upper() + value[1:]
 
 
 def _overlapping(cue: re.Pattern[str], text: str) -> list[re.Match[str]]:
@@ -295,7 +300,7 @@ def _overlapping(cue: re.Pattern[str], text: str) -> list[re.Match[str]]:
 
 def _weakly_cued_names(text: str) -> list[tuple[int, int]]:
     from app.guardrails.name_gazetteer import name_gazetteer
-    from app.guardrails.name_sequences import _english
+    from app.guardrails.name_sequences import _english, _known_name
 
     gazetteer = name_gazetteer()
     spans = []
@@ -303,8 +308,7 @@ def _weakly_cued_names(text: str) -> list[tuple[int, int]]:
         words = []
         for word in re.finditer(r"\S+", match.group(1)):
             value = word.group(0).strip(",.;:!?")
-            titled = value[:1].upper() + value[1:]
-            known = gazetteer.is_first(titled) or gazetteer.is_last(titled)
+            known = _known_name(gazetteer, _titled(value))
             # A verb or adjective ends it even when it is somebody's name ("said", "Will").
             verb_like = gazetteer.is_english_word(value)
             if (
@@ -328,19 +332,18 @@ def _names_before_cues(text: str) -> list[tuple[int, int]]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     from app.guardrails.name_gazetteer import name_gazetteer
-    from app.guardrails.name_sequences import _english
+    from app.guardrails.name_sequences import _english, _known_name
 
     gazetteer = name_gazetteer()
     # Where capitals carry meaning, a name has one ("here's Gregorina's address").
     caseless = not any(ch.isupper() for ch in text)
 
     def name_word(value: str) -> bool:
-        titled = value[:1].upper() + value[1:]
-        known = gazetteer.is_first(titled) or gazetteer.is_last(titled)
+        titled = _titled(value)
         return (caseless or value == titled) and not (
             value.casefold() in NOT_NAMES
             or value.casefold() in STOP_WORDS
-            or (not known and _english(gazetteer, value))
+            or (not _known_name(gazetteer, titled) and _english(gazetteer, value))
         )
 
     spans = []
@@ -351,7 +354,11 @@ def _names_before_cues(text: str) -> list[tuple[int, int]]:
             continue
         words: list[tuple[int, int]] = []
         cursor = cue.start()
-        while len(words) < 3 and (word := _WORD_BEFORE.search(text, 0, cursor)):
+        # Only the last few dozen characters can hold the word before the cursor: searching
+        # from the text's start would walk a 4,000-character message for every word.
+        while len(words) < 3 and (
+            word := _WORD_BEFORE.search(text, max(0, cursor - _LONGEST_WORD), cursor)
+        ):
             if not name_word(word.group(1)):
                 break
             words.insert(0, word.span(1))

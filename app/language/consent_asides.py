@@ -481,8 +481,7 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         # been, not what the customer wants now.
         unreal = _UNREAL_MODALS.sub("story", unreal)
     lowered = _STORY_FORMS.sub("story", unreal)
-    # "tomorrow'd suit me", "card's cancelled": the word without its clitic.
-    words = [re.sub(r"'(?:d|ll|s|re|ve|m)$", "", w) for w in lowered.split()]
+    words = _without_clitics(lowered)
     # "after I've checked with my husband": a clause led by a time or a condition sets one on
     # the answer beside it, whatever its tense.
     if _LEADING_CONDITION.match(lowered):
@@ -505,7 +504,7 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         # The plan's own verb and place ("leave it in the locker", "the pickup point") are how
         # the goods go back, not a change to the deal.
         lowered = _DROP_OFF_PLACE.sub("place", _DROP_OFF_VERBS.sub("plan", lowered))
-        words = [re.sub(r"'(?:d|ll|s|re|ve|m)$", "", w) for w in lowered.split()]
+        words = _without_clitics(lowered)
     if _names_deal_word(words, vocabulary):
         return "a word of the deal", False
     # The proposal's own items may be told about ("the slippers were too tight") or taken to the
@@ -546,6 +545,11 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     if not vetoes <= _TOLERATED:
         return "a veto: " + ",".join(sorted(v.value for v in vetoes - _TOLERATED)), False
     return None, form
+
+
+def _without_clitics(lowered: str) -> list[str]:
+    """The words, each without its clitic: "tomorrow'd suit me", "card's cancelled"."""
+    return [re.sub(r"'(?:d|ll|s|re|ve|m)$", "", w) for w in lowered.split()]
 
 
 def _is_echo(clause: str, terms: ProposalTerms) -> bool:
