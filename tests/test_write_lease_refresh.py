@@ -102,7 +102,9 @@ async def test_the_resolver_keeps_an_unknown_writes_lease_until_the_platform_ans
     TTL: every sweep refreshes the lease, so a second session is still told a request is being
     processed; once the platform answers, the sweep resolves the write and frees the order."""
     order = clean_orders.take()
-    ttl_s = 1.0
+    # Long enough that the turn's wrap-up after its kept-lease block (reply, checkpoint, trace:
+    # over half a second on a loaded 2-core box) cannot outlive the last refresh; at 1 s it did.
+    ttl_s = 2.0
     leases = _leases(redis, ttl_s=ttl_s)
     checkpoints = tmp_path / "negotiation.sqlite"
     agent = agent_for(platform_server.base_url, checkpoints, leases=leases)
