@@ -262,9 +262,11 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
         "unseen7",
         "unseen8",
         "unseen9",
+        "unseen10",
         "probes",
         "probes2",
         "probes3",
+        "probes4",
     ],
 )
 def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:

@@ -46,7 +46,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from app.language import claim_lexicon as lex
 from app.language import claim_meaning
@@ -62,6 +61,7 @@ from app.language.claim_dates import (
 from app.language.claim_facts import ShipmentFact, TurnFacts, local
 from app.language.claim_gloss import gloss_claim
 from app.language.claim_places import check_places
+from app.language.english_words import is_english
 from app.language.mentions import CURRENCY_SIGNS, CURRENCY_WORDS
 
 _ID = re.compile(r"\b(?:ORD|AWB|SKU|REF|RET|TCK|NTF|CUS)-[A-Z0-9]+(?:-[A-Z])?\b", re.IGNORECASE)
@@ -193,31 +193,10 @@ def _corrected(sentence: str, check: SentenceCheck) -> str:
 
 
 def _typo_target(word: str) -> str | None:
-    if len(word) < 5 or _is_english(word):
+    if len(word) < 5 or is_english(word):
         return None  # "slipped" is a word of its own, not a misspelt "shipped"
     near = [t for t in lex.TYPO_TARGETS if abs(len(t) - len(word)) <= 1 and _one_edit(word, t)]
     return near[0] if len(near) == 1 else None
-
-
-@lru_cache(maxsize=1)
-def _english_words() -> frozenset[str]:
-    """The shared encoder's whole-word pieces: ~20k English words, shipped with the model."""
-    from app.routing.onnx_encoder import model_source_dir
-
-    vocab = (model_source_dir() / "vocab.txt").read_text(encoding="utf-8").split()
-    return frozenset(w for w in vocab if w.isalpha())
-
-
-def _is_english(word: str) -> bool:
-    words = _english_words()
-    if word in words:
-        return True
-    # An inflection of a known word ("relayed", "rerouting") is a word too.
-    for suffix in ("ed", "d", "ing", "es", "s", "ly"):
-        stem = word[: -len(suffix)]
-        if word.endswith(suffix) and (stem in words or stem + "e" in words):
-            return True
-    return False
 
 
 def _one_edit(a: str, b: str) -> bool:

@@ -48,7 +48,9 @@ from app.language.consent_scope import (
 )
 from app.language.consent_story import story_answer
 from app.language.consent_terms import ProposalTerms
+from app.language.foreign_assent import foreign_assent, vetoed_in_own_language
 from app.language.mentions import _IDS, _MONEY, normalise, same_amount
+from app.language.readable import unread_part
 
 if TYPE_CHECKING:
     from app.routing.embeddings import SentenceEncoder
@@ -223,12 +225,19 @@ class ConsentReader:
         pairs = [(spelled_out(reply), terms) for reply, terms in pairs]
         rows, cues = feature_rows(pairs, self.encoder)
         probabilities = self.model.probabilities(rows)
-        readings = [
-            decide(p, c, terms, self.model.yes_threshold)
-            for p, c, (_, terms) in zip(probabilities, cues, pairs, strict=True)
-        ]
+        readings = with_foreign_assent(
+            [
+                decide(p, c, terms, self.model.yes_threshold)
+                for p, c, (_, terms) in zip(probabilities, cues, pairs, strict=True)
+            ],
+            pairs,
+        )
         undecided = [pair for pair, r in zip(pairs, readings, strict=True) if not r.executes]
-        return read_scoped(readings, pairs, self._read_parts, self._aside_judge(undecided))
+        scoped = read_scoped(readings, pairs, self._read_parts, self._aside_judge(undecided))
+        return [
+            only_what_was_read(r, reply, terms)
+            for r, (reply, terms) in zip(scoped, pairs, strict=True)
+        ]
 
     def _aside_judge(self, pairs: Sequence[tuple[str, ProposalTerms]]) -> AsideJudge:
         """The aside model's verdicts on every clause a second reading may set aside."""
@@ -241,10 +250,40 @@ class ConsentReader:
 
     def _read_parts(self, parts: Sequence[tuple[str, ProposalTerms]]) -> list[ConsentReading]:
         rows, cues = feature_rows(parts, self.encoder)
-        return [
+        readings = [
             decide(p, c, terms, self.model.yes_threshold)
             for p, c, (_, terms) in zip(self.model.probabilities(rows), cues, parts, strict=True)
         ]
+        return with_foreign_assent(readings, parts)
+
+
+def only_what_was_read(reading: ConsentReading, reply: str, terms: ProposalTerms) -> ConsentReading:
+    """A yes read on text with a clause in a language the reader cannot read ("Ya, tapi saya
+    tak nak refund") is not a yes: the vetoes could not see what that clause says. A plain
+    go-ahead every word of which `foreign_assent` knows is read, whatever its language."""
+    if not reading.executes:
+        return reading
+    text = reading.read_as or reply
+    if foreign_assent(text, terms) is not None:
+        return reading
+    if vetoed_in_own_language(reply, terms) is None and unread_part(clauses(text), terms) is None:
+        return reading
+    return reading.model_copy(
+        update={"label": ConsentLabel.UNCLEAR, "vetoes": [*reading.vetoes, "unread"]}
+    )
+
+
+def with_foreign_assent(
+    readings: list[ConsentReading], pairs: Sequence[tuple[str, ProposalTerms]]
+) -> list[ConsentReading]:
+    """A reading that is not a yes becomes one when every word of its text is a plain go-ahead
+    in a language the head cannot read (`foreign_assent`): nothing in it could change a term."""
+    out: list[ConsentReading] = []
+    for reading, (text, terms) in zip(readings, pairs, strict=True):
+        if not reading.executes and foreign_assent(text, terms) is not None:
+            reading = reading.model_copy(update={"label": ConsentLabel.YES, "vetoes": []})
+        out.append(reading)
+    return out
 
 
 # "go 'head", "go 'ed", "goahead": "go ahead" with its "a" elided (Southern US, Scouse, Cajun)

@@ -39,7 +39,9 @@ from app.language.consent_cues import (
     swapped,
 )
 from app.language.consent_terms import ProposalTerms
+from app.language.foreign_assent import foreign_assent
 from app.language.mentions import _IDS, _MONEY, normalise
+from app.language.readable import FOREIGN_FUNCTION_WORDS, mostly_unknown_words
 
 if TYPE_CHECKING:
     from app.routing.embeddings import SentenceEncoder
@@ -101,6 +103,11 @@ _DAY_WORDS = frozenset(
     "tomorrow tmrw tonight today weekend monday tuesday wednesday thursday friday saturday "
     "sunday morning afternoon evening after".split()
 )
+# "One" told of the past: "they sent red one", "I ordered blue one". "both", "all", "the whole",
+# "the other" and the like stay deal words even in a story ("the whole order was wrong" asks
+# for all of it), and so do "just" and "actually", which turn one ("actually the neighbour just
+# had it"). A British "mind" closing a sentence ("it's mint mind") is no change of mind.
+_STORY_QUANTITIES = frozenset("one ones mind".split())
 # Asking, checking, thinking: someone's say still to come, unless the clause tells the past
 # ("my kids have been asking every day", "I checked the box").
 _DELIBERATION_WORDS = frozenset(
@@ -314,18 +321,6 @@ _STORY_CONNECTIVES = re.compile(
     r"\b(?:but|though|tho|although|however|anyway|when|before|after|first|ma|mais|aber|pero|"
     r"maar|mas|ale|ama)\b"
 )
-# Function words of the other languages customers write in (es, pt, fr, de, it, nl, pl, tr),
-# none of them an English word a story would use.
-_FOREIGN_FUNCTION_WORDS = frozenset(
-    "que el los las del por con una para pero esta muy dice "
-    "nao uma voce com mas isso "
-    "les est pas je vous nous avec mais cette dans "
-    "der die das und ist nicht ich sie wir mit aber auch "
-    "che il della sono non per questo anche "
-    "het een niet ik maar ook zijn "
-    "jest nie sie ale juz tylko "
-    "bir bu ve ama icin cok".split()
-)
 # A number in a story is a time ("3 weeks", "at 6am", "2 hours on hold"); any other is a count
 # or an amount the deal could turn on ("3 were missing not 1", "the 2 plates").
 _QUANTITY = re.compile(
@@ -370,7 +365,7 @@ _VERBISH = re.compile(
 )
 _NEGATORS = frozenset(
     "no not never don't dont won't wont nah nope nothing none nobody kein nicht nein pas non "
-    "nao nie niet geen hayir".split()
+    "nao nie niet geen nee nej hayir".split()
 )
 # A return's own logistics said as the customer's plan: "I'll drop the boots at the post office".
 _DROP_OFF_PLAN = re.compile(
@@ -450,9 +445,15 @@ def gate(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
 
 def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     folded = other_languages.fold(normalise(clause)).lower()
-    if len(set(_WORDS.findall(folded)) & _FOREIGN_FUNCTION_WORDS) >= 2:
+    if foreign_assent(clause, terms) is not None:
+        # "Ndiyo kabisa, rudisha pesa.": every word a plain go-ahead in its language.
+        return "an assent of its own", False
+    if len(set(_WORDS.findall(folded)) & FOREIGN_FUNCTION_WORDS) >= 2:
         # The model reads English, and the deal's words are listed for few languages: a clause
         # in another language stays in the reading ("mi esposa dice que ni hablar").
+        return "another language", False
+    if mostly_unknown_words(clause):
+        # Function words are listed for few languages; "esim hayir diyor" has none of them.
         return "another language", False
     if _QUANTITY.search(_NOT_A_COUNT.sub(" ", _AGE.sub(" ", _LAUGHTER.sub(" ", folded)))):
         return "a number that is not a time", False
@@ -495,7 +496,7 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     # A drop-off plan may name the day it happens ("the post office on Saturday"), never a
     # wait ("when I'm back from Spain in three weeks" puts the return off).
     if tells:
-        vocabulary = _DEAL_WORDS
+        vocabulary = _DEAL_WORDS - _STORY_QUANTITIES
     elif drop_off:
         vocabulary = _DEAL_WORDS | _DELIBERATION_WORDS | (_SEQUENCE_WORDS - _DAY_WORDS)
     else:

@@ -594,6 +594,8 @@ def _is_question(original: str, text: str, words: tuple[str, ...], padded: str) 
         return True
     if _has(padded, QUESTION_PHRASES) or _has(padded, other_languages.QUESTION_PHRASES):
         return True
+    if set(words) & other_languages.HOW_MUCH:
+        return True
     # Skip leading interjections and affirmatives: "yes what", "ok so is it ...".
     rest = list(words)
     while rest and rest[0] in LEADERS:

@@ -124,6 +124,11 @@ QUESTION_SUBJECTS = _words(
     "ce je vous on il",  # fr
     "io lei",  # it
 )
+# "How much / how many / how long": they ask wherever they stand in the clause ("le
+# remboursement arrive sous combien de jours", "a ile to potrwa").
+HOW_MUCH = _words(
+    "wieviel wieviele combien cuanto cuanta cuantos cuantas quanto quanta quanti quante hoeveel ile"
+)
 QUESTION_PHRASES = (
     "est ce",
     "weet u",
@@ -250,6 +255,16 @@ HEDGES = (
     "dopo",
     "aspetta",
     "non so",
+    # "we'll see"
+    "ya veremos",
+    "veremos",
+    "on verra",
+    "mal sehen",
+    "mal schauen",
+    "vedremo",
+    "vamos ver",
+    "zobaczymy",
+    "we zien wel",
 )
 HEDGE_SIGNS = ("🤔", "🤷", "😕", "😐")
 # Outcomes other than a refund or a return, named in these languages.

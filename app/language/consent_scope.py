@@ -34,6 +34,7 @@ from app.language.consent_cues import ASSENT_SIGNS, Veto, is_assent_word, read_c
 from app.language.consent_terms import ProposalTerms
 from app.language.contact_preferences import declined_channels
 from app.language.mentions import _IDS, _MONEY, normalise
+from app.language.readable import unread_part
 
 # Whether a clause of a reply to these terms was judged an aside by the trained model.
 AsideJudgement = Callable[[str, ProposalTerms], bool]
@@ -567,6 +568,8 @@ def consent_part(
     first_assent = assenting.index(True) if True in assenting else len(parts)
     aside = [False] * len(parts)
     for i, clause in enumerate(parts):
+        if unread_part([clause], terms) is not None:
+            continue  # what the reader cannot read is never set aside unread
         if acknowledges(clause):
             acknowledged = dropped = aside[i] = True
         elif judged_aside is not None and judged_aside(clause, terms):

@@ -65,7 +65,9 @@ class ProposalTerms(BaseModel):
         # "I can start a return ... for 1 x ..." is a return; "This is for 1 x ... nothing else.
         # I can refund ..." (a part of the order) is a refund that names its lines.
         lowered = text.lower()
-        started_return = "return" in lowered.split("refund")[0]
+        # Only the return's own sentence: "shows it as returned to sender, so I can refund" is
+        # a refund.
+        started_return = re.search(r"\bstart(?:ing)? (?:a|the) return\b", lowered) is not None
         action: ConsentAction = (
             "return" if started_return or (items and "can refund" not in lowered) else "refund"
         )
