@@ -92,6 +92,12 @@ def test_anything_not_understood_or_not_a_go_ahead_is_left_to_the_reader(reply: 
     assert foreign_assent(reply, REFUND) is None
 
 
+def test_a_long_paste_is_never_a_plain_go_ahead() -> None:
+    # A go-ahead is short: a 4,000-character run of one is not read (nor cut, which costs).
+    assert foreign_assent("好的请退款谢谢" * 570, REFUND) is None
+    assert foreign_assent("好的请退款谢谢", REFUND) == "zh"
+
+
 def test_the_action_noun_must_be_the_proposals() -> None:
     assert foreign_assent("はい、返品お願いします", RETURN) == "ja"
     assert foreign_assent("はい、返金お願いします", RETURN) is None

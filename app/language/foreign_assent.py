@@ -47,6 +47,8 @@ _DIGITS = re.compile(r"\d")
 _POSITIVE_SIGNS = frozenset("👍🙏✅👌😊🙂😀😃😄😁☺❤♥💯🤝✔✓🆗🥰😘🫶❣💕💖")
 _SIGN_MODIFIERS = frozenset("\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
 _MAX_WORDS = 16
+# A plain go-ahead is short; the cut also bounds the cost of cutting an unspaced script.
+_MAX_CHARS = 160
 
 # Scripts that are not accent-folded (their vowel marks carry meaning) and those cut into
 # the vocabulary's pieces because they are written without spaces between words.
@@ -126,7 +128,7 @@ def _segment(chunk: str, pieces: tuple[str, ...]) -> list[str] | None:
 def _chunks(reply: str, terms: ProposalTerms) -> list[str] | None:
     """The reply's words (keys), or None when it holds anything this reader cannot place."""
     text = normalise(reply)
-    if _QUESTION_MARKS.search(text):
+    if len(text) > _MAX_CHARS or _QUESTION_MARKS.search(text):
         return None
     own = {terms.order_id.upper(), *(a.upper() for a in terms.awbs)}
     for match in IDS.finditer(text):
