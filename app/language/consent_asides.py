@@ -41,7 +41,7 @@ from app.language.consent_cues import (
 from app.language.consent_terms import ProposalTerms
 from app.language.foreign_assent import foreign_assent
 from app.language.mentions import _IDS, _MONEY, normalise
-from app.language.readable import FOREIGN_FUNCTION_WORDS, mostly_unknown_words
+from app.language.readable import in_another_language
 
 if TYPE_CHECKING:
     from app.routing.embeddings import SentenceEncoder
@@ -448,12 +448,10 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     if foreign_assent(clause, terms) is not None:
         # "Ndiyo kabisa, rudisha pesa.": every word a plain go-ahead in its language.
         return "an assent of its own", False
-    if len(set(_WORDS.findall(folded)) & FOREIGN_FUNCTION_WORDS) >= 2:
+    if in_another_language(clause):
         # The model reads English, and the deal's words are listed for few languages: a clause
-        # in another language stays in the reading ("mi esposa dice que ni hablar").
-        return "another language", False
-    if mostly_unknown_words(clause):
-        # Function words are listed for few languages; "esim hayir diyor" has none of them.
+        # in another language stays in the reading ("mi esposa dice que ni hablar", "esim
+        # hayir diyor").
         return "another language", False
     if _QUANTITY.search(_NOT_A_COUNT.sub(" ", _AGE.sub(" ", _LAUGHTER.sub(" ", folded)))):
         return "a number that is not a time", False

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -34,7 +33,7 @@ from app.language.mentions import IDS, normalise
 _ENGLISH_STRONG = frozenset("yes yeah yep ok okay okey oki go ahead proceed sure".split())
 _ENGLISH_WEAK = frozenset("please pls plz thanks thank you thx ty do it the".split())
 _ENGLISH_ACTION = {"refund": frozenset({"refund"}), "return": frozenset({"return"})}
-_ENGLISH = _ENGLISH_STRONG | _ENGLISH_WEAK | {"refund", "return"}
+_ENGLISH = _ENGLISH_STRONG | _ENGLISH_WEAK | frozenset().union(*_ENGLISH_ACTION.values())
 
 # Veto words of some language that are everyday English words.
 _ENGLISH_LOOKALIKES = frozenset("so men to par se de tu la lo den le net mat ha bas ei".split())
@@ -42,7 +41,6 @@ _QUESTION_MARKS = re.compile(r"[?¿؟？;;]")
 # Chunks are split at spaces and punctuation; hyphens and apostrophes split words as well
 # ("fais-le", "ir-rifużjoni", "d'accord").
 _SPLIT = re.compile(r"[\s,.!:…()\"“”«»„、。！，،؛~\-–—'’/|*_]+")
-_DIGITS = re.compile(r"\d")
 # Signs that sit beside a plain yes; anything else that is not a letter is not understood.
 _POSITIVE_SIGNS = frozenset("👍🙏✅👌😊🙂😀😃😄😁☺❤♥💯🤝✔✓🆗🥰😘🫶❣💕💖")
 _SIGN_MODIFIERS = frozenset("\ufe0f\u200d\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
@@ -145,8 +143,8 @@ def _chunks(reply: str, terms: ProposalTerms) -> list[str] | None:
             return None
         if not letters:
             continue
-        if _DIGITS.fullmatch(letters) or letters.isdigit():
-            return None
+        if letters.isdigit():
+            return None  # a number; Franco-Arabic's digit letters ("2aywa", "e3mel") are words
         words.append(_key(letters))
     return words if 0 < len(words) <= _MAX_WORDS else None
 
@@ -181,11 +179,6 @@ def _covers(words: list[str], language: _Language, action: str, *, assenting: bo
                 continue
             i += 1
     return (assent or not assenting) and own_language
-
-
-def _with_digit_letters(words: Iterable[str]) -> bool:
-    """Franco-Arabic writes letters as digits ("2aywa", "e3mel"): fine inside a word."""
-    return all(not w.isdigit() for w in words)
 
 
 def foreign_assent(reply: str, terms: ProposalTerms) -> str | None:
@@ -227,7 +220,7 @@ def _loose_words(text: str) -> list[str]:
 
 def _understood_in(text: str, terms: ProposalTerms, *, assenting: bool) -> str | None:
     words = _chunks(text, terms)
-    if words is None or not _with_digit_letters(words):
+    if words is None:
         return None
     for language in _languages():
         if _covers(list(words), language, terms.action, assenting=assenting):

@@ -24,6 +24,8 @@ from app.language.mentions import normalise
 _OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f"
                            r"\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # fmt: skip
 _LETTERS = re.compile(r"[a-z]+")
+_WORD = re.compile(r"[^\W\d_]+")
+_FUNCTION_WORD_TOKENS = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 # Function words of the languages `consent_lexicon` lists form words for (es, pt, fr, de, it,
 # nl, pl, tr), and of other languages written in Latin letters: foreign wherever they stand,
 # although the encoder's English vocabulary holds some of them ("pero", "wag", "yang", "dar").
@@ -62,19 +64,14 @@ _CONSENT_WORDS = frozenset(
 )
 
 
-def mostly_unknown_words(text: str) -> bool:
-    """Most of the text's words, and at least two, are not English (or it is in another
-    script): it is in a language the model and the vetoes' word lists cannot read."""
-    folded = fold(normalise(text)).lower()
-    if _OTHER_SCRIPT.search(folded):
+def in_another_language(clause: str) -> bool:
+    """The clause is in a language the model and the vetoes' word lists cannot read: two or
+    more function words of another language, or mostly words that are not English (or another
+    script). The aside gate never sets such a clause aside."""
+    folded = fold(normalise(clause)).lower()
+    if len(set(_FUNCTION_WORD_TOKENS.findall(folded)) & FOREIGN_FUNCTION_WORDS) >= 2:
         return True
-    counted = unknown = 0
-    for word in _LETTERS.findall(folded):
-        foreign = word in FOREIGN_FUNCTION_WORDS
-        if (len(word) > 2 or foreign) and word not in _CHAT_WORDS:
-            counted += 1
-            unknown += foreign or not near_english(word)
-    return _mostly(unknown, counted)
+    return _mostly_unknown(clause, lexicon_read=False)
 
 
 def unread_part(clauses: list[str], terms: ProposalTerms) -> str | None:
@@ -85,21 +82,31 @@ def unread_part(clauses: list[str], terms: ProposalTerms) -> str | None:
     and a clause every word of which is assent or courtesy in a language `foreign_assent`
     knows ("Ndatenda shamwari")."""
     for clause in clauses:
-        if _unreadable(clause) and foreign_courtesy(clause, terms) is None:
+        if _mostly_unknown(clause, lexicon_read=True) and foreign_courtesy(clause, terms) is None:
             return clause
     return None
 
 
-def _unreadable(clause: str) -> bool:
+def _mostly_unknown(clause: str, *, lexicon_read: bool) -> bool:
+    """Whether most of the clause's words are unknown (`_mostly`), or it is in another script.
+
+    Unknown: a word neither English nor one slip from it (at seven letters), nor chat's own,
+    and any other language's function word. With `lexicon_read` (what the head reads with its
+    vetoes) the seven lexicon languages' words, names and slips of consent words are known too,
+    and their function words are foreign only beside another language's ("pero" is Spanish,
+    but Tagalog in "pero mamaya na lang")."""
     text = normalise(clause)
-    if _OTHER_SCRIPT.search(text):
+    # The gate looks at the folded text, where Hangul's compatibility letters ("ㅎㅎ") become
+    # jamo and count as a script of their own.
+    if _OTHER_SCRIPT.search(text if lexicon_read else fold(text)):
         return True
-    counted = unknown = 0
-    found = [(m.group(0), fold(m.group(0)).lower()) for m in re.finditer(r"[^\W\d_]+", text)]
-    # "pero" is Spanish, which the lexicon reads, and Tagalog, which it does not: beside
-    # another language's function word ("pero mamaya na lang") it is that language's.
+    if lexicon_read:
+        found = [(m.group(0), fold(m.group(0)).lower()) for m in _WORD.finditer(text)]
+    else:
+        found = [(w, w) for w in _LETTERS.findall(fold(text).lower())]
     other = any(word in _OTHER_FUNCTION_WORDS for _, word in found)
-    foreign = FOREIGN_FUNCTION_WORDS if other else _OTHER_FUNCTION_WORDS
+    foreign = FOREIGN_FUNCTION_WORDS if other or not lexicon_read else _OTHER_FUNCTION_WORDS
+    counted = unknown = 0
     for i, (original, word) in enumerate(found):
         if word in foreign:
             counted += 1
@@ -107,10 +114,15 @@ def _unreadable(clause: str) -> bool:
         elif len(word) > 2 and word not in _CHAT_WORDS:
             counted += 1
             unknown += not (
-                (i > 0 and original[:1].isupper())  # a name
-                or near_english(word)
-                or word in _lexicon_words()
-                or any(one_slip(word, w) or swapped(word, w) for w in _CONSENT_WORDS)
+                near_english(word)
+                or (
+                    lexicon_read
+                    and (
+                        (i > 0 and original[:1].isupper())  # a name
+                        or word in _lexicon_words()
+                        or any(one_slip(word, w) or swapped(word, w) for w in _CONSENT_WORDS)
+                    )
+                )
             )
     return _mostly(unknown, counted)
 
