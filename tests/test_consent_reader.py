@@ -263,10 +263,12 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
         "unseen8",
         "unseen9",
         "unseen10",
+        "unseen11",
         "probes",
         "probes2",
         "probes3",
         "probes4",
+        "probes5",
     ],
 )
 def test_eval_data_comes_from_families_training_never_saw(name: str) -> None:

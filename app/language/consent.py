@@ -51,6 +51,8 @@ from app.language.consent_terms import ProposalTerms
 from app.language.foreign_assent import foreign_assent, vetoed_in_own_language
 from app.language.mentions import _IDS, _MONEY, normalise, same_amount
 from app.language.readable import unread_part
+from app.language.restated_terms import without_restated_limit
+from app.language.signatory import with_signer
 
 if TYPE_CHECKING:
     from app.routing.embeddings import SentenceEncoder
@@ -222,7 +224,7 @@ class ConsentReader:
     def read_many(self, pairs: Sequence[tuple[str, ProposalTerms]]) -> list[ConsentReading]:
         if not pairs:
             return []
-        pairs = [(spelled_out(reply), terms) for reply, terms in pairs]
+        pairs = [(as_read(reply, terms), terms) for reply, terms in pairs]
         rows, cues = feature_rows(pairs, self.encoder)
         probabilities = self.model.probabilities(rows)
         readings = with_foreign_assent(
@@ -300,6 +302,12 @@ _CHAT_DIGITS = {
 }  # fmt: skip
 _CHAT_DIGIT_WORD = re.compile(r"\b(?:" + "|".join(_CHAT_DIGITS) + r")\b", re.IGNORECASE)
 _FOUR_FOR = re.compile(r"\b4(?=\s+(?:the|my|ur|your|u|you|this|that|me|us)\b)", re.IGNORECASE)
+
+
+def as_read(reply: str, terms: ProposalTerms) -> str:
+    """The reply as the reader reads it: the signatory as "the signer", a limit that restates
+    the proposal's own items dropped, elided and chat spellings written out."""
+    return spelled_out(without_restated_limit(with_signer(reply, terms.signatory), terms))
 
 
 def spelled_out(reply: str) -> str:

@@ -33,6 +33,7 @@ import numpy as np
 from app.language import consent_lexicon as other_languages
 from app.language.consent_cues import (
     ASSENT_SIGNS,
+    MONTHS,
     Veto,
     one_slip,
     read_cues,
@@ -42,6 +43,7 @@ from app.language.consent_terms import ProposalTerms
 from app.language.foreign_assent import foreign_assent
 from app.language.mentions import _IDS, _MONEY, normalise
 from app.language.readable import in_another_language
+from app.language.signatory import denies_signer
 
 if TYPE_CHECKING:
     from app.routing.embeddings import SentenceEncoder
@@ -99,6 +101,8 @@ _DEAL_WORDS = frozenset(
 # Words of time and sequence: a condition in a clause about what is to come ("after the
 # weekend", "wait till Monday"), the story's own order of events in one that tells the past
 # ("it didn't come on the Tuesday", "I waited until 6").
+# The errand's own times on a named day: "Saturday when he visits", "before my standup", "I think".
+_ERRAND_TIMES = frozenset("when before think".split())
 _DAY_WORDS = frozenset(
     "tomorrow tmrw tonight today weekend monday tuesday wednesday thursday friday saturday "
     "sunday morning afternoon evening after".split()
@@ -196,7 +200,10 @@ _DEAL_PHRASES = re.compile(
     r"that's it|thats it|that's all|thats all|is it|is that|leave it|forget it|never mind|"
     r"nevermind|i'm done|im done|how long|how many|how much|a minute|a sec|a second|"
     r"like i said|siempre que|desde que|pod warunkiem|a patto|a condition|sartiyla|"
-    r"(?:said|says|say|told me|tells me|telling me)\s+(?:no|not to|don't|dont|to wait|wait)|"
+    r"(?:said|says|say|told me|tells me|telling me)\s+(?:no|not to|don't|dont|to wait|wait)"
+    # "the guard says no courier came": a witness to the story, not somebody's no.
+    r"(?!\s+(?:one|body|courier|driver|delivery|deliveries|parcel|package|van|truck|such|"
+    r"record|signature|knock|card|note|post|mail)\b)|"
     r"refused|disagree|disagrees|against it|"
     r"found it|(?:arrived|turned up|came|showed up|got here)(?:\s+\w+)?\s+(?:after all|"
     r"this morning|today|just now|in the end|finally|yesterday)|(?:has|have) since|"
@@ -299,7 +306,12 @@ def _asks_for_the_action(text: str, terms: ProposalTerms) -> bool:
 _DROP_OFF_PLACE = re.compile(
     r"\b(?:post office|postoffice|pickup point|pick-up point|parcel shop|parcel locker|locker|"
     r"drop-off point|drop off point|depot|courier office|aus post|royal mail|usps|ups store|"
-    r"correos|la poste|poczta|packstation|paketshop|pakketpunt|cargo)\b"
+    r"correos|la poste|poczta|packstation|paketshop|pakketpunt|cargo|access point|kiosk|"
+    r"drop box|dropbox|drop-box|post box|postbox|canada post|australia post|an post|postnl|"
+    r"parcelforce)\b"
+    # A carrier's counter, where the goods are taken: "at the UPS", "to FedEx".
+    r"|\b(?:at|to|into|in|via)\s+(?:the\s+|a\s+|an\s+)?(?:ups|fedex|dhl|evri|hermes|inpost|dpd|"
+    r"gls|pargo|usps|posta|poste)\b"
 )
 # A drop-off plan's own verbs, only with where the goods go: "leave it in the locker", never
 # "leave the backpack out".
@@ -311,10 +323,17 @@ _DROP_OFF_VERBS = re.compile(
 _LAUGHTER = re.compile(
     r"\b(?:lol|lmao|haha+|hehe|k{3,}|jaja+|rsrs|5{3,})\b|😂|🤣|😆", re.IGNORECASE
 )
-# "on Thursday morning", "by Friday": when a drop-off happens.
+# "on Thursday morning", "by Friday", "tmrw during lunch": when a drop-off happens.
 _DAY_PHRASE = re.compile(
-    r"\b(?:on|by|this|next|after|before)\s+(?:the\s+)?(?:monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday|weekend|morning|afternoon|evening|work)\b"
+    r"\b(?:(?:on|by|this|next|after|before|during|at|over)\s+)?(?:the\s+|my\s+)?(?:monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday|weekend|morning|afternoon|evening|work|"
+    r"tomorrow|tmrw|tmr|tonight|lunch|lunchtime|lunch break|this week)\b"
+)
+# A drop-off on a named day: what else the plan says of when ("Saturday when he visits",
+# "Thursday before my 8am standup") is the customer's errand, not a wait we are asked for.
+_NAMED_DAY = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tmrw|tmr|tonight|"
+    r"today|this week|this weekend)\b"
 )
 # "but", "though", "when", "before" in a story; any other condition, in any language, stays.
 _STORY_CONNECTIVES = re.compile(
@@ -333,7 +352,27 @@ _QUANTITY = re.compile(
     r"times?|calls?|chats?|emails?|messages?|promises?|orders?|attempts?|tries|places|pieces|"
     r"enfants|ninos|hijos|kinder|figli|kinderen|dzieci|cocuk)\b)"
 )
+# What is wrong with the proposal's own item, said in the present: "that jacket leaks some bad",
+# "the lamp flickers", "the shoes are too tight". The reason for the deal, not a term of it.
+_FAULT = re.compile(
+    r"\b(?:broken|broke|leaks|leaking|leaky|cracked|snapped|faulty|defective|damaged|ripped|"
+    r"torn|stained|smashed|shattered|scratched|dented|bent|chipped|wobbly|wobbles|flickers|"
+    r"flickering|rattles|rattling|buzzes|overheats|smells|stinks|dead|useless|rubbish|junk|"
+    r"too (?:small|big|large|tight|loose|short|long|narrow|wide|heavy|loud)|"
+    r"(?:doesn't|does not|dont|don't|do not|won't|wont|didn't|did not) (?:fit|work|charge|"
+    r"turn on|switch on|close|zip|stay on|connect|pair)|"
+    r"stopped working|not working|wrong (?:size|colou?r|model|one|item)|not (?:as|like|same) "
+    r"(?:described|the picture|the photo|pictured|advertised))\b"
+)
+# "no one at this address is the signer": where the signer is not.
+_WHERE_THE_SIGNER_IS_NOT = frozenset({"address"})
+_GUESS = re.compile(r"\b(?:maybe|perhaps|probably|possibly|might|i think|i guess|i suppose)\b")
 _AGE = re.compile(r"\b(?:turns|turned|turning|aged|age)\s+\d+\b")
+# A date told in a story ("on 3 March I was in Split", "November 21st"): a day, not a count.
+_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\b\.?"
+    rf"|\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+)
 # Numbers that count no goods: a rating ("10/10"), the radio's "10-4", a measurement ("40°C",
 # "within 8 m of the door").
 _NOT_A_COUNT = re.compile(
@@ -351,7 +390,9 @@ _QUESTION_WORDS = frozenset(
     "didnt cant wont you it that this me".split()
 )
 # "not the socks": a thing taken out of the deal.
-_NOT_THE_THING = re.compile(r"\b(?:not|nt|no|but not)\s+(?:the|my|those|these|this|that)\b")
+_NOT_THE_THING = re.compile(
+    r"\b(?:not|nt|no|but not)\s+(?:the|my|those|these|this|that)\b(?!\s+signer\b)"
+)
 # "97 please", "20 this time": a number said on its own is an amount or a count.
 _BARE_NUMBER = re.compile(r"^\W*\d[\d.,]*\W*(?:\w+\W*){0,2}$")
 # "and the steamer basket": a thing added to the deal, named without a verb.
@@ -373,6 +414,9 @@ _DROP_OFF_PLAN = re.compile(
     r"she'll|he'll|we'll|they'll)\b"
     r"(?:\s+\w+){0,3}?\s+(?:drop|take|bring|post|ship|pop|walk|give|leave|pack|carry|run|drag|"
     r"send)\b"
+    # Said without its subject: "dropping it at UPS tmrw", "droppin it off Saturday".
+    r"|^(?:and\s+|so\s+|then\s+)?(?:dropping|droppin|taking|takin|bringing|bringin|posting|"
+    r"shipping|mailing|sending|popping|walking)\s+(?:it|them|em|the|this|these|those|er)\b"
 )
 # Vetoes a clause may raise of its own and still be set aside: a story's negation, its "but" or
 # "when", its numbers ("waited 3 weeks"). The rest are about the deal.
@@ -453,6 +497,9 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         # in another language stays in the reading ("mi esposa dice que ni hablar", "esim
         # hayir diyor").
         return "another language", False
+    # A date in a clause that tells the past is when it happened; any other is when to act.
+    if _PAST_TELLING.search(folded) and not _NOT_JUST_TELLING.search(folded):
+        folded = _DATE.sub(" ", folded)
     if _QUANTITY.search(_NOT_A_COUNT.sub(" ", _AGE.sub(" ", _LAUGHTER.sub(" ", folded)))):
         return "a number that is not a time", False
     echo = _is_echo(clause, terms)
@@ -486,17 +533,22 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     if _LEADING_CONDITION.match(lowered):
         return "a condition on the answer", False
     tells = told and not _NOT_JUST_TELLING.search(lowered)
+    # "I don't know the signer", "no one here is named the signer": who signed is no term.
+    signer = denies_signer(lowered)
     drop_off = terms.action == "return" and bool(
         _DROP_OFF_PLAN.search(lowered) or _DROP_OFF_PLACE.search(lowered)
     )
+    on_a_day = drop_off and bool(_NAMED_DAY.search(lowered))
     # Its form makes it an aside: it tells the past, plans a drop-off, or says how to be reached.
-    form = tells or drop_off or echo or bool(_CONTACT_WISH.search(plain))
+    form = tells or drop_off or echo or signer or bool(_CONTACT_WISH.search(plain))
     # A drop-off plan may name the day it happens ("the post office on Saturday"), never a
     # wait ("when I'm back from Spain in three weeks" puts the return off).
-    if tells:
-        vocabulary = _DEAL_WORDS - _STORY_QUANTITIES
+    if tells or signer:
+        vocabulary = _DEAL_WORDS - _STORY_QUANTITIES - _WHERE_THE_SIGNER_IS_NOT
     elif drop_off:
         vocabulary = _DEAL_WORDS | _DELIBERATION_WORDS | (_SEQUENCE_WORDS - _DAY_WORDS)
+        if on_a_day:
+            vocabulary = vocabulary - _ERRAND_TIMES
     else:
         vocabulary = _DEAL_WORDS | _DELIBERATION_WORDS | _SEQUENCE_WORDS
     if drop_off:
@@ -510,7 +562,8 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     # post office; any other item, or the proposal's own in any other clause, is the deal's.
     named = {_stem(w) for w in words}
     own_item = named & _item_words(terms)
-    if named & _item_words(terms, other=True) or (own_item and not (tells or drop_off)):
+    faulted = bool(_FAULT.search(lowered))
+    if named & _item_words(terms, other=True) or (own_item and not (tells or drop_off or faulted)):
         return "an item", False
     if _NOT_THE_THING.search(lowered) or _BARE_NUMBER.match(clause.strip()):
         return "a thing or a number taken out or said alone", False
@@ -518,19 +571,28 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         _ADDED_THING.match(lowered) and not _VERBISH.search(lowered)
     ):
         return "a phrase of the deal", False
-    if _WHEN_TO_COME.search(lowered) and not tells:
+    if _WHEN_TO_COME.search(lowered) and not (tells or on_a_day):
         return "a time still to come", False
     if _NEGATED_DEAL.search(lowered):
         return "a negation bound to the proposal", False
-    if len(words) <= 3 and set(words) & _NEGATORS and not _is_negated_feeling(words):
+    if (
+        len(words) <= 3
+        and set(words) & _NEGATORS
+        and not _is_negated_feeling(words)
+        and not _TOLD_NOTHING.search(lowered)
+    ):
         return "a short negation", False
     # Laughter beside a story laughs at the story ("my 2 daughters laughed at it lol"); any
     # other sarcasm cue stays.
+    # A drop-off plan's capitalised words are places ("the Post Office", "the UPS Access
+    # Point"), not products: the order's other items are checked by name above.
+    said = clause.lower() if drop_off else clause
     vetoes = read_cues(
-        _STORY_FORMS.sub("story", _COUNTERFACTUAL.sub("story", _LAUGHTER.sub(" ", clause))), terms
+        _STORY_FORMS.sub("story", _COUNTERFACTUAL.sub("story", _LAUGHTER.sub(" ", said))), terms
     ).vetoes
-    if drop_off or tells:
-        # "the driver probably came at lunch": a guess about what happened, not about the deal.
+    if drop_off or tells or (signer and not _GUESS.search(lowered)):
+        # "the driver probably came at lunch": a guess about what happened, not about the deal;
+        # "I don't know the signer" says who is a stranger, and is no guess.
         vetoes = vetoes - {Veto.HEDGE}
     if echo:
         vetoes = vetoes - {Veto.QUESTION}
@@ -563,6 +625,13 @@ def _is_echo(clause: str, terms: ProposalTerms) -> bool:
         and all(w in said or w in _ECHO_LINKS for w in words)
         and any(w in said for w in words)
     )
+
+
+# A short negation that tells what did not happen: "never got it", "saw nobody", "nothing came".
+_TOLD_NOTHING = re.compile(
+    r"\b(?:got|received|came|arrived|showed|turned|saw|knocked|rang|signed|delivered|heard|"
+    r"called|left|dropped)\b"
+)
 
 
 # Words after "no"/"not" that make a short clause an answer, not venting ("not really", "no

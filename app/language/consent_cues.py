@@ -137,6 +137,8 @@ NEGATION_IDIOMS = (
     "no stress",
     "no bother",
     "not a bother",
+    # the proposal's own closure echoed: "just the webcam, nothing else"
+    "nothing else",
     *other_languages.NEGATION_IDIOMS,
 )
 CONDITIONS = (
@@ -188,6 +190,16 @@ CONDITIONS = (
     "by friday",
     *other_languages.CONDITIONS,
 )
+# Month names, English and the lexicon languages', as dates write them.
+MONTHS = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
+    r"diciembre|januar|februar|marz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|"
+    r"maggio|giugno|luglio|settembre|ottobre|dicembre|janeiro|fevereiro|marco|maio|junho|"
+    r"julho|setembro|outubro|novembro|dezembro)"
+)
 # A time that is not now, in any form: a weekday, a weekend or fortnight, "next <anything>",
 # "in two weeks", "within a month". Naming one beside a yes sets when, which is a term.
 _LATER = re.compile(
@@ -196,6 +208,11 @@ _LATER = re.compile(
     r"|\bnext\s+[a-z]+"
     r"|\b(?:in|within)\s+(?:a|an|one|two|three|four|five|six|a few|a couple of|\d+)\s+"
     r"(?:more\s+)?(?:hours?|days?|weeks?|months?)\b"
+    r"|\b(?:" + "|".join(sorted(other_languages.LATER_DAYS)) + r")\b"
+    # a date: "on 16 April", "from 6 January onwards", "the 1st", "March 3rd"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTHS + r"\b"
+    r"|\b" + MONTHS + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
+    r"|\bthe\s+\d{1,2}(?:st|nd|rd|th)\b"
 )
 # "We'll post them back Monday": when the customer sends the goods is their own errand, not a
 # term of ours; only a sentence that asks nothing of us and sets nothing else may say it.
@@ -833,7 +850,8 @@ def _names_other_item(padded: str, terms: ProposalTerms) -> bool:
 _NOT_PRODUCTS = frozenset(
     "i i'm i'd i'll i've ok okay yes no please thanks thank sure confirmed dear sir madam mr mrs "
     "ms monday tuesday wednesday thursday friday saturday sunday paypal visa mastercard amex "
-    "usd gbp eur "
+    "usd gbp eur january february march april may june july august september october "
+    "november december "
     # "sorry for my English", "my WhatsApp is full": languages and how the customer is reached
     "english spanish french german italian portuguese polish russian chinese arabic hindi urdu "
     "turkish japanese korean dutch greek hebrew thai whatsapp telegram viber wechat messenger "

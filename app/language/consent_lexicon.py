@@ -255,6 +255,25 @@ HEDGES = (
     "dopo",
     "aspetta",
     "non so",
+    # wait, in the forms a customer types ("attends a lundi", "espera hasta el lunes")
+    "attends",
+    "attendre",
+    "attendons",
+    "esperar",
+    "esperad",
+    "esperen",
+    "aguardar",
+    "aguarda",
+    "warten",
+    "wartet",
+    "wachten",
+    "wacht even",
+    "aspettare",
+    "aspettate",
+    "aspettiamo",
+    "poczekajmy",
+    "zaczekaj",
+    "zaczekajcie",
     # "we'll see"
     "ya veremos",
     "veremos",
@@ -265,6 +284,17 @@ HEDGES = (
     "vamos ver",
     "zobaczymy",
     "we zien wel",
+)
+# A day that is not today, in these languages: naming one beside a yes sets when ("sí, el
+# lunes", "oui mais vendredi"). English days are read by the cues themselves.
+LATER_DAYS = _words(
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag morgen ubermorgen",  # de
+    "lunes martes miercoles jueves viernes sabado domingo manana pasado",  # es
+    "lundi mardi mercredi jeudi vendredi samedi dimanche demain prochaine prochain",  # fr
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag overmorgen volgende",  # nl
+    "segunda terca quarta quinta sexta amanha proxima proximo",  # pt
+    "poniedzialek wtorek sroda czwartek piatek sobota niedziela jutro pojutrze",  # pl
+    "lunedi martedi mercoledi giovedi venerdi sabato domenica domani dopodomani prossima",  # it
 )
 HEDGE_SIGNS = ("🤔", "🤷", "😕", "😐")
 # Outcomes other than a refund or a return, named in these languages.

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.language.mentions import read_mentions
+from app.language.signatory import signatory_of
 
 ConsentAction = Literal["refund", "return"]
 
@@ -48,6 +49,9 @@ class ProposalTerms(BaseModel):
     # The words of the proposal as the customer read it: a reply may echo them back in surprise
     # ("Returned to sender?", "Smith??") before answering.
     said_words: tuple[str, ...] = ()
+    # Who the carrier says signed for the parcel ("signed for by H. Fischer"), as the proposal
+    # named them: the reply reads them as "the signer" (`signatory`).
+    signatory: str | None = None
 
     @classmethod
     def from_text(cls, text: str) -> ProposalTerms:
@@ -73,6 +77,7 @@ class ProposalTerms(BaseModel):
         )
         return cls(
             said_words=words_of(text),
+            signatory=signatory_of(text),
             not_received=bool(_NOT_RECEIVED.search(lowered)),
             action=action,
             order_id=order_id,

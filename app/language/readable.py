@@ -57,6 +57,12 @@ _CHAT_WORDS = frozenset(
     "lol lmao lmfao rofl haha hahaha hehe omg idk tbh ngl smh imo btw pls plz thx tysm "
     "ikr fyi asap".split()
 )
+# Function words of English: a clause with one is English with typos ("dont need to emial me"),
+# not another language.
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "a an the to of in on at for and or but i me my you your it is are was be do not no so if "
+    "this that with we us our they he she pls please".split()
+)
 # The words a yes is made of, so that "go ahaed" and "sounds goood" are read, not foreign.
 _CONSENT_WORDS = frozenset(
     "yes yeah okay sure ahead proceed please thanks thank good great fine refund return "
@@ -124,12 +130,20 @@ def _mostly_unknown(clause: str, *, lexicon_read: bool) -> bool:
                     )
                 )
             )
-    return _mostly(unknown, counted)
+    # English with typos ("dont need to emial me") or a lexicon language ("pas besoin de
+    # m'appeler") is read with its vetoes; any other language may limit in two words.
+    read = any(w in _ENGLISH_FUNCTION_WORDS or w in _lexicon_words() for _, w in found)
+    return _mostly(unknown, counted, strict=lexicon_read and not read)
 
 
-def _mostly(unknown: int, counted: int) -> bool:
+def _mostly(unknown: int, counted: int, *, strict: bool) -> bool:
     """At least two words, and more than two in three, are unknown: a rare word or two in an
-    English clause ("the thermostat overshoots") is not a language."""
+    English clause ("the thermostat overshoots") is not a language. Beside a yes, a clause
+    with no English function word and no lexicon word in it (`strict`) may hold a limit in two
+    words ("ok, ali samo slušalice": "but only the headphones"), and more than half is
+    enough."""
+    if strict:
+        return unknown >= 2 and 2 * unknown > counted
     return unknown >= 2 and 3 * unknown > 2 * counted
 
 

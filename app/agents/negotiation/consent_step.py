@@ -12,6 +12,7 @@ from app.agents.negotiation.replies import money
 from app.agents.negotiation.state import Action, OrderFacts, Proposal
 from app.language.consent_terms import ProposalTerms, words_of
 from app.language.mentions import has_phrase, read_mentions
+from app.language.signatory import signatory_of
 from app.platform.contract import ReasonCode
 from app.tools.definitions import CustomerContext
 
@@ -74,6 +75,7 @@ def terms_of(
         not_received=proposal.reason_code
         in (ReasonCode.DELIVERY_DISPUTE, ReasonCode.DELIVERY_FAILED),
         said_words=words_of(proposal.message or ""),
+        signatory=signatory_of(proposal.message or ""),
     )
 
 

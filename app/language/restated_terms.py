@@ -1,0 +1,89 @@
+"""A limit in the reply that only restates the proposal's own scope.
+
+A proposal on part of an order names its lines ("This is for 1 x Wireless Earbuds on order
+ORD-..., nothing else"), and customers answer it in kind: "yes, just the earbuds", "only the
+lights, go ahead", "scope is just the keyboard, confirmed". Read as written, "only" and "just"
+limit the deal, and a limit is a condition. When the words after the limit name every one of the
+proposal's items and nothing else, the limit changes nothing, and the reply is read without it.
+A limit that leaves a proposed item out ("only the slippers" of slippers and a backpack), names
+anything more, or counts ("just one of them") stays, and still vetoes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.language.consent_terms import ProposalTerms
+
+_LIMITS = frozenset("only just solely exclusively".split())
+_DETERMINERS = frozenset("the my that those these this".split())
+# Words of an item name that do not tell items apart.
+_NAME_STOPWORDS = frozenset("the and with for set of pack pair x".split())
+# After the items, only the end of the clause or a courtesy may follow.
+_FOLLOWERS = re.compile(r"^\s*(?:[,.;:!]|$|please\b|pls\b|thanks\b|thank you\b|nothing else\b)")
+_TOKEN = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*")
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for ending in ("es", "s"):
+        if len(word) > 3 + len(ending) and word.endswith(ending):
+            return word[: -len(ending)]
+    return word
+
+
+def _item_stems(terms: ProposalTerms) -> list[set[str]]:
+    return [
+        {_stem(w) for w in _TOKEN.findall(name) if len(w) > 2 and w.lower() not in _NAME_STOPWORDS}
+        for name in terms.item_names
+    ]
+
+
+def without_restated_limit(reply: str, terms: ProposalTerms) -> str:
+    """The reply without every "only"/"just" whose words name exactly the proposal's items."""
+    items = _item_stems(terms)
+    if not items or not all(items):
+        return reply
+    vocabulary = set().union(*items)
+    out: list[str] = []
+    last = 0
+    for limit in re.finditer(r"\b(?:only|just|solely|exclusively)\b", reply, re.IGNORECASE):
+        end = _restated_end(reply, limit.end(), vocabulary, items)
+        if end is None:
+            continue
+        out.append(reply[last : limit.start()])
+        last = limit.end()
+        # Drop the space after the limit word too.
+        while last < len(reply) and reply[last] == " ":
+            last += 1
+    out.append(reply[last:])
+    return "".join(out)
+
+
+def _restated_end(
+    reply: str, start: int, vocabulary: set[str], items: list[set[str]]
+) -> int | None:
+    """Where the items named after a limit end, when they are exactly the proposal's."""
+    position = start
+    named: set[str] = set()
+    for token in _TOKEN.finditer(reply, start):
+        between = reply[position : token.start()]
+        if between.strip():
+            break  # punctuation ends the phrase
+        word = token.group(0).lower()
+        if word in _DETERMINERS:
+            position = token.end()
+            continue
+        if word in {"and", "&"} and named:
+            position = token.end()
+            continue
+        stem = _stem(word)
+        if stem not in vocabulary:
+            break
+        named.add(stem)
+        position = token.end()
+    if not named or not all(item & named for item in items):
+        return None
+    if not _FOLLOWERS.match(reply[position:]):
+        return None
+    return position
