@@ -43,6 +43,11 @@ RETURN = ProposalTerms(action="return", order_id="ORD-1837655", amount=84.50)
         ("Evet, iade yapın lütfen", "tr"),
         ("bale, lotfan anjam bedid mamnoon", None),  # "anjam bedid" only as one phrase
         ("Yes ORD-3312087 sawa", "sw"),
+        ("Wi tanpri. Mèsi anpil.", "ht"),
+        ("Ja, doen dit asseblief", "af"),
+        ("Da, slobodno, hvala", "hr"),
+        ("D'acord, endavant, gràcies", "ca"),
+        ("Aama, refund pannunga", "ta"),
     ],
 )
 def test_a_go_ahead_every_word_of_which_is_understood(reply: str, language: str | None) -> None:
@@ -86,6 +91,9 @@ def test_a_go_ahead_every_word_of_which_is_understood(reply: str, language: str 
         "大丈夫です",
         "괜찮아요",
         "c'est bon merci",
+        # A word that is a go-ahead only inside its phrase: Polish "ale" is "but".
+        "ale",
+        "Može",
     ],
 )
 def test_anything_not_understood_or_not_a_go_ahead_is_left_to_the_reader(reply: str) -> None:
@@ -141,6 +149,9 @@ def test_no_held_out_line_that_is_not_a_yes_executes() -> None:
         ("aiwa, ndatenda", "sn"),  # Shona "no, thanks": "aiwa" is Egyptian yes
         ("Tak, poproszę", None),  # Polish "yes, please"
         ("yes go ahead, so the refund then", None),  # English is the English vetoes' to read
+        ("d'acord, però només la meitat ara", "ca"),  # "ok, but only half now"
+        ("Wi, men sèlman mwatye", "ht"),  # "yes, but only half"
+        ("Ja asseblief, slegs die helfte", "af"),  # "yes please, only half"
     ],
 )
 def test_a_veto_word_beside_its_own_languages_words_vetoes(

@@ -50,7 +50,7 @@ from app.language.consent_story import story_answer
 from app.language.consent_terms import ProposalTerms
 from app.language.foreign_assent import foreign_assent, vetoed_in_own_language
 from app.language.mentions import _IDS, _MONEY, normalise, same_amount
-from app.language.readable import unread_part
+from app.language.readable import LEXICON_LANGUAGES, unread_part
 from app.language.restated_terms import without_restated_limit
 from app.language.signatory import with_signer
 
@@ -266,9 +266,16 @@ def only_what_was_read(reading: ConsentReading, reply: str, terms: ProposalTerms
     if not reading.executes:
         return reading
     text = reading.read_as or reply
-    if foreign_assent(text, terms) is not None:
+    vetoed = vetoed_in_own_language(reply, terms)
+    # A plain go-ahead is a yes when it is the whole reply, or when what was set aside beside it
+    # was read by rules that know its language's words ("Ja gerne, aber bitte keine Anrufe");
+    # a refusal, condition or limit word of any other language vetoes ("d'acord, però només la
+    # meitat ara" leaves "d'acord" to read).
+    if foreign_assent(text, terms) is not None and (
+        reading.read_as is None or vetoed is None or vetoed in LEXICON_LANGUAGES
+    ):
         return reading
-    if vetoed_in_own_language(reply, terms) is None and unread_part(clauses(text), terms) is None:
+    if vetoed is None and unread_part(clauses(text), terms) is None:
         return reading
     return reading.model_copy(
         update={"label": ConsentLabel.UNCLEAR, "vetoes": [*reading.vetoes, "unread"]}

@@ -33,6 +33,8 @@ from app.language.consent_asides import explicit_yes
 from app.language.consent_cues import ASSENT_SIGNS, Veto, is_assent_word, read_cues
 from app.language.consent_terms import ProposalTerms
 from app.language.contact_preferences import declined_channels
+from app.language.english_words import is_english
+from app.language.foreign_assent import foreign_veto_words
 from app.language.mentions import _IDS, _MONEY, normalise
 from app.language.readable import unread_part
 
@@ -491,6 +493,8 @@ def _is_contrast_before_consent(clause: str, terms: ProposalTerms) -> bool:
     if len(words) < 2 or words[0] not in _CONTRASTS or "?" in clause:
         return False
     body = " ".join(clause.split()[1:])
+    if _holds_in_another_language(_words(body)):
+        return False
     vetoes = read_cues(body, terms).vetoes - {Veto.NO_ASSENT}
     if vetoes == {Veto.NEGATION}:
         return _is_story(_words(body), body.lower()) and not _names_terms(
@@ -530,9 +534,17 @@ def _is_venting_contrast_after_consent(clause: str, terms: ProposalTerms) -> boo
     body = " ".join(clause.split()[1:])
     if any(w in _HOLDING_WORDS or w.endswith("n't") for w in body_words):
         return False
+    if _holds_in_another_language(body_words):
+        return False  # "d'acord, però només la meitat": "but only half"
     if read_cues(body, terms).vetoes - {Veto.NO_ASSENT}:
         return False
     return not _names_terms(body, body_words, TERM_WORDS | _CONTRAST_TERM_WORDS, terms)
+
+
+def _holds_in_another_language(words: list[str]) -> bool:
+    """A word of refusal, condition or limit of another language that English does not have
+    ("només", "samo", "sèlman"): the English holding words cannot see it."""
+    return any(w in foreign_veto_words() and not is_english(w) for w in words)
 
 
 def _is_bare_connective(clause: str) -> bool:

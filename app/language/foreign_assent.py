@@ -36,7 +36,9 @@ _ENGLISH_ACTION = {"refund": frozenset({"refund"}), "return": frozenset({"return
 _ENGLISH = _ENGLISH_STRONG | _ENGLISH_WEAK | frozenset().union(*_ENGLISH_ACTION.values())
 
 # Veto words of some language that are everyday English words.
-_ENGLISH_LOOKALIKES = frozenset("so men to par se de tu la lo den le net mat ha bas ei".split())
+_ENGLISH_LOOKALIKES = frozenset(
+    "so men to par se de tu la lo den le net mat ha bas ei as later".split()
+)
 _QUESTION_MARKS = re.compile(r"[?¿؟？;;]")
 # Chunks are split at spaces and punctuation; hyphens and apostrophes split words as well
 # ("fais-le", "ir-rifużjoni", "d'accord").
@@ -210,6 +212,18 @@ def vetoed_in_own_language(text: str, terms: ProposalTerms) -> str | None:
         ):
             return language.name
     return None
+
+
+def foreign_veto_words() -> frozenset[str]:
+    """Every language's words of refusal, condition and limit that English does not have."""
+    return _all_vetoes()
+
+
+@cache
+def _all_vetoes() -> frozenset[str]:
+    return frozenset().union(*(language.vetoes for language in _languages())) - (
+        _ENGLISH_LOOKALIKES
+    )
 
 
 def _loose_words(text: str) -> list[str]:

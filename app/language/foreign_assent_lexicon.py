@@ -354,4 +354,41 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
         weak="koszonom kerem szepen",
         vetoes="nem de csak ha",
     ),
+    Vocabulary(
+        "ht",
+        strong="wi dako wi_ale ou_met_ale met_ale fe_li fe_l kontinye pa_gen_pwoblem anfom",
+        weak="mesi anpil tanpri souple che cheri zanmi msye madanm an la a",
+        refund="ranbousman ranbouse",
+        return_="retou",
+        vetoes="non pa men selman si poko annik",
+    ),
+    Vocabulary(
+        "af",
+        strong="ja jip gaan_voort gaan_aan doen_dit doen_maar seker in_orde stem_saam",
+        weak="dankie baie asseblief boet bru broer meneer mevrou tannie oom vriend",
+        refund="terugbetaling",
+        vetoes="nee nie maar net as indien slegs wag later",
+    ),
+    Vocabulary(
+        "hr",
+        strong="da slobodno naravno vazi u_redu uredu dogovoreno prihvacam samo_naprijed "
+        "samo_napred izvolite",
+        weak="hvala puno lijepo lepo molim vas te gospodine gospodjo prijatelju brate",
+        refund="povrat_novca",
+        vetoes="ne nemojte nemoj ali samo ako tek cekaj nije jos",
+    ),
+    Vocabulary(
+        "ca",
+        strong="si endavant d_acord perfecte confirmo accepto som_hi fes_ho procediu",
+        weak="gracies moltes si_us_plau sisplau amic amiga senyor senyora",
+        refund="reemborsament",
+        return_="devolucio",
+        vetoes="no pero nomes quan espera",
+    ),
+    Vocabulary(
+        "ta",
+        strong="aama amam aamaa seri pannunga pannungo seyyunga",
+        weak="nandri romba anna akka thambi",
+        vetoes="illa illai venam vendam vendaam aana mattum",
+    ),
 )

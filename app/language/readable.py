@@ -156,11 +156,11 @@ def _lexicon_words() -> frozenset[str]:
             for entry in value:
                 words.update(_LETTERS.findall(fold(entry).lower()))
     for vocabulary in VOCABULARIES:
-        if vocabulary.language in _LEXICON_LANGUAGES:
+        if vocabulary.language in LEXICON_LANGUAGES:
             for field in (vocabulary.strong, vocabulary.weak, vocabulary.refund,
                           vocabulary.return_, vocabulary.either):  # fmt: skip
                 words.update(_LETTERS.findall(fold(field.replace("_", " ")).lower()))
     return frozenset(words)
 
 
-_LEXICON_LANGUAGES = frozenset("es pt fr de it nl pl".split())
+LEXICON_LANGUAGES = frozenset("es pt fr de it nl pl".split())
