@@ -124,6 +124,7 @@ def reader() -> ConsentReader:
         ("Yes go ahead. Droppin it off Saturday.", TWO_ITEMS),
         ("yes go ahead. I'll drop it off Friday when I go to town.", TWO_ITEMS),
         ("Yes. That plug buzzes some bad. I'll bring it to the Canada Post Tuesday.", TWO_ITEMS),
+        ("Yes, that works for me. Thanks a bunch, have a good one.", ONE_ITEM),
     ],
 )  # fmt: skip
 def test_a_yes_with_a_story_about_the_signer_a_restated_scope_or_a_drop_off_executes(

@@ -555,6 +555,8 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         # The plan's own verb and place ("leave it in the locker", "the pickup point") are how
         # the goods go back, not a change to the deal.
         lowered = _DROP_OFF_PLACE.sub("place", _DROP_OFF_VERBS.sub("plan", lowered))
+        # "at some point this week": when the errand is done, not a wait.
+        lowered = re.sub(r"\bthis week(?:end)?\b", "this day", lowered)
         words = _without_clitics(lowered)
     if _names_deal_word(words, vocabulary):
         return "a word of the deal", False

@@ -307,6 +307,14 @@ _CLOSING = re.compile(
     r"(?: thanks| thank you)?[\s.!,]*$"
     r"|^(?:and\s+)?nothing (?:else|more)(?: needed| required| to add| from me| for now)?[\s.!,]*$"
     r"|^(?:and\s+)?no (?:other|further) action (?:is\s+)?(?:needed|required)[\s.!,]*$"
+    # A farewell: "have a good one", "take care now".
+    r"|^(?:and\s+|so\s+)?(?:have a (?:good|great|nice|lovely|blessed) (?:one|day|night|evening|"
+    r"weekend|week|afternoon|morning)|take care|all the best|bye|bye bye|cheerio|ciao)"
+    r"(?:\s+(?:mate|pal|love|now|then|bro|boss|sir|ma'am|all))?[\s.!,]*$"
+    # A preface that only announces what follows: "just so you know,", "for the record:".
+    r"|^(?:and\s+|but\s+|oh\s+|also\s+)?(?:just so (?:you|ya|u) (?:know|are aware)|just to let "
+    r"(?:you|u) know|just letting (?:you|u) know|fyi|for your information|for the record|"
+    r"for your records|for context|for what it'?s worth|by the way|btw)[\s.!,:;-]*$"
 )
 # "don't worry about the packaging": reassurance about something the proposal does not name.
 _REASSURANCE = re.compile(
@@ -549,7 +557,8 @@ def _holds_in_another_language(words: list[str]) -> bool:
 
 def _is_bare_connective(clause: str) -> bool:
     words = _words(clause)
-    return bool(words) and all(w in _CONNECTIVES for w in words)
+    # "Also," on its own before a story set aside beside it belonged to that story.
+    return bool(words) and all(w in _CONNECTIVES or w == "also" for w in words)
 
 
 def _without_leading_contrast(clause: str) -> str:
