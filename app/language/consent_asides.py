@@ -102,7 +102,7 @@ _DEAL_WORDS = frozenset(
 # weekend", "wait till Monday"), the story's own order of events in one that tells the past
 # ("it didn't come on the Tuesday", "I waited until 6").
 # The errand's own times on a named day: "Saturday when he visits", "before my standup", "I think".
-_ERRAND_TIMES = frozenset("when before think".split())
+_ERRAND_TIMES = frozenset("when before think until till".split())
 _DAY_WORDS = frozenset(
     "tomorrow tmrw tonight today weekend monday tuesday wednesday thursday friday saturday "
     "sunday morning afternoon evening after".split()
@@ -184,7 +184,8 @@ _STORY_FORMS = re.compile(
     r"half (?:of )?(?:the )?(?:everyone|everybody|people|parish|village|town|city|county|country|"
     r"world|street|neighbou?rhood)|since day one|from day one|the first day|one of those days|"
     r"next door|full stop|just now|the other (?:agent|chat|day|night|week|time|person|guy|lady|"
-    r"operator|call|rep|representative|girl|man|woman)|"
+    r"operator|call|rep|representative|girl|man|woman|residents|neighbours|neighbors|tenants|"
+    r"flats|houses|people|families)|"
     # The wrong item as it came: "they sent me a bag of seasoning instead of the crab boil".
     r"(?:sent|send|gave|delivered|shipped|got|received|came with|brought)\b(?:\s+\S+){0,8}?\s+"
     r"instead of|"
@@ -196,7 +197,8 @@ _STORY_FORMS = re.compile(
 # Phrases that are deal words as a whole.
 _DEAL_PHRASES = re.compile(
     r"\b(?:as long as|so long as|money back|not yet|not now|not today|hold on|hang on|let me|"
-    r"on second thought|in that case|rather than|instead of|as well|the rest|of them|of the|"
+    r"on second thought|in that case|rather than|instead of|as well|the rest|of them|"
+    r"of the(?! signer\b)|"
     r"that's it|thats it|that's all|thats all|is it|is that|leave it|forget it|never mind|"
     r"nevermind|i'm done|im done|how long|how many|how much|a minute|a sec|a second|"
     r"like i said|siempre que|desde que|pod warunkiem|a patto|a condition|sartiyla|"
@@ -361,8 +363,8 @@ _FAULT = re.compile(
     r"too (?:small|big|large|tight|loose|short|long|narrow|wide|heavy|loud)|"
     r"(?:doesn't|does not|dont|don't|do not|won't|wont|didn't|did not) (?:fit|work|charge|"
     r"turn on|switch on|close|zip|stay on|connect|pair)|"
-    r"stopped working|not working|wrong (?:size|colou?r|model|one|item)|not (?:as|like|same) "
-    r"(?:described|the picture|the photo|pictured|advertised))\b"
+    r"stopped working|not working|wrong (?:size|colou?r|model|one|item)|not (?:the )?(?:as|like|"
+    r"same)(?: as| like)? (?:described|the picture|the photo|pictured|advertised))\b"
 )
 # "no one at this address is the signer": where the signer is not.
 _WHERE_THE_SIGNER_IS_NOT = frozenset({"address"})
@@ -546,7 +548,8 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
     if tells or signer:
         vocabulary = _DEAL_WORDS - _STORY_QUANTITIES - _WHERE_THE_SIGNER_IS_NOT
     elif drop_off:
-        vocabulary = _DEAL_WORDS | _DELIBERATION_WORDS | (_SEQUENCE_WORDS - _DAY_WORDS)
+        # A British "mind" ends a remark ("weighs a ton mind"); it changes no plan.
+        vocabulary = (_DEAL_WORDS - {"mind"}) | _DELIBERATION_WORDS | (_SEQUENCE_WORDS - _DAY_WORDS)
         if on_a_day:
             vocabulary = vocabulary - _ERRAND_TIMES
     else:

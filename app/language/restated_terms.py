@@ -48,16 +48,56 @@ def without_restated_limit(reply: str, terms: ProposalTerms) -> str:
     out: list[str] = []
     last = 0
     for limit in re.finditer(r"\b(?:only|just|solely|exclusively)\b", reply, re.IGNORECASE):
-        end = _restated_end(reply, limit.end(), vocabulary, items)
-        if end is None:
+        after = _restated_end(reply, limit.end(), vocabulary, items)
+        before = _restated_before(reply, limit.start(), vocabulary, items)
+        if after is not None:
+            # "just the earbuds": the limit and the space after it go.
+            start, last_cut = limit.start(), limit.end()
+            while last_cut < len(reply) and reply[last_cut] == " ":
+                last_cut += 1
+        elif before is not None and _FOLLOWERS.match(reply[limit.end() :]):
+            # "Smart Plug only.": the space before it and the limit go.
+            start, last_cut = limit.start(), limit.end()
+            while start > last and reply[start - 1] == " ":
+                start -= 1
+        else:
             continue
-        out.append(reply[last : limit.start()])
-        last = limit.end()
-        # Drop the space after the limit word too.
-        while last < len(reply) and reply[last] == " ":
-            last += 1
+        out.append(reply[last:start])
+        last = last_cut
     out.append(reply[last:])
     return "".join(out)
+
+
+# What may stand before items that a trailing limit follows ("Smart Plug only", "yes, the
+# earbuds only please").
+_LEADS = frozenset("yes yeah yep ok okay sure please refund return".split())
+
+
+def _restated_before(
+    reply: str, end: int, vocabulary: set[str], items: list[set[str]]
+) -> int | None:
+    """Where the items named before a trailing limit start, when they are exactly the
+    proposal's and nothing but the start of a clause or a word of assent comes before them."""
+    tokens = list(_TOKEN.finditer(reply[:end]))
+    position = end
+    named: set[str] = set()
+    for token in reversed(tokens):
+        if reply[token.end() : position].strip():
+            break  # punctuation ends the phrase
+        word = token.group(0).lower()
+        if word in _DETERMINERS or (word in {"and", "&"} and named):
+            position = token.start()
+            continue
+        stem = _stem(word)
+        if stem not in vocabulary:
+            if word not in _LEADS:
+                return None
+            break
+        named.add(stem)
+        position = token.start()
+    if not named or not all(item & named for item in items):
+        return None
+    return position
 
 
 def _restated_end(
