@@ -101,8 +101,6 @@ _DEAL_WORDS = frozenset(
 # Words of time and sequence: a condition in a clause about what is to come ("after the
 # weekend", "wait till Monday"), the story's own order of events in one that tells the past
 # ("it didn't come on the Tuesday", "I waited until 6").
-# The errand's own times on a named day: "Saturday when he visits", "before my standup", "I think".
-_ERRAND_TIMES = frozenset("when before think until till".split())
 _DAY_WORDS = frozenset(
     "tomorrow tmrw tonight today weekend monday tuesday wednesday thursday friday saturday "
     "sunday morning afternoon evening after".split()
@@ -121,6 +119,8 @@ _SEQUENCE_WORDS = _DAY_WORDS | frozenset(
     "wait waiting waited first before next yet until till til when since week weeks month "
     "months".split()
 )
+# The errand's own times on a named day: "Saturday when he visits", "before my standup", "I think".
+_ERRAND_TIMES = frozenset("when before think until till".split())
 # A clause that tells what happened: a past verb, nothing that asks, wishes or plans.
 _PAST_TELLING = re.compile(
     r"\b(?:was|were|did|didn't|didnt|had|hadn't|came|got|arrived|left|threw|broke|said|"
@@ -587,11 +587,11 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         and not _TOLD_NOTHING.search(lowered)
     ):
         return "a short negation", False
-    # Laughter beside a story laughs at the story ("my 2 daughters laughed at it lol"); any
-    # other sarcasm cue stays.
     # A drop-off plan's capitalised words are places ("the Post Office", "the UPS Access
     # Point"), not products: the order's other items are checked by name above.
     said = clause.lower() if drop_off else clause
+    # Laughter beside a story laughs at the story ("my 2 daughters laughed at it lol"); any
+    # other sarcasm cue stays.
     vetoes = read_cues(
         _STORY_FORMS.sub("story", _COUNTERFACTUAL.sub("story", _LAUGHTER.sub(" ", said))), terms
     ).vetoes

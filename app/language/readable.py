@@ -26,6 +26,8 @@ _OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0d
 _LETTERS = re.compile(r"[a-z]+")
 _WORD = re.compile(r"[^\W\d_]+")
 _FUNCTION_WORD_TOKENS = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+# The languages `consent_lexicon` lists form words for: the head reads them with their vetoes.
+LEXICON_LANGUAGES = frozenset("es pt fr de it nl pl".split())
 # Function words of the languages `consent_lexicon` lists form words for (es, pt, fr, de, it,
 # nl, pl, tr), and of other languages written in Latin letters: foreign wherever they stand,
 # although the encoder's English vocabulary holds some of them ("pero", "wag", "yang", "dar").
@@ -161,6 +163,3 @@ def _lexicon_words() -> frozenset[str]:
                           vocabulary.return_, vocabulary.either):  # fmt: skip
                 words.update(_LETTERS.findall(fold(field.replace("_", " ")).lower()))
     return frozenset(words)
-
-
-LEXICON_LANGUAGES = frozenset("es pt fr de it nl pl".split())

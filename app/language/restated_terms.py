@@ -15,7 +15,7 @@ import re
 
 from app.language.consent_terms import ProposalTerms
 
-_LIMITS = frozenset("only just solely exclusively".split())
+_LIMIT = re.compile(r"\b(?:only|just|solely|exclusively)\b", re.IGNORECASE)
 _DETERMINERS = frozenset("the my that those these this".split())
 # Words of an item name that do not tell items apart.
 _NAME_STOPWORDS = frozenset("the and with for set of pack pair x".split())
@@ -47,7 +47,7 @@ def without_restated_limit(reply: str, terms: ProposalTerms) -> str:
     vocabulary = set().union(*items)
     out: list[str] = []
     last = 0
-    for limit in re.finditer(r"\b(?:only|just|solely|exclusively)\b", reply, re.IGNORECASE):
+    for limit in _LIMIT.finditer(reply):
         after = _restated_end(reply, limit.end(), vocabulary, items)
         before = _restated_before(reply, limit.start(), vocabulary, items)
         if after is not None:
