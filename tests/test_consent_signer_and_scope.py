@@ -62,6 +62,10 @@ def test_the_signatory_is_read_as_the_signer(reply: str, read: str) -> None:
     assert with_signer(reply, "M. Okafor") == read
 
 
+def test_a_name_the_carrier_recorded_in_capitals_is_read_as_written_by_the_customer() -> None:
+    assert with_signer("Moyo? That's not me.", "T. MOYO") == "the signer? That's not me."
+
+
 def test_only_a_denial_of_the_signer_is_one() -> None:
     assert denies_signer("no one here is named the signer")
     assert denies_signer("whoever the signer is, he never came")

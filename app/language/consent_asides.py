@@ -43,7 +43,7 @@ from app.language.consent_terms import ProposalTerms
 from app.language.foreign_assent import foreign_assent
 from app.language.mentions import _IDS, _MONEY, normalise
 from app.language.readable import in_another_language
-from app.language.signatory import denies_signer
+from app.language.signatory import STAND_IN, denies_signer
 
 if TYPE_CHECKING:
     from app.routing.embeddings import SentenceEncoder
@@ -623,7 +623,8 @@ def _is_echo(clause: str, terms: ProposalTerms) -> bool:
     if not _ECHO.match(clause.strip()):
         return False
     words = _WORDS.findall(other_languages.fold(normalise(clause)).lower())
-    said = set(terms.said_words)
+    # The signatory echoed ("Rampersad?") reads as the stand-in the reply now holds.
+    said = set(terms.said_words) | set(STAND_IN.split())
     return (
         0 < len(words) <= 4
         and not set(words) & _QUESTION_WORDS

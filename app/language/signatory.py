@@ -58,10 +58,16 @@ def with_signer(reply: str, signatory: str | None) -> str:
     name = _name(signatory) if signatory else None
     if name is None:
         return reply
-    # A surname that starts lower-case is the word, not the name ("a rose bush"), unless the
-    # customer writes everything in lower case ...
-    anywhere = re.IGNORECASE if reply == reply.lower() else 0
-    read = re.sub(rf"\b{name}", STAND_IN, reply, flags=anywhere)
+    # Carriers record names in capitals ("T. MOYO") and customers write them as names
+    # ("Moyo?"). A surname that starts lower-case is the word, not the name ("a rose bush"),
+    # unless the customer writes everything in lower case ...
+    lower_case_reply = reply == reply.lower()
+    read = re.sub(
+        rf"\b{name}",
+        lambda m: STAND_IN if lower_case_reply or m.group(0)[0].isupper() else m.group(0),
+        reply,
+        flags=re.IGNORECASE,
+    )
     # ... or it stands where a person is spoken of: "i don't know any fischer", "named walsh".
     return re.sub(
         rf"\b({_PERSON_CONTEXT})\s+{name}",
