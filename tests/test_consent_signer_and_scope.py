@@ -166,3 +166,26 @@ def test_their_non_yes_twins_do_not_execute(
     reader: ConsentReader, reply: str, terms: ProposalTerms
 ) -> None:
     assert not reader.read(reply, terms).executes
+
+
+def test_the_agent_reads_the_signatory_from_the_proposal_it_made() -> None:
+    from app.agents.negotiation.consent_step import terms_of
+    from app.agents.negotiation.state import Action, Proposal
+    from app.platform.contract import ReasonCode
+
+    proposal = Proposal(
+        proposal_id="p-1",
+        action=Action.REFUND,
+        order_id="ORD-3333344",
+        amount=255.80,
+        currency="USD",
+        reason_code=ReasonCode.DELIVERY_DISPUTE,
+        message=(
+            "The carrier shows order ORD-3333344 as delivered on 15 September, signed for by "
+            "H. Fischer. Since you didn't receive it, this qualifies as a delivery dispute: I "
+            "can refund $255.80. Shall I go ahead? Please reply yes or no."
+        ),
+    )
+    terms = terms_of(proposal, None, None)
+    assert terms.signatory == "H. Fischer"
+    assert terms.not_received
