@@ -4,12 +4,13 @@
 
 Sets: consent_dev (tuned against), consent_holdout (measured once), consent_unseen (18 voices
 and 6 languages written before the session-6 changes), consent_unseen2 (17 voices, 5 languages,
-written before the clause-scope reading), consent_unseen3..9 (14 voices each, written blind by
+written before the clause-scope reading), consent_unseen3..11 (14 voices each, written blind by
 helpers that saw no code or data, each measured once before the changes that followed it: the
-first looks are in the README), consent_probes, consent_probes2 and consent_probes3 (136, 160
-and 160 adversarial non-yes replies, the second written blind against the aside gate, the third
-against the leniencies of session 11). None shares a family name or a reply with the training
-data (a test checks).
+first looks are in the README), consent_probes..probes5 (136, 160, 160, 200 and 200 adversarial
+non-yes replies, the second written blind against the aside gate, the third against the
+leniencies of session 11, the fourth in 34 languages, the fifth against the signatory, restated
+scope, date and drop-off readings of session 13). None shares a family name or a reply with the
+training data (a test checks).
 
 Input: JSON Lines `{"proposal": str, "reply": str, "label": "yes"|"no"|"conditional"|
 "question"|"counter"|"unclear"}` (an optional `family` is reported per family; other fields are
