@@ -40,6 +40,9 @@ def test_the_signatory_is_parsed_from_the_proposal() -> None:
         "Anna Maria Lopez-Garcia"
     )
     assert signatory_of("I can refund $94.31 on order ORD-9425237") is None
+    # A place or a role the carrier recorded is no person: "no parcel came" stays as written.
+    for recorded in ("Parcel locker", "Reception", "Left at front door", "Building staff"):
+        assert signatory_of(f"as delivered, signed for by {recorded}. Since you") is None
 
 
 @pytest.mark.parametrize(

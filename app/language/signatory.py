@@ -30,13 +30,28 @@ _DENIAL = re.compile(
 )
 
 
+# What carriers record instead of a person ("Parcel locker", "Reception", "Left at front door",
+# "Customer"): words a reply uses for the parcel and the place, never to be read as a name.
+_NOT_A_PERSON = frozenset(
+    "customer recipient addressee reception receptionist front desk building staff parcel "
+    "package locker left door porch neighbour neighbor concierge mailroom mail room post "
+    "security guard office garage safe place back side gate lobby doorman resident household "
+    "family member signature signed not required none unknown contactless photo delivered "
+    "driver courier".split()
+)
+
+
 def signatory_of(proposal_text: str) -> str | None:
-    """The signatory the proposal's text names, or None when it names none."""
+    """The person the proposal's text names as signing, or None when it names none, or names a
+    place or a role instead ("signed for by Parcel locker")."""
     match = _SIGNED_FOR_BY.search(proposal_text)
     if match is None:
         return None
     name = match.group(1).strip(" .")
-    return name or None
+    words = re.findall(r"[A-Za-z]+", name.lower())
+    if not name or any(w in _NOT_A_PERSON for w in words):
+        return None
+    return name
 
 
 def _name(signatory: str) -> str | None:
