@@ -33,7 +33,7 @@ import numpy as np
 from app.language import consent_lexicon as other_languages
 from app.language.consent_cues import (
     ASSENT_SIGNS,
-    MONTHS,
+    DATE,
     Veto,
     one_slip,
     read_cues,
@@ -326,16 +326,16 @@ _LAUGHTER = re.compile(
     r"\b(?:lol|lmao|haha+|hehe|k{3,}|jaja+|rsrs|5{3,})\b|😂|🤣|😆", re.IGNORECASE
 )
 # "on Thursday morning", "by Friday", "tmrw during lunch": when a drop-off happens.
+_WEEKDAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _DAY_PHRASE = re.compile(
-    r"\b(?:(?:on|by|this|next|after|before|during|at|over)\s+)?(?:the\s+|my\s+)?(?:monday|"
-    r"tuesday|wednesday|thursday|friday|saturday|sunday|weekend|morning|afternoon|evening|work|"
-    r"tomorrow|tmrw|tmr|tonight|lunch|lunchtime|lunch break|this week)\b"
+    rf"\b(?:(?:on|by|this|next|after|before|during|at|over)\s+)?(?:the\s+|my\s+)?(?:{_WEEKDAYS}|"
+    r"weekend|morning|afternoon|evening|work|tomorrow|tmrw|tmr|tonight|lunch|lunchtime|"
+    r"lunch break|this week)\b"
 )
 # A drop-off on a named day: what else the plan says of when ("Saturday when he visits",
 # "Thursday before my 8am standup") is the customer's errand, not a wait we are asked for.
 _NAMED_DAY = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tmrw|tmr|tonight|"
-    r"today|this week|this weekend)\b"
+    rf"\b(?:{_WEEKDAYS}|tomorrow|tmrw|tmr|tonight|today|this week|this weekend)\b"
 )
 # "but", "though", "when", "before" in a story; any other condition, in any language, stays.
 _STORY_CONNECTIVES = re.compile(
@@ -370,11 +370,6 @@ _FAULT = re.compile(
 _WHERE_THE_SIGNER_IS_NOT = frozenset({"address"})
 _GUESS = re.compile(r"\b(?:maybe|perhaps|probably|possibly|might|i think|i guess|i suppose)\b")
 _AGE = re.compile(r"\b(?:turns|turned|turning|aged|age)\s+\d+\b")
-# A date told in a story ("on 3 March I was in Split", "November 21st"): a day, not a count.
-_DATE = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\b\.?"
-    rf"|\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
-)
 # Numbers that count no goods: a rating ("10/10"), the radio's "10-4", a measurement ("40°C",
 # "within 8 m of the door").
 _NOT_A_COUNT = re.compile(
@@ -429,7 +424,7 @@ def _words(clause: str) -> list[str]:
     return _WORDS.findall(other_languages.fold(normalise(clause)).lower())
 
 
-def _stem(word: str) -> str:
+def singular(word: str) -> str:
     """Plural and singular alike: "mats" is "mat", "boxes" is "box"."""
     for ending in ("es", "s"):
         if len(word) > 3 + len(ending) and word.endswith(ending):
@@ -439,7 +434,7 @@ def _stem(word: str) -> str:
 
 def _item_words(terms: ProposalTerms, *, other: bool = False) -> set[str]:
     names = terms.other_item_names if other else terms.item_names
-    return {_stem(w) for n in names for w in _WORDS.findall(n.lower()) if len(w) > 2}
+    return {singular(w) for n in names for w in _WORDS.findall(n.lower()) if len(w) > 2}
 
 
 # Deal words long enough that a slip of the keys still reads as them ("onyl", "refnud"): two
@@ -499,9 +494,10 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         # in another language stays in the reading ("mi esposa dice que ni hablar", "esim
         # hayir diyor").
         return "another language", False
-    # A date in a clause that tells the past is when it happened; any other is when to act.
+    # A date in a clause that tells the past is when it happened ("on 3 March I was in Split"):
+    # a day, not a count; any other is when to act.
     if _PAST_TELLING.search(folded) and not _NOT_JUST_TELLING.search(folded):
-        folded = _DATE.sub(" ", folded)
+        folded = DATE.sub(" ", folded)
     if _QUANTITY.search(_NOT_A_COUNT.sub(" ", _AGE.sub(" ", _LAUGHTER.sub(" ", folded)))):
         return "a number that is not a time", False
     echo = _is_echo(clause, terms)
@@ -565,7 +561,7 @@ def _read_clause(clause: str, terms: ProposalTerms) -> tuple[str | None, bool]:
         return "a word of the deal", False
     # The proposal's own items may be told about ("the slippers were too tight") or taken to the
     # post office; any other item, or the proposal's own in any other clause, is the deal's.
-    named = {_stem(w) for w in words}
+    named = {singular(w) for w in words}
     own_item = named & _item_words(terms)
     faulted = bool(_FAULT.search(lowered))
     if named & _item_words(terms, other=True) or (own_item and not (tells or drop_off or faulted)):

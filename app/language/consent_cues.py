@@ -200,6 +200,12 @@ MONTHS = (
     r"maggio|giugno|luglio|settembre|ottobre|dicembre|janeiro|fevereiro|marco|maio|junho|"
     r"julho|setembro|outubro|novembro|dezembro)"
 )
+# A date: "on 16 April", "from 6 January onwards", "the 1st", "March 3rd".
+DATE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTHS + r"\b"
+    r"|\b" + MONTHS + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
+    r"|\bthe\s+\d{1,2}(?:st|nd|rd|th)\b"
+)
 # A time that is not now, in any form: a weekday, a weekend or fortnight, "next <anything>",
 # "in two weeks", "within a month". Naming one beside a yes sets when, which is a term.
 _LATER = re.compile(
@@ -209,10 +215,7 @@ _LATER = re.compile(
     r"|\b(?:in|within)\s+(?:a|an|one|two|three|four|five|six|a few|a couple of|\d+)\s+"
     r"(?:more\s+)?(?:hours?|days?|weeks?|months?)\b"
     r"|\b(?:" + "|".join(sorted(other_languages.LATER_DAYS)) + r")\b"
-    # a date: "on 16 April", "from 6 January onwards", "the 1st", "March 3rd"
-    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTHS + r"\b"
-    r"|\b" + MONTHS + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
-    r"|\bthe\s+\d{1,2}(?:st|nd|rd|th)\b"
+    r"|" + DATE.pattern
 )
 # "We'll post them back Monday": when the customer sends the goods is their own errand, not a
 # term of ours; only a sentence that asks nothing of us and sets nothing else may say it.

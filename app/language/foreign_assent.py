@@ -214,16 +214,11 @@ def vetoed_in_own_language(text: str, terms: ProposalTerms) -> str | None:
     return None
 
 
+@cache
 def foreign_veto_words() -> frozenset[str]:
     """Every language's words of refusal, condition and limit that English does not have."""
-    return _all_vetoes()
-
-
-@cache
-def _all_vetoes() -> frozenset[str]:
-    return frozenset().union(*(language.vetoes for language in _languages())) - (
-        _ENGLISH_LOOKALIKES
-    )
+    vetoes = frozenset().union(*(language.vetoes for language in _languages()))
+    return vetoes - _ENGLISH_LOOKALIKES
 
 
 def _loose_words(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from app.language.consent_asides import singular
 from app.language.consent_terms import ProposalTerms
 
 _LIMIT = re.compile(r"\b(?:only|just|solely|exclusively)\b", re.IGNORECASE)
@@ -25,11 +26,7 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*")
 
 
 def _stem(word: str) -> str:
-    word = word.lower()
-    for ending in ("es", "s"):
-        if len(word) > 3 + len(ending) and word.endswith(ending):
-            return word[: -len(ending)]
-    return word
+    return singular(word.lower())
 
 
 def _item_stems(terms: ProposalTerms) -> list[set[str]]:
