@@ -185,6 +185,7 @@ def leave_one_source_out(router: IntentRouter) -> dict[str, Any]:
             regularisation_c=router.regularisation_c,
             low_confidence=router.low_confidence,
             similarity_floor=router.similarity_floor,
+            text_weight=router.text_weight,
         )
         routed = [
             Routed(exemplars[i].intent, fold.route_embedded(exemplars[i].text, vectors[i]), 0.0)
@@ -311,6 +312,7 @@ def sweep(
             "regularisation_c": router.regularisation_c,
             "low_confidence": router.low_confidence,
             "similarity_floor": router.similarity_floor,
+            "text_weight": router.text_weight,
         }
         settings.update(changes)
         return IntentRouter(router.index, router.encoder, **settings)  # type: ignore[arg-type]
