@@ -341,7 +341,9 @@ def test_exemplar_embeddings_are_cached_by_file_content(tmp_path: Path) -> None:
     assert encoder.calls == 3
 
 
-def test_the_fitted_head_is_cached_with_the_exemplars(tmp_path: Path) -> None:
+def test_the_fitted_head_is_cached_with_the_exemplars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = tmp_path / "exemplars.jsonl"
     data.write_text(
         '{"text": "track it", "intent": "order_status"}\n'
@@ -351,11 +353,19 @@ def test_the_fitted_head_is_cached_with_the_exemplars(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = IntentRouter.load(AxisEncoder(), paths=[data], cache_dir=cache)  # type: ignore[arg-type]
     heads = list(cache.glob("head-*.npz"))
-    assert len(heads) == 1
+    text_heads = list(cache.glob("text-head-*.npz"))
+    assert len(heads) == 1 and len(text_heads) == 1
+    fits = []
+    monkeypatch.setattr(
+        "app.routing.router.TextHead.fit", lambda *args: fits.append(args) or pytest.fail("refit")
+    )
     second = IntentRouter.load(AxisEncoder(), paths=[data], cache_dir=cache)  # type: ignore[arg-type]
     assert second.route("refund").scores == first.route("refund").scores
+    assert fits == []  # both heads were read back, not fitted again
+    monkeypatch.undo()
     # A corrupt cache file is refitted, never trusted.
     heads[0].write_bytes(b"not a numpy file")
+    text_heads[0].write_bytes(b"not a numpy file either")
     third = IntentRouter.load(AxisEncoder(), paths=[data], cache_dir=cache)  # type: ignore[arg-type]
     assert third.route("refund").scores == first.route("refund").scores
 

@@ -24,7 +24,7 @@ ROWS = [
 
 
 def head(n_labels: int = 11) -> TextHead:
-    return TextHead([t for t, _ in ROWS], np.array([label for _, label in ROWS]), n_labels)
+    return TextHead.fit([t for t, _ in ROWS], np.array([label for _, label in ROWS]), n_labels)
 
 
 def test_probabilities_cover_every_label_and_sum_to_one() -> None:
@@ -41,9 +41,17 @@ def test_misspelt_words_are_read_from_their_letters() -> None:
 
 
 def test_a_single_label_gets_all_of_the_vote() -> None:
-    only = TextHead(["refund me", "money back"], np.array([6, 6]), 11)
+    only = TextHead.fit(["refund me", "money back"], np.array([6, 6]), 11)
     out = only.probabilities(["anything at all"])
     assert out[0, 6] == 1.0 and out.sum() == 1.0
+
+
+@pytest.mark.parametrize("labels", [[0, 0, 0, 6, 6, 6, 9, 9], [0, 0, 0, 6, 6, 6, 6, 6], [6] * 8])
+def test_a_stored_head_gives_the_same_probabilities(labels: list[int]) -> None:
+    fitted = TextHead.fit([t for t, _ in ROWS], np.array(labels), 11)
+    stored = TextHead.from_arrays(fitted.to_arrays())
+    texts = ["refnud plz", "wheres my parcel", "ünïcödé wörds ok", ""]
+    np.testing.assert_array_equal(stored.probabilities(texts), fitted.probabilities(texts))
 
 
 def toy_index() -> tuple[ExemplarIndex, AxisEncoder]:

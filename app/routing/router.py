@@ -38,7 +38,7 @@ from app.routing.exemplar_index import (
     prepare_text,
 )
 from app.routing.intents import INTENT_LABELS, Intent, Route, route_for
-from app.routing.text_head import TextHead
+from app.routing.text_head import TEXT_HEAD_C, TextHead
 
 # Exemplar label of context-dependent follow-ups; internal, never part of a decision.
 FOLLOWUP_LABEL = "_followup"
@@ -140,6 +140,7 @@ class IntentRouter:
         text_weight: float = DEFAULT_TEXT_WEIGHT,
         fallback: LlmIntentFallback | None = None,
         head_cache: Path | None = None,
+        text_head_cache: Path | None = None,
     ) -> None:
         if not 0.0 <= text_weight <= 1.0:
             raise ValueError(f"text_weight must lie in [0, 1], got {text_weight}")
@@ -158,16 +159,16 @@ class IntentRouter:
             head = _fit_linear_head(
                 index.vectors, self._label_ids, len(self._labels), regularisation_c
             )
-            _write_head(head_cache, head)
+            _write_arrays(head_cache, {"coef": head[0], "intercept": head[1]}, "head-*.npz")
         self._coef, self._intercept = head
         self.text_weight = text_weight
-        self._text_head = (
-            TextHead(
-                [prepare_text(text) for text in index.texts], self._label_ids, len(self._labels)
-            )
-            if text_weight > 0
-            else None
-        )
+        self._text_head: TextHead | None = None
+        if text_weight > 0:
+            self._text_head = _read_text_head(text_head_cache, len(self._labels))
+            if self._text_head is None:
+                texts = [prepare_text(text) for text in index.texts]
+                self._text_head = TextHead.fit(texts, self._label_ids, len(self._labels))
+                _write_arrays(text_head_cache, self._text_head.to_arrays(), "text-head-*.npz")
         self.low_confidence = low_confidence
         self.similarity_floor = similarity_floor
         self.fallback = fallback
@@ -186,12 +187,19 @@ class IntentRouter:
 
             encoder = shared_encoder()
         index = load_index(encoder, paths=paths, cache_dir=cache_dir)
-        head_cache = None
+        head_cache = text_head_cache = None
         if cache_dir is not None:
             # Fitting takes seconds on a busy box: cached like the vectors, by the same key.
             key = cache_key(paths, default_model_id())
             head_cache = cache_dir / f"head-{key}-c{DEFAULT_REGULARISATION_C}.npz"
-        return cls(index, encoder, fallback=fallback, head_cache=head_cache)
+            text_head_cache = cache_dir / f"text-head-{key}-c{TEXT_HEAD_C}.npz"
+        return cls(
+            index,
+            encoder,
+            fallback=fallback,
+            head_cache=head_cache,
+            text_head_cache=text_head_cache,
+        )
 
     # ------------------------------------------------------------------ classification
 
@@ -374,15 +382,28 @@ def _read_head(path: Path | None, n_labels: int, dim: int) -> tuple[np.ndarray, 
     return coef, intercept
 
 
-def _write_head(path: Path | None, head: tuple[np.ndarray, np.ndarray]) -> None:
+def _read_text_head(path: Path | None, n_labels: int) -> TextHead | None:
+    if path is None:
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            head = TextHead.from_arrays({name: stored[name] for name in stored.files})
+    except (OSError, ValueError, KeyError, UnicodeDecodeError):
+        return None
+    return head if head.n_labels == n_labels else None
+
+
+def _write_arrays(path: Path | None, arrays: dict[str, np.ndarray], family: str) -> None:
+    """Store a fitted head at `path` atomically, and remove the other files of its `family`
+    (a glob: older exemplars' heads)."""
     if path is None:
         return
     tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(tmp, coef=head[0], intercept=head[1])
+        np.savez(tmp, **arrays)
         os.replace(tmp, path)
-        for stale in path.parent.glob("head-*.npz"):
+        for stale in path.parent.glob(family):
             if stale != path:
                 stale.unlink(missing_ok=True)
     except OSError:  # a read-only file system only costs start-up time
