@@ -127,6 +127,9 @@ def test_lines_said_to_have_arrived_are_context(message: str, expected: list[str
         ("I don't want a refund, I want a return", False),
         ("don't refund the shoes, only the scarf", False),
         ("no refund? why not", False),
+        ("please don't start a refund or anything yet, it may be next door", True),
+        ("do not open a claim for now, I'll check with the neighbours", True),
+        ("don't start a refund, I want a replacement", False),
     ],
 )  # fmt: skip
 def test_please_dont_set_anything_up_is_no_request(message: str, declines: bool) -> None:

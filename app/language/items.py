@@ -147,11 +147,22 @@ def read_items(
     missing = [s for s in spans if _said_missing(tokens, s)]
     # "refund only the helmet, I'll deal with the bottles": "only" makes the rest context.
     fine = _listed_before(tokens, spans, [s for s in spans if _said_fine(tokens, s)])
+    # A line named outright and said fine or kept is not meant again by a loose word read as it
+    # ("compatible with our desking" read as the office chairs that "are to be retained").
+    kept_names = {n for s in fine if s not in by_meaning for n in s.matched}
+    loose = [s for s in by_meaning if set(s.matched) <= kept_names]
+    if loose:
+        spans = [s for s in spans if s not in loose]
+        missing = [s for s in missing if s not in loose]
+        fine = [s for s in fine if s not in loose]
     said_only = [s for s in spans if _says_only(tokens, s, spans)]
     only = _listed_on(tokens, [s for s in spans if s not in fine], said_only)
     # "the jacket doesn't fit, the socks are fine": lines said to be fine are context too, as
     # long as another line is meant.
     meant = [s for s in spans if s not in fine]
+    # Every line named is praised or kept ("the beanies r fine tho. can i send it back"): what
+    # the customer wants back is a line we could not name, never the ones they keep.
+    kept_all = bool(spans) and not missing and all(_said_kept(tokens, s) for s in spans)
     # A long message names lines in passing ("the hoodie is the comfiest thing I own ... so I'd
     # like to send the t-shirts back"): the sentence that asks for something says which.
     asked = _in_request_sentences(tokens, meant or spans)
@@ -162,7 +173,11 @@ def read_items(
         before = len(" ".join(tokens)[: at.start() if at else 0].split())
         named = [s for s in spans if s.end <= before]
         only = named[-1:] if named else []
-    for span in missing or only or (meant if meant and len(meant) < len(spans) else spans):
+    for span in (
+        []
+        if kept_all
+        else missing or only or (meant if meant and len(meant) < len(spans) else spans)
+    ):
         negative = not missing and _excluded(tokens, span.start, spans)
         if len(span.matched) > 1 and not span.plural and not _says_both(tokens, span.start):
             unresolved = True
@@ -177,7 +192,7 @@ def read_items(
                 picked.append(ItemPick(name=name, quantity=quantity))
     everything = not missing and _says_everything(tokens, spans)
     text = " ".join(t for t in tokens if t not in _BOUNDARY)
-    if not spans and not everything and _VAGUE.search(text):
+    if kept_all or (not spans and not everything and _VAGUE.search(text)):
         unresolved = True
     merged = _merge_picks(picked)
     bare = _BARE_COUNT.search(text) if not spans else None
@@ -355,19 +370,32 @@ _MISSING_BEFORE = re.compile(
     r"(?:\s\w+){0,2}\swithout|\bmissing|\bno sign of|\bno trace of|\bnowhere near"
     # "without" in the languages customers mix in: "llegó pero sin la scarf", "ohne den Schal".
     r"|\b(?:sin|ohne|sans|senza|sem|zonder)"
-    r"|\b(?:and|but|with|was|is|there's|theres|were)\sno)"
+    # "there was literally no hand cream": an intensifier may stand before the "no".
+    r"|\b(?:and|but|with|was|is|there's|theres|were)"
+    r"(?:\s(?:literally|actually|really|just|absolutely|simply|definitely|still|also))?\sno)"
     r"(?:\s(?:the|my|a|an|any|one|two|of|both|la|le|el|los|las|les|der|die|das|den|il|lo|o))*$"
 )
 
 
+# "the office chairs on the same order are to be retained": where the line is, before what is
+# said of it.
+_WHERE = (
+    r"(?:(?:on|in|from|of)\s(?:the|this|that|my|our)\s(?:same\s)?"
+    r"(?:order|box|parcel|package|delivery|shipment)\s)?"
+)
 _FINE_AFTER = re.compile(
-    r"^(?:(?:is|was|were|are|arrived|came|itself|themselves|all|totally|absolutely|just|"
-    r"perfectly|really|so|is|also|honestly|actually|still)\s)*(?:fine|ok|okay|good|great|perfect|"
-    r"lovely|grand|gorgeous|beautiful|amazing|brilliant|fantastic|wonderful|nice|spot on|"
-    r"alright|intact|a keeper|keepers|staying|there|a keeper)\b"
-    # "the lip balms I shall keep", "the socks i'm keeping"
-    r"|^(?:i|we|i'll|we'll|i'm|we're|ill)\s(?:will\s|shall\s|would\s|am\s|can\s)?"
-    r"(?:keep|keeping|hang on to|hold on to)\b"
+    # "r" and "is/are" alike: "the beanies r fine tho".
+    r"^"
+    + _WHERE
+    + r"(?:(?:is|was|were|are|r|arrived|came|itself|themselves|all|totally|absolutely|just|"
+    r"perfectly|really|so|is|also|honestly|actually|still|quite|very|lowkey)\s)*(?:fine|ok|"
+    r"okay|good|great|perfect|lovely|grand|gorgeous|beautiful|amazing|brilliant|fantastic|"
+    r"wonderful|nice|spot on|alright|intact|a keeper|keepers|staying|there|splendid|cute|"
+    r"excellent|superb|gr8|perf|fab|fabulous|(?:to be|being)\s(?:retained|kept))\b"
+    # "the lip balms I shall keep", "the socks i'm keeping", "is splendid and I'll keep that"
+    r"|^" + _WHERE + r"(?:(?:is|are|was|were|r)\s\w+\s(?:and|so)\s)?"
+    r"(?:i|we|i'll|we'll|i'm|we're|ill)\s(?:will\s|shall\s|would\s|am\s|can\s)?"
+    r"(?:keep|keeping|hang on to|hold on to|retain|retaining)\b"
 )
 
 
@@ -381,8 +409,14 @@ _ARRIVED_AFTER = re.compile(
 )
 
 
+def _said_kept(tokens: list[str], span: _Span) -> bool:
+    """Praised or said to be kept ("the hand cream is splendid and I'll keep that")."""
+    after = " ".join(t for t in tokens[span.end : span.end + 9] if t not in _BOUNDARY)
+    return bool(_FINE_AFTER.match(after))
+
+
 def _said_fine(tokens: list[str], span: _Span) -> bool:
-    after = " ".join(t for t in tokens[span.end : span.end + 5] if t not in _BOUNDARY)
+    after = " ".join(t for t in tokens[span.end : span.end + 9] if t not in _BOUNDARY)
     clause: list[str] = []
     for token in tokens[span.end : span.end + 8]:
         if token in _BOUNDARY or token in (",", "but", "and"):

@@ -35,6 +35,11 @@ _DECLINES_ANY = re.compile(
     r"(?:anything|any\w*|a\s+\w+|it)\s+up\b"
     r"|\b(?:don'?t|do not|no need to)\s+(?:make|start|open|file|raise|process|issue|do|create|"
     r"submit|set up)\s+(?:anything|any\s+(?:return|refund|claim|case|request)s?)\b"
+    # "please don't set up a refund or anything yet": one outcome named, but held off with the
+    # rest ("or anything", "yet", "for now"), not swapped for another.
+    r"|\b(?:don'?t|do not|no need to)\s+(?:set up|start|open|file|raise|process|issue|make|create|"
+    r"submit)\s+an?\s+(?:return|refund|replacement|claim|case|request)\s+"
+    r"(?:or\s+anything|(?:just\s+)?yet|for\s+now)\b"
     r"|\bno\s+(?:refund|return|replacement|claim|action)s?\s+(?:is\s+|are\s+)?(?:needed|necessary|"
     r"required|wanted)\b"
     r"|\b(?:not|i'?m not|i am not)\s+(?:asking|looking)\s+for\s+(?:a\s+|any\s+)?(?:refund|return|"
