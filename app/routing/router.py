@@ -38,7 +38,8 @@ from app.routing.exemplar_index import (
     prepare_text,
 )
 from app.routing.intents import INTENT_LABELS, Intent, Route, route_for
-from app.routing.text_head import TEXT_HEAD_C, TextHead
+from app.routing.text_head import CACHE_TAG as TEXT_HEAD_CACHE_TAG
+from app.routing.text_head import TextHead
 
 # Exemplar label of context-dependent follow-ups; internal, never part of a decision.
 FOLLOWUP_LABEL = "_followup"
@@ -192,7 +193,7 @@ class IntentRouter:
             # Fitting takes seconds on a busy box: cached like the vectors, by the same key.
             key = cache_key(paths, default_model_id())
             head_cache = cache_dir / f"head-{key}-c{DEFAULT_REGULARISATION_C}.npz"
-            text_head_cache = cache_dir / f"text-head-{key}-c{TEXT_HEAD_C}.npz"
+            text_head_cache = cache_dir / f"text-head-{key}-{TEXT_HEAD_CACHE_TAG}.npz"
         return cls(
             index,
             encoder,

@@ -15,6 +15,7 @@ to 0.903 (0.953 once the `languages` exemplar family was added beside it).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,8 @@ TEXT_HEAD_C = 10.0
 
 # The two views, as (analyzer, n-gram range); a cached head is rebuilt with the same settings.
 _VIEWS: tuple[tuple[str, tuple[int, int]], ...] = (("char_wb", (2, 5)), ("word", (1, 2)))
+# Names a cached head's settings: a head stored under other views or another C is not read back.
+CACHE_TAG = hashlib.sha256(repr((_VIEWS, TEXT_HEAD_C)).encode()).hexdigest()[:12]
 
 
 def _vectorizer(view: int, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
