@@ -8,7 +8,7 @@ import pytest
 
 from app.agents.case_route import intent_of, outcome_intent
 from app.agents.negotiation.state import CaseRequest, Outcome
-from app.agents.negotiation.understanding import case_from
+from app.agents.negotiation.understanding import case_from, outcome_from
 from app.language.case import CaseReading, reading_from
 from app.language.items import ItemPick, read_items, select
 from app.language.named import read_named
@@ -226,6 +226,18 @@ def test_a_line_said_missing_is_not_received_whatever_the_heads_read() -> None:
     reading = _read(said, orders, Gist(Reason.WRONG_ITEM, 0.9, Ask.UNSTATED, 0.9))
     assert reading.reason is Reason.NOT_RECEIVED
     assert select(reading.item_reading, CAMP) == (ItemPick(name="Rechargeable Headlamp"),)
+
+
+def test_lines_said_missing_are_never_a_return_whatever_the_heads_read() -> None:
+    orders = [_order("ORD-7204418", CAMP)]
+    said = "the mug came but the headlamp wasn't in the box, could I get my money for it"
+    reading = _read(said, orders, Gist(Reason.NOT_RECEIVED, 0.9, Ask.RETURN, 0.9))
+    assert reading.ask is not Ask.RETURN
+    assert outcome_from(reading) is Outcome.DISPUTE
+    # A return of lines the customer has is still a return.
+    held = "the headlamp is broken, I want to send it back"
+    reading = _read(held, orders, Gist(Reason.DAMAGED, 0.9, Ask.RETURN, 0.9))
+    assert outcome_from(reading) is Outcome.RETURN
 
 
 def test_a_reason_about_an_item_in_hand_goes_to_negotiation_once_the_order_has_arrived() -> None:

@@ -90,6 +90,11 @@ def reading_from(
     ask = gist.ask
     if ask is Ask.REPLACEMENT and gist.ask_p < MIN_REPLACEMENT_P:
         ask = Ask.UNSTATED
+    if items.missing and ask is Ask.RETURN:
+        # Lines that never came cannot be sent back: a "return" of them is the heads misreading
+        # a long message ("the two beanies weren't in the box … could I get a refund for the
+        # beanies" was once read as a return); the missing lines make the case.
+        ask = Ask.UNSTATED
     return CaseReading(
         order_id=order_id,
         unknown_order=unknown,
