@@ -57,6 +57,10 @@ def _read(message: str, orders: list[OrderSummary], gist: Gist) -> CaseReading:
         ("the sox r fine tho, i wanna send the jacket back", RAIN, ["Rain Shell Jacket"]),
         ("The scarf is splendid and I'll keep that. May I send the trainers back?", CITY,
          ["Trail Running Shoes"]),
+        # What follows a full stop is not said of the line before it.
+        ("I would like to return the jacket. I will keep the socks.", RAIN,
+         ["Rain Shell Jacket"]),
+        ("send back the socks! I am keeping the jacket", RAIN, ["Merino Hiking Socks"]),
     ],
 )  # fmt: skip
 def test_the_lines_meant_are_the_set(message: str, names: list[str], expected: list[str]) -> None:

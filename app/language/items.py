@@ -411,12 +411,22 @@ _ARRIVED_AFTER = re.compile(
 
 def _said_kept(tokens: list[str], span: _Span) -> bool:
     """Praised or said to be kept ("the hand cream is splendid and I'll keep that")."""
-    after = " ".join(t for t in tokens[span.end : span.end + 9] if t not in _BOUNDARY)
-    return bool(_FINE_AFTER.match(after))
+    return bool(_FINE_AFTER.match(_rest_of_sentence(tokens, span.end)))
+
+
+def _rest_of_sentence(tokens: list[str], start: int, limit: int = 9) -> str:
+    """Up to `limit` tokens from `start`, stopping at the sentence's end: in "return the hand
+    cream. I'll keep the boots" nothing after the full stop is said of the hand cream."""
+    rest: list[str] = []
+    for token in tokens[start : start + limit]:
+        if token in _BOUNDARY:
+            break
+        rest.append(token)
+    return " ".join(rest)
 
 
 def _said_fine(tokens: list[str], span: _Span) -> bool:
-    after = " ".join(t for t in tokens[span.end : span.end + 9] if t not in _BOUNDARY)
+    after = _rest_of_sentence(tokens, span.end)
     clause: list[str] = []
     for token in tokens[span.end : span.end + 8]:
         if token in _BOUNDARY or token in (",", "but", "and"):
