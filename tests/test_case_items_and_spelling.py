@@ -75,6 +75,7 @@ def test_the_lines_meant_are_the_set(message: str, names: list[str], expected: l
         "the socks r fine tho. can i send it back",
         "The scarf is splendid and I'll keep that. May I send the rest back?",
         "the shoes are lovely, I'm keeping those. Can I return the other thing?",
+        "the shoes from ORD-7311025 are lovely and I'll keep them. May I send the other bit back?",
     ],
 )
 def test_lines_said_to_be_kept_are_never_the_set(message: str) -> None:

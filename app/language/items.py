@@ -377,11 +377,11 @@ _MISSING_BEFORE = re.compile(
 )
 
 
-# "the office chairs on the same order are to be retained": where the line is, before what is
-# said of it.
+# "the office chairs on the same order are to be retained", "the backpack from ORD-2424708 is
+# lovely": where the line is, before what is said of it.
 _WHERE = (
-    r"(?:(?:on|in|from|of)\s(?:the|this|that|my|our)\s(?:same\s)?"
-    r"(?:order|box|parcel|package|delivery|shipment)\s)?"
+    r"(?:(?:on|in|from|of)\s(?:(?:the|this|that|my|our)\s(?:same\s)?"
+    r"(?:order|box|parcel|package|delivery|shipment)|(?:order\s)?ord\s\d+|order\s\d+)\s)?"
 )
 _FINE_AFTER = re.compile(
     # "r" and "is/are" alike: "the beanies r fine tho".
