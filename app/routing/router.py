@@ -370,26 +370,34 @@ def _fit_linear_head(
     return coef, intercept
 
 
-def _read_head(path: Path | None, n_labels: int, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _read_arrays(path: Path | None) -> dict[str, np.ndarray] | None:
+    """What `_write_arrays` stored at `path`; None when absent or unreadable (refitted then)."""
     if path is None:
         return None
     try:
         with np.load(path, allow_pickle=False) as stored:
-            coef, intercept = stored["coef"], stored["intercept"]
-    except (OSError, ValueError, KeyError):
+            return {name: stored[name] for name in stored.files}
+    except (OSError, ValueError):
         return None
+
+
+def _read_head(path: Path | None, n_labels: int, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
+    stored = _read_arrays(path)
+    if stored is None or "coef" not in stored or "intercept" not in stored:
+        return None
+    coef, intercept = stored["coef"], stored["intercept"]
     if coef.shape != (n_labels, dim) or intercept.shape != (n_labels,):
         return None
     return coef, intercept
 
 
 def _read_text_head(path: Path | None, n_labels: int) -> TextHead | None:
-    if path is None:
+    stored = _read_arrays(path)
+    if stored is None:
         return None
     try:
-        with np.load(path, allow_pickle=False) as stored:
-            head = TextHead.from_arrays({name: stored[name] for name in stored.files})
-    except (OSError, ValueError, KeyError, UnicodeDecodeError):
+        head = TextHead.from_arrays(stored)
+    except (KeyError, ValueError, UnicodeDecodeError):
         return None
     return head if head.n_labels == n_labels else None
 
