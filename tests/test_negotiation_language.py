@@ -122,7 +122,8 @@ def test_amount_and_follow_up_merge() -> None:
 @pytest.mark.parametrize(
     ("text", "bare"),
     [("yes", True), ("no thanks", True), ("ok", True), ("yes ORD-1000001", False),
-     ("refund please", False), ("it never arrived", False)],
+     ("refund please", False), ("it never arrived", False), ("yesss pls", True),
+     ("okkk", True), ("noooo", True), ("sooo broken", False)],
 )  # fmt: skip
 def test_a_bare_reply_opens_no_case(text: str, bare: bool) -> None:
     assert bare_reply(text) is bare

@@ -484,11 +484,13 @@ def test_every_exemplar_family_is_named_and_known() -> None:
         "multilingual",
         "styles",
         "languages",
+        "boundaries",
         "clinc150",
         "banking77",
     }
     assert families["voices"] >= 90
     assert families["languages"] >= 300
+    assert families["boundaries"] >= 200
     assert families["styles"] >= 200
     in_scope = Counter(
         e.family for e in read_exemplars(DEFAULT_EXEMPLAR_FILES) if e.intent != "out_of_scope"

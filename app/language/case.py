@@ -13,7 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from app.language.asked_outcome import asked_outcome
+from app.language.gloss import gloss
 from app.language.items import ItemPick, ItemReading, read_items, select
+from app.language.letters import without_letter_frame
 from app.language.named import Named, read_named
 from app.language.reasons import Ask, CaseHeads, Encoder, Gist, Reason, heads_text
 from app.platform.contract import DELIVERED_STATES, OrderSummary
@@ -64,7 +67,7 @@ def read_case(
     every = [n for o in orders for n in o.item_names]
     words += [w for o in orders for said in read_items(message, o.item_names, every).said for w
               in said.split()]  # fmt: skip
-    (gist,) = heads.read([heads_text(message, words)], encoder)
+    (gist,) = heads.read([heads_text(without_letter_frame(message), words)], encoder)
     return reading_from(message, named, gist, orders)
 
 
@@ -81,13 +84,17 @@ def reading_from(
         # Structure says it outright ("the headlamp never made it, everything else did"): a
         # line that is missing was not received, whatever the heads made of the rest.
         reason, reason_p = Reason.NOT_RECEIVED, 1.0
+    ask = gist.ask
+    if ask in (Ask.NONE, Ask.UNSTATED):
+        # "I wonder if you might let me send the wellies back?": said in so many words, though
+        # the heads read no outcome in the whole.
+        ask = asked_outcome(gloss(message)) or ask
     not_a_request = (
         named.addressed_to_system
         or named.declines_any
-        or (gist.ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P)
+        or (ask is Ask.NONE and gist.ask_p >= MIN_NOT_A_REQUEST_P)
     )
     amount = named.amounts[0] if len(named.amounts) == 1 else None
-    ask = gist.ask
     if ask is Ask.REPLACEMENT and gist.ask_p < MIN_REPLACEMENT_P:
         ask = Ask.UNSTATED
     if items.missing and ask is Ask.RETURN:
@@ -124,7 +131,15 @@ def _order(
     if len(mine) == 1:
         return mine[0], None
     if mine:
-        return None, None
+        # "send ORD-1 to my work address … and return the raincoat from ORD-2": of the orders
+        # named, the one whose lines the message names.
+        every = [n for o in orders for n in o.item_names]
+        holding = [
+            o.order_id
+            for o in orders
+            if o.order_id in mine and _names_lines(read_items(message, o.item_names, every))
+        ]
+        return (holding[0], None) if len(holding) == 1 else (None, None)
     if foreign:
         return None, foreign[0]
     # No id: an order whose items the message names, when exactly one does.

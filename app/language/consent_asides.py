@@ -425,10 +425,13 @@ def _words(clause: str) -> list[str]:
 
 
 def singular(word: str) -> str:
-    """Plural and singular alike: "mats" is "mat", "boxes" is "box"."""
-    for ending in ("es", "s"):
-        if len(word) > 3 + len(ending) and word.endswith(ending):
-            return word[: -len(ending)]
+    """Plural and singular alike: "mats" is "mat", "boxes" is "box", "bags" is "bag"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "zes", "ches", "shes")) and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
     return word
 
 

@@ -810,6 +810,8 @@ def _counts_other_than_proposed(words: tuple[str, ...], terms: ProposalTerms) ->
     total = sum(terms.quantities) if terms.quantities else 1
     for i, w in enumerate(words):
         n = _COUNT_WORDS.get(w)
+        if w == "one" and _counts_goods_with_one(words, i):
+            n = 1
         if n is None or n == total or n in terms.quantities:
             continue
         following = words[i + 1] if i + 1 < len(words) else ""
@@ -821,6 +823,21 @@ def _counts_other_than_proposed(words: tuple[str, ...], terms: ProposalTerms) ->
             continue  # "both correct", "we both think": not a count of goods
         return True
     return False
+
+
+# "one" counts goods only in these company: "one pair's worth", "one of them", "just one";
+# "this one", "one moment", "the one I ordered" count nothing.
+_ONE_COUNTS = frozenset("pair pairs of item items unit units piece pieces set sets box".split())
+
+
+def _counts_goods_with_one(words: tuple[str, ...], i: int) -> bool:
+    following = words[i + 1] if i + 1 < len(words) else ""
+    before = words[i - 1] if i > 0 else ""
+    if following.startswith("pair"):
+        return True
+    if following in _ONE_COUNTS and not (following == "of" and words[i + 2 : i + 3] == ("us",)):
+        return True
+    return before in ("just", "only") and following not in ("more", "moment", "sec", "second")
 
 
 # "both" that qualifies a judgement or people, not goods.

@@ -39,7 +39,8 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     Vocabulary(
         "es",
         strong="si vale claro dale perfecto confirmo acepto adelante procede proceda procedan "
-        "hazlo hagalo haganlo de_acuerdo esta_bien okey orale sale porfa_si por_supuesto",
+        "hazlo hagalo haganlo de_acuerdo esta_bien okey orale sale porfa_si por_supuesto "
+        "exactamente",
         weak="gracias muchas por_favor porfa porfis senor senora amigo amiga el la lo mi "
         "hagan haga haz muy bien pues entonces que con puede pueden usted",
         refund="reembolso reembolsar reembolsen reembolsame",
@@ -49,7 +50,7 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     Vocabulary(
         "pt",
         strong="sim claro combinado perfeito confirmo aceito pode pode_fazer prossiga "
-        "prosseguir beleza bora fechado isso pode_seguir com_certeza",
+        "prosseguir beleza bora fechado isso pode_seguir com_certeza exatamente",
         weak="obrigado obrigada valeu por_favor o a faca faz fazer pode seguir muito "
         "moco moca senhor senhora tudo bem esta com",
         refund="reembolso reembolsar estorno",

@@ -103,6 +103,23 @@ _GLOSSARY: dict[str, str] = {
     "nicht mehr": "no longer", "ya no": "no longer", "nao preciso": "do not need",
     "no lo necesito": "do not need it", "no necesito": "do not need",
     "plus besoin": "no longer need", "brauche nicht": "do not need", "nahi chahiye": "do not want",
+    # --- what came, and how: "veio na cor errada", "llegó rasgada", "no estaba en la caja"
+    "llego": "arrived", "llegaron": "arrived", "chegou": "arrived", "chegaram": "arrived",
+    "veio": "came", "vieram": "came", "vino": "came", "vinieron": "came",
+    "angekommen": "arrived", "arrivato": "arrived", "arrivata": "arrived",
+    "aangekomen": "arrived", "na cor errada": "in the wrong colour",
+    "cor errada": "wrong colour", "outra cor": "another colour", "cor diferente":
+    "different colour", "color equivocado": "wrong colour", "otro color": "another colour",
+    "mauvaise couleur": "wrong colour", "falsche farbe": "wrong colour",
+    "colore sbagliato": "wrong colour", "verkeerde kleur": "wrong colour",
+    "rasgado": "torn", "rasgada": "torn", "rasgados": "torn", "rasgadas": "torn",
+    "dechire": "torn", "dechiree": "torn", "zerrissen": "torn", "strappato": "torn",
+    "strappata": "torn", "manchado": "stained", "manchada": "stained", "tache": "stained",
+    "no estaba": "was not there", "nao estava": "was not there", "n'etait pas": "was not",
+    "non c'era": "was not there", "caja": "box", "caixa": "box", "scatola": "box",
+    "solamente": "only", "somente": "only", "seulement": "only", "soltanto": "only",
+    "compre": "i bought", "comprei": "i bought", "gekauft": "bought", "comprato": "bought",
+    "achete": "bought", "numero do pedido": "order number", "numero de pedido": "order number",
     # --- signed by someone else
     "firmo": "signed", "firmado": "signed", "assinou": "signed", "signe": "signed",
     "unterschrieben": "signed", "firmato": "signed", "getekend": "signed",

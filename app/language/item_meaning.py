@@ -8,6 +8,10 @@ of the same order; a phrase near two lines means both (the caller asks which). A
 one of the things a support message talks about that are not goods ("the box", "the app",
 "my neighbour", "the money"), or clearly nearer to one of them than to any line, is no item.
 
+A phrase in everyday or regional words ("the jumper", "the telly", "me thongs") is read with
+its plain words (goods_words.py): the encoder knows "sweater pullover" far better than
+"jumper".
+
 Only words no line's name contains are read this way: word matches stay with items.py, which
 is exact about them. Embeddings are cached per phrase and per name, so a turn that reads the
 same message against several orders encodes each phrase once.
@@ -20,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from app.language.goods_words import gloss_goods
 
 # Measured on the shared encoder (raw phrases, no template): real synonyms sit at 0.32 ("flask"
 # -> Insulated Water Bottle) to 0.71 ("raincoat" -> Rain Shell Jacket), words about the delivery
@@ -74,7 +80,7 @@ def meanings(phrases: Sequence[str], names: Sequence[str]) -> list[Meaning | Non
     """For each phrase, the lines of `names` it means, or None when it means none of them."""
     if not phrases or not names:
         return [None] * len(phrases)
-    vectors = _embed(phrases)
+    vectors = _embed([gloss_goods(p) for p in phrases])
     lines = _embed([n.lower() for n in names]) @ vectors.T  # (names, phrases)
     other = (_not_goods() @ vectors.T).max(axis=0)
     out: list[Meaning | None] = []

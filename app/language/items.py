@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.language.goods_words import GOODS_WORDS
 from app.language.item_meaning import meanings
 from app.language.named import normalise
 from app.language.spelling import correct
@@ -24,6 +25,17 @@ _FILLER = frozenset(
     {"the", "my", "a", "an", "those", "these", "this", "that", "of", "and", "or", "both", "two",
      "your", "one", "ones", ",", "also", "only", "just", "to", "want", "need", "return",
      "refund", "send", "back", "get", "i", "i'd", "would", "like"}
+)  # fmt: skip
+# Alone, these name what the goods came in: a line is named by them only with another of its
+# words ("the cooler box").
+_PARCEL_WORDS = frozenset({"box", "package", "parcel", "packet", "envelope", "packaging"})
+_ORDER_NOUNS = frozenset(
+    {"order", "orders", "delivery", "parcel", "package", "shipment", "purchase"}
+)
+# Alone, these are people ("the kids ripped up the box"), not the Kids' Waterproof Jacket.
+_PEOPLE_WORDS = frozenset(
+    {"kid", "kids", "child", "children", "baby", "babies", "men", "man", "women", "woman",
+     "girl", "girls", "boy", "boys", "toddler", "toddlers", "adult", "adults", "teen", "teens"}
 )  # fmt: skip
 _DETERMINERS = frozenset({"the", "my", "that", "this", "those", "these", "both", "one", "two"})
 _STOP = frozenset(
@@ -135,9 +147,12 @@ def read_items(
     keys = {n: set(_name_words(n)) for n in names}
     heads = {n: _head(n) for n in names}
     spans = _spans(tokens, names, keys, heads)
+    spans = [s for s in spans if not _a_place(tokens, s)]
     elsewhere = {w for n in other_names if n not in keys for w in _name_words(n)}
     by_meaning = _meant_spans(tokens, names, keys, spans, elsewhere)
     spans = sorted([*spans, *by_meaning], key=lambda s: s.start)
+    # "the hand cream set from the wellies order": a line naming the order is not picked.
+    spans = [s for s in spans if not (s.end < len(tokens) and tokens[s.end] in _ORDER_NOUNS)]
     picked: list[ItemPick] = []
     excluded: list[str] = []
     unresolved = False
@@ -145,6 +160,10 @@ def read_items(
     # that says some lines are missing, those lines are the set, whatever else it praises or
     # says "only" of ("only shoes is inside, the scarf is missing").
     missing = [s for s in spans if _said_missing(tokens, s)]
+    # "the tie and the tie clip were absent": the lines listed before a missing one are too.
+    missing = (
+        sorted(_listed_before(tokens, spans, missing), key=lambda s: s.start) if missing else []
+    )
     # "refund only the helmet, I'll deal with the bottles": "only" makes the rest context.
     fine = _listed_before(tokens, spans, [s for s in spans if _said_fine(tokens, s)])
     # A line named outright and said fine or kept is not meant again by a loose word read as it
@@ -160,6 +179,12 @@ def read_items(
     # "the jacket doesn't fit, the socks are fine": lines said to be fine are context too, as
     # long as another line is meant.
     meant = [s for s in spans if s not in fine]
+    if not meant and not missing:
+        # Every line is said to be fine, some only to have come ("the rain jacket came but it's
+        # way too small … the wellies and bag are fine, keeping those"): the ones that only
+        # came are meant, never the ones praised or kept.
+        praised = _listed_before(tokens, spans, [s for s in spans if _said_kept(tokens, s)])
+        meant = [s for s in spans if s not in praised]
     # Every line named is praised or kept ("the beanies r fine tho. can i send it back"): what
     # the customer wants back is a line we could not name, never the ones they keep.
     kept_all = bool(spans) and not missing and all(_said_kept(tokens, s) for s in spans)
@@ -234,6 +259,10 @@ def _spans(
         # "the silver one(s)": a modifier standing for the item.
         one = j < len(tokens) and tokens[j] in ("one", "ones")
         plural = plural or (one and tokens[j] == "ones")
+        if set(words) <= _PARCEL_WORDS | _PEOPLE_WORDS:
+            # "threw the receipt out with the box": the parcel, not a Cooler Box.
+            i = j
+            continue
         has_head = any(w == heads[n] for n in names for w in words)
         determined = i > 0 and tokens[i - 1] in _DETERMINERS
         if has_head or one or determined:
@@ -252,7 +281,10 @@ def _spans(
 _ARTICLES = frozenset(
     {"the", "teh", "my", "this", "that", "these", "those", "your", "our", "his", "her", "their",
      "both", "le", "la", "les", "el", "los", "las", "der", "die", "das", "den", "il", "lo", "o",
-     "os", "mi", "mis", "ma", "mon", "mes", "mein", "meine"}
+     "os", "mi", "mis", "ma", "mon", "mes", "mein", "meine", "um", "uma", "umas", "uns", "un",
+     "una", "unos", "unas", "une", "des", "ein", "eine", "einen", "esse", "essa", "esses",
+     "essas", "este", "esta", "estes", "estas", "ese", "esa", "cette", "ces", "dieser",
+     "diese", "questo", "questa", "meu", "minha", "meus", "minhas"}
 )  # fmt: skip
 # Words that are never the goods themselves (verbs, pronouns, time, the request's own words);
 # the rest is left to the encoder, which also tells goods from "the box" or "my neighbour".
@@ -274,7 +306,22 @@ _NOT_GOODS_WORDS = frozenset(
      "some", "more", "most", "less", "much", "many", "lot", "bit", "little", "big", "small",
      "way", "half", "full", "amount", "price", "cost", "day", "days", "week", "weeks", "time",
      "colour", "color", "style", "size", "fit", "quality", "bundle", "gift", "gifts", "present",
-     "run", "pair", "pairs"}
+     "run", "pair", "pairs",
+     # places and the rest of the closed classes: "under the ute" is where they looked
+     "under", "over", "above", "below", "behind", "beside", "between", "inside", "outside",
+     "into", "onto", "near", "around", "through", "across", "along", "after", "before",
+     "until", "since", "while", "though", "although", "unless", "whether", "than", "this",
+     "that", "these", "those", "there's", "their", "our", "your", "his", "her", "my", "mine",
+     "him", "us", "myself", "yourself", "everyone", "someone", "anyone", "nobody", "none",
+     "both", "either", "neither", "each", "such", "own", "almost", "already", "always",
+     "often", "maybe", "perhaps", "quite", "rather", "enough", "soon", "later",
+     "tomorrow", "tonight", "week's", "mate", "guys", "folks"}
+)  # fmt: skip
+# "a set of saucepans", "a pair of kitchen scales": the goods follow these and "of".
+_MEASURES = frozenset(
+    {"set", "sets", "pair", "pairs", "pack", "packs", "box", "boxes", "couple", "bunch", "case",
+     "bag", "bags", "kit", "bundle", "dozen", "lot", "load", "few", "some", "all", "both",
+     "one", "two", "three", "four", "five", "six"}
 )  # fmt: skip
 
 
@@ -308,7 +355,7 @@ def _in_request_sentences(tokens: list[str], spans: list[_Span]) -> list[_Span]:
 def _goods_word(token: str, keys: dict[str, set[str]], elsewhere: set[str]) -> bool:
     return (
         token.isalpha()
-        and len(token) > 2
+        and (len(token) > 2 or token in GOODS_WORDS)
         and token not in _NOT_GOODS_WORDS
         and token not in _ARTICLES
         and token not in _NUMBERS
@@ -330,8 +377,11 @@ def _meant_spans(
     starts: list[int] = []
     for k, token in enumerate(tokens):
         after_article = k > 0 and (tokens[k - 1] in _ARTICLES or tokens[k - 1] in _NUMBERS)
+        after_measure = k > 1 and tokens[k - 1] == "of" and tokens[k - 2] in _MEASURES
+        # "the kids' raincoat", "my son's trainers": whose it is, then the goods.
+        after_owner = k > 0 and (tokens[k - 1] in _PEOPLE_WORDS or tokens[k - 1].endswith("'s"))
         clause_start = k == 0 or tokens[k - 1] in _CLAUSE_OPENERS
-        opens = after_article or clause_start
+        opens = after_article or after_measure or after_owner or clause_start
         if k not in taken and opens and _goods_word(token, keys, elsewhere):
             starts.append(k)
     phrases: list[tuple[int, int, str]] = []
@@ -366,7 +416,8 @@ _MISSING_AFTER = re.compile(
 # What comes before one: "came without the headlamp", "missing the scarf", "no sign of the mug",
 # "with the jacket and NO socks" (a "no" after and/but/with/was, not "no bottles please").
 _MISSING_BEFORE = re.compile(
-    r"(?:\b(?:came|come|arrived|arrive|delivered|shipped|sent|turned up|showed up|got it|got)"
+    r"(?:\b(?:came|come|arrived|arrive|delivered|shipped|sent|turned up|showed up|got it|got|"
+    r"received)"
     r"(?:\s\w+){0,2}\swithout|\bmissing|\bno sign of|\bno trace of|\bnowhere near"
     # "without" in the languages customers mix in: "llegó pero sin la scarf", "ohne den Schal".
     r"|\b(?:sin|ohne|sans|senza|sem|zonder)"
@@ -391,8 +442,13 @@ _FINE_AFTER = re.compile(
     r"perfectly|really|so|is|also|honestly|actually|still|quite|very|lowkey)\s)*(?:fine|ok|"
     r"okay|good|great|perfect|lovely|grand|gorgeous|beautiful|amazing|brilliant|fantastic|"
     r"wonderful|nice|spot on|alright|intact|a keeper|keepers|staying|there|splendid|cute|"
-    r"excellent|superb|gr8|perf|fab|fabulous|(?:to be|being)\s(?:retained|kept))\b"
+    r"excellent|superb|gr8|perf|fab|fabulous|present|correct|(?:to be|being|will be)\s"
+    r"(?:retained|kept))\b"
     # "the lip balms I shall keep", "the socks i'm keeping", "is splendid and I'll keep that"
+    # "the runners fit my son great", "fits like a glove"
+    r"|^" + _WHERE + r"(?:(?:all|both|really|just|also)\s)*(?:fit|fits|fitted)\s"
+    r"(?:(?:me|him|her|them|us|my\s\w+|the\s\w+|\w+'s)\s)?(?:(?:really|just|so|very)\s)?"
+    r"(?:great|well|perfectly|perfect|fine|nicely|lovely|a treat|like a glove)\b"
     r"|^" + _WHERE + r"(?:(?:is|are|was|were|r)\s\w+\s(?:and|so)\s)?"
     r"(?:i|we|i'll|we'll|i'm|we're|ill)\s(?:will\s|shall\s|would\s|am\s|can\s)?"
     r"(?:keep|keeping|hang on to|hold on to|retain|retaining)\b"
@@ -435,6 +491,33 @@ def _said_fine(tokens: list[str], span: _Span) -> bool:
     return bool(_FINE_AFTER.match(after) or _ARRIVED_AFTER.match(" ".join(clause)))
 
 
+# "found one pair stuffed inside the jacket hood": a line named as the place something is, by
+# one of its parts, is not what the customer asks about.
+_PLACE_BEFORE = frozenset({"in", "inside", "into", "under", "underneath", "behind", "within"})
+_PARTS = frozenset(
+    {"hood", "pocket", "pockets", "sleeve", "sleeves", "lining", "lid", "compartment", "zip",
+     "zipper", "drawer", "pouch"}
+)  # fmt: skip
+
+
+def _a_place(tokens: list[str], span: _Span) -> bool:
+    before = [t for t in tokens[max(0, span.start - 3) : span.start] if t not in _ARTICLES]
+    return (
+        span.end < len(tokens)
+        and tokens[span.end] in _PARTS
+        and bool(before)
+        and before[-1] in _PLACE_BEFORE
+    )
+
+
+# "only ONE lunch bag in there, I ordered 2": fewer came than were ordered.
+_FEWER_BEFORE = re.compile(r"\bonly\s(?:one|1|a single|two|2|three|3)$")
+_FEWER_AFTER = re.compile(
+    r"^(?:(?:was|were|is|are)\s)?(?:in there|in the box|in it|inside|there|came|arrived|"
+    r"turned up|showed up)\b"
+)
+
+
 def _said_missing(tokens: list[str], span: _Span) -> bool:
     after: list[str] = []
     for token in tokens[span.end : span.end + 7]:
@@ -446,7 +529,10 @@ def _said_missing(tokens: list[str], span: _Span) -> bool:
         if token in _BOUNDARY or token == ",":
             break
         before.insert(0, token)
-    return bool(_MISSING_AFTER.match(" ".join(after)) or _MISSING_BEFORE.search(" ".join(before)))
+    fewer = _FEWER_BEFORE.search(" ".join(before)) and _FEWER_AFTER.match(" ".join(after))
+    return bool(
+        _MISSING_AFTER.match(" ".join(after)) or _MISSING_BEFORE.search(" ".join(before)) or fewer
+    )
 
 
 def _excluded(tokens: list[str], start: int, spans: list[_Span]) -> bool:

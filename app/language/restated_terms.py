@@ -15,6 +15,7 @@ import re
 
 from app.language.consent_asides import singular
 from app.language.consent_terms import ProposalTerms
+from app.language.goods_words import GOODS_WORDS
 
 _LIMIT = re.compile(r"\b(?:only|just|solely|exclusively)\b", re.IGNORECASE)
 _DETERMINERS = frozenset("the my that those these this".split())
@@ -27,6 +28,21 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*")
 
 def _stem(word: str) -> str:
     return singular(word.lower())
+
+
+def _named_stem(word: str, vocabulary: set[str], heads: set[str]) -> str | None:
+    """The item word `word` says: itself, or one of its plain words that is an item's head noun
+    ("jumper" says "pullover" of a Merino Crew Knit Pullover, goods_words.py; never a modifier:
+    "knit" would make it a Knit Beanie)."""
+    stem = _stem(word)
+    if stem in vocabulary:
+        return stem
+    plain = GOODS_WORDS.get(word.lower(), "").split()
+    return next((_stem(w) for w in plain if _stem(w) in heads), None)
+
+
+def _heads(terms: ProposalTerms) -> set[str]:
+    return {_stem(words[-1]) for name in terms.item_names if (words := _TOKEN.findall(name))}
 
 
 def _item_stems(terms: ProposalTerms) -> list[set[str]]:
@@ -45,8 +61,9 @@ def without_restated_limit(reply: str, terms: ProposalTerms) -> str:
     out: list[str] = []
     last = 0
     for limit in _LIMIT.finditer(reply):
-        after = _restated_end(reply, limit.end(), vocabulary, items)
-        before = _restated_before(reply, limit.start(), vocabulary, items)
+        heads = _heads(terms)
+        after = _restated_end(reply, limit.end(), vocabulary, items, heads)
+        before = _restated_before(reply, limit.start(), vocabulary, items, heads)
         if after is not None:
             # "just the earbuds": the limit and the space after it go.
             start, last_cut = limit.start(), limit.end()
@@ -71,7 +88,7 @@ _LEADS = frozenset("yes yeah yep ok okay sure please refund return".split())
 
 
 def _restated_before(
-    reply: str, end: int, vocabulary: set[str], items: list[set[str]]
+    reply: str, end: int, vocabulary: set[str], items: list[set[str]], heads: set[str]
 ) -> int | None:
     """Where the items named before a trailing limit start, when they are exactly the
     proposal's and nothing but the start of a clause or a word of assent comes before them."""
@@ -85,8 +102,8 @@ def _restated_before(
         if word in _DETERMINERS or (word in {"and", "&"} and named):
             position = token.start()
             continue
-        stem = _stem(word)
-        if stem not in vocabulary:
+        stem = _named_stem(word, vocabulary, heads)
+        if stem is None:
             if word not in _LEADS:
                 return None
             break
@@ -98,7 +115,7 @@ def _restated_before(
 
 
 def _restated_end(
-    reply: str, start: int, vocabulary: set[str], items: list[set[str]]
+    reply: str, start: int, vocabulary: set[str], items: list[set[str]], heads: set[str]
 ) -> int | None:
     """Where the items named after a limit end, when they are exactly the proposal's."""
     position = start
@@ -114,8 +131,8 @@ def _restated_end(
         if word in {"and", "&"} and named:
             position = token.end()
             continue
-        stem = _stem(word)
-        if stem not in vocabulary:
+        stem = _named_stem(word, vocabulary, heads)
+        if stem is None:
             break
         named.add(stem)
         position = token.end()

@@ -33,6 +33,7 @@ DEFAULT_EXEMPLAR_FILES: tuple[Path, ...] = (
     DATA_DIR / "exemplars_multilingual.jsonl",
     DATA_DIR / "exemplars_styles.jsonl",
     DATA_DIR / "exemplars_languages.jsonl",
+    DATA_DIR / "exemplars_boundaries.jsonl",
     DATA_DIR / "exemplars_clinc150.jsonl",
     DATA_DIR / "exemplars_clinc150_orders.jsonl",
     DATA_DIR / "exemplars_banking77.jsonl",

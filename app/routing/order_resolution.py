@@ -108,6 +108,10 @@ def _by_ids(
     return _only(picked)
 
 
+# Alone, these are what the goods came in ("threw the receipt out with the box"), not a line.
+_PARCEL_WORDS = frozenset({"box", "package", "parcel", "packet", "envelope", "packaging"})
+
+
 def _by_item_name(message: str, orders: Sequence[OrderSummary]) -> set[str] | None:
     """Ids of the orders whose items the message names; None when it names none."""
     words = {_singular(w) for w in _WORD.findall(message.lower())}
@@ -115,7 +119,11 @@ def _by_item_name(message: str, orders: Sequence[OrderSummary]) -> set[str] | No
     full = {o.order_id for o in orders if any(f" {_full_name(n)} " in text for n in o.item_names)}
     if full:
         return full
-    by_head = {o.order_id for o in orders if any(_head(n) in words for n in o.item_names)}
+    by_head = {
+        o.order_id
+        for o in orders
+        if any(_head(n) in words and _head(n) not in _PARCEL_WORDS for n in o.item_names)
+    }
     return by_head or None
 
 

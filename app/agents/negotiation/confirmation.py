@@ -7,6 +7,10 @@ measured classifier with vetoes, not these lists.
 
 from __future__ import annotations
 
+import re
+
+from app.language.consent_terms import ProposalTerms
+from app.language.foreign_assent import foreign_courtesy
 from app.language.mentions import read_mentions
 
 AFFIRMATIVES = frozenset(
@@ -124,6 +128,27 @@ def bare_reply(text: str) -> bool:
     mentions = read_mentions(text)
     if mentions.order_ids or mentions.awbs or mentions.amounts or mentions.stray_numbers:
         return False
-    words = set(mentions.words)
     replies = AFFIRMATIVES | COURTESY | {w for w in DECLINES if " " not in w}
-    return bool(words) and words <= replies
+    words = {_known_form(w, replies) for w in mentions.words}
+    if bool(words) and words <= replies:
+        return True
+    # "Pode sim, valeu!", "Ja, gerne": every word a yes, thanks or courtesy of one language.
+    return foreign_courtesy(text, _NO_TERMS) is not None
+
+
+# A bare reply answers a question, not a proposal: no terms to read it against.
+_NO_TERMS = ProposalTerms(action="refund", order_id="ORD-0000000")
+
+
+# A letter typed three or more times over is the same word said with feeling ("yesss",
+# "okkk", "pleaseee", "noooo").
+_DRAWN_OUT = re.compile(r"(\w)\1{2,}")
+
+
+def _known_form(word: str, known: frozenset[str]) -> str:
+    if word in known or not _DRAWN_OUT.search(word):
+        return word
+    for form in (_DRAWN_OUT.sub(r"\1", word), _DRAWN_OUT.sub(r"\1\1", word)):
+        if form in known:
+            return form
+    return word

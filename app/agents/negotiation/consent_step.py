@@ -51,7 +51,8 @@ def terms_of(
     """What a yes would write, as the reader compares it: names from the order's facts, the
     customer's other item names (naming one is a change), the proposed order's AWBs."""
     names = {i.sku: i.name for i in facts.items} if facts else {}
-    own = [names.get(i.sku, i.sku) for i in proposal.items]
+    lines = proposal.items or proposal.for_lines
+    own = [names.get(i.sku, i.sku) for i in lines]
     others: list[str] = []
     awbs: list[str] = []
     for order in context.active_orders if context else []:
@@ -61,7 +62,7 @@ def terms_of(
     if facts:
         # Lines the proposal leaves out; for a proposal on the whole order (no lines listed),
         # every line: naming one ("only the jacket is missing") narrows it, never agrees to it.
-        proposed = {i.sku for i in proposal.items}
+        proposed = {i.sku for i in lines}
         others += [i.name for i in facts.items if i.sku not in proposed]
     return ProposalTerms(
         action=proposal.action.value,
@@ -69,7 +70,7 @@ def terms_of(
         amount=proposal.amount,
         currency=proposal.currency,
         item_names=tuple(own),
-        quantities=tuple(i.quantity for i in proposal.items),
+        quantities=tuple(i.quantity for i in lines),
         awbs=tuple(awbs),
         other_item_names=tuple(dict.fromkeys(others)),
         not_received=proposal.reason_code

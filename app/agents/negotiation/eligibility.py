@@ -12,7 +12,7 @@ decided either way.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.agents.negotiation.state import (
@@ -180,10 +180,19 @@ async def _refund(
             amount=round(amount, 2),
             currency=facts.currency,
             reason_code=reason,
+            for_lines=_part_of(selected, facts),
         ),
         capped_from=capped_from,
         refund_items=tuple(selected),
     )
+
+
+def _part_of(selected: Sequence[ItemFacts], facts: OrderFacts) -> list[ProposalItem]:
+    """The selected lines when they are a part of the order (none for the whole of it)."""
+    whole = {(i.sku, i.quantity) for i in facts.items}
+    if not selected or {(i.sku, i.quantity) for i in selected} == whole:
+        return []
+    return [ProposalItem(sku=i.sku, quantity=i.quantity) for i in selected]
 
 
 def already_returned(case: CaseRequest, facts: OrderFacts) -> list[str]:

@@ -179,6 +179,10 @@ class Proposal(_Record):
     currency: str
     reason_code: ReasonCode
     items: list[ProposalItem] = Field(default_factory=list)
+    # A refund on part of an order: the lines its amount is for, as the customer is told ("This
+    # is for 2 x Lunch Bag, nothing else"). The platform refunds an amount; the consent reader
+    # needs the lines, so "yes, just the lunch bags" restates the terms instead of changing them.
+    for_lines: list[ProposalItem] = Field(default_factory=list)
     message: str = ""
 
     def same_terms(self, other: Proposal) -> bool:
