@@ -32,6 +32,7 @@ EVAL_SETS = (
     REPO_ROOT / "evals" / "data" / "intents_test.jsonl",
     REPO_ROOT / "evals" / "data" / "intents_unseen2.jsonl",
     REPO_ROOT / "evals" / "data" / "intents_unseen3.jsonl",
+    REPO_ROOT / "evals" / "data" / "intents_unseen5.jsonl",
     # intents_unseen4.jsonl is left out here: written blind, it happens to repeat two exemplars
     # word for word ("refund me"), and `evals.intents` reports them.
 )
