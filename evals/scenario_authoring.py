@@ -102,9 +102,19 @@ class Line:
     quantity: int = 1
 
 
+Catalogue = dict[str, tuple[str, Category, str]]
+
+
 def order(
-    number: int, status: ShipmentStatus, *lines: Line | str, days_ago: int = 3
+    number: int,
+    status: ShipmentStatus,
+    *lines: Line | str,
+    days_ago: int = 3,
+    catalogue: Catalogue | None = None,
 ) -> OrderRecord:
+    """An order of these lines; `catalogue`: where their names and prices come from (a held-out
+    set adds its own products to CATALOGUE's)."""
+    names = CATALOGUE if catalogue is None else catalogue
     items = [line if isinstance(line, Line) else Line(line) for line in lines]
     delivered = status in (D, DD)
     at = AS_OF - timedelta(days=days_ago)
@@ -117,9 +127,9 @@ def order(
         items=[
             OrderItem(
                 sku=i.sku,
-                name=CATALOGUE[i.sku][0],
-                category=CATALOGUE[i.sku][1],
-                unit_price=Decimal(CATALOGUE[i.sku][2]),
+                name=names[i.sku][0],
+                category=names[i.sku][1],
+                unit_price=Decimal(names[i.sku][2]),
                 quantity=i.quantity,
             )
             for i in items
@@ -1136,16 +1146,35 @@ def status_then_dispute() -> list[dict[str, Any]]:
 
 
 def _risky(person: Person, history: int, target_sku: str) -> PlatformDataset:
-    """A new account with a run of recent refunds: the platform scores it high."""
-    orders = [order(7500100 + i, D, STAND, days_ago=14 - i) for i in range(history)]
-    target = order(7500200, D, target_sku, days_ago=2)
+    return risky_household(person, history, target_sku)
+
+
+def risky_household(
+    person: Person,
+    history: int,
+    target_sku: str,
+    *,
+    first_order: int = 7500100,
+    history_sku: str = STAND,
+    refunded: str = "49.99",
+    catalogue: Catalogue | None = None,
+    finish: Callable[[PlatformDataset], PlatformDataset] | None = None,
+) -> PlatformDataset:
+    """A new account with a run of recent refunds: the platform scores it high. Its history
+    orders are numbered from `first_order`, the order in question 100 after; `finish` adds what
+    a held-out set's households carry (its products, its rules)."""
+    orders = [
+        order(first_order + i, D, history_sku, days_ago=14 - i, catalogue=catalogue)
+        for i in range(history)
+    ]
+    target = order(first_order + 100, D, target_sku, days_ago=2, catalogue=catalogue)
     refunds = [
         RefundRecord(
-            refund_id=f"REF-75001{i:02d}",
+            refund_id=f"REF-{first_order // 100}{i:02d}",
             client_id=CLIENT,
             customer_id=person.customer_id,
             order_id=o.order_id,
-            amount=Decimal("49.99"),
+            amount=Decimal(refunded),
             currency="USD",
             reason_code=ReasonCode.DELIVERY_DISPUTE,
             status=RefundStatus.APPROVED,
@@ -1155,6 +1184,8 @@ def _risky(person: Person, history: int, target_sku: str) -> PlatformDataset:
         for i, o in enumerate(orders)
     ]
     data = household(person, [*orders, target], refunds)
+    if finish is not None:
+        data = finish(data)
     assert fraud_probability(data, target.order_id) >= fraud.HIGH_BAND, person
     return data
 

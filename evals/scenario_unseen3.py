@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.platform.contract import Category, OrderItem, ShipmentStatus, Tier
+from app.platform.contract import Category, ShipmentStatus, Tier
 from app.platform.dataset import OrderRecord, PlatformDataset, ProductRecord
 from evals.scenario_authoring import (
     BOTTLE,
@@ -47,7 +47,6 @@ from evals.scenario_authoring import (
     MO,
     MUG,
     PHONES,
-    SCARF,
     STAND,
     TOMASZ,
     Line,
@@ -100,23 +99,11 @@ CARL = Person("CUS-730005", "Carl Duffy", Tier.STANDARD, 700)
 HUGH = Person("CUS-730006", "Hugh Pemberton", Tier.GOLD, 2400)
 
 
-def _order(number: int, status: ShipmentStatus, *lines: Line | str, days_ago: int = 3):
-    """An order of any lines, new or old (evals.scenario_authoring.order knows only its own)."""
-    base = order(number, status, SCARF, days_ago=days_ago)
-    items = []
-    for line in lines:
-        line = line if isinstance(line, Line) else Line(line)
-        name, category, price = ALL[line.sku]
-        items.append(
-            OrderItem(
-                sku=line.sku,
-                name=name,
-                category=category,
-                unit_price=Decimal(price),
-                quantity=line.quantity,
-            )
-        )
-    return base.model_copy(update={"items": items})
+def _order(
+    number: int, status: ShipmentStatus, *lines: Line | str, days_ago: int = 3
+) -> OrderRecord:
+    """An order of any lines, new or old."""
+    return order(number, status, *lines, days_ago=days_ago, catalogue=ALL)
 
 
 def _with_new_products(person: Person, orders: list[OrderRecord]) -> PlatformDataset:

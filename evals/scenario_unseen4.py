@@ -44,21 +44,16 @@ more dev set.
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.platform import fraud
 from app.platform.contract import (
     Category,
-    OrderItem,
-    ReasonCode,
-    RefundStatus,
     ShipmentStatus,
     Tier,
 )
-from app.platform.dataset import PlatformDataset, ProductRecord, RefundRecord, SkuRuleRecord
+from app.platform.dataset import OrderRecord, PlatformDataset, ProductRecord, SkuRuleRecord
 from evals.scenario_authoring import (
     CATALOGUE,
     DISPUTE,
@@ -69,16 +64,16 @@ from evals.scenario_authoring import (
     Person,
     camping,
     city,
-    fraud_probability,
     gifts,
     household,
     order,
     refund,
     ret,
+    risky_household,
     scenario,
     write_scenarios_main,
 )
-from evals.scenario_fixtures import AS_OF, CLIENT
+from evals.scenario_fixtures import CLIENT
 
 OUT = Path(__file__).resolve().parent / "data" / "scenarios_unseen4.jsonl"
 D, T = ShipmentStatus.DELIVERED, ShipmentStatus.IN_TRANSIT
@@ -122,23 +117,11 @@ RAFAEL = Person("CUS-740102", "Rafael Duarte", Tier.STANDARD, 15)
 DOROTHY = Person("CUS-740103", "Dorothy Pym", Tier.SILVER, 40)
 
 
-def _order(number: int, status: ShipmentStatus, *lines: Line | str, days_ago: int = 3):
-    """An order of any lines, new or old (evals.scenario_authoring.order knows only its own)."""
-    base = order(number, status, SCARF, days_ago=days_ago)
-    items = []
-    for line in lines:
-        line = line if isinstance(line, Line) else Line(line)
-        name, category, price = ALL[line.sku]
-        items.append(
-            OrderItem(
-                sku=line.sku,
-                name=name,
-                category=category,
-                unit_price=Decimal(price),
-                quantity=line.quantity,
-            )
-        )
-    return base.model_copy(update={"items": items})
+def _order(
+    number: int, status: ShipmentStatus, *lines: Line | str, days_ago: int = 3
+) -> OrderRecord:
+    """An order of any lines, the family's or the shared catalogue's."""
+    return order(number, status, *lines, days_ago=days_ago, catalogue=ALL)
 
 
 def _catalogued(data: PlatformDataset) -> PlatformDataset:
@@ -183,26 +166,16 @@ def family(person: Person) -> PlatformDataset:
 
 def _risky(person: Person, history: int, target_sku: str) -> PlatformDataset:
     """A new account with a run of recent refunded disputes: the platform scores it high."""
-    orders = [_order(7750100 + i, D, SCALES, days_ago=14 - i) for i in range(history)]
-    target = _order(7750200, D, target_sku, days_ago=2)
-    refunds = [
-        RefundRecord(
-            refund_id=f"REF-77501{i:02d}",
-            client_id=CLIENT,
-            customer_id=person.customer_id,
-            order_id=o.order_id,
-            amount=Decimal("26.00"),
-            currency="USD",
-            reason_code=ReasonCode.DELIVERY_DISPUTE,
-            status=RefundStatus.APPROVED,
-            created_at=AS_OF - timedelta(days=12 - i),
-            settled_at=AS_OF - timedelta(days=12 - i),
-        )
-        for i, o in enumerate(orders)
-    ]
-    data = _catalogued(household(person, [*orders, target], refunds))
-    assert fraud_probability(data, target.order_id) >= fraud.HIGH_BAND, person
-    return data
+    return risky_household(
+        person,
+        history,
+        target_sku,
+        first_order=7750100,
+        history_sku=SCALES,
+        refunded="26.00",
+        catalogue=ALL,
+        finish=_catalogued,
+    )
 
 
 def unseen4_scenarios() -> list[dict[str, Any]]:
