@@ -4,7 +4,7 @@
 
 Sets: consent_dev (tuned against), consent_holdout (measured once), consent_unseen (18 voices
 and 6 languages written before the session-6 changes), consent_unseen2 (17 voices, 5 languages,
-written before the clause-scope reading), consent_unseen3..11 (14 voices each, written blind by
+written before the clause-scope reading), consent_unseen3..12 (14 voices each, written blind by
 helpers that saw no code or data, each measured once before the changes that followed it: the
 first looks are in the README), consent_probes..probes5 (136, 160, 160, 200 and 200 adversarial
 non-yes replies, the second written blind against the aside gate, the third against the

@@ -254,3 +254,42 @@ def test_one_pairs_worth_of_two_pairs_is_not_a_yes() -> None:
     assert not reader.read("Yes, one pair's worth. Go on.", terms).executes
     assert not reader.read("yes, just one of them", terms).executes
     assert reader.read("yes go ahead, this one was a gift for my son", terms).executes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("reply", "executes"),
+    [
+        # A yes that acts on other goods than the proposal's is not a yes to it.
+        ("Yes, send the wellies back.", False),
+        ("Yeah, take back the wallet.", False),
+        ("Sim, pode devolver o fone de ouvido.", False),
+        # Its own line, an everyday word for it, or the proposal itself: a yes.
+        ("Yes, send the toothbrush back please.", True),
+        ("yes, send it back", True),
+        ("Yes, please initiate the return as proposed.", True),
+    ],
+)
+def test_a_yes_acting_on_other_goods_is_not_a_yes(reply: str, executes: bool) -> None:
+    from app.language.consent import ConsentReader
+    from app.language.consent_terms import ProposalTerms
+
+    terms = ProposalTerms.from_text(
+        "I can start a return on order ORD-9494761 for 1 x Electric Toothbrush (SKU-7621-F). "
+        "Once the items are received you'll be refunded up to $59.00. Shall I go ahead? Please "
+        "reply yes or no."
+    )
+    assert ConsentReader().read(reply, terms).executes is executes
+
+
+@pytest.mark.slow
+def test_an_everyday_word_for_the_proposals_own_line_is_still_a_yes() -> None:
+    from app.language.consent import ConsentReader
+    from app.language.consent_terms import ProposalTerms
+
+    terms = ProposalTerms.from_text(
+        "I can start a return on order ORD-7710737 for 1 x Ionic Blow Dryer (SKU-5012-A). Once "
+        "the items are received you'll be refunded up to $65.00. Shall I go ahead? Please reply "
+        "yes or no."
+    )
+    assert ConsentReader().read("Yes, send the hairdryer back, go on.", terms).executes

@@ -264,6 +264,7 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
         "unseen9",
         "unseen10",
         "unseen11",
+        "unseen12",
         "probes",
         "probes2",
         "probes3",

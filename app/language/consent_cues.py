@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from app.language import consent_lexicon as other_languages
 from app.language.consent_terms import ProposalTerms
+from app.language.goods_words import GOODS_WORDS
 from app.language.mentions import (
     _IDS,
     _MONEY,
@@ -569,6 +570,7 @@ def read_cues(reply: str, terms: ProposalTerms) -> Cues:
         _names_other_item(padded, terms)
         or _names_unknown_product(text, terms)
         or _lists_unknown_item(text, terms)
+        or _acts_on_other_goods(text, terms)
         or _has(_without(padded, _CLOSURES), CHANGE_WORDS)
     ):
         vetoes.add(Veto.OTHER_ITEM)
@@ -914,6 +916,78 @@ def _lists_unknown_item(text: str, terms: ProposalTerms) -> bool:
         if words and not set(words) & _NOT_ITEMS and not set(words) <= own:
             return True
     return False
+
+
+# "Yes, send the hairdryer back", "yep, take back the wallet", "sim, pode devolver o fone": the
+# goods the yes acts on, named by the customer. When none of their words is the proposal's (or
+# an everyday word for its head noun, goods_words.py), the yes is to other goods.
+_DETERMINER = (
+    r"(?:the|my|di|de|da|dem|that|this|those|these|both|o|os|el|la|los|las|le|les|il|lo|den|"
+    r"die|das|het)"
+)
+_GOODS_WORDS_RUN = r"((?:[^\W\d_][\w'-]*)(?:\s+[^\W\d_][\w'-]*){0,3})"
+_ACTED_ON = (
+    # "send back the clogs", "take back di radio"
+    re.compile(
+        rf"\b(?:send|sending|take|taking|tek|bring|post|ship|mail)\s+back\s+{_DETERMINER}\s+"
+        + _GOODS_WORDS_RUN,
+        re.IGNORECASE,
+    ),
+    # "send the wellies back": the words before "back" only
+    re.compile(
+        rf"\b(?:send|sending|take|taking|tek|bring|post|ship|mail)\s+{_DETERMINER}\s+"
+        r"((?:[^\W\d_][\w'-]*)(?:\s+[^\W\d_][\w'-]*){0,3}?)\s+back\b",
+        re.IGNORECASE,
+    ),
+    # "return the rice cooker", "pode devolver o fone de ouvido"
+    re.compile(
+        r"\b(?:return|returning|refund|devolver|devolva|devuelvo|retourner|renvoyer|rimandare|"
+        rf"zurueckschicken|zurückschicken)\s+{_DETERMINER}\s+" + _GOODS_WORDS_RUN,
+        re.IGNORECASE,
+    ),
+)
+# Where the named goods end: "send the wellies back to you", "return the lamp please".
+_OBJECT_ENDS = frozenset(
+    "back to for please pls now today tomorrow and but so as if then too also with from in on "
+    "at go it its they them".split()
+)
+
+
+def _acts_on_other_goods(text: str, terms: ProposalTerms) -> bool:
+    if not terms.item_names:
+        return False  # a whole-order proposal names no lines to differ from
+    own = {w.lower() for n in terms.item_names for w in re.findall(r"[A-Za-z]+", n)}
+    own |= {w[:-1] for w in own if w.endswith("s")} | {f"{w}s" for w in own}
+    own |= {f"{w}es" for w in own}
+    heads = {n.split()[-1].lower() for n in terms.item_names if n.split()}
+    for match in (m for pattern in _ACTED_ON for m in pattern.finditer(text)):
+        words: list[str] = []
+        for word in match.group(1).lower().split():
+            if word in _OBJECT_ENDS:
+                break
+            words.append(word)
+        content = [w for w in words if w not in _ITEM_STOPWORDS]
+        if not content or set(content) & (_NOT_ITEMS | _THE_PROPOSAL | _TIMES):
+            continue
+        if set(content) & own:
+            continue
+        glossed = {g for w in content for g in GOODS_WORDS.get(w, "").split()}
+        if glossed & heads or {g + "s" for g in glossed} & heads:
+            continue
+        return True
+    return False
+
+
+# "I'll post it back this week": when, not what.
+_TIMES = frozenset(
+    "week weekend month morning afternoon evening night time year day days weeks minute "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+# What a yes may act on that is the proposal itself, not goods.
+_THE_PROPOSAL = frozenset(
+    "return refund order parcel package lot rest everything all one ones same it them delivery "
+    "shipment purchase stuff item items thing things".split()
+)
 
 
 _NAMED = re.compile(
