@@ -908,9 +908,14 @@ _NOT_ITEMS = frozenset(
 _CLOSURES = ("nothing else", "no other", "nothing more", "no more")
 
 
-def _lists_unknown_item(text: str, terms: ProposalTerms) -> bool:
+def _own_item_words(terms: ProposalTerms) -> set[str]:
+    """The words of the proposal's lines, singular and plural alike."""
     own = {w.lower() for n in terms.item_names for w in re.findall(r"[A-Za-z]+", n)}
-    own |= {w[:-1] for w in own if w.endswith("s")} | {f"{w}s" for w in own}
+    return own | {w[:-1] for w in own if w.endswith("s")} | {f"{w}s" for w in own}
+
+
+def _lists_unknown_item(text: str, terms: ProposalTerms) -> bool:
+    own = _own_item_words(terms)
     for match in _LISTED.finditer(text.lower()):
         words = [w for w in match.group(1).split() if w not in _ITEM_STOPWORDS]
         if words and not set(words) & _NOT_ITEMS and not set(words) <= own:
@@ -956,8 +961,7 @@ _OBJECT_ENDS = frozenset(
 def _acts_on_other_goods(text: str, terms: ProposalTerms) -> bool:
     if not terms.item_names:
         return False  # a whole-order proposal names no lines to differ from
-    own = {w.lower() for n in terms.item_names for w in re.findall(r"[A-Za-z]+", n)}
-    own |= {w[:-1] for w in own if w.endswith("s")} | {f"{w}s" for w in own}
+    own = _own_item_words(terms)
     own |= {f"{w}es" for w in own}
     heads = {n.split()[-1].lower() for n in terms.item_names if n.split()}
     for match in (m for pattern in _ACTED_ON for m in pattern.finditer(text)):

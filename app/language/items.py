@@ -18,6 +18,7 @@ from app.language.goods_words import GOODS_WORDS
 from app.language.item_meaning import meanings
 from app.language.named import normalise
 from app.language.spelling import correct
+from app.routing.order_resolution import PARCEL_WORDS
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[.,;:!?()]")
 _BOUNDARY = frozenset(".;:!?()")
@@ -26,9 +27,6 @@ _FILLER = frozenset(
      "your", "one", "ones", ",", "also", "only", "just", "to", "want", "need", "return",
      "refund", "send", "back", "get", "i", "i'd", "would", "like"}
 )  # fmt: skip
-# Alone, these name what the goods came in: a line is named by them only with another of its
-# words ("the cooler box").
-_PARCEL_WORDS = frozenset({"box", "package", "parcel", "packet", "envelope", "packaging"})
 _ORDER_NOUNS = frozenset(
     {"order", "orders", "delivery", "parcel", "package", "shipment", "purchase"}
 )
@@ -259,7 +257,7 @@ def _spans(
         # "the silver one(s)": a modifier standing for the item.
         one = j < len(tokens) and tokens[j] in ("one", "ones")
         plural = plural or (one and tokens[j] == "ones")
-        if set(words) <= _PARCEL_WORDS | _PEOPLE_WORDS:
+        if set(words) <= PARCEL_WORDS | _PEOPLE_WORDS:
             # "threw the receipt out with the box": the parcel, not a Cooler Box.
             i = j
             continue

@@ -109,7 +109,7 @@ def _by_ids(
 
 
 # Alone, these are what the goods came in ("threw the receipt out with the box"), not a line.
-_PARCEL_WORDS = frozenset({"box", "package", "parcel", "packet", "envelope", "packaging"})
+PARCEL_WORDS = frozenset({"box", "package", "parcel", "packet", "envelope", "packaging"})
 
 
 def _by_item_name(message: str, orders: Sequence[OrderSummary]) -> set[str] | None:
@@ -122,7 +122,7 @@ def _by_item_name(message: str, orders: Sequence[OrderSummary]) -> set[str] | No
     by_head = {
         o.order_id
         for o in orders
-        if any(_head(n) in words and _head(n) not in _PARCEL_WORDS for n in o.item_names)
+        if any(_head(n) in words and _head(n) not in PARCEL_WORDS for n in o.item_names)
     }
     return by_head or None
 

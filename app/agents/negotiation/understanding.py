@@ -21,7 +21,7 @@ from app.agents.negotiation.language import has_phrase, read_mentions
 from app.agents.negotiation.state import CaseRequest, Outcome
 from app.language.case import CaseReading, item_set, items_of
 from app.language.item_meaning import meanings
-from app.language.items import ItemPick
+from app.language.items import ItemPick, ItemReading
 from app.language.reasons import Ask, Reason
 from app.llm.client import ChatModel, Completion, ModelUnavailable
 from app.platform.contract import DELIVERED_STATES, OrderSummary, ShipmentStatus
@@ -63,8 +63,12 @@ def implied_order(
     if target is not None:
         return target.order_id
     # "the woollen jumper I bought" with no order id: the one order with a line it means.
-    meant = _order_meant(message, orders)
-    if meant is not None and not _names_lines_by_words(message, orders):
+    readings = [items_of(message, o, orders) for o in orders]
+    # A meaning never breaks a tie that the lines' own words left (resolution found them
+    # ambiguous).
+    by_words = any(len(r.meant) < len(r.said) for r in readings)
+    meant = None if by_words else _order_meant(readings, orders)
+    if meant is not None:
         return meant
     if outcome is None:
         return None
@@ -72,10 +76,10 @@ def implied_order(
     return plausible[0].order_id if len(plausible) == 1 else None
 
 
-def _order_meant(message: str, orders: Sequence[OrderSummary]) -> str | None:
+def _order_meant(readings: Sequence[ItemReading], orders: Sequence[OrderSummary]) -> str | None:
     """The one order whose lines the message's loose words mean, read against every line of
     every order at once (a one-line order has no neighbour of its own to lose a margin to)."""
-    phrases = {p for o in orders for p in items_of(message, o, orders).meant}
+    phrases = {p for reading in readings for p in reading.meant}
     if not phrases:
         return None
     owner = {n: o.order_id for o in orders for n in o.item_names}
@@ -83,15 +87,6 @@ def _order_meant(message: str, orders: Sequence[OrderSummary]) -> str | None:
         owner[n] for m in meanings(sorted(phrases), list(owner)) if m is not None for n in m.names
     }
     return found.pop() if len(found) == 1 else None
-
-
-def _names_lines_by_words(message: str, orders: Sequence[OrderSummary]) -> bool:
-    """Whether some order's lines are named by their own words (resolution found them
-    ambiguous, and a meaning must not break that tie)."""
-    return any(
-        len(reading.meant) < len(reading.said)
-        for reading in (items_of(message, o, orders) for o in orders)
-    )
 
 
 def candidates(orders: Sequence[OrderSummary], outcome: Outcome | None) -> list[OrderSummary]:
