@@ -265,6 +265,8 @@ def test_the_artifact_was_trained_on_the_committed_data() -> None:
         "unseen10",
         "unseen11",
         "unseen12",
+        "unseen13",
+        "unseen14",
         "probes",
         "probes2",
         "probes3",

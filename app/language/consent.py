@@ -39,6 +39,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from app.language.consent_asides import AsideJudge, AsideModel
+from app.language.consent_context import answer_in_context
 from app.language.consent_cues import TERM_VETOES, Cues, Veto, read_cues
 from app.language.consent_scope import (
     AsideJudgement,
@@ -368,6 +369,11 @@ def second_readings(
         ):
             if part is not None and part not in found:
                 found.append(part)
+    # The answer read alone, when every other clause only gives context.
+    for text in (reply, answer):
+        part = None if text is None else answer_in_context(text, terms)
+        if part is not None and part not in found:
+            found.append(part)
     return found
 
 

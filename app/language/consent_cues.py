@@ -258,6 +258,9 @@ SARCASM = (
     "as if",
     "like that'll",
     "like i believe",
+    # Doubt by precedent: "I'm sure this time it'll all go smoothly. Like the last five times."
+    "like the last",
+    "sure this time",
     "whatever",
     "riiight",
     "suuure",

@@ -455,7 +455,7 @@ _FILLER_BEFORE_THANKS = re.compile(
 )
 
 
-def _strip_fillers_and_laughter(text: str) -> str:
+def strip_fillers_and_laughter(text: str) -> str:
     """Leading filler and thanks beside a yes always; laughter only beside an explicit yes
     with an explicit go."""
     if _is_strong(text):
@@ -628,7 +628,7 @@ def consent_part(
             clause = turned
         kept.append(clause)
     rest = " ".join(kept)
-    stripped = _strip_fillers_and_laughter(rest)
+    stripped = strip_fillers_and_laughter(rest)
     if not dropped and stripped == rest:
         return None
     if acknowledged and not _is_strong(stripped):

@@ -55,7 +55,7 @@ _OTHER_FUNCTION_WORDS = frozenset(
 )
 FOREIGN_FUNCTION_WORDS = LEXICON_FUNCTION_WORDS | _OTHER_FUNCTION_WORDS
 # Chat's own words: laughter and abbreviations, English whatever the dictionary says.
-_CHAT_WORDS = frozenset(
+CHAT_WORDS = frozenset(
     "lol lmao lmfao rofl haha hahaha hehe omg idk tbh ngl smh imo btw pls plz thx tysm "
     "ikr fyi asap".split()
 )
@@ -119,7 +119,7 @@ def _mostly_unknown(clause: str, *, lexicon_read: bool) -> bool:
         if word in foreign:
             counted += 1
             unknown += 1
-        elif len(word) > 2 and word not in _CHAT_WORDS:
+        elif len(word) > 2 and word not in CHAT_WORDS:
             counted += 1
             unknown += not (
                 near_english(word)
@@ -127,14 +127,14 @@ def _mostly_unknown(clause: str, *, lexicon_read: bool) -> bool:
                     lexicon_read
                     and (
                         (i > 0 and original[:1].isupper())  # a name
-                        or word in _lexicon_words()
+                        or word in lexicon_words()
                         or any(one_slip(word, w) or swapped(word, w) for w in _CONSENT_WORDS)
                     )
                 )
             )
     # English with typos ("dont need to emial me") or a lexicon language ("pas besoin de
     # m'appeler") is read with its vetoes; any other language may limit in two words.
-    read = any(w in _ENGLISH_FUNCTION_WORDS or w in _lexicon_words() for _, w in found)
+    read = any(w in _ENGLISH_FUNCTION_WORDS or w in lexicon_words() for _, w in found)
     return _mostly(unknown, counted, strict=lexicon_read and not read)
 
 
@@ -150,7 +150,7 @@ def _mostly(unknown: int, counted: int, *, strict: bool) -> bool:
 
 
 @cache
-def _lexicon_words() -> frozenset[str]:
+def lexicon_words() -> frozenset[str]:
     """Every word of the consent lexicon's lists and of the vocabularies of its languages."""
     words: set[str] = set(LEXICON_FUNCTION_WORDS)
     for value in vars(consent_lexicon).values():
