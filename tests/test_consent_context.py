@@ -70,6 +70,8 @@ def test_context_that_only_tells_is_set_aside(clause: str, terms: ProposalTerms)
         ("keeping the camping chair though", COOLER),
         ("and add the delivery fee", WRONG),
         ("the size 10 pair", COOLER),
+        ("one pair's worth.", COOLER),
+        ("two please", COOLER),
         # Conditions and times still to come.
         ("after the weekend.", WRONG),
         ("but not before the 15th", WRONG),

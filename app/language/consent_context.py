@@ -166,7 +166,10 @@ _TIME_OR_MEASURE = re.compile(
     r"calls?|chats?|emails?|messages?|promises?|attempts?|tries|runs|labels|rings)\b"
 )
 _COUNTS = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|both|all|half|none)\s+(?:of|x)\b"
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|both|all|half|none|single)\s+"
+    r"(?:of|x|pair\w*|pieces?|units?|items?|sets?|box(?:es)?|packs?|lots?)\b"
+    # a clause that opens on a count: "one pair's worth", "two please"
+    r"|^\W*(?:one|two|three|four|five|six|half|both|single)\b"
 )
 # The past told: a past verb, nothing planned or wished ("on 3 March I was in Split").
 _PAST = re.compile(
